@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cr build driver: fetch Debian's Linux 6.12 source, overlay our tree, build
+# a lean kernel, boot it under QEMU (TCG) and run the kselftests inside.
+#
+#   make run      the demo in the VM
+#   make test     the whole suite in the VM; ends with "N passed, N failed"
+#   make kernel   build/bzImage
+#   make tools    build/ckpt, build/rstr and the selftest programs (static)
+#   make vm       a shell in the VM; make vm CMD='...' runs one command
+#
+# DEBUG=1 selects the debug configuration in its own build directory.
+
+SHELL		:= /bin/bash
+TOP		:= $(CURDIR)
+B		:= $(TOP)/build
+KSRC		:= $(B)/linux
+KTAR		:= /usr/src/linux-source-6.12.tar.xz
+JOBS		?= $(shell echo $$(($$(nproc) + 1)))
+
+ifeq ($(DEBUG),1)
+KOBJ		:= $(B)/kobj-debug
+OUT		:= $(B)/debug
+else
+KOBJ		:= $(B)/kobj
+OUT		:= $(B)
+endif
+
+STDIR		:= tools/testing/selftests/checkpoint
+CFG_FRAGS	:= harness/base.config $(STDIR)/config $(if $(filter 1,$(DEBUG)),harness/debug.config)
+
+export CCACHE_BASEDIR := $(TOP)
+KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
+
+.PHONY: all deps source kernel headers tools initramfs vm test run clean distclean
+all: kernel tools
+
+# --- set-up ----------------------------------------------------------------
+deps: $(B)/.deps
+$(B)/.deps: harness/deps.sh
+	@mkdir -p $(B)
+	harness/deps.sh
+	@touch $@
+
+source: $(KSRC)/.cr-unpacked
+$(KSRC)/.cr-unpacked: | $(B)/.deps
+	@echo "source: unpacking $(KTAR)"
+	rm -rf $(KSRC) $(B)/linux-source-6.12
+	tar -C $(B) -xf $(KTAR)
+	mv $(B)/linux-source-6.12 $(KSRC)
+	@touch $@
+
+# Patches and the overlay are re-checked on every run: both are cheap and
+# touch only what changed.
+prepare: $(B)/.deps source
+	@harness/apply-patches.sh $(KSRC)
+	@harness/overlay.sh $(KSRC)
+.PHONY: prepare
+
+$(KOBJ)/.config: $(CFG_FRAGS) | prepare
+	@mkdir -p $(KOBJ)
+	$(KMAKE) -s tinyconfig >/dev/null
+	cd $(KSRC) && scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(addprefix $(TOP)/,$(CFG_FRAGS)) >/dev/null
+	$(KMAKE) -s olddefconfig
+	@for f in $(CFG_FRAGS); do grep -h '^CONFIG_.*=[ym]' $$f; done | sort -u | \
+	  while read -r l; do grep -qx "$$l" $@ || { echo "config: $$l did not stick"; exit 1; }; done
+
+# --- kernel ----------------------------------------------------------------
+kernel: prepare $(KOBJ)/.config
+	$(KMAKE) -s bzImage
+	@mkdir -p $(OUT)
+	cp $(KOBJ)/arch/x86/boot/bzImage $(OUT)/bzImage
+
+headers: prepare $(KOBJ)/.config
+	$(KMAKE) -s headers
+
+# --- user space ------------------------------------------------------------
+tools: headers
+	@mkdir -p $(B)/selftests
+	$(MAKE) -s -C $(KSRC)/$(STDIR) OUTPUT=$(B)/selftests \
+		KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" LDFLAGS=-static
+	cp $(B)/selftests/ckpt $(B)/selftests/rstr $(B)/
+
+initramfs: tools
+	harness/mkinitramfs.sh $(B)/selftests $(B)/initramfs.cpio.gz
+
+# --- the VM ----------------------------------------------------------------
+vm: kernel initramfs
+	harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) "$(CMD)"
+
+test: kernel initramfs
+	@rc=0; harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) \
+		"/cr/run-tests.sh" || rc=$$?; \
+	harness/report.sh $(OUT)/results.log $(OUT)/console.log
+
+run: kernel initramfs
+	harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) "/cr/demo.sh"
+
+clean:
+	rm -rf $(B)/kobj $(B)/kobj-debug $(B)/selftests $(B)/debug \
+		$(B)/bzImage $(B)/ckpt $(B)/rstr $(B)/initramfs.cpio.gz
+
+distclean:
+	rm -rf $(B)

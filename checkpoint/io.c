@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr: record I/O over the image file.
+ *
+ * The image is a stream: written and read strictly in order with
+ * kernel_write()/kernel_read(), so it works on regular files, pipes and
+ * sockets alike.  Short counts are looped over; an interrupted transfer
+ * fails with -EINTR (checkpoint and restart are not restartable).
+ */
+#define pr_fmt(fmt) "cr: " fmt
+
+#include <linux/checkpoint.h>
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/printk.h>
+
+static const char * const cr_rec_names[CR_REC_MAX] = {
+	[CR_REC_HEAD]	= "head",
+	[CR_REC_TAIL]	= "tail",
+	[CR_REC_PAD]	= "pad",
+};
+
+/**
+ * cr_rec_name() - name of a record type, for messages
+ * @type: record type
+ *
+ * Return: a static string, "unknown" for a type that has no name.
+ */
+const char *cr_rec_name(u32 type)
+{
+	if (type < CR_REC_MAX && cr_rec_names[type])
+		return cr_rec_names[type];
+	return "unknown";
+}
+
+/* Interrupted transfers cannot be restarted transparently: report EINTR. */
+static int cr_io_err(ssize_t err)
+{
+	switch (err) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return -EINTR;
+	}
+	return err;
+}
+
+/**
+ * cr_write() - write bytes to the image
+ * @ctx: operation context
+ * @buf: kernel buffer
+ * @len: number of bytes
+ *
+ * Loops over short writes (pipes, sockets).
+ *
+ * Return: 0 on success, -EINTR if a signal interrupted the write, -EIO if
+ * the file accepted no bytes, or the error of kernel_write() (-ENOSPC,
+ * -EPIPE, -EAGAIN on a non-blocking file that is full, ...).
+ */
+int cr_write(struct cr_ctx *ctx, const void *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = kernel_write(ctx->file, buf, len, ctx->ppos);
+
+		if (n < 0)
+			return cr_io_err(n);
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= n;
+		ctx->offset += n;
+	}
+	return 0;
+}
+
+static const u8 cr_zeros[CR_ALIGN];
+
+/**
+ * cr_write_rec() - write one record: header, payload and padding
+ * @ctx: operation context
+ * @type: record type (enum cr_rec_type)
+ * @payload: the payload, @len bytes
+ * @len: payload length
+ *
+ * Return: 0 on success or the error of cr_write().
+ */
+int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len)
+{
+	struct cr_hdr hdr = { .type = type, .len = len };
+	size_t pad = ALIGN(len, CR_ALIGN) - len;
+	int ret;
+
+	pr_debug("write %s len %u at %llu\n", cr_rec_name(type), len, ctx->offset);
+	ret = cr_write(ctx, &hdr, sizeof(hdr));
+	if (!ret)
+		ret = cr_write(ctx, payload, len);
+	if (!ret)
+		ret = cr_write(ctx, cr_zeros, pad);
+	if (!ret)
+		ctx->records++;
+	return ret;
+}
+
+/**
+ * cr_read() - read bytes from the image
+ * @ctx: operation context
+ * @buf: kernel buffer
+ * @len: number of bytes
+ *
+ * Loops over short reads.
+ *
+ * Return: 0 on success; -ENODATA if the stream ended before the first
+ * byte; -EBADMSG if it ended after some but not all of @len bytes;
+ * -EINTR if a signal interrupted the read; or the error of kernel_read().
+ */
+int cr_read(struct cr_ctx *ctx, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = kernel_read(ctx->file, buf + done, len - done, ctx->ppos);
+
+		if (n < 0)
+			return cr_io_err(n);
+		if (n == 0)
+			return done ? -EBADMSG : -ENODATA;
+		done += n;
+		ctx->offset += n;
+	}
+	return 0;
+}
+
+/**
+ * cr_read_hdr() - read the header of the next record
+ * @ctx: operation context
+ * @hdr: where to store it
+ *
+ * Checks the type is known and the length is within CR_REC_MAX_LEN.
+ *
+ * Return: 0 on success; -ENODATA if the stream ended cleanly before this
+ * record; -EBADMSG for a truncated, unknown or oversized record; or the
+ * error of cr_read().
+ */
+int cr_read_hdr(struct cr_ctx *ctx, struct cr_hdr *hdr)
+{
+	u64 at = ctx->offset;
+	int ret;
+
+	ret = cr_read(ctx, hdr, sizeof(*hdr));
+	if (ret)
+		return ret;
+	pr_debug("read %s len %u at %llu\n", cr_rec_name(hdr->type), hdr->len, at);
+	if (!hdr->type || hdr->type >= CR_REC_MAX) {
+		pr_info_ratelimited("bad record type %u at offset %llu\n", hdr->type, at);
+		return -EBADMSG;
+	}
+	if (hdr->len > CR_REC_MAX_LEN) {
+		pr_info_ratelimited("%s record at offset %llu too long (%u)\n",
+				    cr_rec_name(hdr->type), at, hdr->len);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/**
+ * cr_read_end() - finish reading a record: consume and check its padding
+ * @ctx: operation context
+ * @hdr: the record's header
+ *
+ * To be called once the @hdr->len payload bytes have been consumed.
+ *
+ * Return: 0 on success; -EBADMSG if the padding is missing or not zero.
+ */
+int cr_read_end(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+{
+	size_t pad = ALIGN(hdr->len, CR_ALIGN) - hdr->len;
+	u8 buf[CR_ALIGN];
+	int ret;
+
+	ret = cr_read(ctx, buf, pad);
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (memchr_inv(buf, 0, pad)) {
+		pr_info_ratelimited("%s record: non-zero padding\n", cr_rec_name(hdr->type));
+		return -EBADMSG;
+	}
+	ctx->records++;
+	return 0;
+}
+
+/**
+ * cr_read_payload() - read the payload of a fixed-size record
+ * @ctx: operation context
+ * @hdr: the record's header, from cr_read_hdr()
+ * @buf: where to store the payload
+ * @size: the payload size this record type has in this format version
+ *
+ * Return: 0 on success; -EBADMSG if @hdr->len is not @size or the stream
+ * ends inside the record; or the error of cr_read().
+ */
+int cr_read_payload(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32 size)
+{
+	int ret;
+
+	if (hdr->len != size) {
+		pr_info_ratelimited("%s record: length %u, expected %u\n",
+				    cr_rec_name(hdr->type), hdr->len, size);
+		return -EBADMSG;
+	}
+	ret = cr_read(ctx, buf, size);
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	return cr_read_end(ctx, hdr);
+}
+
+/**
+ * cr_read_rec() - read a whole fixed-size record of an expected type
+ * @ctx: operation context
+ * @type: the type the next record must have
+ * @payload: where to store the payload
+ * @len: the payload size
+ *
+ * Return: 0 on success; -EBADMSG if the next record has another type or
+ * length; or the error of cr_read_hdr()/cr_read_payload().
+ */
+int cr_read_rec(struct cr_ctx *ctx, u32 type, void *payload, u32 len)
+{
+	struct cr_hdr hdr;
+	int ret;
+
+	ret = cr_read_hdr(ctx, &hdr);
+	if (ret)
+		return ret;
+	if (hdr.type != type) {
+		pr_info_ratelimited("expected %s record, found %s\n",
+				    cr_rec_name(type), cr_rec_name(hdr.type));
+		return -EBADMSG;
+	}
+	return cr_read_payload(ctx, &hdr, payload, len);
+}

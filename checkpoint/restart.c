@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr: reading an image and restarting from it.
+ *
+ * The image is hostile input: every record is checked before it is used.
+ * Restart is a transaction: records are parsed and validated, new state is
+ * staged, and only once the tail has been read and checked is anything
+ * committed to the caller.  Before the commit, an error returns a negative
+ * errno and leaves the caller as it was.
+ */
+#define pr_fmt(fmt) "cr: " fmt
+
+#include <linux/checkpoint.h>
+#include <linux/mm.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+
+/* The first fields of every format version of the head. */
+struct cr_head_prefix {
+	__u64 magic;
+	__u32 version;
+};
+
+static int cr_read_head(struct cr_ctx *ctx, int crid)
+{
+	struct cr_rec_head *head = &ctx->head;
+	const size_t pre = sizeof(struct cr_head_prefix);
+	struct cr_hdr hdr;
+	int ret;
+
+	/* Not cr_read_hdr(): anything but a head here is not a cr image. */
+	ret = cr_read(ctx, &hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	if (hdr.type != CR_REC_HEAD || hdr.len < pre) {
+		pr_info_ratelimited("not a cr image: no head record\n");
+		return -ENOEXEC;
+	}
+	/* Magic and version first, so another version is named as such. */
+	ret = cr_read(ctx, head, pre);
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (head->magic != CR_HEAD_MAGIC) {
+		pr_info_ratelimited("not a cr image: bad magic %#llx\n", head->magic);
+		return -ENOEXEC;
+	}
+	if (head->version != CR_FORMAT_VERSION) {
+		pr_info_ratelimited("image format version %u, this kernel reads %u\n",
+				    head->version, CR_FORMAT_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (hdr.len != sizeof(*head)) {
+		pr_info_ratelimited("head record: length %u, expected %zu\n",
+				    hdr.len, sizeof(*head));
+		return -EBADMSG;
+	}
+	ret = cr_read(ctx, (void *)head + pre, sizeof(*head) - pre);
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	ret = cr_read_end(ctx, &hdr);
+	if (ret)
+		return ret;
+
+	head->release[sizeof(head->release) - 1] = '\0';
+	pr_debug("image crid %llu from %s, arch %u, flags %#x\n",
+		 head->crid, head->release, head->arch, head->flags);
+	if (head->page_size != PAGE_SIZE) {
+		pr_info_ratelimited("image page size %u, this kernel uses %lu\n",
+				    head->page_size, PAGE_SIZE);
+		return -ENOEXEC;
+	}
+	ret = cr_arch_check_head(head);
+	if (ret)
+		return ret;
+	if (head->flags & ~CR_CHECKPOINT_FLAGS || head->__reserved) {
+		pr_info_ratelimited("image has unknown flags %#x\n", head->flags);
+		return -EBADMSG;
+	}
+	if (crid && head->crid != crid) {
+		pr_info_ratelimited("image has crid %llu, restart asked for %d\n",
+				    head->crid, crid);
+		return -ESTALE;
+	}
+	ctx->crid = head->crid;
+	return 0;
+}
+
+static int cr_read_tail(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+{
+	u64 records = ctx->records;
+	u64 offset = ctx->offset - sizeof(*hdr);
+	struct cr_rec_tail tail;
+	int ret;
+
+	ret = cr_read_payload(ctx, hdr, &tail, sizeof(tail));
+	if (ret)
+		return ret;
+	if (tail.magic != CR_TAIL_MAGIC) {
+		pr_info_ratelimited("bad tail magic %#llx\n", tail.magic);
+		return -EBADMSG;
+	}
+	if (tail.records != records || tail.offset != offset) {
+		pr_info_ratelimited("tail says %llu records/%llu bytes, stream had %llu/%llu\n",
+				    tail.records, tail.offset, records, offset);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Consume a padding record; its payload must be zeros. */
+static int cr_skip_pad(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+{
+	u8 buf[64];
+	u32 left = hdr->len;
+	int ret;
+
+	while (left) {
+		u32 n = min_t(u32, left, sizeof(buf));
+
+		ret = cr_read(ctx, buf, n);
+		if (ret)
+			return ret == -ENODATA ? -EBADMSG : ret;
+		if (memchr_inv(buf, 0, n)) {
+			pr_info_ratelimited("pad record with non-zero bytes\n");
+			return -EBADMSG;
+		}
+		left -= n;
+	}
+	return cr_read_end(ctx, hdr);
+}
+
+/**
+ * cr_restart() - restart the caller from the image in @ctx->file
+ * @ctx: operation context, with the file set up
+ * @crid: the crid the image must carry, or 0 for any
+ *
+ * Reads and validates the whole image up to and including its tail.
+ *
+ * Return: on success does not return to the caller's code; otherwise a
+ * negative errno (see sys_restart()), the caller unchanged.
+ */
+long cr_restart(struct cr_ctx *ctx, int crid)
+{
+	struct cr_hdr hdr;
+	int ret;
+
+	ret = cr_read_head(ctx, crid);
+	if (ret)
+		goto out;
+
+	for (;;) {
+		ret = cr_read_hdr(ctx, &hdr);
+		if (ret)
+			goto out;
+		if (hdr.type == CR_REC_TAIL)
+			break;
+		if (hdr.type != CR_REC_PAD) {
+			pr_info_ratelimited("unexpected %s record at offset %llu\n",
+					    cr_rec_name(hdr.type), ctx->offset - sizeof(hdr));
+			ret = -EBADMSG;
+			goto out;
+		}
+		ret = cr_skip_pad(ctx, &hdr);
+		if (ret)
+			goto out;
+	}
+	ret = cr_read_tail(ctx, &hdr);
+	if (ret)
+		goto out;
+
+	/* A valid image, but with no task in it there is nothing to become. */
+	pr_info_ratelimited("image %llu holds no task to restart\n", ctx->crid);
+	ret = -EOPNOTSUPP;
+out:
+	pr_debug("restart failed: %d at offset %llu\n", ret, ctx->offset);
+	return ret;
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Judge a test run: $1 the results channel (TAP), $2 the console log.
+# Prints the kselftest totals summed as "N passed, N failed"; exits non-zero
+# on any failure, a VM that did not finish, or a kernel splat.
+res=$1
+log=$2
+tr -d '\r' < "$res" > "$res.txt"
+pass=$(sed -n 's/^# Totals: pass:\([0-9]*\) fail:\([0-9]*\).*/\1/p' "$res.txt" | awk '{s+=$1} END {print s+0}')
+fail=$(sed -n 's/^# Totals: pass:\([0-9]*\) fail:\([0-9]*\).*/\2/p' "$res.txt" | awk '{s+=$1} END {print s+0}')
+# A program that failed without reporting a failing test (crash, bad TAP).
+for name in $(sed -n 's/^CR-TEST-END: \([^ ]*\) rc=[1-9].*/\1/p' "$res.txt"); do
+	n=$(sed -n "/^CR-TEST-START: $name\$/,/^CR-TEST-END: $name /p" "$res.txt" |
+	    sed -n 's/^# Totals: pass:[0-9]* fail:\([0-9]*\).*/\1/p')
+	if [ "${n:-0}" = 0 ]; then
+		echo "report: $name exited non-zero without a failing test"
+		fail=$((fail + 1))
+	fi
+done
+bad=0
+if ! grep -q '^CR-EXIT: ' "$res.txt"; then
+	echo "report: the VM did not finish the run (timeout, panic or hang)"
+	bad=1
+fi
+splat='(BUG:|WARNING:|Oops|KASAN:|UBSAN:|suspected memory leak|INFO: task .* blocked|INFO: possible|Kernel panic|general protection fault|Call Trace:|cut here)'
+if grep -Eq "$splat" "$log"; then
+	echo "report: kernel splat in the console log ($log):"
+	grep -En "$splat" "$log" | head -20
+	bad=1
+fi
+grep '^not ok ' "$res.txt" | sed 's/^/report: /'
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ] && [ "$bad" = 0 ]

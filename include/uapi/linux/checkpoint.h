@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * cr: in-kernel checkpoint/restart - the image format.
+ *
+ * This header is the contract between the kernel and user space (the
+ * ckpt/rstr tools, the image inspector and the selftests).  Any change to
+ * the layout of a record bumps CR_FORMAT_VERSION.
+ *
+ * An image is a stream of records, written and read strictly in order so
+ * that it can travel through a regular file, a pipe or a socket:
+ *
+ *	struct cr_hdr { type, len }  len bytes of payload  zero padding
+ *
+ * All integers are little-endian (the only byte order cr runs on today).
+ * Every record header starts at a multiple of CR_ALIGN bytes from the first
+ * byte of the stream; the payload is followed by zero padding up to the
+ * next multiple of CR_ALIGN.  @len counts the payload only, not the header
+ * or the padding.
+ *
+ * The first record is CR_REC_HEAD, the last is CR_REC_TAIL.  Both carry a
+ * magic number.  The tail also carries the number of records before it and
+ * the stream offset of its own header, so a truncated or spliced stream is
+ * detected.
+ */
+#ifndef _UAPI_LINUX_CHECKPOINT_H
+#define _UAPI_LINUX_CHECKPOINT_H
+
+#include <linux/types.h>
+
+/* System call numbers on x86_64 (also in asm/unistd_64.h). */
+#define CR_NR_CHECKPOINT_X86_64	463
+#define CR_NR_RESTART_X86_64	464
+
+/* Stream layout. */
+#define CR_ALIGN		8		/* record alignment in bytes */
+#define CR_FORMAT_VERSION	1
+
+#define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
+#define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
+
+/* Upper bound of a record's payload; larger means corrupt. */
+#define CR_REC_MAX_LEN		(1U << 20)
+
+/* At most this many pages in one CR_REC_PAGES/CR_REC_PAGE_DATA pair. */
+#define CR_PAGES_MAX		256
+
+/**
+ * enum cr_rec_type - record types
+ * @CR_REC_HEAD:	struct cr_rec_head, always first
+ * @CR_REC_TAIL:	struct cr_rec_tail, always last
+ * @CR_REC_PAD:		padding, payload is zeros; used to align page data
+ * @CR_REC_TASK:	struct cr_rec_task
+ * @CR_REC_CPU:		struct cr_rec_cpu_x86_64 (the arch's register record)
+ * @CR_REC_FPU:		struct cr_rec_fpu + the XSAVE area
+ * @CR_REC_MM:		struct cr_rec_mm + the executable's path
+ * @CR_REC_VMA:		struct cr_rec_vma + the mapped file's path, if any
+ * @CR_REC_PAGES:	struct cr_rec_pages + the page addresses
+ * @CR_REC_PAGE_DATA:	the contents of the pages the preceding CR_REC_PAGES
+ *			lists, page after page; the payload starts at a
+ *			multiple of the page size from the start of the
+ *			stream (a CR_REC_PAD record before it when needed)
+ * @CR_REC_MAX:		one past the highest known type
+ *
+ * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
+ * does not know only if the format version says it may.
+ */
+enum cr_rec_type {
+	CR_REC_HEAD = 1,
+	CR_REC_TAIL = 2,
+	CR_REC_PAD = 3,
+	CR_REC_TASK = 4,
+	CR_REC_CPU = 5,
+	CR_REC_FPU = 6,
+	CR_REC_MM = 7,
+	CR_REC_VMA = 8,
+	CR_REC_PAGES = 9,
+	CR_REC_PAGE_DATA = 10,
+	CR_REC_MAX
+};
+
+/**
+ * struct cr_hdr - header of every record
+ * @type:	enum cr_rec_type
+ * @len:	payload length in bytes, excluding this header and padding
+ */
+struct cr_hdr {
+	__u32 type;
+	__u32 len;
+};
+
+/* enum cr_arch: the architecture an image was taken on. */
+#define CR_ARCH_X86_64		1
+
+/* Length of the kernel release string stored in the head (with NUL). */
+#define CR_RELEASE_LEN		72
+
+/**
+ * struct cr_rec_head - first record of an image
+ * @magic:		CR_HEAD_MAGIC
+ * @version:		CR_FORMAT_VERSION
+ * @arch:		CR_ARCH_*
+ * @page_size:		page size of the checkpointing kernel
+ * @flags:		the flags checkpoint() was called with
+ * @time:		wall-clock seconds since the epoch at checkpoint
+ * @crid:		checkpoint id returned to the checkpointer
+ * @xstate_size:	x86: size of the XSAVE area in fpu records (standard
+ *			format, non-compacted)
+ * @__reserved:		zero
+ * @xfeatures:		x86: XSAVE feature mask the image may use; restart
+ *			refuses an image with features the CPU lacks
+ * @release:		utsname release of the checkpointing kernel, NUL
+ *			terminated; informational
+ */
+struct cr_rec_head {
+	__u64 magic;
+	__u32 version;
+	__u32 arch;
+	__u32 page_size;
+	__u32 flags;
+	__u64 time;
+	__u64 crid;
+	__u32 xstate_size;
+	__u32 __reserved;
+	__u64 xfeatures;
+	char release[CR_RELEASE_LEN];
+};
+
+/**
+ * struct cr_rec_tail - last record of an image
+ * @magic:	CR_TAIL_MAGIC
+ * @records:	number of records before the tail, the head included
+ * @offset:	stream offset of the tail's own header, in bytes
+ */
+struct cr_rec_tail {
+	__u64 magic;
+	__u64 records;
+	__u64 offset;
+};
+
+/*
+ * Order of the records for one task:
+ *
+ *	head task cpu fpu mm vma... (pages [pad] page_data)... tail
+ *
+ * All vma records come before any page, so that restart knows and checks
+ * the whole address space (and opens every mapped file) before it replaces
+ * the caller's.  Variable-length strings (paths) follow their fixed struct
+ * in the same record, NUL included; the struct says how long they are.
+ */
+
+#define CR_COMM_LEN		16
+
+/**
+ * struct cr_rec_task - the task's own state that is not in other records
+ * @comm:		the command name, NUL terminated
+ * @personality:	personality(2) value
+ * @__reserved:		zero
+ * @clear_child_tid:	set_tid_address(2) value
+ * @robust_list:	set_robust_list(2) head
+ * @robust_list_len:	its length
+ * @rseq:		registered rseq area, 0 if none
+ * @rseq_len:		its length
+ * @rseq_sig:		its signature
+ */
+struct cr_rec_task {
+	char comm[CR_COMM_LEN];
+	__u32 personality;
+	__u32 __reserved;
+	__u64 clear_child_tid;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 rseq;
+	__u32 rseq_len;
+	__u32 rseq_sig;
+};
+
+/*
+ * enum cr_x86_seg: a segment selector, symbolically.  The numeric values
+ * of selectors differ between kernels and modes; these do not.  Selectors
+ * into the LDT and 32-bit compat code segments are refused.
+ */
+#define CR_SEG_ZERO		0	/* null selector */
+#define CR_SEG_USER_CS		1	/* 64-bit user code */
+#define CR_SEG_USER_DS		2	/* user data */
+#define CR_SEG_TLS0		3	/* first of the three GDT TLS entries */
+#define CR_SEG_TLS1		4
+#define CR_SEG_TLS2		5
+
+/* Flags of a TLS descriptor, as the fields of struct user_desc. */
+#define CR_TLS_SEG_32BIT	(1U << 0)
+#define CR_TLS_CONTENTS_SHIFT	1	/* two bits */
+#define CR_TLS_READ_EXEC_ONLY	(1U << 3)
+#define CR_TLS_LIMIT_IN_PAGES	(1U << 4)
+#define CR_TLS_SEG_NOT_PRESENT	(1U << 5)
+#define CR_TLS_USEABLE		(1U << 6)
+#define CR_TLS_LM		(1U << 7)
+#define CR_TLS_EMPTY		(1U << 31)	/* an unused entry */
+
+/**
+ * struct cr_x86_tls - one GDT TLS entry (set_thread_area(2))
+ * @base:	segment base
+ * @limit:	segment limit
+ * @flags:	CR_TLS_* flags
+ * @__reserved:	zero
+ */
+struct cr_x86_tls {
+	__u32 base;
+	__u32 limit;
+	__u32 flags;
+	__u32 __reserved;
+};
+
+/**
+ * struct cr_rec_cpu_x86_64 - x86_64 user registers
+ * @r15: general registers, in the order of struct user_regs_struct
+ * @r14: see @r15
+ * @r13: see @r15
+ * @r12: see @r15
+ * @bp: see @r15
+ * @bx: see @r15
+ * @r11: see @r15
+ * @r10: see @r15
+ * @r9: see @r15
+ * @r8: see @r15
+ * @ax: the value the interrupted system call returns, or for a system call
+ *	to re-execute (@ip at its syscall instruction) its number
+ * @cx: see @r15
+ * @dx: see @r15
+ * @si: see @r15
+ * @di: see @r15
+ * @ip: instruction pointer
+ * @flags: rflags; restart keeps only the user-controllable bits
+ * @sp: stack pointer
+ * @fs_base: fs base address
+ * @gs_base: gs base address (user)
+ * @cs: CR_SEG_* selectors
+ * @ss: see @cs
+ * @ds: see @cs
+ * @es: see @cs
+ * @fs: see @cs
+ * @gs: see @cs
+ * @__reserved: zero
+ * @tls: the three GDT TLS entries
+ */
+struct cr_rec_cpu_x86_64 {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	__u64 ax, cx, dx, si, di;
+	__u64 ip, flags, sp;
+	__u64 fs_base, gs_base;
+	__u16 cs, ss, ds, es, fs, gs;
+	__u32 __reserved;
+	struct cr_x86_tls tls[3];
+};
+
+/**
+ * struct cr_rec_fpu - FPU and vector state
+ * @size:	bytes of XSAVE area following this struct; equals the head's
+ *		xstate_size
+ * @__reserved:	zero
+ *
+ * The XSAVE area is in the standard (non-compacted) format, as ptrace's
+ * NT_X86_XSTATE regset has it.
+ */
+struct cr_rec_fpu {
+	__u32 size;
+	__u32 __reserved;
+};
+
+/* Words of auxv (type, value pairs) kept in the mm record. */
+#define CR_AUXV_WORDS		64
+
+/**
+ * struct cr_rec_mm - the address space's own fields
+ * @start_code: prctl(PR_SET_MM) fields
+ * @end_code: see @start_code
+ * @start_data: see @start_code
+ * @end_data: see @start_code
+ * @start_brk: see @start_code
+ * @brk: see @start_code
+ * @start_stack: see @start_code
+ * @arg_start: see @start_code
+ * @arg_end: see @start_code
+ * @env_start: see @start_code
+ * @env_end: see @start_code
+ * @vdso: address of the vDSO text, 0 if none
+ * @auxv: the auxiliary vector, AT_NULL terminated
+ * @nr_vmas: number of vma records that follow
+ * @exe_len: length of the executable's path after this struct, NUL
+ *	included; 0 if none
+ */
+struct cr_rec_mm {
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 vdso;
+	__u64 auxv[CR_AUXV_WORDS];
+	__u32 nr_vmas;
+	__u32 exe_len;
+};
+
+/* enum cr_vma_kind */
+#define CR_VMA_ANON_PRIVATE	1
+#define CR_VMA_ANON_SHARED	2
+#define CR_VMA_FILE_PRIVATE	3
+#define CR_VMA_FILE_SHARED	4
+#define CR_VMA_STACK		5	/* anonymous, grows down */
+#define CR_VMA_HEAP		6	/* anonymous, the brk area */
+#define CR_VMA_VDSO		7	/* vDSO text: not saved, mapped anew */
+#define CR_VMA_VVAR		8	/* vDSO data: not saved, mapped anew */
+
+/* Flags of a vma record. */
+#define CR_VMA_F_GROWSDOWN	(1U << 0)
+#define CR_VMA_F_LOCKED		(1U << 1)
+#define CR_VMA_F_DONTFORK	(1U << 2)
+#define CR_VMA_F_DONTDUMP	(1U << 3)
+#define CR_VMA_F_NORESERVE	(1U << 4)
+#define CR_VMA_F_MAYWRITE	(1U << 5)	/* shared: file opened for writing */
+
+/**
+ * struct cr_rec_vma - one mapping
+ * @start: first byte, page aligned
+ * @end: one past the last byte, page aligned
+ * @pgoff: file offset in pages, for file mappings
+ * @prot: PROT_READ, PROT_WRITE, PROT_EXEC
+ * @kind: CR_VMA_*
+ * @flags: CR_VMA_F_*
+ * @path_len: length of the file's path after this struct, NUL included; 0
+ *	for anonymous and special mappings
+ *
+ * Pages of private and anonymous mappings that were written (or are
+ * anonymous) follow in CR_REC_PAGES records; file pages that are as in the
+ * file and never-touched anonymous pages are not saved.
+ */
+struct cr_rec_vma {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u32 prot;
+	__u32 kind;
+	__u32 flags;
+	__u32 path_len;
+};
+
+/**
+ * struct cr_rec_pages - where the pages of the next CR_REC_PAGE_DATA go
+ * @nr: number of page addresses after this struct, 1..CR_PAGES_MAX; they
+ *	are page aligned and strictly increasing
+ * @__reserved: zero
+ */
+struct cr_rec_pages {
+	__u32 nr;
+	__u32 __reserved;
+};
+
+/*
+ * Flags of checkpoint(2) and restart(2).  None are defined yet: any set bit
+ * makes the call fail with EINVAL.
+ */
+#define CR_CHECKPOINT_FLAGS	0UL
+#define CR_RESTART_FLAGS	0UL
+
+#endif /* _UAPI_LINUX_CHECKPOINT_H */

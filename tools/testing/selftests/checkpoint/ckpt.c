@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ckpt - checkpoint a process with checkpoint(2).
+ *
+ *   ckpt [-o FILE] [--stop] [--cont|--kill] PID
+ *
+ * Writes the image to FILE or standard output and prints the checkpoint id
+ * on standard error.  PID 0 is ckpt itself.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "cr_test.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ckpt [-o FILE] [--stop] [--cont|--kill] PID\n"
+		"  -o, --output FILE  write the image to FILE (default: stdout)\n"
+		"  -s, --stop         stop PID with SIGSTOP and wait for it first\n"
+		"  -c, --cont         continue PID after a successful checkpoint\n"
+		"  -k, --kill         kill PID after a successful checkpoint\n");
+}
+
+static const char *hint(int err)
+{
+	switch (err) {
+	case ENOSYS:
+		return "this kernel has no checkpoint(2) (CONFIG_CHECKPOINT=n)";
+	case EOPNOTSUPP:
+		return "something in the process is not supported yet: see dmesg";
+	case EPERM:
+		return "you may not ptrace this process";
+	case EBUSY:
+		return "the process is running: stop it first (--stop)";
+	case ESRCH:
+		return "no such process";
+	case EINVAL:
+		return "the output cannot take kernel writes (e.g. /dev/null)";
+	case EBADF:
+		return "the output is not open for writing";
+	}
+	return NULL;
+}
+
+/* Wait until @pid is in a group stop: its /proc state reads 'T'. */
+static int wait_stopped(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (i = 0; i < 1000; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n;
+
+		if (fd < 0)
+			return -1;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return -1;
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'T')
+			return 0;
+		usleep(10000);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "stop", no_argument, NULL, 's' },
+		{ "cont", no_argument, NULL, 'c' },
+		{ "kill", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *out = NULL;
+	int stop = 0, after = 0, fd = 1, c;
+	char *end;
+	long pid, crid;
+
+	while ((c = getopt_long(argc, argv, "o:sckh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 's':
+			stop = 1;
+			break;
+		case 'c':
+		case 'k':
+			if (after && after != c) {
+				fprintf(stderr, "ckpt: --cont and --kill exclude each other\n");
+				return 2;
+			}
+			after = c;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	pid = strtol(argv[optind], &end, 10);
+	if (*end || pid < 0) {
+		fprintf(stderr, "ckpt: bad pid '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (out) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			fprintf(stderr, "ckpt: %s: %s\n", out, strerror(errno));
+			return 1;
+		}
+	} else if (isatty(1)) {
+		fprintf(stderr, "ckpt: refusing to write an image to a terminal; use -o or a redirect\n");
+		return 2;
+	}
+	if (stop && pid) {
+		if (kill(pid, SIGSTOP) || wait_stopped(pid)) {
+			fprintf(stderr, "ckpt: cannot stop %ld: %s\n", pid, strerror(errno));
+			return 1;
+		}
+	}
+
+	crid = sys_checkpoint(pid, fd, 0);
+	if (crid < 0) {
+		int err = errno;
+		const char *h = hint(err);
+
+		fprintf(stderr, "ckpt: checkpoint of %ld failed: %s%s%s\n", pid,
+			strerror(err), h ? ": " : "", h ? h : "");
+		if (out)
+			unlink(out);
+		return 1;
+	}
+	if (fd != 1 && close(fd)) {
+		fprintf(stderr, "ckpt: %s: %s\n", out, strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "ckpt: pid %ld checkpointed, crid %ld\n", pid, crid);
+	if (after && pid && kill(pid, after == 'c' ? SIGCONT : SIGKILL)) {
+		fprintf(stderr, "ckpt: cannot signal %ld: %s\n", pid, strerror(errno));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: the image stream.  checkpoint() writes a head and a tail to
+ * a regular file, a pipe and a socket; the test parses them back through
+ * the uapi header and checks every field.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cr_test.h"
+#include "../kselftest_harness.h"
+
+/* Check an image of the caller made by checkpoint(): head, then tail. */
+static void check_image(struct __test_metadata *_metadata,
+			const char *img, size_t len, long crid)
+{
+	const size_t head_sz = cr_rec_size(sizeof(struct cr_rec_head));
+	const struct cr_hdr *hdr = (const void *)img;
+	const struct cr_rec_head *head = (const void *)(hdr + 1);
+	const struct cr_rec_tail *tail;
+	struct utsname u;
+
+	ASSERT_GE(len, head_sz + cr_rec_size(sizeof(*tail)));
+	EXPECT_EQ(CR_REC_HEAD, hdr->type);
+	ASSERT_EQ(sizeof(*head), hdr->len);
+	EXPECT_EQ(CR_HEAD_MAGIC, head->magic);
+	EXPECT_EQ(CR_FORMAT_VERSION, head->version);
+	EXPECT_EQ(CR_ARCH_X86_64, head->arch);
+	EXPECT_EQ(sysconf(_SC_PAGESIZE), head->page_size);
+	EXPECT_EQ(0, head->flags);
+	EXPECT_EQ(crid, head->crid);
+	EXPECT_LE(head->time, time(NULL));
+	EXPECT_GE(head->time + 60, time(NULL));
+	/* FP, SSE and the XSAVE header at least: 512 + 64 bytes */
+	EXPECT_GE(head->xstate_size, 576);
+	EXPECT_EQ(3, head->xfeatures & 3);
+	ASSERT_EQ(0, uname(&u));
+	EXPECT_STREQ(u.release, head->release);
+
+	hdr = (const void *)(img + head_sz);
+	tail = (const void *)(hdr + 1);
+	EXPECT_EQ(CR_REC_TAIL, hdr->type);
+	ASSERT_EQ(sizeof(*tail), hdr->len);
+	EXPECT_EQ(CR_TAIL_MAGIC, tail->magic);
+	EXPECT_EQ(1, tail->records);
+	EXPECT_EQ(head_sz, tail->offset);
+	EXPECT_EQ(head_sz + cr_rec_size(sizeof(*tail)), len);
+}
+
+TEST(to_regular_file)
+{
+	char path[] = "/tmp/cr-stream-XXXXXX";
+	size_t len;
+	char *img;
+	long crid;
+	off_t end;
+	int fd;
+
+	fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	unlink(path);
+	crid = sys_checkpoint(0, fd, 0);
+	ASSERT_GT(crid, 0) TH_LOG("checkpoint: %s", strerror(errno));
+	/* the file position moved past the image, as after write(2) */
+	end = lseek(fd, 0, SEEK_CUR);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	img = cr_read_all(fd, &len);
+	ASSERT_NE(NULL, img);
+	EXPECT_EQ(end, len);
+	check_image(_metadata, img, len, crid);
+	free(img);
+	close(fd);
+}
+
+/* The image starts at the current offset and does not truncate the file. */
+TEST(to_regular_file_at_offset)
+{
+	char path[] = "/tmp/cr-stream-XXXXXX";
+	static const char pre[] = "0123456789abcdef";
+	size_t len;
+	char *img;
+	long crid;
+	int fd;
+
+	fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	unlink(path);
+	ASSERT_EQ(0, cr_write_all(fd, pre, sizeof(pre)));
+	crid = sys_checkpoint(0, fd, 0);
+	ASSERT_GT(crid, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	img = cr_read_all(fd, &len);
+	ASSERT_NE(NULL, img);
+	ASSERT_GT(len, sizeof(pre));
+	EXPECT_EQ(0, memcmp(img, pre, sizeof(pre)));
+	check_image(_metadata, img + sizeof(pre), len - sizeof(pre), crid);
+	free(img);
+	close(fd);
+}
+
+/*
+ * Checkpoint into the write end of @fds while a child drains the read end
+ * into a file; returns the image.
+ */
+static char *checkpoint_via(struct __test_metadata *_metadata, int fds[2],
+			    long *crid, size_t *len)
+{
+	char path[] = "/tmp/cr-drain-XXXXXX";
+	int out, status;
+	pid_t pid;
+	char *img;
+
+	out = mkstemp(path);
+	if (out < 0)
+		return NULL;
+	unlink(path);
+	pid = fork();
+	if (pid == 0) {
+		char buf[4096];
+		ssize_t n;
+
+		close(fds[1]);
+		while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+			if (cr_write_all(out, buf, n))
+				_exit(2);
+		_exit(n < 0);
+	}
+	close(fds[0]);
+	*crid = sys_checkpoint(0, fds[1], 0);
+	close(fds[1]);
+	waitpid(pid, &status, 0);
+	if (*crid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return NULL;
+	lseek(out, 0, SEEK_SET);
+	img = cr_read_all(out, len);
+	close(out);
+	return img;
+}
+
+TEST(to_pipe)
+{
+	int fds[2];
+	size_t len;
+	char *img;
+	long crid;
+
+	ASSERT_EQ(0, pipe(fds));
+	img = checkpoint_via(_metadata, fds, &crid, &len);
+	ASSERT_NE(NULL, img) TH_LOG("crid %ld: %s", crid, strerror(errno));
+	check_image(_metadata, img, len, crid);
+	free(img);
+}
+
+/* A pipe one page big: the writer must loop over short writes. */
+TEST(to_small_pipe)
+{
+	int fds[2];
+	size_t len;
+	char *img;
+	long crid;
+
+	ASSERT_EQ(0, pipe(fds));
+	ASSERT_GT(fcntl(fds[1], F_SETPIPE_SZ, 4096), 0);
+	img = checkpoint_via(_metadata, fds, &crid, &len);
+	ASSERT_NE(NULL, img);
+	check_image(_metadata, img, len, crid);
+	free(img);
+}
+
+TEST(to_socketpair)
+{
+	int fds[2];
+	size_t len;
+	char *img;
+	long crid;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, fds));
+	img = checkpoint_via(_metadata, fds, &crid, &len);
+	ASSERT_NE(NULL, img);
+	check_image(_metadata, img, len, crid);
+	free(img);
+}
+
+TEST(own_pid)
+{
+	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_GT(sys_checkpoint(getpid(), fd, 0), 0);
+	close(fd);
+}
+
+TEST(crid_increases)
+{
+	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	long a, b, c;
+
+	ASSERT_GE(fd, 0);
+	a = sys_checkpoint(0, fd, 0);
+	b = sys_checkpoint(0, fd, 0);
+	c = sys_checkpoint(getpid(), fd, 0);
+	EXPECT_GT(a, 0);
+	EXPECT_GT(b, a);
+	EXPECT_GT(c, b);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
