@@ -12,6 +12,12 @@
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/utsname.h>
@@ -46,15 +52,98 @@ static int cr_write_tail(struct cr_ctx *ctx)
 	return cr_write_rec(ctx, CR_REC_TAIL, &tail, sizeof(tail));
 }
 
+static int cr_refuse(struct task_struct *t, int err, const char *why)
+{
+	pr_info_ratelimited("checkpoint of pid %d refused: %s\n", task_pid_vnr(t), why);
+	return err;
+}
+
+/*
+ * Pin the target and check it may and can be checkpointed.  Another
+ * process must be ptrace-attachable by the caller and stopped (group stop)
+ * and off its CPU, so that its registers and memory hold still; its exec
+ * is held off with exec_update_lock until cr_release_target().
+ */
+static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
+{
+	struct task_struct *t;
+	int ret;
+
+	if (!pid || pid == task_pid_vnr(current)) {
+		t = current;
+		get_task_struct(t);
+	} else {
+		t = find_get_task_by_vpid(pid);
+		if (!t)
+			return -ESRCH;
+	}
+	ctx->task = t;
+	if (t != current) {
+		ret = down_read_killable(&t->signal->exec_update_lock);
+		if (ret)
+			return ret;
+		ctx->locked = true;
+		if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+			return -EPERM;
+		if ((t->flags & PF_EXITING) || t->exit_state)
+			return -ESRCH;
+		if (!task_is_stopped(t))
+			return cr_refuse(t, -EBUSY, "not stopped (SIGSTOP it first)");
+		ctx->nvcsw = wait_task_inactive(t, __TASK_STOPPED);
+		if (!ctx->nvcsw)
+			return cr_refuse(t, -EBUSY, "not stopped");
+	}
+	if (get_nr_threads(t) != 1)
+		return cr_refuse(t, -EOPNOTSUPP, "more than one thread");
+	if (t->ptrace)
+		return cr_refuse(t, -EOPNOTSUPP, "ptraced");
+	ctx->mm = get_task_mm(t);
+	if (!ctx->mm)
+		return -ESRCH;
+	return cr_arch_check_task(t);
+}
+
+/* The target must not have run nor changed state while it was dumped. */
+static int cr_check_still_frozen(struct cr_ctx *ctx)
+{
+	struct task_struct *t = ctx->task;
+
+	if (t == current)
+		return 0;
+	if (!task_is_stopped(t) || wait_task_inactive(t, __TASK_STOPPED) != ctx->nvcsw)
+		return cr_refuse(t, -EAGAIN, "it ran during the checkpoint");
+	return 0;
+}
+
+static void cr_release_target(struct cr_ctx *ctx)
+{
+	if (ctx->mm)
+		mmput(ctx->mm);
+	if (ctx->locked)
+		up_read(&ctx->task->signal->exec_update_lock);
+	if (ctx->task)
+		put_task_struct(ctx->task);
+	kfree(ctx->pages);
+	kfree(ctx->bvec);
+}
+
 /**
- * cr_checkpoint() - write the image of @ctx->task to @ctx->file
- * @ctx: operation context, with the task and the file set up
+ * cr_checkpoint() - write the image of a process to @ctx->file
+ * @ctx: operation context, with the file set up
+ * @pid: the process: 0 or the caller's pid for the caller itself
+ *
+ * Writes head, task, cpu, fpu, mm, vmas, pages and tail.  The target is
+ * only read: whatever fails, it is left as it was.
  *
  * Return: the positive crid on success, or a negative errno.
  */
-long cr_checkpoint(struct cr_ctx *ctx)
+long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 {
 	int ret;
+
+	ret = cr_get_target(ctx, pid);
+	if (ret)
+		goto out;
 
 	/* crids are handed out as longs and compared against int in restart */
 	ctx->crid = atomic64_inc_return(&cr_crid_seq) & INT_MAX;
@@ -62,10 +151,20 @@ long cr_checkpoint(struct cr_ctx *ctx)
 		ctx->crid = atomic64_inc_return(&cr_crid_seq) & INT_MAX;
 
 	ret = cr_write_head(ctx);
-	if (ret)
-		goto out;
-	ret = cr_write_tail(ctx);
+	if (!ret)
+		ret = cr_write_task(ctx);
+	if (!ret)
+		ret = cr_arch_write_cpu(ctx);
+	if (!ret)
+		ret = cr_arch_write_fpu(ctx);
+	if (!ret)
+		ret = cr_write_mm(ctx);
+	if (!ret)
+		ret = cr_check_still_frozen(ctx);
+	if (!ret)
+		ret = cr_write_tail(ctx);
 out:
+	cr_release_target(ctx);
 	if (ret) {
 		pr_debug("checkpoint failed: %d after %llu bytes\n", ret, ctx->offset);
 		return ret;

@@ -13,12 +13,22 @@
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
 
 static const char * const cr_rec_names[CR_REC_MAX] = {
 	[CR_REC_HEAD]	= "head",
 	[CR_REC_TAIL]	= "tail",
 	[CR_REC_PAD]	= "pad",
+	[CR_REC_TASK]	= "task",
+	[CR_REC_CPU]	= "cpu",
+	[CR_REC_FPU]	= "fpu",
+	[CR_REC_MM]	= "mm",
+	[CR_REC_VMA]	= "vma",
+	[CR_REC_PAGES]	= "pages",
+	[CR_REC_PAGE_DATA] = "page_data",
 };
 
 /**
@@ -101,6 +111,61 @@ int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len)
 	if (!ret)
 		ctx->records++;
 	return ret;
+}
+
+/**
+ * cr_write_page_data() - write the contents of @ctx->pages as one record
+ * @ctx: checkpoint context; @ctx->pages holds @nr referenced pages
+ * @nr: number of pages, at most CR_PAGES_MAX
+ *
+ * The payload starts at a page-aligned stream offset: a pad record comes
+ * first when needed.  The pages go to the file with one vfs_iter_write()
+ * per short count, straight from the page cache or anonymous memory: no
+ * bounce buffer.
+ *
+ * Return: 0 on success or the error of writing.
+ */
+int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr)
+{
+	struct cr_hdr hdr = { .type = CR_REC_PAGE_DATA, .len = nr * PAGE_SIZE };
+	u64 misalign = (ctx->offset + sizeof(hdr)) % PAGE_SIZE;
+	struct iov_iter iter;
+	unsigned int i;
+	int ret;
+
+	if (misalign) {
+		/* a pad record: its own header, then zeros up to the boundary */
+		u32 len = (2 * PAGE_SIZE - misalign - sizeof(hdr)) % PAGE_SIZE;
+		struct cr_hdr pad = { .type = CR_REC_PAD, .len = len };
+
+		ret = cr_write(ctx, &pad, sizeof(pad));
+		while (!ret && len) {
+			u32 n = min_t(u32, len, PAGE_SIZE);
+
+			ret = cr_write(ctx, page_address(ZERO_PAGE(0)), n);
+			len -= n;
+		}
+		if (ret)
+			return ret;
+		ctx->records++;
+	}
+	ret = cr_write(ctx, &hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	for (i = 0; i < nr; i++)
+		bvec_set_page(&ctx->bvec[i], ctx->pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, ITER_SOURCE, ctx->bvec, nr, hdr.len);
+	while (iov_iter_count(&iter)) {
+		ssize_t n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
+
+		if (n < 0)
+			return cr_io_err(n);
+		if (n == 0)
+			return -EIO;
+		ctx->offset += n;
+	}
+	ctx->records++;
+	return 0;
 }
 
 /**
@@ -188,6 +253,67 @@ int cr_read_end(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	}
 	ctx->records++;
 	return 0;
+}
+
+/**
+ * cr_read_skip() - consume a record whose payload must be zeros (padding)
+ * @ctx: operation context
+ * @hdr: the record's header
+ *
+ * Return: 0 on success; -EBADMSG for non-zero bytes or a truncated record;
+ * or the error of cr_read().
+ */
+int cr_read_skip(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+{
+	u8 buf[64];
+	u32 left = hdr->len;
+	int ret;
+
+	while (left) {
+		u32 n = min_t(u32, left, sizeof(buf));
+
+		ret = cr_read(ctx, buf, n);
+		if (ret)
+			return ret == -ENODATA ? -EBADMSG : ret;
+		if (memchr_inv(buf, 0, n)) {
+			pr_info_ratelimited("pad record with non-zero bytes\n");
+			return -EBADMSG;
+		}
+		left -= n;
+	}
+	return cr_read_end(ctx, hdr);
+}
+
+/**
+ * cr_read_string() - read a NUL-terminated string from a record's payload
+ * @ctx: operation context
+ * @len: its length in the stream, NUL included, as the record says
+ * @max: the largest acceptable @len
+ *
+ * Return: the string (kfree() it), or ERR_PTR(-EBADMSG) for a length out
+ * of 1..@max, a missing NUL or a NUL inside, or another read error.
+ */
+char *cr_read_string(struct cr_ctx *ctx, u32 len, u32 max)
+{
+	char *s;
+	int ret;
+
+	if (!len || len > max)
+		return ERR_PTR(-EBADMSG);
+	s = kmalloc(len, GFP_KERNEL);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	ret = cr_read(ctx, s, len);
+	if (ret) {
+		kfree(s);
+		return ERR_PTR(ret == -ENODATA ? -EBADMSG : ret);
+	}
+	if (strnlen(s, len) != len - 1) {
+		pr_info_ratelimited("string of %u bytes is not NUL terminated\n", len);
+		kfree(s);
+		return ERR_PTR(-EBADMSG);
+	}
+	return s;
 }
 
 /**

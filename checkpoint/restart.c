@@ -13,6 +13,8 @@
 #include <linux/checkpoint.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 /* The first fields of every format version of the head. */
@@ -85,6 +87,13 @@ static int cr_read_head(struct cr_ctx *ctx, int crid)
 	return 0;
 }
 
+static int cr_bad_record(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+{
+	pr_info_ratelimited("unexpected %s record at offset %llu\n",
+			    cr_rec_name(hdr->type), ctx->offset - sizeof(*hdr));
+	return -EBADMSG;
+}
+
 static int cr_read_tail(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 {
 	u64 records = ctx->records;
@@ -107,26 +116,59 @@ static int cr_read_tail(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	return 0;
 }
 
-/* Consume a padding record; its payload must be zeros. */
-static int cr_skip_pad(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+static void cr_restart_free(struct cr_ctx *ctx)
 {
-	u8 buf[64];
-	u32 left = hdr->len;
+	cr_free_task(ctx);
+	cr_arch_free(ctx);
+	cr_free_mm(ctx);
+	kvfree(ctx->buf);
+	ctx->buf = NULL;
+}
+
+/* Everything before the point of no return: read, check, stage. */
+static int cr_restart_stage(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+{
 	int ret;
 
-	while (left) {
-		u32 n = min_t(u32, left, sizeof(buf));
+	ret = cr_read_task(ctx, hdr);
+	if (!ret)
+		ret = cr_arch_read_cpu(ctx);
+	if (!ret)
+		ret = cr_arch_read_fpu(ctx);
+	if (!ret)
+		ret = cr_read_mm(ctx);
+	if (ret)
+		return ret;
+	ctx->buf = kvmalloc(CR_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);
+	return ctx->buf ? 0 : -ENOMEM;
+}
 
-		ret = cr_read(ctx, buf, n);
+/* Past the point of no return: replace the address space, fill it, commit. */
+static int cr_restart_commit(struct cr_ctx *ctx, long *ax)
+{
+	struct cr_hdr hdr;
+	int ret;
+
+	ret = cr_restore_mm(ctx);
+	while (!ret) {
+		ret = cr_read_hdr(ctx, &hdr);
 		if (ret)
-			return ret == -ENODATA ? -EBADMSG : ret;
-		if (memchr_inv(buf, 0, n)) {
-			pr_info_ratelimited("pad record with non-zero bytes\n");
-			return -EBADMSG;
+			break;
+		if (hdr.type == CR_REC_TAIL) {
+			ret = cr_read_tail(ctx, &hdr);
+			if (ret)
+				break;
+			cr_restore_task(ctx);
+			return cr_arch_restore(ctx, ax);
 		}
-		left -= n;
+		if (hdr.type == CR_REC_PAGES)
+			ret = cr_read_pages(ctx, &hdr);
+		else if (hdr.type == CR_REC_PAD)
+			ret = cr_read_skip(ctx, &hdr);
+		else
+			ret = cr_bad_record(ctx, &hdr);
 	}
-	return cr_read_end(ctx, hdr);
+	return ret;
 }
 
 /**
@@ -134,44 +176,70 @@ static int cr_skip_pad(struct cr_ctx *ctx, const struct cr_hdr *hdr)
  * @ctx: operation context, with the file set up
  * @crid: the crid the image must carry, or 0 for any
  *
- * Reads and validates the whole image up to and including its tail.
+ * Reads, checks and stages the task, cpu, fpu, mm and vma records while
+ * the caller is untouched; any error there returns with the caller intact.
+ * Then comes the point of no return (see below).
  *
- * Return: on success does not return to the caller's code; otherwise a
- * negative errno (see sys_restart()), the caller unchanged.
+ * Return: on success the value the restored code finds in ax (restart()
+ * returns it into the restored registers); otherwise a negative errno (see
+ * sys_restart()), the caller unchanged, or killed past the point of no
+ * return.
  */
 long cr_restart(struct cr_ctx *ctx, int crid)
 {
 	struct cr_hdr hdr;
+	long ax = 0;
 	int ret;
 
-	ret = cr_read_head(ctx, crid);
+	/* a caller that shares its address space cannot become anyone */
+	ret = cr_check_caller_mm();
+	if (!ret)
+		ret = cr_read_head(ctx, crid);
 	if (ret)
 		goto out;
-
-	for (;;) {
+	do {
 		ret = cr_read_hdr(ctx, &hdr);
-		if (ret)
-			goto out;
-		if (hdr.type == CR_REC_TAIL)
-			break;
-		if (hdr.type != CR_REC_PAD) {
-			pr_info_ratelimited("unexpected %s record at offset %llu\n",
-					    cr_rec_name(hdr.type), ctx->offset - sizeof(hdr));
-			ret = -EBADMSG;
-			goto out;
+		if (!ret && hdr.type == CR_REC_PAD)
+			ret = cr_read_skip(ctx, &hdr);
+	} while (!ret && hdr.type == CR_REC_PAD);
+	if (ret)
+		goto out;
+	if (hdr.type == CR_REC_TAIL) {
+		/* A valid image, but with no task in it there is nothing to become. */
+		ret = cr_read_tail(ctx, &hdr);
+		if (!ret) {
+			pr_info_ratelimited("image %llu holds no task to restart\n", ctx->crid);
+			ret = -EOPNOTSUPP;
 		}
-		ret = cr_skip_pad(ctx, &hdr);
-		if (ret)
-			goto out;
+		goto out;
 	}
-	ret = cr_read_tail(ctx, &hdr);
+	if (hdr.type != CR_REC_TASK) {
+		ret = cr_bad_record(ctx, &hdr);
+		goto out;
+	}
+	ret = cr_restart_stage(ctx, &hdr);
 	if (ret)
 		goto out;
 
-	/* A valid image, but with no task in it there is nothing to become. */
-	pr_info_ratelimited("image %llu holds no task to restart\n", ctx->crid);
-	ret = -EOPNOTSUPP;
+	/*
+	 * The point of no return.  From here on the caller's address space is
+	 * torn down and rebuilt from the image as it streams by: a failure
+	 * (a truncated or corrupt page record, a mapping that cannot be made)
+	 * leaves nothing to return to, and the caller is killed.
+	 */
+	pr_debug("restart %llu: past the point of no return\n", ctx->crid);
+	ret = cr_restart_commit(ctx, &ax);
+	if (ret) {
+		pr_info_ratelimited("restart %llu failed past the point of no return (%d): killed\n",
+				    ctx->crid, ret);
+		force_sig(SIGKILL);
+	}
 out:
-	pr_debug("restart failed: %d at offset %llu\n", ret, ctx->offset);
-	return ret;
+	cr_restart_free(ctx);
+	if (ret) {
+		pr_debug("restart failed: %d at offset %llu\n", ret, ctx->offset);
+		return ret;
+	}
+	pr_debug("restart %llu done: %llu records\n", ctx->crid, ctx->records);
+	return ax;
 }

@@ -11,10 +11,7 @@
 #include <linux/checkpoint.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/pid.h>
 #include <linux/printk.h>
-#include <linux/sched.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 
@@ -37,29 +34,7 @@ static void cr_ctx_fini(struct cr_ctx *ctx)
 {
 	if (ctx->ppos)
 		ctx->file->f_pos = ctx->pos;
-	if (ctx->task)
-		put_task_struct(ctx->task);
 	kfree(ctx);
-}
-
-/*
- * Find the task to checkpoint: 0 or the caller's own pid is the caller.
- * Until external checkpoint lands, another existing process is refused.
- */
-static struct task_struct *cr_find_task(pid_t pid)
-{
-	struct task_struct *task;
-
-	if (!pid || pid == task_pid_vnr(current)) {
-		get_task_struct(current);
-		return current;
-	}
-	task = find_get_task_by_vpid(pid);
-	if (!task)
-		return ERR_PTR(-ESRCH);
-	put_task_struct(task);
-	pr_info_ratelimited("checkpoint of another process (pid %d) is not supported yet\n", pid);
-	return ERR_PTR(-EOPNOTSUPP);
 }
 
 /**
@@ -71,12 +46,14 @@ static struct task_struct *cr_find_task(pid_t pid)
  * Return: a positive checkpoint id (crid) on success; -EINVAL for unknown
  * flags or a file that does not support kernel writes (e.g. /dev/null);
  * -EBADF if @fd is not open for writing; -ESRCH if no process has @pid;
- * -EOPNOTSUPP for a process other than the caller; -ENOMEM; or the error
- * of writing the image (-ENOSPC, -EPIPE, -EAGAIN, -EINTR, -EIO, ...).
+ * -EPERM without ptrace-attach rights over it; -EBUSY if it is not
+ * stopped; -EAGAIN if it ran or changed during the dump; -EOPNOTSUPP for
+ * state cr cannot save yet (threads, ptrace, LDT, special mappings: the
+ * kernel log says which); -ENOMEM; or the error of writing the image
+ * (-ENOSPC, -EPIPE, -EAGAIN, -EINTR, -EIO, ...).
  */
 SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 {
-	struct task_struct *task;
 	struct cr_ctx *ctx;
 	struct file *file;
 	struct fd f;
@@ -98,23 +75,14 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 	    file->f_op->write)
 		goto out_fd;
 
-	task = cr_find_task(pid);
-	if (IS_ERR(task)) {
-		ret = PTR_ERR(task);
-		goto out_fd;
-	}
-
 	ret = -ENOMEM;
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx) {
-		put_task_struct(task);
+	if (!ctx)
 		goto out_fd;
-	}
 	cr_ctx_init(ctx, file, flags);
-	ctx->task = task;
 
-	pr_debug("checkpoint pid %d to fd %d flags %#lx\n", task_pid_vnr(task), fd, flags);
-	ret = cr_checkpoint(ctx);
+	pr_debug("checkpoint pid %d to fd %d flags %#lx\n", pid, fd, flags);
+	ret = cr_checkpoint(ctx, pid);
 	cr_ctx_fini(ctx);
 out_fd:
 	fdput_pos(f);
@@ -133,7 +101,11 @@ out_fd:
  * image error: -ENODATA (the stream ends before its tail), -EBADMSG
  * (truncated or malformed record), -ENOEXEC (not a cr image for this
  * machine), -EPROTONOSUPPORT (unknown format version), -ESTALE (@crid does
- * not match), -EOPNOTSUPP (valid image with nothing this kernel restarts).
+ * not match), -EOPNOTSUPP (valid image with nothing this kernel restarts);
+ * -EBUSY if the caller shares its address space; -EPERM for a mapping
+ * below mmap_min_addr or a sealed mapping of the caller; the error of
+ * opening a file the image maps (-ENOENT, -EACCES, -ETXTBSY).  Past the
+ * point of no return a failure kills the caller with SIGKILL.
  */
 SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
 {

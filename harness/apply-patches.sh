@@ -19,6 +19,8 @@ for p in "$pdir"/*.patch; do
 	name=$(basename "$p")
 	[ -f "$state/$name" ] && continue
 	echo "patches: applying $name"
+	# all or nothing: a patch that does not apply leaves the tree alone
+	patch -d "$tree" -p1 -N -s --dry-run < "$p" >/dev/null
 	patch -d "$tree" -p1 -N -s < "$p"
 	cp "$p" "$state/$name"
 done

@@ -5,11 +5,17 @@
 #ifndef _LINUX_CHECKPOINT_H
 #define _LINUX_CHECKPOINT_H
 
+#include <linux/bvec.h>
 #include <linux/types.h>
 #include <uapi/linux/checkpoint.h>
 
 struct file;
+struct mm_struct;
+struct page;
 struct task_struct;
+struct vm_area_struct;
+struct cr_mm_state;
+struct cr_task_state;
 
 /**
  * struct cr_ctx - state of one checkpoint or restart operation
@@ -24,6 +30,16 @@ struct task_struct;
  * @flags:	the flags argument of the system call
  * @crid:	checkpoint id (written to or read from the head)
  * @task:	the task being checkpointed (referenced), or NULL
+ * @mm:		checkpoint: @task's mm (referenced)
+ * @locked:	checkpoint: @task's exec_update_lock is held for reading
+ * @nvcsw:	checkpoint of a stopped task: its context switch count when
+ *		found inactive, compared again at the end
+ * @bvec:	checkpoint: CR_PAGES_MAX bio_vecs for page data
+ * @pages:	checkpoint: CR_PAGES_MAX page pointers
+ * @buf:	restart: CR_PAGES_MAX pages of bounce buffer
+ * @arch:	restart: the arch's staged registers and FPU state
+ * @ts:		restart: the staged task record
+ * @ms:		restart: the staged address space
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  */
 struct cr_ctx {
@@ -35,12 +51,35 @@ struct cr_ctx {
 	unsigned long flags;
 	u64 crid;
 	struct task_struct *task;
+	struct mm_struct *mm;
+	bool locked;
+	unsigned long nvcsw;
+	struct bio_vec *bvec;
+	struct page **pages;
+	void *buf;
+	void *arch;
+	struct cr_task_state *ts;
+	struct cr_mm_state *ms;
 	struct cr_rec_head head;
 };
 
 /* The two operations (checkpoint/checkpoint.c, checkpoint/restart.c). */
-long cr_checkpoint(struct cr_ctx *ctx);
+long cr_checkpoint(struct cr_ctx *ctx, pid_t pid);
 long cr_restart(struct cr_ctx *ctx, int crid);
+
+/* Task record (checkpoint/task.c). */
+int cr_write_task(struct cr_ctx *ctx);
+int cr_read_task(struct cr_ctx *ctx, const struct cr_hdr *hdr);
+void cr_restore_task(struct cr_ctx *ctx);
+void cr_free_task(struct cr_ctx *ctx);
+
+/* Address space: mm, vma and page records (checkpoint/memory.c). */
+int cr_write_mm(struct cr_ctx *ctx);
+int cr_read_mm(struct cr_ctx *ctx);
+int cr_check_caller_mm(void);
+int cr_restore_mm(struct cr_ctx *ctx);
+int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr);
+void cr_free_mm(struct cr_ctx *ctx);
 
 /* Record I/O (checkpoint/io.c). */
 int cr_write(struct cr_ctx *ctx, const void *buf, size_t len);
@@ -50,6 +89,9 @@ int cr_read_hdr(struct cr_ctx *ctx, struct cr_hdr *hdr);
 int cr_read_end(struct cr_ctx *ctx, const struct cr_hdr *hdr);
 int cr_read_payload(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32 size);
 int cr_read_rec(struct cr_ctx *ctx, u32 type, void *payload, u32 len);
+int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr);
+int cr_read_skip(struct cr_ctx *ctx, const struct cr_hdr *hdr);
+char *cr_read_string(struct cr_ctx *ctx, u32 len, u32 max);
 
 const char *cr_rec_name(u32 type);
 
@@ -61,5 +103,16 @@ const char *cr_rec_name(u32 type);
 
 void cr_arch_fill_head(struct cr_rec_head *head);
 int cr_arch_check_head(const struct cr_rec_head *head);
+int cr_arch_check_task(struct task_struct *t);
+int cr_arch_write_cpu(struct cr_ctx *ctx);
+int cr_arch_write_fpu(struct cr_ctx *ctx);
+u32 cr_arch_vma_kind(struct vm_area_struct *vma);
+u64 cr_arch_mm_vdso(struct mm_struct *mm);
+int cr_arch_check_vdso(u64 vdso, const struct cr_rec_vma *vma);
+int cr_arch_map_vdso(u64 vdso);
+int cr_arch_read_cpu(struct cr_ctx *ctx);
+int cr_arch_read_fpu(struct cr_ctx *ctx);
+int cr_arch_restore(struct cr_ctx *ctx, long *ax);
+void cr_arch_free(struct cr_ctx *ctx);
 
 #endif /* _LINUX_CHECKPOINT_H */

@@ -6,10 +6,12 @@
 #define CR_TEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/checkpoint.h>
 
@@ -84,6 +86,82 @@ static inline void *cr_read_all(int fd, size_t *lenp)
 	}
 	free(buf);
 	return NULL;
+}
+
+/* An unnamed temporary file, read-write. */
+static inline int cr_tmpfile(void)
+{
+	return open("/tmp", O_TMPFILE | O_RDWR, 0600);
+}
+
+/*
+ * Exit codes of test children: the original process after a successful
+ * self checkpoint, and the restarted one after checking its state.
+ */
+#define CR_ORIG_OK	10
+#define CR_RESTART_OK	20
+#define CR_RESTART_BAD	21
+#define CR_CKPT_FAILED	30
+
+/* Wait for @pid: its exit code, or 128 + the signal that killed it. */
+static inline int cr_wait(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+/*
+ * Restart the image in @fd (from offset 0) in a new child and wait for
+ * it: the restarted process's exit code, 128 + a signal, or 100 + the
+ * errno of a restart() that returned.
+ */
+static inline int cr_restart_child(int fd)
+{
+	pid_t pid;
+
+	if (lseek(fd, 0, SEEK_SET))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		sys_restart(0, fd, 0);
+		_exit(100 + errno);
+	}
+	return cr_wait(pid);
+}
+
+/*
+ * Walk the records of an image in memory: calls @fn for each (header and
+ * stream offset); stops at the tail.  Returns the number of records, the
+ * tail included, or -1 if the stream is malformed (misaligned, truncated,
+ * no tail).
+ */
+static inline long cr_walk(const char *img, size_t len,
+			   void (*fn)(const struct cr_hdr *, size_t, void *), void *arg)
+{
+	size_t off = 0;
+	long n = 0;
+
+	while (off + sizeof(struct cr_hdr) <= len) {
+		const struct cr_hdr *h = (const void *)(img + off);
+		size_t next = off + cr_rec_size(h->len);
+
+		if (next > len)
+			return -1;
+		if (fn)
+			fn(h, off, arg);
+		n++;
+		if (h->type == CR_REC_TAIL)
+			return next == len ? n : -1;
+		off = next;
+	}
+	return -1;
 }
 
 #endif /* CR_TEST_H */

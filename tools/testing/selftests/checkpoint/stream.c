@@ -15,17 +15,18 @@
 #include "cr_test.h"
 #include "../kselftest_harness.h"
 
-/* Check an image of the caller made by checkpoint(): head, then tail. */
+static void check_records(struct __test_metadata *_metadata, const char *img, size_t len);
+
+/* Check an image of the caller made by checkpoint(). */
 static void check_image(struct __test_metadata *_metadata,
 			const char *img, size_t len, long crid)
 {
 	const size_t head_sz = cr_rec_size(sizeof(struct cr_rec_head));
 	const struct cr_hdr *hdr = (const void *)img;
 	const struct cr_rec_head *head = (const void *)(hdr + 1);
-	const struct cr_rec_tail *tail;
 	struct utsname u;
 
-	ASSERT_GE(len, head_sz + cr_rec_size(sizeof(*tail)));
+	ASSERT_GE(len, head_sz + cr_rec_size(sizeof(struct cr_rec_tail)));
 	EXPECT_EQ(CR_REC_HEAD, hdr->type);
 	ASSERT_EQ(sizeof(*head), hdr->len);
 	EXPECT_EQ(CR_HEAD_MAGIC, head->magic);
@@ -41,15 +42,50 @@ static void check_image(struct __test_metadata *_metadata,
 	EXPECT_EQ(3, head->xfeatures & 3);
 	ASSERT_EQ(0, uname(&u));
 	EXPECT_STREQ(u.release, head->release);
+	check_records(_metadata, img, len);
+}
 
-	hdr = (const void *)(img + head_sz);
-	tail = (const void *)(hdr + 1);
-	EXPECT_EQ(CR_REC_TAIL, hdr->type);
-	ASSERT_EQ(sizeof(*tail), hdr->len);
-	EXPECT_EQ(CR_TAIL_MAGIC, tail->magic);
-	EXPECT_EQ(1, tail->records);
-	EXPECT_EQ(head_sz, tail->offset);
-	EXPECT_EQ(head_sz + cr_rec_size(sizeof(*tail)), len);
+/* After the head: task, cpu, fpu, mm, vmas, pages, tail - in this order. */
+static void check_records(struct __test_metadata *_metadata, const char *img, size_t len)
+{
+	const struct cr_rec_tail *tail;
+	const struct cr_hdr *hdr = NULL;
+
+	{
+		static const __u32 order[] = { CR_REC_HEAD, CR_REC_TASK, CR_REC_CPU,
+					       CR_REC_FPU, CR_REC_MM, CR_REC_VMA };
+		size_t off = 0, last = 0;
+		long n = 0, data = 0;
+
+		while (off + sizeof(*hdr) <= len) {
+			hdr = (const void *)(img + off);
+			ASSERT_LE(off + cr_rec_size(hdr->len), len);
+			if (n < 6) {
+				ASSERT_EQ(order[n], hdr->type) TH_LOG("record %ld", n);
+			}
+			if (hdr->type == CR_REC_PAGE_DATA) {
+				/* page contents start page aligned in the stream */
+				EXPECT_EQ(0, (off + sizeof(*hdr)) % sysconf(_SC_PAGESIZE));
+				EXPECT_EQ(CR_REC_PAGES, ((const struct cr_hdr *)(img + last))->type);
+				data += hdr->len;
+			}
+			if (hdr->type == CR_REC_TAIL)
+				break;
+			if (hdr->type != CR_REC_PAD)
+				last = off;
+			n++;
+			off += cr_rec_size(hdr->len);
+		}
+		ASSERT_EQ(CR_REC_TAIL, hdr->type);
+		tail = (const void *)(hdr + 1);
+		ASSERT_EQ(sizeof(*tail), hdr->len);
+		EXPECT_EQ(CR_TAIL_MAGIC, tail->magic);
+		EXPECT_EQ(n, tail->records);
+		EXPECT_EQ(off, tail->offset);
+		EXPECT_EQ(off + cr_rec_size(sizeof(*tail)), len);
+		/* the stack and data pages at least */
+		EXPECT_GE(data, 2 * sysconf(_SC_PAGESIZE));
+	}
 }
 
 TEST(to_regular_file)

@@ -1,0 +1,890 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr: the address space - mm, vma and page records, both directions.
+ *
+ * Checkpoint snapshots the vma list under mmap_lock, then writes the pages
+ * in chunks: a page-table walk finds the pages that exist (never-touched
+ * anonymous pages, the zero page and unmodified file pages are skipped),
+ * GUP pins them, and they are written without mmap_lock held (the file
+ * system may take locks that nest outside it), as core dumps do.
+ *
+ * Restart reads the mm and all vma records and opens every mapped file
+ * before its point of no return; then it unmaps the caller's address
+ * space, maps the image's and fills in the pages.
+ */
+#define pr_fmt(fmt) "cr: " fmt
+
+#include <linux/binfmts.h>
+#include <linux/checkpoint.h>
+#include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/pagewalk.h>
+#include <linux/sched/mm.h>
+#include <linux/security.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+/* kinds whose pages are saved by content */
+#define CR_VMA_CONTENT	(BIT(CR_VMA_ANON_PRIVATE) | BIT(CR_VMA_ANON_SHARED) | \
+			 BIT(CR_VMA_FILE_PRIVATE) | BIT(CR_VMA_STACK) | BIT(CR_VMA_HEAP))
+#define CR_VMA_FILE	(BIT(CR_VMA_FILE_PRIVATE) | BIT(CR_VMA_FILE_SHARED))
+#define CR_VMA_F_ALL	(CR_VMA_F_GROWSDOWN | CR_VMA_F_DONTFORK | CR_VMA_F_DONTDUMP | \
+			 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE)
+
+static bool cr_kind_is(u32 kind, unsigned long set)
+{
+	return kind < BITS_PER_LONG && (BIT(kind) & set);
+}
+
+/* ------------------------------------------------------------------------ */
+/* checkpoint                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* A vma as checkpoint saw it under mmap_lock; the file is referenced. */
+struct cr_vma_snap {
+	struct cr_rec_vma rec;
+	struct file *file;
+};
+
+static int cr_refuse_vma(struct vm_area_struct *vma, const char *why)
+{
+	pr_info_ratelimited("vma %#lx-%#lx: %s: not supported\n",
+			    vma->vm_start, vma->vm_end, why);
+	return -EOPNOTSUPP;
+}
+
+static int cr_vma_kind(struct mm_struct *mm, struct vm_area_struct *vma, u32 *kind)
+{
+	vm_flags_t f = vma->vm_flags;
+
+	*kind = cr_arch_vma_kind(vma);
+	if (*kind)
+		return 0;
+	if (f & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+		return cr_refuse_vma(vma, "device mapping");
+	if (f & VM_HUGETLB)
+		return cr_refuse_vma(vma, "hugetlb");
+	if (f & VM_LOCKED)
+		return cr_refuse_vma(vma, "mlocked");
+#ifdef VM_SEALED
+	if (f & VM_SEALED)
+		return cr_refuse_vma(vma, "sealed");
+#endif
+	if (vma_is_anonymous(vma)) {
+		if (f & VM_GROWSDOWN)
+			*kind = CR_VMA_STACK;
+		else if (mm->brk > mm->start_brk && vma->vm_start >= mm->start_brk &&
+			 vma->vm_end <= PAGE_ALIGN(mm->brk))
+			*kind = CR_VMA_HEAP;
+		else
+			*kind = CR_VMA_ANON_PRIVATE;
+		return 0;
+	}
+	if (vma_is_anon_shmem(vma)) {
+		*kind = CR_VMA_ANON_SHARED;
+		return 0;
+	}
+	if (!vma->vm_file || !S_ISREG(file_inode(vma->vm_file)->i_mode))
+		return cr_refuse_vma(vma, "special mapping");
+	if (d_unlinked(vma->vm_file->f_path.dentry))
+		return cr_refuse_vma(vma, "file deleted");
+	*kind = (f & VM_SHARED) ? CR_VMA_FILE_SHARED : CR_VMA_FILE_PRIVATE;
+	return 0;
+}
+
+static void cr_put_snap(struct cr_vma_snap *snap, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++)
+		if (snap[i].file)
+			fput(snap[i].file);
+	kvfree(snap);
+}
+
+/* Copy the vma list; returns the number of vmas or a negative errno. */
+static int cr_snap_vmas(struct mm_struct *mm, struct cr_vma_snap **snapp)
+{
+	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
+	struct cr_vma_snap *snap;
+	int n = 0, ret;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	snap = kvcalloc(mm->map_count, sizeof(*snap), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!snap)
+		goto out;
+	ret = 0;
+	for_each_vma(vmi, vma) {
+		struct cr_rec_vma *r = &snap[n].rec;
+		vm_flags_t f = vma->vm_flags;
+
+		if (n == mm->map_count) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = cr_vma_kind(mm, vma, &r->kind);
+		if (ret)
+			break;
+		r->start = vma->vm_start;
+		r->end = vma->vm_end;
+		r->prot = (f & VM_READ ? PROT_READ : 0) | (f & VM_WRITE ? PROT_WRITE : 0) |
+			  (f & VM_EXEC ? PROT_EXEC : 0);
+		r->flags = (f & VM_GROWSDOWN ? CR_VMA_F_GROWSDOWN : 0) |
+			   (f & VM_DONTCOPY ? CR_VMA_F_DONTFORK : 0) |
+			   (f & VM_DONTDUMP ? CR_VMA_F_DONTDUMP : 0) |
+			   (f & VM_NORESERVE ? CR_VMA_F_NORESERVE : 0);
+		if (cr_kind_is(r->kind, CR_VMA_FILE)) {
+			r->pgoff = vma->vm_pgoff;
+			if (r->kind == CR_VMA_FILE_SHARED && (f & VM_MAYWRITE))
+				r->flags |= CR_VMA_F_MAYWRITE;
+			snap[n].file = get_file(vma->vm_file);
+		}
+		n++;
+	}
+out:
+	mmap_read_unlock(mm);
+	if (ret) {
+		if (snap)
+			cr_put_snap(snap, n);
+		return ret;
+	}
+	*snapp = snap;
+	return n;
+}
+
+/*
+ * Write a record made of a fixed struct followed by the path of @file (if
+ * any); @path_len points into the struct and is filled in.
+ */
+static int cr_write_with_path(struct cr_ctx *ctx, u32 type, const void *rec, u32 size,
+			      u32 *path_len, struct file *file)
+{
+	char *buf, *path = NULL;
+	u32 len = 0;
+	int ret;
+
+	buf = kmalloc(size + PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (file) {
+		path = file_path(file, buf + size, PATH_MAX);
+		if (IS_ERR(path)) {
+			ret = PTR_ERR(path);
+			goto out;
+		}
+		len = strlen(path) + 1;
+		memmove(buf + size, path, len);
+	}
+	*path_len = len;
+	memcpy(buf, rec, size);
+	ret = cr_write_rec(ctx, type, buf, size + len);
+out:
+	kfree(buf);
+	return ret;
+}
+
+static int cr_write_mm_rec(struct cr_ctx *ctx, u32 nr_vmas)
+{
+	struct mm_struct *mm = ctx->mm;
+	struct file *exe;
+	struct cr_rec_mm *r;
+	int ret;
+
+	BUILD_BUG_ON(AT_VECTOR_SIZE > CR_AUXV_WORDS);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out;
+	r->start_code = mm->start_code;
+	r->end_code = mm->end_code;
+	r->start_data = mm->start_data;
+	r->end_data = mm->end_data;
+	r->start_brk = mm->start_brk;
+	r->brk = mm->brk;
+	r->start_stack = mm->start_stack;
+	spin_lock(&mm->arg_lock);
+	r->arg_start = mm->arg_start;
+	r->arg_end = mm->arg_end;
+	r->env_start = mm->env_start;
+	r->env_end = mm->env_end;
+	spin_unlock(&mm->arg_lock);
+	r->vdso = cr_arch_mm_vdso(mm);
+	mmap_read_unlock(mm);
+	memcpy(r->auxv, mm->saved_auxv, sizeof(mm->saved_auxv));
+	r->nr_vmas = nr_vmas;
+
+	exe = get_mm_exe_file(mm);
+	if (exe && d_unlinked(exe->f_path.dentry)) {
+		fput(exe);
+		exe = NULL;
+	}
+	ret = cr_write_with_path(ctx, CR_REC_MM, r, sizeof(*r), &r->exe_len, exe);
+	if (exe)
+		fput(exe);
+out:
+	kfree(r);
+	return ret;
+}
+
+struct cr_page_walk {
+	unsigned long *addrs;
+	unsigned int nr;
+	bool anon_only;
+	unsigned long next;
+};
+
+static int cr_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
+			struct mm_walk *walk)
+{
+	/* the walker would split a huge pmd to reach our pte_entry */
+	if (pmd_trans_huge(pmdp_get_lockless(pmd)))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Runs under the pte lock: only records addresses. */
+static int cr_pte_entry(pte_t *ptep, unsigned long addr, unsigned long next,
+			struct mm_walk *walk)
+{
+	struct cr_page_walk *w = walk->private;
+	pte_t pte = ptep_get(ptep);
+
+	if (pte_none(pte))
+		return 0;
+	if (pte_present(pte)) {
+		struct page *page = vm_normal_page(walk->vma, addr, pte);
+
+		/* the zero page, or a file page never written here */
+		if (!page || (w->anon_only && !PageAnon(page)))
+			return 0;
+	}
+	/* else swapped out or migrating: GUP brings it back */
+	w->addrs[w->nr++] = addr;
+	if (w->nr < CR_PAGES_MAX)
+		return 0;
+	w->next = addr + PAGE_SIZE;
+	return 1;
+}
+
+static const struct mm_walk_ops cr_walk_ops = {
+	.pmd_entry = cr_pmd_entry,
+	.pte_entry = cr_pte_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+static void cr_put_pages(struct cr_ctx *ctx, unsigned int nr)
+{
+	while (nr)
+		put_page(ctx->pages[--nr]);
+}
+
+/*
+ * Find and pin the next chunk of saved pages of @snap from *@addr on.
+ * Returns the number pinned (0: none left) and moves *@addr past them.
+ */
+static int cr_pin_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
+			unsigned long *addr, unsigned long *addrs)
+{
+	struct mm_struct *mm = ctx->mm;
+	struct cr_page_walk w = {
+		.addrs = addrs,
+		.anon_only = snap->rec.kind == CR_VMA_FILE_PRIVATE,
+		.next = snap->rec.end,
+	};
+	struct vm_area_struct *vma;
+	unsigned int i, run;
+	int ret;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	vma = find_vma(mm, *addr);
+	if (!vma || vma->vm_start != snap->rec.start || vma->vm_end != snap->rec.end) {
+		ret = -EAGAIN;	/* the address space changed under us */
+		goto out;
+	}
+	ret = walk_page_range(mm, *addr, snap->rec.end, &cr_walk_ops, &w);
+	if (ret < 0)
+		goto out;
+	for (i = 0; i < w.nr; i += run) {
+		long got;
+
+		for (run = 1; i + run < w.nr; run++)
+			if (addrs[i + run] != addrs[i] + run * PAGE_SIZE)
+				break;
+		got = get_user_pages_remote(mm, addrs[i], run, FOLL_FORCE,
+					    ctx->pages + i, NULL);
+		if (got != run) {
+			if (got > 0)
+				cr_put_pages(ctx, i + got);
+			else
+				cr_put_pages(ctx, i);
+			ret = got < 0 ? got : -EAGAIN;
+			goto out;
+		}
+	}
+	*addr = w.next;
+	ret = w.nr;
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+static int cr_write_vma_pages(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
+			      struct cr_rec_pages *rec)
+{
+	unsigned long addr = snap->rec.start;
+	__u64 *addrs = (__u64 *)(rec + 1);
+	int nr, ret = 0;
+
+	BUILD_BUG_ON(sizeof(unsigned long) != sizeof(__u64));
+	while (addr < snap->rec.end) {
+		nr = cr_pin_chunk(ctx, snap, &addr, (unsigned long *)addrs);
+		if (nr <= 0)
+			return nr;
+		rec->nr = nr;
+		ret = cr_write_rec(ctx, CR_REC_PAGES, rec, sizeof(*rec) + nr * sizeof(u64));
+		if (!ret)
+			ret = cr_write_page_data(ctx, nr);
+		cr_put_pages(ctx, nr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * cr_write_mm() - write the mm record, the vma records and the pages
+ * @ctx: checkpoint context with @ctx->mm set
+ *
+ * Return: 0; -EOPNOTSUPP for a mapping cr cannot restore (see the kernel
+ * log); -EAGAIN if the address space changed during the dump; -ENOMEM;
+ * or the error of writing.
+ */
+int cr_write_mm(struct cr_ctx *ctx)
+{
+	struct cr_rec_pages *pages = NULL;
+	struct cr_vma_snap *snap = NULL;
+	int i, n, ret;
+
+	n = cr_snap_vmas(ctx->mm, &snap);
+	if (n < 0)
+		return n;
+	ret = cr_write_mm_rec(ctx, n);
+	for (i = 0; !ret && i < n; i++)
+		ret = cr_write_with_path(ctx, CR_REC_VMA, &snap[i].rec, sizeof(snap[i].rec),
+					 &snap[i].rec.path_len, snap[i].file);
+	if (ret)
+		goto out;
+
+	ret = -ENOMEM;
+	pages = kzalloc(sizeof(*pages) + CR_PAGES_MAX * sizeof(u64), GFP_KERNEL);
+	ctx->pages = kcalloc(CR_PAGES_MAX, sizeof(*ctx->pages), GFP_KERNEL);
+	ctx->bvec = kcalloc(CR_PAGES_MAX, sizeof(*ctx->bvec), GFP_KERNEL);
+	if (!pages || !ctx->pages || !ctx->bvec)
+		goto out;
+	ret = 0;
+	for (i = 0; !ret && i < n; i++)
+		if (cr_kind_is(snap[i].rec.kind, CR_VMA_CONTENT))
+			ret = cr_write_vma_pages(ctx, &snap[i], pages);
+out:
+	kfree(pages);
+	cr_put_snap(snap, n);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* restart                                                                  */
+/* ------------------------------------------------------------------------ */
+
+struct cr_vma_stage {
+	struct cr_rec_vma rec;
+	struct file *file;
+};
+
+/**
+ * struct cr_mm_state - the address space restart stages
+ * @rec: the mm record
+ * @exe: the executable, opened, with writes denied
+ * @vmas: the vma records, their files opened
+ * @nr: number of @vmas
+ * @cur: pages: the vma the last page went to
+ * @next_addr: pages: the lowest address the next page may have
+ * @addrs: pages: the addresses of the current chunk
+ */
+struct cr_mm_state {
+	struct cr_rec_mm rec;
+	struct file *exe;
+	struct cr_vma_stage *vmas;
+	u32 nr;
+	u32 cur;
+	u64 next_addr;
+	u64 addrs[CR_PAGES_MAX];
+};
+
+static int cr_bad(const char *what, u64 a, u64 b)
+{
+	pr_info_ratelimited("%s (%#llx, %#llx)\n", what, a, b);
+	return -EBADMSG;
+}
+
+static int cr_check_mm_rec(const struct cr_rec_mm *r)
+{
+	const u64 top = TASK_SIZE;
+	int i;
+
+	if (r->start_code > r->end_code || r->end_code > top ||
+	    r->start_data > r->end_data || r->end_data > top ||
+	    r->start_brk > r->brk || r->brk > top || r->start_stack > top ||
+	    r->arg_start > r->arg_end || r->arg_end > top ||
+	    r->env_start > r->env_end || r->env_end > top || r->vdso >= top)
+		return cr_bad("mm record: bad boundaries", r->start_code, r->brk);
+	if (!r->nr_vmas || r->nr_vmas > sysctl_max_map_count)
+		return cr_bad("mm record: bad vma count", r->nr_vmas, 0);
+	if (r->exe_len > PATH_MAX)
+		return cr_bad("mm record: path too long", r->exe_len, 0);
+	/* auxv: type/value pairs ending with AT_NULL, nothing after */
+	for (i = 0; i < AT_VECTOR_SIZE; i += 2)
+		if (r->auxv[i] == AT_NULL)
+			break;
+	if (i >= AT_VECTOR_SIZE || memchr_inv(&r->auxv[i], 0,
+					      (CR_AUXV_WORDS - i) * sizeof(r->auxv[0])))
+		return cr_bad("mm record: auxv not terminated", i, 0);
+	return 0;
+}
+
+/* Open a file the image maps or runs, as the caller. */
+static struct file *cr_open_path(const char *path, int flags, bool exec)
+{
+	struct file *file = filp_open(path, flags | O_LARGEFILE, 0);
+
+	if (IS_ERR(file)) {
+		pr_info_ratelimited("cannot open %s: %ld\n", path, PTR_ERR(file));
+		return file;
+	}
+	if (!S_ISREG(file_inode(file)->i_mode) ||
+	    (exec && (path_noexec(&file->f_path) || file_permission(file, MAY_EXEC)))) {
+		pr_info_ratelimited("%s: not a regular file or not executable\n", path);
+		fput(file);
+		return ERR_PTR(-EACCES);
+	}
+	return file;
+}
+
+static int cr_check_vma_rec(const struct cr_mm_state *ms, const struct cr_rec_vma *v,
+			    u64 prev_end)
+{
+	u64 pages;
+
+	if (v->start >= v->end || !PAGE_ALIGNED(v->start) || !PAGE_ALIGNED(v->end) ||
+	    v->end > TASK_SIZE || v->start < prev_end)
+		return cr_bad("vma record: bad or overlapping range", v->start, v->end);
+	if (v->start < mmap_min_addr) {
+		pr_info_ratelimited("vma at %#llx is below mmap_min_addr\n", v->start);
+		return -EPERM;
+	}
+	if (v->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) || v->flags & ~CR_VMA_F_ALL ||
+	    !v->kind || v->kind > CR_VMA_VVAR)
+		return cr_bad("vma record: bad prot, kind or flags", v->prot, v->kind);
+	if (!!v->path_len != cr_kind_is(v->kind, CR_VMA_FILE) || v->path_len > PATH_MAX)
+		return cr_bad("vma record: path and kind disagree", v->kind, v->path_len);
+	if (!(v->flags & CR_VMA_F_GROWSDOWN) != !cr_kind_is(v->kind, BIT(CR_VMA_STACK)))
+		return cr_bad("vma record: only the stack grows down", v->start, v->flags);
+	if (v->flags & CR_VMA_F_MAYWRITE && v->kind != CR_VMA_FILE_SHARED)
+		return cr_bad("vma record: bad flags", v->start, v->flags);
+	if (v->kind == CR_VMA_FILE_SHARED && (v->prot & PROT_WRITE) &&
+	    !(v->flags & CR_VMA_F_MAYWRITE))
+		return cr_bad("vma record: writable shared file not writable", v->start, 0);
+	pages = (v->end - v->start) >> PAGE_SHIFT;
+	if (v->pgoff + pages < v->pgoff || v->pgoff + pages > (MAX_LFS_FILESIZE >> PAGE_SHIFT))
+		return cr_bad("vma record: bad file offset", v->start, v->pgoff);
+	if (v->kind == CR_VMA_HEAP &&
+	    (v->start < ms->rec.start_brk || v->end > PAGE_ALIGN(ms->rec.brk)))
+		return cr_bad("vma record: heap outside brk", v->start, v->end);
+	if (v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR)
+		return cr_arch_check_vdso(ms->rec.vdso, v);
+	if (cr_kind_is(v->kind, CR_VMA_FILE) || v->kind == CR_VMA_ANON_SHARED)
+		return v->pgoff == 0 || v->kind != CR_VMA_ANON_SHARED ? 0 :
+			cr_bad("vma record: shared anonymous with offset", v->start, v->pgoff);
+	return 0;
+}
+
+static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end)
+{
+	struct cr_rec_vma *v = &vs->rec;
+	struct cr_hdr hdr;
+	char *path;
+	int ret;
+
+	ret = cr_read_hdr(ctx, &hdr);
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (hdr.type != CR_REC_VMA || hdr.len < sizeof(*v))
+		return cr_bad("expected a vma record", hdr.type, hdr.len);
+	ret = cr_read(ctx, v, sizeof(*v));
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (hdr.len != sizeof(*v) + v->path_len)
+		return cr_bad("vma record: bad length", hdr.len, v->path_len);
+	ret = cr_check_vma_rec(ctx->ms, v, prev_end);
+	if (ret)
+		return ret;
+	if (v->path_len) {
+		int flags = v->flags & CR_VMA_F_MAYWRITE ? O_RDWR : O_RDONLY;
+
+		path = cr_read_string(ctx, v->path_len, PATH_MAX);
+		if (IS_ERR(path))
+			return PTR_ERR(path);
+		vs->file = cr_open_path(path, flags, v->prot & PROT_EXEC);
+		kfree(path);
+		if (IS_ERR(vs->file)) {
+			ret = PTR_ERR(vs->file);
+			vs->file = NULL;
+			return ret;
+		}
+	}
+	return cr_read_end(ctx, &hdr);
+}
+
+/**
+ * cr_read_mm() - read and check the mm record and all vma records
+ * @ctx: restart context
+ *
+ * Opens the executable and every mapped file as the caller would: a
+ * restarted process cannot map what its restarter could not open.
+ *
+ * Return: 0; -EBADMSG for an invalid record; -EPERM for a mapping below
+ * mmap_min_addr; -ETXTBSY if the executable is open for writing; the error
+ * of opening a file (-ENOENT, -EACCES, ...); -ENOMEM; or a read error.
+ */
+int cr_read_mm(struct cr_ctx *ctx)
+{
+	struct cr_mm_state *ms;
+	struct cr_rec_mm *r;
+	struct cr_hdr hdr;
+	u64 prev_end = 0;
+	u32 i, vdso_parts = 0;
+	int ret;
+
+	ms = kzalloc(sizeof(*ms), GFP_KERNEL);
+	if (!ms)
+		return -ENOMEM;
+	ctx->ms = ms;
+	r = &ms->rec;
+	ret = cr_read_hdr(ctx, &hdr);
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (hdr.type != CR_REC_MM || hdr.len < sizeof(*r))
+		return cr_bad("expected the mm record", hdr.type, hdr.len);
+	ret = cr_read(ctx, r, sizeof(*r));
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (hdr.len != sizeof(*r) + r->exe_len)
+		return cr_bad("mm record: bad length", hdr.len, r->exe_len);
+	ret = cr_check_mm_rec(r);
+	if (ret)
+		return ret;
+	if (r->exe_len) {
+		char *path = cr_read_string(ctx, r->exe_len, PATH_MAX);
+
+		if (IS_ERR(path))
+			return PTR_ERR(path);
+		ms->exe = cr_open_path(path, O_RDONLY, true);
+		kfree(path);
+		if (IS_ERR(ms->exe)) {
+			ret = PTR_ERR(ms->exe);
+			ms->exe = NULL;
+			return ret;
+		}
+		if (exe_file_deny_write_access(ms->exe)) {
+			fput(ms->exe);
+			ms->exe = NULL;
+			return -ETXTBSY;
+		}
+	}
+	ret = cr_read_end(ctx, &hdr);
+	if (ret)
+		return ret;
+
+	ms->vmas = kvcalloc(r->nr_vmas, sizeof(*ms->vmas), GFP_KERNEL);
+	if (!ms->vmas)
+		return -ENOMEM;
+	for (i = 0; i < r->nr_vmas; i++) {
+		ret = cr_read_vma(ctx, &ms->vmas[i], prev_end);
+		ms->nr = i + 1;
+		if (ret)
+			return ret;
+		prev_end = ms->vmas[i].rec.end;
+		if (ms->vmas[i].rec.kind == CR_VMA_VDSO || ms->vmas[i].rec.kind == CR_VMA_VVAR)
+			vdso_parts++;
+	}
+	if (r->vdso && vdso_parts != 2)
+		return cr_bad("vDSO text and data records missing", r->vdso, vdso_parts);
+	return 0;
+}
+
+/**
+ * cr_check_caller_mm() - can the caller's address space be replaced?
+ *
+ * Return: 0; -EBUSY if the caller shares it (threads, vfork, CLONE_VM);
+ * -EPERM if part of it is sealed with mseal().
+ */
+int cr_check_caller_mm(void)
+{
+	VMA_ITERATOR(vmi, current->mm, 0);
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (!mm || get_nr_threads(current) != 1 || atomic_read(&mm->mm_users) != 1) {
+		pr_info_ratelimited("restart: the caller's address space is shared\n");
+		return -EBUSY;
+	}
+#ifdef VM_SEALED
+	mmap_read_lock(mm);
+	for_each_vma(vmi, vma)
+		if (vma->vm_flags & VM_SEALED)
+			ret = -EPERM;
+	mmap_read_unlock(mm);
+#endif
+	return ret;
+}
+
+static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
+{
+	const struct cr_rec_vma *v = &vs->rec;
+	struct mm_struct *mm = current->mm;
+	unsigned long len = v->end - v->start, addr, flags = MAP_FIXED_NOREPLACE;
+	int ret = 0;
+
+	switch (v->kind) {
+	case CR_VMA_VDSO:
+		return cr_arch_map_vdso(ms->rec.vdso);
+	case CR_VMA_VVAR:
+		return 0;	/* mapped with the vDSO text */
+	case CR_VMA_ANON_SHARED:
+		flags |= MAP_SHARED | MAP_ANONYMOUS;
+		break;
+	case CR_VMA_FILE_SHARED:
+		flags |= MAP_SHARED;
+		break;
+	case CR_VMA_FILE_PRIVATE:
+		flags |= MAP_PRIVATE;
+		break;
+	default:
+		flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+	}
+	if (v->flags & CR_VMA_F_GROWSDOWN)
+		flags |= MAP_GROWSDOWN;
+	if (v->flags & CR_VMA_F_NORESERVE)
+		flags |= MAP_NORESERVE;
+	addr = vm_mmap(vs->file, v->start, len, v->prot, flags, v->pgoff << PAGE_SHIFT);
+	if (IS_ERR_VALUE(addr))
+		return addr;
+	if (addr != v->start)
+		return -EFAULT;
+	if (v->flags & CR_VMA_F_DONTFORK)
+		ret = do_madvise(mm, addr, len, MADV_DONTFORK);
+	if (!ret && v->flags & CR_VMA_F_DONTDUMP)
+		ret = do_madvise(mm, addr, len, MADV_DONTDUMP);
+	if (!ret && v->kind == CR_VMA_ANON_SHARED) {
+		/* pages of a shared mapping are written through its shmem file */
+		struct vm_area_struct *vma;
+
+		mmap_read_lock(mm);
+		vma = find_vma(mm, addr);
+		if (vma && vma->vm_start == addr && vma->vm_file)
+			vs->file = get_file(vma->vm_file);
+		else
+			ret = -EFAULT;
+		mmap_read_unlock(mm);
+	}
+	return ret;
+}
+
+/**
+ * cr_restore_mm() - replace the caller's address space with the staged one
+ * @ctx: restart context, past the point of no return
+ *
+ * Unmaps everything, sets the mm fields, maps the vmas and the vDSO where
+ * they were.  Pages follow with cr_read_pages().
+ *
+ * Return: 0 or a negative errno (the caller is then killed).
+ */
+int cr_restore_mm(struct cr_ctx *ctx)
+{
+	struct cr_mm_state *ms = ctx->ms;
+	const struct cr_rec_mm *r = &ms->rec;
+	struct mm_struct *mm = current->mm;
+	u32 i;
+	int ret;
+
+	ret = vm_munmap(0, TASK_SIZE);
+	if (ret)
+		return ret;
+	if (ms->exe) {
+		/* the old executable is no longer mapped: it may be replaced */
+		ret = replace_mm_exe_file(mm, ms->exe);
+		if (ret)
+			return ret;
+	}
+	ret = mmap_write_lock_killable(mm);
+	if (ret)
+		return ret;
+	mm->start_code = r->start_code;
+	mm->end_code = r->end_code;
+	mm->start_data = r->start_data;
+	mm->end_data = r->end_data;
+	mm->start_brk = r->start_brk;
+	mm->brk = r->brk;
+	mm->start_stack = r->start_stack;
+	spin_lock(&mm->arg_lock);
+	mm->arg_start = r->arg_start;
+	mm->arg_end = r->arg_end;
+	mm->env_start = r->env_start;
+	mm->env_end = r->env_end;
+	spin_unlock(&mm->arg_lock);
+	mmap_write_unlock(mm);
+	task_lock(current);
+	memcpy(mm->saved_auxv, r->auxv, sizeof(mm->saved_auxv));
+	task_unlock(current);
+
+	for (i = 0; i < ms->nr; i++) {
+		ret = cr_map_vma(ms, &ms->vmas[i]);
+		if (ret) {
+			pr_info_ratelimited("restart: mapping %#llx-%#llx failed: %d\n",
+					    ms->vmas[i].rec.start, ms->vmas[i].rec.end, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The staged vma that holds @addr, searching forward from the last one. */
+static struct cr_vma_stage *cr_find_stage(struct cr_mm_state *ms, u64 addr)
+{
+	while (ms->cur < ms->nr && ms->vmas[ms->cur].rec.end <= addr)
+		ms->cur++;
+	if (ms->cur < ms->nr && ms->vmas[ms->cur].rec.start <= addr &&
+	    cr_kind_is(ms->vmas[ms->cur].rec.kind, CR_VMA_CONTENT))
+		return &ms->vmas[ms->cur];
+	return NULL;
+}
+
+static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
+{
+	struct cr_vma_stage *vs = cr_find_stage(ms, addr);
+	int n;
+
+	if (vs->rec.kind == CR_VMA_ANON_SHARED) {
+		loff_t pos = addr - vs->rec.start;
+
+		n = kernel_write(vs->file, data, PAGE_SIZE, &pos);
+	} else {
+		/* FOLL_FORCE: also into read-only private mappings, as ptrace */
+		n = access_remote_vm(current->mm, addr, data, PAGE_SIZE,
+				     FOLL_FORCE | FOLL_WRITE);
+	}
+	return n == PAGE_SIZE ? 0 : -EFAULT;
+}
+
+/**
+ * cr_read_pages() - read a pages record and its page data into memory
+ * @ctx: restart context, past cr_restore_mm()
+ * @hdr: the header of the pages record, already read
+ *
+ * Every address must be page aligned, above the previous one and inside a
+ * mapping saved by content; the page data record must follow, its payload
+ * page aligned in the stream.
+ *
+ * Return: 0; -EBADMSG for an invalid record; -EFAULT if a page cannot be
+ * written; or a read error.
+ */
+int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+{
+	struct cr_mm_state *ms = ctx->ms;
+	struct cr_rec_pages rec;
+	struct cr_hdr dh;
+	u32 i;
+	int ret;
+
+	if (hdr->len < sizeof(rec))
+		return -EBADMSG;
+	ret = cr_read(ctx, &rec, sizeof(rec));
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (!rec.nr || rec.nr > CR_PAGES_MAX || rec.__reserved ||
+	    hdr->len != sizeof(rec) + rec.nr * sizeof(u64))
+		return cr_bad("pages record: bad count", rec.nr, hdr->len);
+	ret = cr_read(ctx, ms->addrs, rec.nr * sizeof(u64));
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	ret = cr_read_end(ctx, hdr);
+	if (ret)
+		return ret;
+	for (i = 0; i < rec.nr; i++) {
+		u64 a = ms->addrs[i];
+
+		if (!PAGE_ALIGNED(a) || a < ms->next_addr || !cr_find_stage(ms, a))
+			return cr_bad("pages record: bad page address", a, ms->next_addr);
+		ms->next_addr = a + PAGE_SIZE;
+	}
+
+	do {
+		ret = cr_read_hdr(ctx, &dh);
+		if (!ret && dh.type == CR_REC_PAD)
+			ret = cr_read_skip(ctx, &dh);
+	} while (!ret && dh.type == CR_REC_PAD);
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (dh.type != CR_REC_PAGE_DATA || dh.len != rec.nr * PAGE_SIZE ||
+	    ctx->offset % PAGE_SIZE)
+		return cr_bad("expected aligned page data", dh.type, ctx->offset);
+	ret = cr_read(ctx, ctx->buf, dh.len);
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	ret = cr_read_end(ctx, &dh);
+	if (ret)
+		return ret;
+
+	/* addresses increase: search the vmas again from the first page's */
+	ms->cur = 0;
+	for (i = 0; i < rec.nr; i++) {
+		ret = cr_fill_page(ms, ms->addrs[i], ctx->buf + i * PAGE_SIZE);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * cr_free_mm() - drop what restart staged for the address space
+ * @ctx: restart context
+ */
+void cr_free_mm(struct cr_ctx *ctx)
+{
+	struct cr_mm_state *ms = ctx->ms;
+	u32 i;
+
+	if (!ms)
+		return;
+	for (i = 0; i < ms->nr; i++)
+		if (ms->vmas[i].file)
+			fput(ms->vmas[i].file);
+	kvfree(ms->vmas);
+	if (ms->exe) {
+		exe_file_allow_write_access(ms->exe);
+		fput(ms->exe);
+	}
+	kfree(ms);
+	ctx->ms = NULL;
+}

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: checkpoint of another (stopped) process, what is refused,
+ * and restart's error paths on either side of its point of no return.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cr_test.h"
+#include "../kselftest_harness.h"
+
+#define ROUNDS	30000000UL
+#define RESULT_FD	100	/* where children write their result */
+
+/* A computation whose result does not depend on when it is interrupted. */
+static unsigned long compute(unsigned long rounds)
+{
+	volatile unsigned long x = 1;
+	unsigned long i;
+
+	for (i = 0; i < rounds; i++)
+		x = x * 6364136223846793005UL + 1442695040888963407UL + (x >> 29);
+	return x;
+}
+
+/* Stop @pid and wait until it is in the group stop. */
+static int stop(pid_t pid)
+{
+	int status;
+
+	if (kill(pid, SIGSTOP) || waitpid(pid, &status, WUNTRACED) != pid)
+		return -1;
+	return WIFSTOPPED(status) ? 0 : -1;
+}
+
+/* Read what a child wrote to RESULT_FD (a pipe); -1 if nothing. */
+static long read_result(int fd)
+{
+	unsigned long r;
+
+	return read(fd, &r, sizeof(r)) == sizeof(r) ? (long)r : -1;
+}
+
+/* The computing child: writes its result to RESULT_FD and exits. */
+static void computer(void)
+{
+	unsigned long r = compute(ROUNDS);
+
+	if (write(RESULT_FD, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+	_exit(CR_RESTART_OK);
+}
+
+/* Restart @img in a child whose RESULT_FD is the write end of @fds. */
+static int restart_with_result_fd(int img, int fds[2])
+{
+	pid_t pid;
+
+	lseek(img, 0, SEEK_SET);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(fds[1], RESULT_FD);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	close(fds[1]);
+	return cr_wait(pid);
+}
+
+TEST(stopped_target_restarts)
+{
+	unsigned long expect = compute(ROUNDS);
+	int img = cr_tmpfile(), a[2], b[2];
+	struct timespec ts = { 0, 30 * 1000 * 1000 };
+	char state[256];
+	pid_t pid;
+	long crid;
+	int fd;
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, pipe(a));
+	ASSERT_EQ(0, pipe(b));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		dup2(a[1], RESULT_FD);
+		computer();
+	}
+	close(a[1]);
+	nanosleep(&ts, NULL);
+	ASSERT_EQ(0, stop(pid));
+	crid = sys_checkpoint(pid, img, 0);
+	ASSERT_GT(crid, 0) TH_LOG("checkpoint: %s", strerror(errno));
+
+	/* still stopped, untouched: it runs on and gets the right answer */
+	snprintf(state, sizeof(state), "/proc/%d/stat", pid);
+	fd = open(state, O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_GT(read(fd, state, sizeof(state) - 1), 0);
+	close(fd);
+	EXPECT_NE(NULL, strstr(state, ") T "));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+	EXPECT_EQ(expect, read_result(a[0]));
+
+	/* the image, restarted in a fresh process, finishes the same way */
+	EXPECT_EQ(CR_RESTART_OK, restart_with_result_fd(img, b));
+	EXPECT_EQ(expect, read_result(b[0]));
+}
+
+/* ckpt; kill -9; rstr: the process comes back after its original died. */
+TEST(killed_target_restarts)
+{
+	unsigned long expect = compute(ROUNDS);
+	int img = cr_tmpfile(), a[2], b[2];
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, pipe(a));
+	ASSERT_EQ(0, pipe(b));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		dup2(a[1], RESULT_FD);
+		computer();
+	}
+	close(a[1]);
+	nanosleep(&ts, NULL);
+	ASSERT_EQ(0, stop(pid));
+	ASSERT_GT(sys_checkpoint(pid, img, 0), 0);
+	kill(pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, cr_wait(pid));
+	EXPECT_EQ(-1, read_result(a[0]));
+	EXPECT_EQ(CR_RESTART_OK, restart_with_result_fd(img, b));
+	EXPECT_EQ(expect, read_result(b[0]));
+}
+
+/* Stopped inside nanosleep(): the restarted process finishes the sleep. */
+TEST(stopped_in_nanosleep)
+{
+	int img = cr_tmpfile(), a[2], b[2];
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, pipe(a));
+	ASSERT_EQ(0, pipe(b));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct timespec t = { 1, 0 }, t0, t1;
+		unsigned long r;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = nanosleep(&t, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* 0 from nanosleep and at least the full second since t0 */
+		r = r ? 1 : (t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec;
+		if (write(RESULT_FD, &r, sizeof(r)) != sizeof(r))
+			_exit(1);
+		_exit(CR_RESTART_OK);
+	}
+	close(a[1]);
+	nanosleep(&ts, NULL);
+	ASSERT_EQ(0, stop(pid));
+	ASSERT_GT(sys_checkpoint(pid, img, 0), 0);
+	kill(pid, SIGKILL);
+	cr_wait(pid);
+	EXPECT_EQ(CR_RESTART_OK, restart_with_result_fd(img, b));
+	EXPECT_GE(read_result(b[0]), 1000000000L);
+}
+
+/* As an unprivileged user: another user's process is off limits. */
+TEST(eperm_unprivileged)
+{
+	int img = cr_tmpfile();
+	pid_t root_pid, pid;
+
+	ASSERT_GE(img, 0);
+	if (getuid())
+		SKIP(return, "needs root to switch uids");
+	root_pid = fork();
+	ASSERT_GE(root_pid, 0);
+	if (!root_pid) {
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, stop(root_pid));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		pid_t mine;
+		long r;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(1);
+		/* root's (stopped) process: no ptrace rights, no image */
+		r = sys_checkpoint(root_pid, img, 0);
+		if (r != -1 || errno != EPERM)
+			_exit(2);
+		/* pid 1: the same */
+		r = sys_checkpoint(1, img, 0);
+		if (r != -1 || errno != EPERM)
+			_exit(3);
+		/* but its own child, stopped, is fine */
+		prctl(PR_SET_DUMPABLE, 1);
+		mine = fork();
+		if (!mine) {
+			for (;;)
+				pause();
+		}
+		if (stop(mine))
+			_exit(4);
+		r = sys_checkpoint(mine, img, 0);
+		kill(mine, SIGKILL);
+		_exit(r > 0 ? 0 : 5);
+	}
+	EXPECT_EQ(0, cr_wait(pid));
+	kill(root_pid, SIGKILL);
+	cr_wait(root_pid);
+}
+
+static void *idle_thread(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+/* Refusals leave the process running; each has its errno. */
+TEST(refuse_threads)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, idle_thread, NULL))
+			_exit(1);
+		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(2);
+		/* restart() with a second thread: the address space is shared */
+		if (sys_restart(0, img, 0) != -1 || errno != EBUSY)
+			_exit(3);
+		_exit(0);
+	}
+	EXPECT_EQ(0, cr_wait(pid));
+}
+
+TEST(refuse_ptraced)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		_exit(sys_checkpoint(0, img, 0) == -1 && errno == EOPNOTSUPP ? 0 : 2);
+	}
+	EXPECT_EQ(0, cr_wait(pid));
+}
+
+TEST(refuse_mlocked)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED || mlock(p, 4096))
+			_exit(1);
+		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(2);
+		munlock(p, 4096);
+		_exit(sys_checkpoint(0, img, 0) > 0 ? 0 : 3);
+	}
+	EXPECT_EQ(0, cr_wait(pid));
+}
+
+/* Self image of a child that maps @path (when not NULL) and exits. */
+static int image_mapping(const char *path)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	pid = fork();
+	if (!pid) {
+		if (path) {
+			int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+			if (fd < 0 || ftruncate(fd, 8192) ||
+			    mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+				_exit(1);
+			close(fd);
+		}
+		if (sys_checkpoint(0, img, 0) < 0)
+			_exit(CR_CKPT_FAILED);
+		_exit(CR_ORIG_OK);
+	}
+	return cr_wait(pid) == CR_ORIG_OK ? img : -1;
+}
+
+/* A mapped file that is gone: refused before the point of no return. */
+TEST(restart_missing_file)
+{
+	int img = image_mapping("/tmp/cr-mapped");
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, unlink("/tmp/cr-mapped"));
+	EXPECT_EQ(100 + ENOENT, cr_restart_child(img));
+}
+
+/*
+ * Truncated images: inside the records read before the point of no return
+ * the caller gets EBADMSG and is intact; inside the page records it is
+ * killed.  Never anything else.
+ */
+TEST(restart_truncated)
+{
+	int img = image_mapping(NULL), cut_fd;
+	size_t len, off = 0, mm_end = 0;
+	int before = 0, after = 0;
+	char *buf;
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	buf = cr_read_all(img, &len);
+	ASSERT_NE(NULL, buf);
+	/* the end of the last vma record: the point of no return */
+	while (off < len) {
+		const struct cr_hdr *h = (const void *)(buf + off);
+
+		off += cr_rec_size(h->len);
+		if (h->type == CR_REC_VMA)
+			mm_end = off;
+		if (h->type == CR_REC_TAIL)
+			break;
+	}
+	ASSERT_GT(mm_end, 0);
+	for (off = 1; off < len; off += off < mm_end ? 13 : 4093) {
+		int r;
+
+		cut_fd = cr_tmpfile();
+		ASSERT_GE(cut_fd, 0);
+		ASSERT_EQ(0, cr_write_all(cut_fd, buf, off));
+		r = cr_restart_child(cut_fd);
+		close(cut_fd);
+		if (off < mm_end) {
+			ASSERT_TRUE(r == 100 + EBADMSG || r == 100 + ENODATA)
+				TH_LOG("cut at %zu: %d", off, r);
+			before++;
+		} else {
+			ASSERT_EQ(128 + SIGKILL, r) TH_LOG("cut at %zu", off);
+			after++;
+		}
+	}
+	TH_LOG("%d cuts before the point of no return, %d after", before, after);
+	free(buf);
+}
+
+TEST_HARNESS_MAIN
