@@ -32,7 +32,7 @@ CFG_FRAGS	:= harness/base.config $(STDIR)/config $(if $(filter 1,$(DEBUG)),harne
 export CCACHE_BASEDIR := $(TOP)
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps source kernel headers tools initramfs vm test run clean distclean
+.PHONY: all deps source kernel headers tools initramfs vm test run bench clean distclean
 all: kernel tools
 
 # --- set-up ----------------------------------------------------------------
@@ -85,8 +85,10 @@ initramfs: tools
 	harness/mkinitramfs.sh $(B)/selftests $(B)/initramfs.cpio.gz
 
 # --- the VM ----------------------------------------------------------------
+# CMD reaches the script through the environment: any quoting survives.
+export CMD
 vm: kernel initramfs
-	harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) "$(CMD)"
+	harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) "$$CMD"
 
 test: kernel initramfs
 	@rc=0; harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) \
@@ -95,6 +97,12 @@ test: kernel initramfs
 
 run: kernel initramfs
 	harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) "/cr/demo.sh"
+
+# Speed against dd on the VM's tmpfs; needs room for 1 GiB twice.
+BENCH_SIZES ?= 64 256 1024
+bench: kernel initramfs
+	VM_MEM=4G harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) \
+		"cr_bench $(BENCH_SIZES); cr_bench $(BENCH_SIZES)"
 
 clean:
 	rm -rf $(B)/kobj $(B)/kobj-debug $(B)/selftests $(B)/debug \

@@ -462,8 +462,12 @@ static int cr_check_mm_rec(const struct cr_rec_mm *r)
 	return 0;
 }
 
-/* Open a file the image maps or runs, as the caller. */
-static struct file *cr_open_path(const char *path, int flags, bool exec)
+/*
+ * Open a file the image maps or runs, as the caller.  @exec: mapped with
+ * PROT_EXEC (the mount must allow it, as mmap() checks); @run: the
+ * executable itself (the caller must be allowed to execute it).
+ */
+static struct file *cr_open_path(const char *path, int flags, bool exec, bool run)
 {
 	struct file *file = filp_open(path, flags | O_LARGEFILE, 0);
 
@@ -472,7 +476,8 @@ static struct file *cr_open_path(const char *path, int flags, bool exec)
 		return file;
 	}
 	if (!S_ISREG(file_inode(file)->i_mode) ||
-	    (exec && (path_noexec(&file->f_path) || file_permission(file, MAY_EXEC)))) {
+	    ((exec || run) && path_noexec(&file->f_path)) ||
+	    (run && file_permission(file, MAY_EXEC))) {
 		pr_info_ratelimited("%s: not a regular file or not executable\n", path);
 		fput(file);
 		return ERR_PTR(-EACCES);
@@ -544,7 +549,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end
 		path = cr_read_string(ctx, v->path_len, PATH_MAX);
 		if (IS_ERR(path))
 			return PTR_ERR(path);
-		vs->file = cr_open_path(path, flags, v->prot & PROT_EXEC);
+		vs->file = cr_open_path(path, flags, v->prot & PROT_EXEC, false);
 		kfree(path);
 		if (IS_ERR(vs->file)) {
 			ret = PTR_ERR(vs->file);
@@ -598,7 +603,7 @@ int cr_read_mm(struct cr_ctx *ctx)
 
 		if (IS_ERR(path))
 			return PTR_ERR(path);
-		ms->exe = cr_open_path(path, O_RDONLY, true);
+		ms->exe = cr_open_path(path, O_RDONLY, false, true);
 		kfree(path);
 		if (IS_ERR(ms->exe)) {
 			ret = PTR_ERR(ms->exe);

@@ -16,11 +16,24 @@ cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 755 "$top/harness/init" "$root/init"
 install -m 755 "$top/harness/run-tests.sh" "$top/harness/demo.sh" "$root/cr/"
-install -m 755 "$st/ckpt" "$st/rstr" "$root/usr/local/bin/"
-# the selftest programs: executables that are not the tools
+# the tools and helper programs; every other executable is a selftest
+tools="ckpt rstr counter counter_dyn cr_bench"
+for t in $tools; do
+	install -m 755 "$st/$t" "$root/usr/local/bin/"
+done
 for f in "$st"/*; do
-	case "$(basename "$f")" in ckpt|rstr) continue ;; esac
+	case " $tools " in *" $(basename "$f") "*) continue ;; esac
 	[ -f "$f" ] && [ -x "$f" ] && install -m 755 "$f" "$root/cr/tests/"
+done
+# Programs from Debian's packages, dynamically linked, with their
+# libraries at the same paths as on the host: real programs nobody here
+# wrote, for the end-to-end tests.
+host_progs="/usr/bin/bc"
+for p in $host_progs "$st/counter_dyn"; do
+	[ "$p" = "$st/counter_dyn" ] || cp --parents -L "$p" "$root"
+	for lib in $(ldd "$p" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[ -e "$root$lib" ] || cp --parents -L "$lib" "$root"
+	done
 done
 [ -d "$top/harness/rootfs" ] && cp -a "$top/harness/rootfs/." "$root/"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$root/etc/passwd"

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: whole programs, checkpointed mid-run by another process,
+ * killed, restarted in a fresh process: their output must be what an
+ * uninterrupted run prints.  counter_dyn is dynamically linked (ld.so and
+ * libc mapped from files); bc is Debian's, with its libraries.
+ *
+ * Files are not restored yet: the restarter hands the restarted process
+ * its fds 0-2, here /dev/null and an output file.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cr_test.h"
+#include "../kselftest_harness.h"
+
+/* Run @argv with stdin from @in (or /dev/null) and stdout to @out. */
+static pid_t spawn(char *const argv[], const char *in, int out)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		int fd = open(in ? in : "/dev/null", O_RDONLY);
+
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(out, 1) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Restart @img with fd 0 /dev/null and fd 1 @out; the exit code. */
+static int restart_to(int img, int out)
+{
+	pid_t pid;
+
+	lseek(img, 0, SEEK_SET);
+	pid = fork();
+	if (!pid) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(out, 1) < 0)
+			_exit(126);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	return cr_wait(pid);
+}
+
+static char *slurp(int fd, size_t *len)
+{
+	lseek(fd, 0, SEEK_SET);
+	return cr_read_all(fd, len);
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Run @argv uninterrupted, then again: stop it at 40% of the time the
+ * first run took, checkpoint, kill, restart.  The output of the second
+ * run, before and after restart, must equal the reference.
+ */
+static void interrupted_run(struct __test_metadata *_metadata, char *const argv[],
+			    const char *in)
+{
+	struct timespec ts;
+	long t0, ms;
+	int ref = cr_tmpfile(), out = cr_tmpfile(), img = cr_tmpfile(), status;
+	char *a, *b;
+	size_t la, lb;
+	pid_t pid;
+
+	ASSERT_GE(ref, 0);
+	ASSERT_GE(out, 0);
+	ASSERT_GE(img, 0);
+	t0 = now_ms();
+	pid = spawn(argv, in, ref);
+	ASSERT_EQ(0, cr_wait(pid));
+	ms = (now_ms() - t0) * 4 / 10;
+	TH_LOG("%s: %ld ms uninterrupted, checkpointed after %ld ms", argv[0], ms * 10 / 4, ms);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+
+	pid = spawn(argv, in, out);
+	nanosleep(&ts, NULL);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("%s ended before it was stopped", argv[0]);
+	ASSERT_GT(sys_checkpoint(pid, img, 0), 0) TH_LOG("checkpoint: %s", strerror(errno));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(128 + SIGKILL, cr_wait(pid));
+	ASSERT_EQ(0, restart_to(img, out));
+
+	a = slurp(ref, &la);
+	b = slurp(out, &lb);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_GT(la, 0);
+	EXPECT_EQ(la, lb);
+	EXPECT_EQ(0, memcmp(a, b, la < lb ? la : lb));
+	free(a);
+	free(b);
+}
+
+TEST(counter_static)
+{
+	char *const argv[] = { "/usr/local/bin/counter", "12", "40", NULL };
+
+	interrupted_run(_metadata, argv, NULL);
+}
+
+TEST(counter_dynamic)
+{
+	char *const argv[] = { "/usr/local/bin/counter_dyn", "12", "40", NULL };
+
+	interrupted_run(_metadata, argv, NULL);
+}
+
+/* Debian's bc computing pi to 800 digits. */
+TEST(debian_bc)
+{
+	char *const argv[] = { "/usr/bin/bc", "-l", NULL };
+	const char prog[] = "scale=800; 4*a(1)\n";
+	int fd;
+
+	if (access(argv[0], X_OK))
+		SKIP(return, "no /usr/bin/bc in this VM");
+	fd = open("/tmp/cr-bc.in", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cr_write_all(fd, prog, strlen(prog)));
+	close(fd);
+	interrupted_run(_metadata, argv, "/tmp/cr-bc.in");
+}
+
+TEST_HARNESS_MAIN
