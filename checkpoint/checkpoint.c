@@ -10,6 +10,9 @@
 #include <linux/atomic.h>
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/ptrace.h>
@@ -58,6 +61,50 @@ static int cr_refuse(struct task_struct *t, int err, const char *why)
 	return err;
 }
 
+static const char *cr_file_kind(struct file *file)
+{
+	umode_t mode = file_inode(file)->i_mode;
+
+	if (S_ISREG(mode))
+		return "regular file";
+	if (S_ISDIR(mode))
+		return "directory";
+	if (S_ISFIFO(mode))
+		return "pipe";
+	if (S_ISSOCK(mode))
+		return "socket";
+	if (S_ISCHR(mode))
+		return "character device";
+	return "special file";
+}
+
+/*
+ * Open files are not saved yet: the restarted process gets the fds 0-2 of
+ * its restarter.  Any other fd is refused, but for the image file itself
+ * in a self checkpoint.
+ */
+static int cr_check_files(struct cr_ctx *ctx)
+{
+	struct task_struct *t = ctx->task;
+	unsigned int fd = 3;
+	struct file *file;
+
+	for (;; fd++) {
+		rcu_read_lock();
+		file = task_lookup_next_fdget_rcu(t, &fd);
+		rcu_read_unlock();
+		if (!file)
+			return 0;
+		if (t != current || file != ctx->file) {
+			pr_info_ratelimited("checkpoint of pid %d refused: fd %u (%s): open files are not saved yet\n",
+					    task_pid_vnr(t), fd, cr_file_kind(file));
+			fput(file);
+			return -EOPNOTSUPP;
+		}
+		fput(file);
+	}
+}
+
 /*
  * Pin the target and check it may and can be checkpointed.  Another
  * process must be ptrace-attachable by the caller and stopped (group stop)
@@ -100,6 +147,9 @@ static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 	ctx->mm = get_task_mm(t);
 	if (!ctx->mm)
 		return -ESRCH;
+	ret = cr_check_files(ctx);
+	if (ret)
+		return ret;
 	return cr_arch_check_task(t);
 }
 

@@ -198,6 +198,33 @@ int cr_read(struct cr_ctx *ctx, void *buf, size_t len)
 }
 
 /**
+ * cr_read_user() - read bytes from the image straight into user memory
+ * @ctx: restart context, with the restarted address space current
+ * @addr: user address, mapped writable
+ * @len: number of bytes
+ *
+ * One copy, as read(2) does, the pages faulted in as they are written.
+ *
+ * Return: 0 on success; -EBADMSG if the stream ends first; -EINTR; or the
+ * error of vfs_read() (-EFAULT for an address that is not writable).
+ */
+int cr_read_user(struct cr_ctx *ctx, unsigned long addr, size_t len)
+{
+	while (len) {
+		ssize_t n = vfs_read(ctx->file, (char __user *)addr, len, ctx->ppos);
+
+		if (n < 0)
+			return cr_io_err(n);
+		if (n == 0)
+			return -EBADMSG;
+		addr += n;
+		len -= n;
+		ctx->offset += n;
+	}
+	return 0;
+}
+
+/**
  * cr_read_hdr() - read the header of the next record
  * @ctx: operation context
  * @hdr: where to store it

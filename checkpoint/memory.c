@@ -809,7 +809,8 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
  *
  * Every address must be page aligned, above the previous one and inside a
  * mapping saved by content; the page data record must follow, its payload
- * page aligned in the stream.
+ * page aligned in the stream.  Runs of pages in private writable mappings
+ * are read straight into place; the others go through a bounce buffer.
  *
  * Return: 0; -EBADMSG for an invalid record; -EFAULT if a page cannot be
  * written; or a read error.
@@ -818,8 +819,8 @@ int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 {
 	struct cr_mm_state *ms = ctx->ms;
 	struct cr_rec_pages rec;
+	u32 i, j, run, first;
 	struct cr_hdr dh;
-	u32 i;
 	int ret;
 
 	if (hdr->len < sizeof(rec))
@@ -836,6 +837,7 @@ int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	ret = cr_read_end(ctx, hdr);
 	if (ret)
 		return ret;
+	first = ms->cur;
 	for (i = 0; i < rec.nr; i++) {
 		u64 a = ms->addrs[i];
 
@@ -854,21 +856,34 @@ int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	if (dh.type != CR_REC_PAGE_DATA || dh.len != rec.nr * PAGE_SIZE ||
 	    ctx->offset % PAGE_SIZE)
 		return cr_bad("expected aligned page data", dh.type, ctx->offset);
-	ret = cr_read(ctx, ctx->buf, dh.len);
-	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
-	ret = cr_read_end(ctx, &dh);
-	if (ret)
-		return ret;
 
 	/* addresses increase: search the vmas again from the first page's */
-	ms->cur = 0;
-	for (i = 0; i < rec.nr; i++) {
-		ret = cr_fill_page(ms, ms->addrs[i], ctx->buf + i * PAGE_SIZE);
+	ms->cur = first;
+	for (i = 0; i < rec.nr; i += run) {
+		struct cr_vma_stage *vs = cr_find_stage(ms, ms->addrs[i]);
+
+		/* a run of contiguous pages inside one vma */
+		for (run = 1; i + run < rec.nr; run++)
+			if (ms->addrs[i + run] != ms->addrs[i] + run * PAGE_SIZE ||
+			    ms->addrs[i + run] >= vs->rec.end)
+				break;
+		if (vs->rec.kind != CR_VMA_ANON_SHARED && (vs->rec.prot & PROT_WRITE)) {
+			/* private and writable: straight from the image, one copy */
+			ret = cr_read_user(ctx, ms->addrs[i], run * PAGE_SIZE);
+			if (ret)
+				return ret;
+			continue;
+		}
+		ret = cr_read(ctx, ctx->buf, run * PAGE_SIZE);
 		if (ret)
-			return ret;
+			return ret == -ENODATA ? -EBADMSG : ret;
+		for (j = 0; j < run; j++) {
+			ret = cr_fill_page(ms, ms->addrs[i + j], ctx->buf + j * PAGE_SIZE);
+			if (ret)
+				return ret;
+		}
 	}
-	return 0;
+	return cr_read_end(ctx, &dh);
 }
 
 /**

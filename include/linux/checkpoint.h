@@ -91,6 +91,7 @@ int cr_read_payload(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32
 int cr_read_rec(struct cr_ctx *ctx, u32 type, void *payload, u32 len);
 int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr);
 int cr_read_skip(struct cr_ctx *ctx, const struct cr_hdr *hdr);
+int cr_read_user(struct cr_ctx *ctx, unsigned long addr, size_t len);
 char *cr_read_string(struct cr_ctx *ctx, u32 len, u32 max);
 
 const char *cr_rec_name(u32 type);

@@ -19,7 +19,14 @@
 #include "../kselftest_harness.h"
 
 #define ROUNDS	30000000UL
-#define RESULT_FD	100	/* where children write their result */
+
+/*
+ * Children append their result to this file, opened by path when they
+ * are done: open files are not saved yet, so a checkpointed child may
+ * hold no fd but 0-2.
+ */
+#define RESULT	"/tmp/cr-result"
+
 
 /* A computation whose result does not depend on when it is interrupted. */
 static unsigned long compute(unsigned long rounds)
@@ -42,66 +49,62 @@ static int stop(pid_t pid)
 	return WIFSTOPPED(status) ? 0 : -1;
 }
 
-/* Read what a child wrote to RESULT_FD (a pipe); -1 if nothing. */
-static long read_result(int fd)
+/* Results so far, in order; returns how many (at most @max). */
+static int read_results(long *r, int max)
 {
-	unsigned long r;
+	int fd = open(RESULT, O_RDONLY), n;
 
-	return read(fd, &r, sizeof(r)) == sizeof(r) ? (long)r : -1;
+	if (fd < 0)
+		return 0;
+	n = read(fd, r, max * sizeof(*r));
+	close(fd);
+	return n < 0 ? 0 : n / sizeof(*r);
 }
 
-/* The computing child: writes its result to RESULT_FD and exits. */
+static void put_result(unsigned long r)
+{
+	int fd = open(RESULT, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+	if (fd < 0 || write(fd, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+	close(fd);
+}
+
+/* The computing child: appends its result and exits. */
 static void computer(void)
 {
-	unsigned long r = compute(ROUNDS);
-
-	if (write(RESULT_FD, &r, sizeof(r)) != sizeof(r))
-		_exit(1);
+	put_result(compute(ROUNDS));
 	_exit(CR_RESTART_OK);
 }
 
-/* Restart @img in a child whose RESULT_FD is the write end of @fds. */
-static int restart_with_result_fd(int img, int fds[2])
+/* A child that only keeps fds 0-2. */
+static pid_t fork_bare(void)
 {
-	pid_t pid;
+	pid_t pid = fork();
 
-	lseek(img, 0, SEEK_SET);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		dup2(fds[1], RESULT_FD);
-		sys_restart(0, img, 0);
-		_exit(100 + errno);
-	}
-	close(fds[1]);
-	return cr_wait(pid);
+	if (!pid)
+		closefrom(3);
+	return pid;
 }
 
 TEST(stopped_target_restarts)
 {
 	unsigned long expect = compute(ROUNDS);
-	int img = cr_tmpfile(), a[2], b[2];
 	struct timespec ts = { 0, 30 * 1000 * 1000 };
+	int img = cr_tmpfile(), fd;
 	char state[256];
+	long r[3];
 	pid_t pid;
-	long crid;
-	int fd;
 
 	ASSERT_GE(img, 0);
-	ASSERT_EQ(0, pipe(a));
-	ASSERT_EQ(0, pipe(b));
-	pid = fork();
+	unlink(RESULT);
+	pid = fork_bare();
 	ASSERT_GE(pid, 0);
-	if (!pid) {
-		dup2(a[1], RESULT_FD);
+	if (!pid)
 		computer();
-	}
-	close(a[1]);
 	nanosleep(&ts, NULL);
 	ASSERT_EQ(0, stop(pid));
-	crid = sys_checkpoint(pid, img, 0);
-	ASSERT_GT(crid, 0) TH_LOG("checkpoint: %s", strerror(errno));
+	ASSERT_GT(sys_checkpoint(pid, img, 0), 0) TH_LOG("checkpoint: %s", strerror(errno));
 
 	/* still stopped, untouched: it runs on and gets the right answer */
 	snprintf(state, sizeof(state), "/proc/%d/stat", pid);
@@ -112,74 +115,72 @@ TEST(stopped_target_restarts)
 	EXPECT_NE(NULL, strstr(state, ") T "));
 	ASSERT_EQ(0, kill(pid, SIGCONT));
 	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
-	EXPECT_EQ(expect, read_result(a[0]));
+	ASSERT_EQ(1, read_results(r, 3));
+	EXPECT_EQ(expect, r[0]);
 
 	/* the image, restarted in a fresh process, finishes the same way */
-	EXPECT_EQ(CR_RESTART_OK, restart_with_result_fd(img, b));
-	EXPECT_EQ(expect, read_result(b[0]));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	ASSERT_EQ(2, read_results(r, 3));
+	EXPECT_EQ(expect, r[1]);
 }
 
 /* ckpt; kill -9; rstr: the process comes back after its original died. */
 TEST(killed_target_restarts)
 {
 	unsigned long expect = compute(ROUNDS);
-	int img = cr_tmpfile(), a[2], b[2];
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int img = cr_tmpfile();
+	long r[2];
 	pid_t pid;
 
 	ASSERT_GE(img, 0);
-	ASSERT_EQ(0, pipe(a));
-	ASSERT_EQ(0, pipe(b));
-	pid = fork();
+	unlink(RESULT);
+	pid = fork_bare();
 	ASSERT_GE(pid, 0);
-	if (!pid) {
-		dup2(a[1], RESULT_FD);
+	if (!pid)
 		computer();
-	}
-	close(a[1]);
 	nanosleep(&ts, NULL);
 	ASSERT_EQ(0, stop(pid));
 	ASSERT_GT(sys_checkpoint(pid, img, 0), 0);
 	kill(pid, SIGKILL);
 	EXPECT_EQ(128 + SIGKILL, cr_wait(pid));
-	EXPECT_EQ(-1, read_result(a[0]));
-	EXPECT_EQ(CR_RESTART_OK, restart_with_result_fd(img, b));
-	EXPECT_EQ(expect, read_result(b[0]));
+	EXPECT_EQ(0, read_results(r, 2));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	ASSERT_EQ(1, read_results(r, 2));
+	EXPECT_EQ(expect, r[0]);
 }
 
 /* Stopped inside nanosleep(): the restarted process finishes the sleep. */
 TEST(stopped_in_nanosleep)
 {
-	int img = cr_tmpfile(), a[2], b[2];
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	int img = cr_tmpfile();
 	pid_t pid;
+	long r;
 
 	ASSERT_GE(img, 0);
-	ASSERT_EQ(0, pipe(a));
-	ASSERT_EQ(0, pipe(b));
-	pid = fork();
+	unlink(RESULT);
+	pid = fork_bare();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
 		struct timespec t = { 1, 0 }, t0, t1;
-		unsigned long r;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r = nanosleep(&t, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		/* 0 from nanosleep and at least the full second since t0 */
 		r = r ? 1 : (t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec;
-		if (write(RESULT_FD, &r, sizeof(r)) != sizeof(r))
-			_exit(1);
+		put_result(r);
 		_exit(CR_RESTART_OK);
 	}
-	close(a[1]);
 	nanosleep(&ts, NULL);
 	ASSERT_EQ(0, stop(pid));
 	ASSERT_GT(sys_checkpoint(pid, img, 0), 0);
 	kill(pid, SIGKILL);
 	cr_wait(pid);
-	EXPECT_EQ(CR_RESTART_OK, restart_with_result_fd(img, b));
-	EXPECT_GE(read_result(b[0]), 1000000000L);
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	ASSERT_EQ(1, read_results(&r, 1));
+	EXPECT_GE(r, 1000000000L);
 }
 
 /* As an unprivileged user: another user's process is off limits. */
@@ -201,6 +202,7 @@ TEST(eperm_unprivileged)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
+		int status;
 		pid_t mine;
 		long r;
 
@@ -216,12 +218,14 @@ TEST(eperm_unprivileged)
 			_exit(3);
 		/* but its own child, stopped, is fine */
 		prctl(PR_SET_DUMPABLE, 1);
-		mine = fork();
+		mine = fork_bare();
 		if (!mine) {
+			/* stop only once the fds are closed */
+			raise(SIGSTOP);
 			for (;;)
 				pause();
 		}
-		if (stop(mine))
+		if (waitpid(mine, &status, WUNTRACED) != mine || !WIFSTOPPED(status))
 			_exit(4);
 		r = sys_checkpoint(mine, img, 0);
 		kill(mine, SIGKILL);
@@ -275,6 +279,28 @@ TEST(refuse_ptraced)
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
 			_exit(1);
 		_exit(sys_checkpoint(0, img, 0) == -1 && errno == EOPNOTSUPP ? 0 : 2);
+	}
+	EXPECT_EQ(0, cr_wait(pid));
+}
+
+/* Open files are not saved yet: an fd past 2 is refused, then not. */
+TEST(refuse_open_fd)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd < 3)
+			_exit(1);
+		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(2);
+		close(fd);
+		_exit(sys_checkpoint(0, img, 0) > 0 ? 0 : 3);
 	}
 	EXPECT_EQ(0, cr_wait(pid));
 }

@@ -29,6 +29,7 @@ static pid_t spawn(char *const argv[], const char *in, int out)
 
 		if (fd < 0 || dup2(fd, 0) < 0 || dup2(out, 1) < 0)
 			_exit(126);
+		closefrom(3);	/* a checkpointed process may hold fds 0-2 only */
 		execv(argv[0], argv);
 		_exit(127);
 	}

@@ -47,29 +47,16 @@ static unsigned long pattern(unsigned long i, unsigned long seed)
 TEST(two_returns)
 {
 	int img = cr_tmpfile();
-	int fds[2];
-	pid_t pid;
-	long r;
 
 	ASSERT_GE(img, 0);
-	ASSERT_EQ(0, pipe(fds));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		r = sys_checkpoint(0, img, 0);
+	/* the original must see a crid, the restarted process 0 */
+	RUN_AND_RESTART(img, ({
+		long r = sys_checkpoint(0, img, 0);
+
 		if (r < 0)
 			_exit(CR_CKPT_FAILED);
-		/* both the original and the restarted process tell what they saw */
-		if (write(fds[1], &r, sizeof(r)) != sizeof(r))
-			_exit(1);
 		_exit(r > 0 ? CR_ORIG_OK : CR_RESTART_OK);
-	}
-	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
-	ASSERT_EQ(sizeof(r), read(fds[0], &r, sizeof(r)));
-	EXPECT_GT(r, 0);
-	ASSERT_EQ(CR_RESTART_OK, cr_restart_child(img));
-	ASSERT_EQ(sizeof(r), read(fds[0], &r, sizeof(r)));
-	EXPECT_EQ(0, r);
+	}));
 	/* and once more: an image restarts any number of times */
 	ASSERT_EQ(CR_RESTART_OK, cr_restart_child(img));
 }
@@ -113,17 +100,20 @@ static long image_size(int fd)
 TEST(sparse_mapping)
 {
 	const size_t n = 256UL << 20;
-	int img = cr_tmpfile(), ref = cr_tmpfile();
+	int img, ref = cr_tmpfile();
 	long small, big;
 
-	ASSERT_GE(img, 0);
-	ASSERT_GE(ref, 0);
 	/* a reference image of a process that maps nothing extra */
+	ASSERT_GE(ref, 0);
 	RUN_AND_RESTART(ref, ({
 		if (self_checkpoint(ref))
 			_exit(CR_ORIG_OK);
 		_exit(CR_RESTART_OK);
 	}));
+	small = image_size(ref);
+	close(ref);	/* only the image fd may be open in a checkpointed process */
+	img = cr_tmpfile();
+	ASSERT_GE(img, 0);
 	RUN_AND_RESTART(img, ({
 		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -145,7 +135,6 @@ TEST(sparse_mapping)
 			_exit(CR_RESTART_BAD);
 		_exit(CR_RESTART_OK);
 	}));
-	small = image_size(ref);
 	big = image_size(img);
 	/* 5 pages, a vma record and page-list overhead; never 256 MiB */
 	EXPECT_GE(big, small + 5 * PAGE);
@@ -333,6 +322,79 @@ TEST(registers_fpu_avx)
 			_exit(CR_RESTART_BAD + 2);
 		_exit(CR_RESTART_OK);
 	}));
+}
+
+struct page_count {
+	unsigned long start, end;
+	long in_range;
+};
+
+static void count_pages(const struct cr_hdr *h, size_t off, void *arg)
+{
+	const struct cr_rec_pages *rec = (const void *)(h + 1);
+	const __u64 *addr = (const __u64 *)(rec + 1);
+	struct page_count *pc = arg;
+	__u32 i;
+
+	if (h->type != CR_REC_PAGES)
+		return;
+	for (i = 0; i < rec->nr; i++)
+		pc->in_range += addr[i] >= pc->start && addr[i] < pc->end;
+}
+
+/*
+ * A private file mapping, every page read, two written: the image holds
+ * those two pages only; the restarted process sees the file's contents in
+ * the others and its own writes in the two.
+ */
+TEST(private_file_cow_only)
+{
+	const size_t n = 64 * PAGE;
+	struct page_count pc = {};
+	int img, fd, i;
+	char *buf, *map;
+	size_t len;
+	pid_t pid;
+
+	buf = malloc(n);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < (int)n; i++)
+		buf[i] = i * 7 + i / PAGE;
+	fd = open("/tmp/cr-private", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cr_write_all(fd, buf, n));
+	map = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	close(fd);
+	img = cr_tmpfile();
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		volatile char sum = 0;
+
+		for (i = 0; i < (int)n; i += PAGE)
+			sum += map[i];
+		map[5 * PAGE + 1] = 'x';
+		map[40 * PAGE + 2] = 'y';
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		buf[5 * PAGE + 1] = 'x';
+		buf[40 * PAGE + 2] = 'y';
+		_exit(memcmp(map, buf, n) ? CR_RESTART_BAD : CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+	ASSERT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	free(buf);
+	buf = cr_read_all(img, &len);
+	ASSERT_NE(NULL, buf);
+	pc.start = (unsigned long)map;
+	pc.end = pc.start + n;
+	ASSERT_GT(cr_walk(buf, len, count_pages, &pc), 0);
+	EXPECT_EQ(2, pc.in_range);
+	free(buf);
+	unlink("/tmp/cr-private");
 }
 
 TEST(image_parses)

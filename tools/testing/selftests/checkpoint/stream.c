@@ -141,25 +141,24 @@ TEST(to_regular_file_at_offset)
 
 /*
  * Checkpoint into the write end of @fds while a child drains the read end
- * into a file; returns the image.
+ * into a file; returns the image.  The test process holds no other fd
+ * than the image's: open files are not saved yet, so others are refused.
  */
 static char *checkpoint_via(struct __test_metadata *_metadata, int fds[2],
 			    long *crid, size_t *len)
 {
-	char path[] = "/tmp/cr-drain-XXXXXX";
+	char path[64];
+	char *img = NULL;
 	int out, status;
 	pid_t pid;
-	char *img;
 
-	out = mkstemp(path);
-	if (out < 0)
-		return NULL;
-	unlink(path);
 	pid = fork();
 	if (pid == 0) {
 		char buf[4096];
 		ssize_t n;
 
+		snprintf(path, sizeof(path), "/tmp/cr-drain-%d", getpid());
+		out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		close(fds[1]);
 		while ((n = read(fds[0], buf, sizeof(buf))) > 0)
 			if (cr_write_all(out, buf, n))
@@ -172,9 +171,13 @@ static char *checkpoint_via(struct __test_metadata *_metadata, int fds[2],
 	waitpid(pid, &status, 0);
 	if (*crid <= 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		return NULL;
-	lseek(out, 0, SEEK_SET);
-	img = cr_read_all(out, len);
-	close(out);
+	snprintf(path, sizeof(path), "/tmp/cr-drain-%d", pid);
+	out = open(path, O_RDONLY);
+	if (out >= 0) {
+		img = cr_read_all(out, len);
+		close(out);
+	}
+	unlink(path);
 	return img;
 }
 
