@@ -397,6 +397,56 @@ TEST(private_file_cow_only)
 	unlink("/tmp/cr-private");
 }
 
+static void on_usr1(int sig)
+{
+}
+
+/*
+ * Signal state is not in the image yet: the restarted process must not
+ * inherit its restarter's handlers (their addresses mean nothing in the
+ * restored memory) nor its alternate stack; ignored signals stay ignored,
+ * as across exec.
+ */
+TEST(restarter_handlers_dropped)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct sigaction sa;
+		stack_t ss;
+
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (sigaction(SIGUSR1, NULL, &sa) || sa.sa_handler != SIG_DFL)
+			_exit(CR_RESTART_BAD);
+		if (sigaction(SIGUSR2, NULL, &sa) || sa.sa_handler != SIG_IGN)
+			_exit(CR_RESTART_BAD + 1);
+		if (sigaltstack(NULL, &ss) || !(ss.ss_flags & SS_DISABLE))
+			_exit(CR_RESTART_BAD + 2);
+		_exit(CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		static char stack[16384];
+		stack_t ss = { .ss_sp = stack, .ss_size = sizeof(stack) };
+
+		signal(SIGUSR1, on_usr1);
+		signal(SIGUSR2, SIG_IGN);
+		if (sigaltstack(&ss, NULL))
+			_exit(1);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+}
+
 TEST(image_parses)
 {
 	int img = cr_tmpfile();
