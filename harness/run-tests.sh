@@ -14,4 +14,15 @@ for t in /cr/tests/*; do
 	echo "CR-TEST-END: $name rc=$s" | tee -a "$out"
 	[ "$s" = 0 ] || rc=1
 done
+# On a kmemleak kernel: a scan after the suite; leaks are reported on the
+# console ("suspected memory leaks"), which fails the run.
+if [ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null &&
+   [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan > /sys/kernel/debug/kmemleak
+	leaks=$(grep -c "^unreferenced object" /sys/kernel/debug/kmemleak)
+	echo "kmemleak: $leaks unreferenced objects after the suite"
+	[ "$leaks" = 0 ] || { cat /sys/kernel/debug/kmemleak; echo "suspected memory leaks"; rc=1; }
+fi
 exit $rc

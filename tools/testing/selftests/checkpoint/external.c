@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <asm/ldt.h>
 
 #include "cr_test.h"
 #include "../kselftest_harness.h"
@@ -322,6 +323,56 @@ TEST(refuse_mlocked)
 		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
 			_exit(2);
 		munlock(p, 4096);
+		_exit(sys_checkpoint(0, img, 0) > 0 ? 0 : 3);
+	}
+	EXPECT_EQ(0, cr_wait(pid));
+}
+
+/* A process with an LDT: refused (selectors into it cannot be encoded). */
+TEST(refuse_ldt)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct user_desc d = {
+			.entry_number = 0, .base_addr = 0, .limit = 0xfff,
+			.seg_32bit = 1, .contents = 0, .limit_in_pages = 1,
+		};
+
+		if (syscall(SYS_modify_ldt, 1, &d, sizeof(d)))
+			_exit(errno == ENOSYS ? 4 : 1);
+		_exit(sys_checkpoint(0, img, 0) == -1 && errno == EOPNOTSUPP ? 0 : 2);
+	}
+	EXPECT_EQ(0, cr_wait(pid));
+}
+
+/* A mapping of a file that was deleted cannot be reopened: refused. */
+TEST(refuse_deleted_file_mapping)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int fd = open("/tmp/cr-deleted", O_RDWR | O_CREAT | O_TRUNC, 0600);
+		char *p;
+
+		if (fd < 0 || ftruncate(fd, 4096))
+			_exit(1);
+		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		close(fd);
+		unlink("/tmp/cr-deleted");
+		if (p == MAP_FAILED)
+			_exit(1);
+		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(2);
+		munmap(p, 4096);
 		_exit(sys_checkpoint(0, img, 0) > 0 ? 0 : 3);
 	}
 	EXPECT_EQ(0, cr_wait(pid));
