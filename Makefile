@@ -78,7 +78,8 @@ headers: prepare $(KOBJ)/.config
 tools: headers
 	@mkdir -p $(B)/selftests
 	$(MAKE) -s -C $(KSRC)/$(STDIR) OUTPUT=$(B)/selftests \
-		KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" LDFLAGS=-static
+		KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" LDFLAGS=-static \
+		CR_UAPI_HDR=$(KOBJ)/usr/include/linux/checkpoint.h
 	cp $(B)/selftests/ckpt $(B)/selftests/rstr $(B)/
 
 initramfs: tools

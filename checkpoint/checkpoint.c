@@ -10,9 +10,6 @@
 #include <linux/atomic.h>
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
-#include <linux/fdtable.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/ptrace.h>
@@ -61,50 +58,6 @@ static int cr_refuse(struct task_struct *t, int err, const char *why)
 	return err;
 }
 
-static const char *cr_file_kind(struct file *file)
-{
-	umode_t mode = file_inode(file)->i_mode;
-
-	if (S_ISREG(mode))
-		return "regular file";
-	if (S_ISDIR(mode))
-		return "directory";
-	if (S_ISFIFO(mode))
-		return "pipe";
-	if (S_ISSOCK(mode))
-		return "socket";
-	if (S_ISCHR(mode))
-		return "character device";
-	return "special file";
-}
-
-/*
- * Open files are not saved yet: the restarted process gets the fds 0-2 of
- * its restarter.  Any other fd is refused, but for the image file itself
- * in a self checkpoint.
- */
-static int cr_check_files(struct cr_ctx *ctx)
-{
-	struct task_struct *t = ctx->task;
-	unsigned int fd = 3;
-	struct file *file;
-
-	for (;; fd++) {
-		rcu_read_lock();
-		file = task_lookup_next_fdget_rcu(t, &fd);
-		rcu_read_unlock();
-		if (!file)
-			return 0;
-		if (t != current || file != ctx->file) {
-			pr_info_ratelimited("checkpoint of pid %d refused: fd %u (%s): open files are not saved yet\n",
-					    task_pid_vnr(t), fd, cr_file_kind(file));
-			fput(file);
-			return -EOPNOTSUPP;
-		}
-		fput(file);
-	}
-}
-
 /*
  * Pin the target and check it may and can be checkpointed.  Another
  * process must be ptrace-attachable by the caller and stopped (group stop)
@@ -147,9 +100,6 @@ static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 	ctx->mm = get_task_mm(t);
 	if (!ctx->mm)
 		return -ESRCH;
-	ret = cr_check_files(ctx);
-	if (ret)
-		return ret;
 	return cr_arch_check_task(t);
 }
 
@@ -167,6 +117,7 @@ static int cr_check_still_frozen(struct cr_ctx *ctx)
 
 static void cr_release_target(struct cr_ctx *ctx)
 {
+	cr_put_vmas(ctx);
 	if (ctx->mm)
 		mmput(ctx->mm);
 	if (ctx->locked)
@@ -182,7 +133,7 @@ static void cr_release_target(struct cr_ctx *ctx)
  * @ctx: operation context, with the file set up
  * @pid: the process: 0 or the caller's pid for the caller itself
  *
- * Writes head, task, cpu, fpu, mm, vmas, pages and tail.  The target is
+ * Writes head, task, cpu, fpu, mm, vmas, files, fds, fs, pages and tail.  The target is
  * only read: whatever fails, it is left as it was.
  *
  * Return: the positive crid on success, or a negative errno.
@@ -209,6 +160,10 @@ long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 		ret = cr_arch_write_fpu(ctx);
 	if (!ret)
 		ret = cr_write_mm(ctx);
+	if (!ret)
+		ret = cr_write_files(ctx);
+	if (!ret)
+		ret = cr_write_pages(ctx);
 	if (!ret)
 		ret = cr_check_still_frozen(ctx);
 	if (!ret)

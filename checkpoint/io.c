@@ -29,6 +29,9 @@ static const char * const cr_rec_names[CR_REC_MAX] = {
 	[CR_REC_VMA]	= "vma",
 	[CR_REC_PAGES]	= "pages",
 	[CR_REC_PAGE_DATA] = "page_data",
+	[CR_REC_FILE]	= "file",
+	[CR_REC_FD]	= "fd",
+	[CR_REC_FS]	= "fs",
 };
 
 /**

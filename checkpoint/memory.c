@@ -363,43 +363,67 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, const struct cr_vma_snap *snap
 }
 
 /**
- * cr_write_mm() - write the mm record, the vma records and the pages
+ * cr_write_mm() - write the mm record and the vma records
  * @ctx: checkpoint context with @ctx->mm set
  *
+ * Keeps the vma list in @ctx for cr_write_pages().
+ *
  * Return: 0; -EOPNOTSUPP for a mapping cr cannot restore (see the kernel
- * log); -EAGAIN if the address space changed during the dump; -ENOMEM;
- * or the error of writing.
+ * log); -EAGAIN if the address space changed; -ENOMEM; or the error of
+ * writing.
  */
 int cr_write_mm(struct cr_ctx *ctx)
 {
-	struct cr_rec_pages *pages = NULL;
-	struct cr_vma_snap *snap = NULL;
+	struct cr_vma_snap *snap;
 	int i, n, ret;
 
 	n = cr_snap_vmas(ctx->mm, &snap);
 	if (n < 0)
 		return n;
+	ctx->snap = snap;
+	ctx->nr_snap = n;
 	ret = cr_write_mm_rec(ctx, n);
 	for (i = 0; !ret && i < n; i++)
 		ret = cr_write_with_path(ctx, CR_REC_VMA, &snap[i].rec, sizeof(snap[i].rec),
 					 &snap[i].rec.path_len, snap[i].file);
-	if (ret)
-		goto out;
+	return ret;
+}
 
-	ret = -ENOMEM;
+/**
+ * cr_write_pages() - write the pages of the vmas cr_write_mm() listed
+ * @ctx: checkpoint context
+ *
+ * Return: 0; -EAGAIN if the address space changed during the dump;
+ * -ENOMEM; or the error of writing.
+ */
+int cr_write_pages(struct cr_ctx *ctx)
+{
+	struct cr_rec_pages *pages;
+	int i, ret = -ENOMEM;
+
 	pages = kzalloc(sizeof(*pages) + CR_PAGES_MAX * sizeof(u64), GFP_KERNEL);
 	ctx->pages = kcalloc(CR_PAGES_MAX, sizeof(*ctx->pages), GFP_KERNEL);
 	ctx->bvec = kcalloc(CR_PAGES_MAX, sizeof(*ctx->bvec), GFP_KERNEL);
 	if (!pages || !ctx->pages || !ctx->bvec)
 		goto out;
 	ret = 0;
-	for (i = 0; !ret && i < n; i++)
-		if (cr_kind_is(snap[i].rec.kind, CR_VMA_CONTENT))
-			ret = cr_write_vma_pages(ctx, &snap[i], pages);
+	for (i = 0; !ret && i < ctx->nr_snap; i++)
+		if (cr_kind_is(ctx->snap[i].rec.kind, CR_VMA_CONTENT))
+			ret = cr_write_vma_pages(ctx, &ctx->snap[i], pages);
 out:
 	kfree(pages);
-	cr_put_snap(snap, n);
 	return ret;
+}
+
+/**
+ * cr_put_vmas() - drop the vma list of a checkpoint
+ * @ctx: checkpoint context
+ */
+void cr_put_vmas(struct cr_ctx *ctx)
+{
+	if (ctx->snap)
+		cr_put_snap(ctx->snap, ctx->nr_snap);
+	ctx->snap = NULL;
 }
 
 /* ------------------------------------------------------------------------ */

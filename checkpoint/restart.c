@@ -121,6 +121,7 @@ static void cr_restart_free(struct cr_ctx *ctx)
 	cr_free_task(ctx);
 	cr_arch_free(ctx);
 	cr_free_mm(ctx);
+	cr_free_files(ctx);
 	kvfree(ctx->buf);
 	ctx->buf = NULL;
 }
@@ -137,6 +138,8 @@ static int cr_restart_stage(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 		ret = cr_arch_read_fpu(ctx);
 	if (!ret)
 		ret = cr_read_mm(ctx);
+	if (!ret)
+		ret = cr_read_files(ctx);
 	if (ret)
 		return ret;
 	ctx->buf = kvmalloc(CR_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);
@@ -158,6 +161,9 @@ static int cr_restart_commit(struct cr_ctx *ctx, long *ax)
 			ret = cr_read_tail(ctx, &hdr);
 			if (ret)
 				break;
+			ret = cr_restore_files(ctx);
+			if (ret)
+				break;
 			cr_restore_task(ctx);
 			return cr_arch_restore(ctx, ax);
 		}
@@ -176,9 +182,10 @@ static int cr_restart_commit(struct cr_ctx *ctx, long *ax)
  * @ctx: operation context, with the file set up
  * @crid: the crid the image must carry, or 0 for any
  *
- * Reads, checks and stages the task, cpu, fpu, mm and vma records while
- * the caller is untouched; any error there returns with the caller intact.
- * Then comes the point of no return (see below).
+ * Reads, checks and stages the task, cpu, fpu, mm, vma, file, fd and fs
+ * records (opening every file) while the caller is untouched; any error
+ * there returns with the caller intact.  Then comes the point of no
+ * return (see below).
  *
  * Return: on success the value the restored code finds in ax (restart()
  * returns it into the restored registers); otherwise a negative errno (see

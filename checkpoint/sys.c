@@ -21,7 +21,8 @@
  */
 static void cr_ctx_init(struct cr_ctx *ctx, struct file *file, unsigned long flags)
 {
-	ctx->file = file;
+	/* a reference of our own: restart closes every fd of the caller */
+	ctx->file = get_file(file);
 	ctx->flags = flags;
 	if (!(file->f_mode & FMODE_STREAM)) {
 		ctx->pos = file->f_pos;
@@ -34,6 +35,7 @@ static void cr_ctx_fini(struct cr_ctx *ctx)
 {
 	if (ctx->ppos)
 		ctx->file->f_pos = ctx->pos;
+	fput(ctx->file);
 	kfree(ctx);
 }
 

@@ -14,7 +14,9 @@ struct mm_struct;
 struct page;
 struct task_struct;
 struct vm_area_struct;
+struct cr_files_state;
 struct cr_mm_state;
+struct cr_vma_snap;
 struct cr_task_state;
 
 /**
@@ -34,12 +36,15 @@ struct cr_task_state;
  * @locked:	checkpoint: @task's exec_update_lock is held for reading
  * @nvcsw:	checkpoint of a stopped task: its context switch count when
  *		found inactive, compared again at the end
+ * @snap:	checkpoint: the vma list, from cr_write_mm() to cr_write_pages()
+ * @nr_snap:	checkpoint: its length
  * @bvec:	checkpoint: CR_PAGES_MAX bio_vecs for page data
  * @pages:	checkpoint: CR_PAGES_MAX page pointers
  * @buf:	restart: CR_PAGES_MAX pages of bounce buffer
  * @arch:	restart: the arch's staged registers and FPU state
  * @ts:		restart: the staged task record
  * @ms:		restart: the staged address space
+ * @fs:		restart: the staged fd table, cwd and umask
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  */
 struct cr_ctx {
@@ -54,12 +59,15 @@ struct cr_ctx {
 	struct mm_struct *mm;
 	bool locked;
 	unsigned long nvcsw;
+	struct cr_vma_snap *snap;
+	int nr_snap;
 	struct bio_vec *bvec;
 	struct page **pages;
 	void *buf;
 	void *arch;
 	struct cr_task_state *ts;
 	struct cr_mm_state *ms;
+	struct cr_files_state *fs;
 	struct cr_rec_head head;
 };
 
@@ -75,11 +83,19 @@ void cr_free_task(struct cr_ctx *ctx);
 
 /* Address space: mm, vma and page records (checkpoint/memory.c). */
 int cr_write_mm(struct cr_ctx *ctx);
+int cr_write_pages(struct cr_ctx *ctx);
+void cr_put_vmas(struct cr_ctx *ctx);
 int cr_read_mm(struct cr_ctx *ctx);
 int cr_check_caller_mm(void);
 int cr_restore_mm(struct cr_ctx *ctx);
 int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr);
 void cr_free_mm(struct cr_ctx *ctx);
+
+/* Files, fds, cwd and umask (checkpoint/files.c). */
+int cr_write_files(struct cr_ctx *ctx);
+int cr_read_files(struct cr_ctx *ctx);
+int cr_restore_files(struct cr_ctx *ctx);
+void cr_free_files(struct cr_ctx *ctx);
 
 /* Record I/O (checkpoint/io.c). */
 int cr_write(struct cr_ctx *ctx, const void *buf, size_t len);

@@ -33,7 +33,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	1
+#define CR_FORMAT_VERSION	2
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -59,6 +59,9 @@
  *			lists, page after page; the payload starts at a
  *			multiple of the page size from the start of the
  *			stream (a CR_REC_PAD record before it when needed)
+ * @CR_REC_FILE:	struct cr_rec_file + its path: an open file object
+ * @CR_REC_FD:		struct cr_rec_fd: an fd and the file object it refers to
+ * @CR_REC_FS:		struct cr_rec_fs + cwd path: cwd and umask
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -75,6 +78,9 @@ enum cr_rec_type {
 	CR_REC_VMA = 8,
 	CR_REC_PAGES = 9,
 	CR_REC_PAGE_DATA = 10,
+	CR_REC_FILE = 11,
+	CR_REC_FD = 12,
+	CR_REC_FS = 13,
 	CR_REC_MAX
 };
 
@@ -140,11 +146,11 @@ struct cr_rec_tail {
 /*
  * Order of the records for one task:
  *
- *	head task cpu fpu mm vma... (pages [pad] page_data)... tail
+ *	head task cpu fpu mm vma... (file... fd)... fs (pages [pad] page_data)... tail
  *
- * All vma records come before any page, so that restart knows and checks
- * the whole address space (and opens every mapped file) before it replaces
- * the caller's.  Variable-length strings (paths) follow their fixed struct
+ * All vma, file, fd and fs records come before any page, so that restart
+ * knows and checks the whole process (and opens every file) before it
+ * replaces the caller's address space.  Variable-length strings (paths) follow their fixed struct
  * in the same record, NUL included; the struct says how long they are.
  */
 
@@ -350,6 +356,65 @@ struct cr_rec_vma {
 struct cr_rec_pages {
 	__u32 nr;
 	__u32 __reserved;
+};
+
+/* enum cr_file_kind */
+#define CR_FILE_REG		1	/* regular file, reopened by path */
+#define CR_FILE_DIR		2	/* directory, reopened by path */
+#define CR_FILE_CHR		3	/* character device, reopened by path */
+#define CR_FILE_INHERIT		4	/* fd 0-2 of a kind cr cannot save (a pipe,
+					 * a socket): restart uses the restarter's
+					 */
+
+/**
+ * struct cr_rec_file - an open file object
+ * @objref: its object reference: 1 for the first file of the image, then
+ *	one more for each; fd records name files by it, so fds that share
+ *	one open file (dup) share it again after restart
+ * @kind: CR_FILE_*
+ * @flags: open flags (O_ACCMODE, O_APPEND, O_NONBLOCK, ...); restart never
+ *	adds O_CREAT or O_TRUNC
+ * @mode: the file's type and permission bits when checkpointed
+ * @pos: file position
+ * @path_len: length of the path after this struct, NUL included; 0 for
+ *	CR_FILE_INHERIT
+ * @__reserved: zero
+ */
+struct cr_rec_file {
+	__u32 objref;
+	__u32 kind;
+	__u32 flags;
+	__u32 mode;
+	__s64 pos;
+	__u32 path_len;
+	__u32 __reserved;
+};
+
+#define CR_FD_CLOEXEC		(1U << 0)
+
+/**
+ * struct cr_rec_fd - one file descriptor
+ * @fd: its number; fd records come in increasing order
+ * @objref: the file object, from an earlier CR_REC_FILE
+ * @flags: CR_FD_*
+ * @__reserved: zero
+ */
+struct cr_rec_fd {
+	__u32 fd;
+	__u32 objref;
+	__u32 flags;
+	__u32 __reserved;
+};
+
+/**
+ * struct cr_rec_fs - filesystem context
+ * @umask: the file mode creation mask
+ * @cwd_len: length of the working directory's path after this struct,
+ *	NUL included
+ */
+struct cr_rec_fs {
+	__u32 umask;
+	__u32 cwd_len;
 };
 
 /*

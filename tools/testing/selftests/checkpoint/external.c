@@ -284,28 +284,6 @@ TEST(refuse_ptraced)
 	EXPECT_EQ(0, cr_wait(pid));
 }
 
-/* Open files are not saved yet: an fd past 2 is refused, then not. */
-TEST(refuse_open_fd)
-{
-	int img = cr_tmpfile();
-	pid_t pid;
-
-	ASSERT_GE(img, 0);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		int fd = open("/dev/null", O_RDONLY);
-
-		if (fd < 3)
-			_exit(1);
-		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
-			_exit(2);
-		close(fd);
-		_exit(sys_checkpoint(0, img, 0) > 0 ? 0 : 3);
-	}
-	EXPECT_EQ(0, cr_wait(pid));
-}
-
 TEST(refuse_mlocked)
 {
 	int img = cr_tmpfile();
@@ -427,12 +405,12 @@ TEST(restart_truncated)
 	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
 	buf = cr_read_all(img, &len);
 	ASSERT_NE(NULL, buf);
-	/* the end of the last vma record: the point of no return */
+	/* the end of the fs record, last before the pages: the point of no return */
 	while (off < len) {
 		const struct cr_hdr *h = (const void *)(buf + off);
 
 		off += cr_rec_size(h->len);
-		if (h->type == CR_REC_VMA)
+		if (h->type == CR_REC_FS)
 			mm_end = off;
 		if (h->type == CR_REC_TAIL)
 			break;

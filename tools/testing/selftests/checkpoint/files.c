@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: open files, fds, cwd and umask come back; what cannot is
+ * refused; restart's errors about files leave the caller intact.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "cr_test.h"
+#include "../kselftest_harness.h"
+
+#define DIR_	"/tmp/cr-files"
+
+static int self_checkpoint(int img)
+{
+	long r = sys_checkpoint(0, img, 0);
+
+	if (r < 0)
+		_exit(CR_CKPT_FAILED);
+	return r > 0;
+}
+
+/* Restart @img in a child that first changes what it can: cwd, umask, fds. */
+static int restart_elsewhere(int img)
+{
+	pid_t pid;
+
+	lseek(img, 0, SEEK_SET);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (chdir("/"))
+			_exit(99);
+		umask(0);
+		/* an fd of the restarter's own that must not leak through */
+		if (dup2(img, 20) != 20)
+			_exit(98);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	return cr_wait(pid);
+}
+
+#define CHECKPOINT_AND_RESTART(img, child) do {				\
+		pid_t pid = fork();					\
+		ASSERT_GE(pid, 0);					\
+		if (!pid) {						\
+			child;						\
+		}							\
+		ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));			\
+		ASSERT_EQ(CR_RESTART_OK, restart_elsewhere(img));	\
+	} while (0)
+
+FIXTURE(files) {
+	int img;
+};
+
+FIXTURE_SETUP(files)
+{
+	mkdir(DIR_, 0755);
+	self->img = cr_tmpfile();
+	ASSERT_GE(self->img, 0);
+}
+
+FIXTURE_TEARDOWN(files)
+{
+	close(self->img);
+}
+
+static int make_file(const char *path, size_t size)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	size_t i;
+
+	for (i = 0; fd >= 0 && i < size; i++)
+		if (write(fd, &"0123456789"[i % 10], 1) != 1)
+			return -1;
+	return fd < 0 ? -1 : close(fd);
+}
+
+TEST_F(files, offsets_and_flags)
+{
+	int img = self->img;
+
+	ASSERT_EQ(0, make_file(DIR_ "/a", 1000));
+	ASSERT_EQ(0, make_file(DIR_ "/b", 10));
+	CHECKPOINT_AND_RESTART(img, ({
+		int a = open(DIR_ "/a", O_RDWR), b, c;
+		char ch;
+
+		b = open(DIR_ "/b", O_WRONLY | O_APPEND);
+		c = open(DIR_ "/a", O_RDONLY | O_NONBLOCK);
+		if (a < 0 || b < 0 || c < 0 || lseek(a, 123, SEEK_SET) != 123 ||
+		    lseek(c, 777, SEEK_SET) != 777)
+			_exit(1);
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (lseek(a, 0, SEEK_CUR) != 123 || lseek(c, 0, SEEK_CUR) != 777)
+			_exit(CR_RESTART_BAD);
+		if ((fcntl(a, F_GETFL) & (O_ACCMODE | O_APPEND)) != O_RDWR ||
+		    (fcntl(b, F_GETFL) & (O_ACCMODE | O_APPEND)) != (O_WRONLY | O_APPEND) ||
+		    (fcntl(c, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) != (O_RDONLY | O_NONBLOCK))
+			_exit(CR_RESTART_BAD + 1);
+		/* reading goes on at the offset; appending appends */
+		if (read(a, &ch, 1) != 1 || ch != '3' || read(c, &ch, 1) != 1 || ch != '7')
+			_exit(CR_RESTART_BAD + 2);
+		if (write(b, "x", 1) != 1 || lseek(b, 0, SEEK_CUR) != 11)
+			_exit(CR_RESTART_BAD + 3);
+		/* the file was not truncated */
+		if (lseek(a, 0, SEEK_END) != 1000)
+			_exit(CR_RESTART_BAD + 4);
+		_exit(CR_RESTART_OK);
+	}));
+}
+
+TEST_F(files, dup_shares_offset)
+{
+	int img = self->img;
+
+	ASSERT_EQ(0, make_file(DIR_ "/d", 100));
+	CHECKPOINT_AND_RESTART(img, ({
+		int a = open(DIR_ "/d", O_RDONLY), b, c, e;
+
+		b = dup(a);
+		c = fcntl(a, F_DUPFD, 50);
+		e = open(DIR_ "/d", O_RDONLY);	/* same file, its own offset */
+		if (a < 0 || b < 0 || c != 50 || e < 0 || lseek(a, 5, SEEK_SET) != 5)
+			_exit(1);
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (lseek(b, 0, SEEK_CUR) != 5 || lseek(c, 0, SEEK_CUR) != 5 ||
+		    lseek(e, 0, SEEK_CUR) != 0)
+			_exit(CR_RESTART_BAD);
+		/* one open file behind a, b and 50: offsets move together */
+		if (lseek(a, 42, SEEK_SET) != 42 || lseek(c, 0, SEEK_CUR) != 42 ||
+		    lseek(e, 0, SEEK_CUR) != 0)
+			_exit(CR_RESTART_BAD + 1);
+		_exit(CR_RESTART_OK);
+	}));
+}
+
+TEST_F(files, cloexec_cwd_umask_devnull_dir)
+{
+	int img = self->img;
+
+	CHECKPOINT_AND_RESTART(img, ({
+		int n = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		int d = open(DIR_, O_RDONLY | O_DIRECTORY);
+		char cwd[256];
+		struct stat st;
+
+		if (n < 0 || d < 0 || chdir(DIR_))
+			_exit(1);
+		umask(027);
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (!(fcntl(n, F_GETFD) & FD_CLOEXEC) || (fcntl(d, F_GETFD) & FD_CLOEXEC))
+			_exit(CR_RESTART_BAD);
+		if (write(n, "hello", 5) != 5)
+			_exit(CR_RESTART_BAD + 1);
+		if (fstat(d, &st) || !S_ISDIR(st.st_mode))
+			_exit(CR_RESTART_BAD + 2);
+		if (!getcwd(cwd, sizeof(cwd)) || strcmp(cwd, DIR_))
+			_exit(CR_RESTART_BAD + 3);
+		if (umask(0) != 027)
+			_exit(CR_RESTART_BAD + 4);
+		/* the restarter's fd 20 did not leak in */
+		if (fcntl(20, F_GETFD) != -1 || errno != EBADF)
+			_exit(CR_RESTART_BAD + 5);
+		_exit(CR_RESTART_OK);
+	}));
+}
+
+/* What cannot be saved is refused past fd 2; each process runs on. */
+TEST_F(files, refuse_unsupported_fds)
+{
+	int img = self->img;
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int p[2], s[2], e, fd;
+
+		if (pipe(p))
+			_exit(1);
+		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(2);
+		close(p[0]);
+		close(p[1]);
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, s))
+			_exit(1);
+		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(3);
+		close(s[0]);
+		close(s[1]);
+		e = eventfd(0, 0);
+		if (e < 0 || sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(4);
+		close(e);
+		fd = open(DIR_ "/gone", O_RDWR | O_CREAT, 0600);
+		unlink(DIR_ "/gone");
+		if (fd < 0 || sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(5);
+		close(fd);
+		_exit(sys_checkpoint(0, img, 0) > 0 ? 0 : 6);
+	}
+	EXPECT_EQ(0, cr_wait(pid));
+}
+
+/* Restart errors about files: each returns, the caller intact. */
+TEST_F(files, restart_file_errors)
+{
+	int img = self->img, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, make_file(DIR_ "/e", 100));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int fd = open(DIR_ "/e", O_RDONLY), p[2];
+
+		/* fd 1 a pipe: cr leaves it to the restarter */
+		if (fd < 0 || pipe(p) || dup2(p[1], 1) != 1)
+			_exit(1);
+		close(p[0]);
+		close(p[1]);
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		_exit(CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+
+	/* a directory now where the file was */
+	ASSERT_EQ(0, unlink(DIR_ "/e"));
+	ASSERT_EQ(0, mkdir(DIR_ "/e", 0755));
+	EXPECT_EQ(100 + ESTALE, cr_restart_child(img));
+	ASSERT_EQ(0, rmdir(DIR_ "/e"));
+	/* nothing there */
+	EXPECT_EQ(100 + ENOENT, cr_restart_child(img));
+	/* back again: fine */
+	ASSERT_EQ(0, make_file(DIR_ "/e", 100));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+
+	/* fd 1 is left to the restarter: a restarter without one */
+	lseek(img, 0, SEEK_SET);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int r;
+
+		close(1);
+		r = sys_restart(0, img, 0);
+		_exit(r == -1 && errno == EBADF ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_HARNESS_MAIN
