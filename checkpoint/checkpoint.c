@@ -133,7 +133,8 @@ static void cr_release_target(struct cr_ctx *ctx)
  * @ctx: operation context, with the file set up
  * @pid: the process: 0 or the caller's pid for the caller itself
  *
- * Writes head, task, cpu, fpu, mm, vmas, files, fds, fs, pages and tail.  The target is
+ * Writes head, task, cpu, fpu, mm, vmas, files, fds, fs, signals, pages
+ * and tail.  The target is
  * only read: whatever fails, it is left as it was.
  *
  * Return: the positive crid on success, or a negative errno.
@@ -162,6 +163,8 @@ long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 		ret = cr_write_mm(ctx);
 	if (!ret)
 		ret = cr_write_files(ctx);
+	if (!ret)
+		ret = cr_write_signals(ctx);
 	if (!ret)
 		ret = cr_write_pages(ctx);
 	if (!ret)

@@ -32,6 +32,7 @@ static const char * const cr_rec_names[CR_REC_MAX] = {
 	[CR_REC_FILE]	= "file",
 	[CR_REC_FD]	= "fd",
 	[CR_REC_FS]	= "fs",
+	[CR_REC_SIGNALS] = "signals",
 };
 
 /**

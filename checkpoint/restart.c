@@ -122,6 +122,7 @@ static void cr_restart_free(struct cr_ctx *ctx)
 	cr_arch_free(ctx);
 	cr_free_mm(ctx);
 	cr_free_files(ctx);
+	cr_free_signals(ctx);
 	kvfree(ctx->buf);
 	ctx->buf = NULL;
 }
@@ -140,6 +141,8 @@ static int cr_restart_stage(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 		ret = cr_read_mm(ctx);
 	if (!ret)
 		ret = cr_read_files(ctx);
+	if (!ret)
+		ret = cr_read_signals(ctx);
 	if (ret)
 		return ret;
 	ctx->buf = kvmalloc(CR_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);
@@ -165,6 +168,9 @@ static int cr_restart_commit(struct cr_ctx *ctx, long *ax)
 			if (ret)
 				break;
 			cr_restore_task(ctx);
+			ret = cr_restore_signals(ctx);
+			if (ret)
+				break;
 			return cr_arch_restore(ctx, ax);
 		}
 		if (hdr.type == CR_REC_PAGES)
@@ -182,8 +188,8 @@ static int cr_restart_commit(struct cr_ctx *ctx, long *ax)
  * @ctx: operation context, with the file set up
  * @crid: the crid the image must carry, or 0 for any
  *
- * Reads, checks and stages the task, cpu, fpu, mm, vma, file, fd and fs
- * records (opening every file) while the caller is untouched; any error
+ * Reads, checks and stages the task, cpu, fpu, mm, vma, file, fd, fs and
+ * signals records (opening every file) while the caller is untouched; any error
  * there returns with the caller intact.  Then comes the point of no
  * return (see below).
  *

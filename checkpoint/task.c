@@ -11,7 +11,6 @@
 #include <linux/personality.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <uapi/linux/rseq.h>
@@ -107,16 +106,6 @@ void cr_restore_task(struct cr_ctx *ctx)
 {
 	const struct cr_rec_task *rec = &ctx->ts->rec;
 	struct task_struct *t = current;
-
-	/*
-	 * Signal state is not in the image yet: like exec, drop the
-	 * restarter's handlers (ignored signals stay ignored) and its
-	 * alternate stack, whose addresses mean nothing in the new mm.
-	 */
-	flush_signal_handlers(t, 0);
-	t->sas_ss_sp = 0;
-	t->sas_ss_size = 0;
-	t->sas_ss_flags = SS_DISABLE;
 
 	set_task_comm(t, rec->comm);
 	t->personality = rec->personality;

@@ -16,6 +16,7 @@ struct task_struct;
 struct vm_area_struct;
 struct cr_files_state;
 struct cr_mm_state;
+struct cr_signals_state;
 struct cr_vma_snap;
 struct cr_task_state;
 
@@ -45,6 +46,7 @@ struct cr_task_state;
  * @ts:		restart: the staged task record
  * @ms:		restart: the staged address space
  * @fs:		restart: the staged fd table, cwd and umask
+ * @ss:		restart: the staged signal state and rlimits
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  */
 struct cr_ctx {
@@ -68,6 +70,7 @@ struct cr_ctx {
 	struct cr_task_state *ts;
 	struct cr_mm_state *ms;
 	struct cr_files_state *fs;
+	struct cr_signals_state *ss;
 	struct cr_rec_head head;
 };
 
@@ -96,6 +99,12 @@ int cr_write_files(struct cr_ctx *ctx);
 int cr_read_files(struct cr_ctx *ctx);
 int cr_restore_files(struct cr_ctx *ctx);
 void cr_free_files(struct cr_ctx *ctx);
+
+/* Signal state and rlimits (checkpoint/signal.c). */
+int cr_write_signals(struct cr_ctx *ctx);
+int cr_read_signals(struct cr_ctx *ctx);
+int cr_restore_signals(struct cr_ctx *ctx);
+void cr_free_signals(struct cr_ctx *ctx);
 
 /* Record I/O (checkpoint/io.c). */
 int cr_write(struct cr_ctx *ctx, const void *buf, size_t len);

@@ -62,6 +62,7 @@
  * @CR_REC_FILE:	struct cr_rec_file + its path: an open file object
  * @CR_REC_FD:		struct cr_rec_fd: an fd and the file object it refers to
  * @CR_REC_FS:		struct cr_rec_fs + cwd path: cwd and umask
+ * @CR_REC_SIGNALS:	struct cr_rec_signals + the pending signals
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -81,6 +82,7 @@ enum cr_rec_type {
 	CR_REC_FILE = 11,
 	CR_REC_FD = 12,
 	CR_REC_FS = 13,
+	CR_REC_SIGNALS = 14,
 	CR_REC_MAX
 };
 
@@ -146,9 +148,10 @@ struct cr_rec_tail {
 /*
  * Order of the records for one task:
  *
- *	head task cpu fpu mm vma... (file... fd)... fs (pages [pad] page_data)... tail
+ *	head task cpu fpu mm vma... (file... fd)... fs signals
+ *	(pages [pad] page_data)... tail
  *
- * All vma, file, fd and fs records come before any page, so that restart
+ * All vma, file, fd, fs and signals records come before any page, so that restart
  * knows and checks the whole process (and opens every file) before it
  * replaces the caller's address space.  Variable-length strings (paths) follow their fixed struct
  * in the same record, NUL included; the struct says how long they are.
@@ -415,6 +418,67 @@ struct cr_rec_fd {
 struct cr_rec_fs {
 	__u32 umask;
 	__u32 cwd_len;
+};
+
+#define CR_NSIG			64
+#define CR_RLIM_NLIMITS		16
+#define CR_MAX_PENDING		4096
+
+/**
+ * struct cr_sigaction - the disposition of one signal
+ * @handler: SIG_DFL (0), SIG_IGN (1) or the handler's address
+ * @flags: SA_* flags
+ * @restorer: sa_restorer
+ * @mask: signals blocked while the handler runs
+ */
+struct cr_sigaction {
+	__u64 handler;
+	__u64 flags;
+	__u64 restorer;
+	__u64 mask;
+};
+
+/**
+ * struct cr_rlimit - one resource limit
+ * @cur: soft limit
+ * @max: hard limit; restart never raises a hard limit above the caller's
+ *	unless the caller has CAP_SYS_RESOURCE
+ */
+struct cr_rlimit {
+	__u64 cur;
+	__u64 max;
+};
+
+/**
+ * struct cr_siginfo - a pending signal
+ * @sig: its number
+ * @shared: 1 if pending for the whole process, 0 for the thread
+ * @info: the first 48 bytes of its siginfo_t (all the kernel keeps)
+ */
+struct cr_siginfo {
+	__u32 sig;
+	__u32 shared;
+	__u8 info[48];
+};
+
+/**
+ * struct cr_rec_signals - signal state and resource limits
+ * @blocked: blocked signals, bit n-1 for signal n
+ * @sas_sp: sigaltstack base
+ * @sas_size: its size
+ * @sas_flags: SS_DISABLE, or 0 / SS_AUTODISARM for an enabled stack
+ * @nr_pending: number of struct cr_siginfo after this struct
+ * @action: dispositions of signals 1..CR_NSIG, at index signal - 1
+ * @rlim: resource limits, RLIMIT_* order
+ */
+struct cr_rec_signals {
+	__u64 blocked;
+	__u64 sas_sp;
+	__u64 sas_size;
+	__u32 sas_flags;
+	__u32 nr_pending;
+	struct cr_sigaction action[CR_NSIG];
+	struct cr_rlimit rlim[CR_RLIM_NLIMITS];
 };
 
 /*

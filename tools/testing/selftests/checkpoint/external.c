@@ -405,15 +405,15 @@ TEST(restart_truncated)
 	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
 	buf = cr_read_all(img, &len);
 	ASSERT_NE(NULL, buf);
-	/* the end of the fs record, last before the pages: the point of no return */
+	/* everything before the first pages record is read before the point of no return */
 	while (off < len) {
 		const struct cr_hdr *h = (const void *)(buf + off);
 
-		off += cr_rec_size(h->len);
-		if (h->type == CR_REC_FS)
+		if (h->type == CR_REC_PAGES || h->type == CR_REC_TAIL) {
 			mm_end = off;
-		if (h->type == CR_REC_TAIL)
 			break;
+		}
+		off += cr_rec_size(h->len);
 	}
 	ASSERT_GT(mm_end, 0);
 	for (off = 1; off < len; off += off < mm_end ? 13 : 4093) {

@@ -402,12 +402,11 @@ static void on_usr1(int sig)
 }
 
 /*
- * Signal state is not in the image yet: the restarted process must not
- * inherit its restarter's handlers (their addresses mean nothing in the
- * restored memory) nor its alternate stack; ignored signals stay ignored,
- * as across exec.
+ * The restarted process has the image's signal state, none of its
+ * restarter's: a handler, an ignored signal and an alternate stack set by
+ * the restarter are all gone.
  */
-TEST(restarter_handlers_dropped)
+TEST(restarter_signal_state_replaced)
 {
 	int img = cr_tmpfile();
 	pid_t pid;
@@ -423,7 +422,7 @@ TEST(restarter_handlers_dropped)
 			_exit(CR_ORIG_OK);
 		if (sigaction(SIGUSR1, NULL, &sa) || sa.sa_handler != SIG_DFL)
 			_exit(CR_RESTART_BAD);
-		if (sigaction(SIGUSR2, NULL, &sa) || sa.sa_handler != SIG_IGN)
+		if (sigaction(SIGUSR2, NULL, &sa) || sa.sa_handler != SIG_DFL)
 			_exit(CR_RESTART_BAD + 1);
 		if (sigaltstack(NULL, &ss) || !(ss.ss_flags & SS_DISABLE))
 			_exit(CR_RESTART_BAD + 2);
