@@ -8,10 +8,12 @@
  * object with an object reference; restart opens it once and installs it
  * on each fd, so offsets move together again.
  *
- * Regular files, directories and character devices are saved.  An fd 0-2
- * of another kind (a pipe or socket to the parent, typically) is left to
- * the restarter: restart uses the restarter's own fd of that number.  Any
- * other fd of another kind is refused with EOPNOTSUPP.
+ * Regular files, directories and character devices are saved, and pipes
+ * whose both ends the process holds, with the bytes buffered in them (read
+ * without consuming them).  An fd 0-2 of another kind (a pipe or socket to
+ * the parent, typically) is left to the restarter: restart uses the
+ * restarter's own fd of that number.  Any other fd of another kind is
+ * refused with EOPNOTSUPP.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -21,6 +23,10 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/highmem.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -37,33 +43,95 @@
 /* checkpoint                                                               */
 /* ------------------------------------------------------------------------ */
 
-/* The object table: file objects already written, in objref order. */
+/*
+ * An object table: objects already written, in objref order (file
+ * objects, or pipes).  Pointers stay in the kernel; the image only ever
+ * sees the objref.
+ */
 struct cr_objs {
-	struct file **files;
+	void **obj;
 	u32 nr;
 	u32 cap;
 };
 
-static int cr_obj_find_or_add(struct cr_objs *o, struct file *file, bool *added)
+static int cr_obj_find_or_add(struct cr_objs *o, void *obj, bool *added)
 {
 	u32 i;
 
 	*added = false;
 	for (i = 0; i < o->nr; i++)
-		if (o->files[i] == file)
+		if (o->obj[i] == obj)
 			return i + 1;
 	if (o->nr == o->cap) {
 		u32 cap = o->cap ? 2 * o->cap : 16;
-		struct file **f = krealloc_array(o->files, cap, sizeof(*f), GFP_KERNEL);
+		void **n = krealloc_array(o->obj, cap, sizeof(*n), GFP_KERNEL);
 
-		if (!f)
+		if (!n)
 			return -ENOMEM;
-		o->files = f;
+		o->obj = n;
 		o->cap = cap;
 	}
-	o->files[o->nr++] = file;
+	o->obj[o->nr++] = obj;
 	*added = true;
 	return o->nr;
+}
+
+/* Does @t hold an end of @pipe open for @mode (FMODE_READ/FMODE_WRITE)? */
+static bool cr_pipe_end_held(struct task_struct *t, struct pipe_inode_info *pipe,
+			     fmode_t mode)
+{
+	unsigned int fd;
+	struct file *f;
+	bool found = false;
+
+	for (fd = 0; !found; fd++) {
+		rcu_read_lock();
+		f = task_lookup_next_fdget_rcu(t, &fd);
+		rcu_read_unlock();
+		if (!f)
+			break;
+		found = get_pipe_info(f, false) == pipe && (f->f_mode & mode);
+		fput(f);
+	}
+	return found;
+}
+
+/* Write the pipe record: capacity and the buffered bytes, left in place. */
+static int cr_write_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, u32 objref)
+{
+	struct cr_rec_pipe *r;
+	unsigned int tail, head;
+	size_t size, len = 0;
+	int ret = 0;
+
+	size = (size_t)pipe->max_usage << PAGE_SHIFT;
+	if (size > CR_REC_MAX_LEN - sizeof(*r))
+		return -EOPNOTSUPP;
+	r = kvzalloc(sizeof(*r) + size, GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	pipe_lock(pipe);
+	head = pipe->head;
+	for (tail = pipe->tail; tail != head && !ret; tail++) {
+		struct pipe_buffer *buf = pipe_buf(pipe, tail);
+
+		ret = pipe_buf_confirm(pipe, buf);
+		if (!ret && len + buf->len > size)
+			ret = -EAGAIN;
+		if (!ret) {
+			memcpy_from_page((char *)(r + 1) + len, buf->page, buf->offset, buf->len);
+			len += buf->len;
+		}
+	}
+	pipe_unlock(pipe);
+	if (!ret) {
+		r->objref = objref;
+		r->size = size;
+		r->len = len;
+		ret = cr_write_rec(ctx, CR_REC_PIPE, r, sizeof(*r) + len);
+	}
+	kvfree(r);
+	return ret;
 }
 
 static u32 cr_file_kind(struct file *file)
@@ -76,19 +144,61 @@ static u32 cr_file_kind(struct file *file)
 		return CR_FILE_DIR;
 	if (S_ISCHR(mode))
 		return CR_FILE_CHR;
+	/* pipe(2) pipes live on pipefs; named FIFOs are not handled yet */
+	if (S_ISFIFO(mode) && get_pipe_info(file, false) &&
+	    file_inode(file)->i_sb->s_magic == PIPEFS_MAGIC)
+		return CR_FILE_PIPE;
 	return 0;
 }
 
-static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref,
-			 unsigned int fd, char *buf)
+/*
+ * The pipe part of a pipe end's file record: both ends must be held, and
+ * each end by one open file only (restart makes one pipe, two files).
+ */
+static int cr_write_pipe_end(struct cr_ctx *ctx, struct file *file, struct cr_objs *files,
+			     struct cr_objs *pipes, struct cr_rec_file *r)
+{
+	struct pipe_inode_info *pipe = get_pipe_info(file, false);
+	fmode_t end = file->f_mode & (FMODE_READ | FMODE_WRITE);
+	fmode_t other = end ^ (FMODE_READ | FMODE_WRITE);
+	bool added;
+	int objref;
+	u32 i;
+
+	if (!cr_pipe_end_held(ctx->task, pipe, other))
+		return -ENOENT;
+	for (i = 0; i < files->nr - 1; i++) {
+		struct file *f = files->obj[i];
+
+		if (get_pipe_info(f, false) == pipe && (f->f_mode & end))
+			return -ENOENT;
+	}
+	objref = cr_obj_find_or_add(pipes, pipe, &added);
+	if (objref < 0)
+		return objref;
+	r->pipe = objref;
+	return added ? cr_write_pipe(ctx, pipe, objref) : 0;
+}
+
+static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
+			 struct cr_objs *files, struct cr_objs *pipes, char *buf)
 {
 	struct cr_rec_file *r = (struct cr_rec_file *)buf;
 	char *path;
 	u32 len = 0;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->objref = objref;
 	r->kind = cr_file_kind(file);
+	if (r->kind == CR_FILE_PIPE) {
+		ret = cr_write_pipe_end(ctx, file, files, pipes, r);
+		if (ret == -ENOENT)
+			r->kind = 0;	/* one end only: as any unsupported file */
+		else if (ret)
+			return ret;
+		r->flags = file->f_flags & (O_ACCMODE | O_NONBLOCK);
+	}
 	if (!r->kind || d_unlinked(file->f_path.dentry)) {
 		path = file_path(file, buf + sizeof(*r), PATH_MAX);
 		if (fd > CR_FD_INHERIT_MAX) {
@@ -97,8 +207,10 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref,
 					    IS_ERR(path) ? "?" : path);
 			return -EOPNOTSUPP;
 		}
+		memset(r, 0, sizeof(*r));
+		r->objref = objref;
 		r->kind = CR_FILE_INHERIT;
-	} else {
+	} else if (r->kind != CR_FILE_PIPE) {
 		path = file_path(file, buf + sizeof(*r), PATH_MAX);
 		if (IS_ERR(path))
 			return PTR_ERR(path);
@@ -142,7 +254,7 @@ static bool cr_fd_cloexec(struct task_struct *t, unsigned int fd)
 int cr_write_files(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
-	struct cr_objs objs = {};
+	struct cr_objs objs = {}, pipes = {};
 	struct cr_rec_fs *fs;
 	struct path pwd;
 	unsigned int fd;
@@ -171,8 +283,10 @@ int cr_write_files(struct cr_ctx *ctx)
 		}
 		objref = cr_obj_find_or_add(&objs, file, &added);
 		ret = objref < 0 ? objref : 0;
+		if (added)
+			get_file(file);	/* the table's: cr_write_pipe_end() looks back */
 		if (!ret && added)
-			ret = cr_write_file(ctx, file, objref, fd, buf);
+			ret = cr_write_file(ctx, file, objref, fd, &objs, &pipes, buf);
 		if (!ret) {
 			rec.fd = fd;
 			rec.objref = objref;
@@ -181,7 +295,10 @@ int cr_write_files(struct cr_ctx *ctx)
 		}
 		fput(file);
 	}
-	kfree(objs.files);
+	while (objs.nr)
+		fput(objs.obj[--objs.nr]);
+	kfree(objs.obj);
+	kfree(pipes.obj);
 	if (ret)
 		goto out;
 
@@ -220,8 +337,16 @@ struct cr_fd_stage {
 	struct file *file;	/* a reference of its own */
 };
 
+/* A pipe made by restart; ends handed to file records one by one. */
+struct cr_pipe_stage {
+	struct file *end[2];	/* read, write; NULL once handed to a file record */
+};
+
 /**
  * struct cr_files_state - the fd table and fs context restart stages
+ * @pipes: the pipes, made and refilled, indexed by objref - 1
+ * @nr_pipes: number of @pipes
+ * @cap_pipes: room in @pipes
  * @objs: the file objects, opened, indexed by objref - 1
  * @nr_objs: number of @objs; an object left to the restarter is NULL
  *	until its first fd record names the restarter's fd
@@ -232,7 +357,11 @@ struct cr_fd_stage {
  * @cwd: the working directory
  * @umask: the umask
  */
+
 struct cr_files_state {
+	struct cr_pipe_stage *pipes;
+	u32 nr_pipes;
+	u32 cap_pipes;
 	struct file **objs;
 	u32 nr_objs;
 	u32 cap_objs;
@@ -259,12 +388,87 @@ static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
 	return 0;
 }
 
-/* A path for the kinds reopened by path, none for an inherited fd. */
+/* A path for the kinds reopened by path, none for the others. */
 static bool cr_bad_path_len(const struct cr_rec_file *r)
 {
-	bool inherit = r->kind == CR_FILE_INHERIT;
+	bool by_path = r->kind == CR_FILE_REG || r->kind == CR_FILE_DIR ||
+		       r->kind == CR_FILE_CHR;
 
-	return inherit == !!r->path_len;
+	return by_path != !!r->path_len;
+}
+
+/* Make the pipe of a pipe record, sized and refilled, before its ends. */
+static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+{
+	struct cr_files_state *fs = ctx->fs;
+	struct cr_pipe_stage *ps;
+	struct cr_rec_pipe r;
+	void *data = NULL;
+	loff_t pos = 0;
+	long got;
+	int ret;
+
+	if (hdr->len < sizeof(r))
+		return -EBADMSG;
+	ret = cr_read(ctx, &r, sizeof(r));
+	if (ret)
+		return ret == -ENODATA ? -EBADMSG : ret;
+	if (r.objref != fs->nr_pipes + 1 || r.__reserved || r.len > r.size ||
+	    hdr->len != sizeof(r) + r.len || r.size < PAGE_SIZE)
+		return -EBADMSG;
+	ret = cr_grow((void **)&fs->pipes, fs->nr_pipes, &fs->cap_pipes, sizeof(*fs->pipes));
+	if (ret)
+		return ret;
+	ps = &fs->pipes[fs->nr_pipes];
+	ret = create_pipe_files(ps->end, O_NONBLOCK);
+	if (ret)
+		return ret;
+	fs->nr_pipes++;
+	/* the size as fcntl(F_SETPIPE_SZ) allows it to the caller */
+	got = pipe_fcntl(ps->end[1], F_SETPIPE_SZ, r.size);
+	if (got < 0)
+		return got;
+	if (got < r.len)
+		return -EBADMSG;
+	if (r.len) {
+		data = kvmalloc(r.len, GFP_KERNEL);
+		if (!data)
+			return -ENOMEM;
+		ret = cr_read(ctx, data, r.len);
+		if (ret) {
+			kvfree(data);
+			return ret == -ENODATA ? -EBADMSG : ret;
+		}
+		/* non-blocking and empty: all of it goes in at once, or it fails */
+		got = kernel_write(ps->end[1], data, r.len, &pos);
+		kvfree(data);
+		if (got != r.len)
+			return got < 0 ? got : -EIO;
+	}
+	return cr_read_end(ctx, hdr);
+}
+
+/* A pipe end's file record: take the end from its pipe, set its flags. */
+static int cr_take_pipe_end(struct cr_files_state *fs, const struct cr_rec_file *r,
+			    struct file **filep)
+{
+	u32 acc = r->flags & O_ACCMODE;
+	struct file *file;
+	int end;
+
+	if (!r->pipe || r->pipe > fs->nr_pipes || r->flags & ~(O_ACCMODE | O_NONBLOCK) ||
+	    (acc != O_RDONLY && acc != O_WRONLY))
+		return -EBADMSG;
+	end = acc == O_WRONLY;
+	file = fs->pipes[r->pipe - 1].end[end];
+	if (!file)
+		return -EBADMSG;	/* this end was taken already */
+	fs->pipes[r->pipe - 1].end[end] = NULL;
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (r->flags & O_NONBLOCK);
+	spin_unlock(&file->f_lock);
+	*filep = file;
+	return 0;
 }
 
 static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
@@ -281,8 +485,9 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	ret = cr_read(ctx, &r, sizeof(r));
 	if (ret)
 		return ret == -ENODATA ? -EBADMSG : ret;
-	if (r.objref != fs->nr_objs + 1 || r.__reserved || hdr->len != sizeof(r) + r.path_len ||
-	    r.flags & ~CR_FILE_FLAGS || !r.kind || r.kind > CR_FILE_INHERIT ||
+	if (r.objref != fs->nr_objs + 1 || hdr->len != sizeof(r) + r.path_len ||
+	    r.flags & ~CR_FILE_FLAGS || !r.kind || r.kind > CR_FILE_PIPE ||
+	    (r.kind != CR_FILE_PIPE && r.pipe) ||
 	    cr_bad_path_len(&r) || r.path_len > PATH_MAX || r.pos < 0) {
 		pr_info_ratelimited("file record %u: invalid\n", r.objref);
 		return -EBADMSG;
@@ -294,6 +499,12 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	if (r.kind == CR_FILE_INHERIT) {
 		/* the restarter's fd stands in: see cr_read_fd() */
 		file = NULL;
+		goto done;
+	}
+	if (r.kind == CR_FILE_PIPE) {
+		ret = cr_take_pipe_end(fs, &r, &file);
+		if (ret)
+			return ret;
 		goto done;
 	}
 
@@ -435,6 +646,8 @@ int cr_read_files(struct cr_ctx *ctx)
 			return cr_read_fs(ctx, &hdr);
 		if (hdr.type == CR_REC_FILE)
 			ret = cr_read_file(ctx, &hdr);
+		else if (hdr.type == CR_REC_PIPE)
+			ret = cr_read_pipe(ctx, &hdr);
 		else if (hdr.type == CR_REC_FD)
 			ret = cr_read_fd(ctx, &hdr, &fdr);
 		else
@@ -488,6 +701,13 @@ void cr_free_files(struct cr_ctx *ctx)
 
 	if (!fs)
 		return;
+	for (i = 0; i < fs->nr_pipes; i++) {
+		if (fs->pipes[i].end[0])
+			fput(fs->pipes[i].end[0]);
+		if (fs->pipes[i].end[1])
+			fput(fs->pipes[i].end[1]);
+	}
+	kfree(fs->pipes);
 	for (i = 0; i < fs->nr_objs; i++)
 		if (fs->objs[i])
 			fput(fs->objs[i]);

@@ -33,6 +33,7 @@ static const char * const cr_rec_names[CR_REC_MAX] = {
 	[CR_REC_FD]	= "fd",
 	[CR_REC_FS]	= "fs",
 	[CR_REC_SIGNALS] = "signals",
+	[CR_REC_PIPE]	= "pipe",
 };
 
 /**

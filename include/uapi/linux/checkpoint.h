@@ -63,6 +63,7 @@
  * @CR_REC_FD:		struct cr_rec_fd: an fd and the file object it refers to
  * @CR_REC_FS:		struct cr_rec_fs + cwd path: cwd and umask
  * @CR_REC_SIGNALS:	struct cr_rec_signals + the pending signals
+ * @CR_REC_PIPE:	struct cr_rec_pipe + the bytes buffered in the pipe
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -83,6 +84,7 @@ enum cr_rec_type {
 	CR_REC_FD = 12,
 	CR_REC_FS = 13,
 	CR_REC_SIGNALS = 14,
+	CR_REC_PIPE = 15,
 	CR_REC_MAX
 };
 
@@ -148,7 +150,7 @@ struct cr_rec_tail {
 /*
  * Order of the records for one task:
  *
- *	head task cpu fpu mm vma... (file... fd)... fs signals
+ *	head task cpu fpu mm vma... ([pipe] file... fd)... fs signals
  *	(pages [pad] page_data)... tail
  *
  * All vma, file, fd, fs and signals records come before any page, so that restart
@@ -368,6 +370,23 @@ struct cr_rec_pages {
 #define CR_FILE_INHERIT		4	/* fd 0-2 of a kind cr cannot save (a pipe,
 					 * a socket): restart uses the restarter's
 					 */
+#define CR_FILE_PIPE		5	/* an end of a pipe whose both ends the
+					 * process holds: see struct cr_rec_pipe
+					 */
+
+/**
+ * struct cr_rec_pipe - a pipe, before the first file record of its ends
+ * @objref: its object reference: 1 for the first pipe, then one more
+ * @size: its capacity in bytes (F_GETPIPE_SZ)
+ * @len: the bytes buffered in it, which follow this struct
+ * @__reserved: zero
+ */
+struct cr_rec_pipe {
+	__u32 objref;
+	__u32 size;
+	__u32 len;
+	__u32 __reserved;
+};
 
 /**
  * struct cr_rec_file - an open file object
@@ -380,8 +399,9 @@ struct cr_rec_pages {
  * @mode: the file's type and permission bits when checkpointed
  * @pos: file position
  * @path_len: length of the path after this struct, NUL included; 0 for
- *	CR_FILE_INHERIT
- * @__reserved: zero
+ *	CR_FILE_INHERIT and CR_FILE_PIPE
+ * @pipe: CR_FILE_PIPE: the objref of the pipe (the end is the access mode
+ *	in @flags); 0 otherwise
  */
 struct cr_rec_file {
 	__u32 objref;
@@ -390,7 +410,7 @@ struct cr_rec_file {
 	__u32 mode;
 	__s64 pos;
 	__u32 path_len;
-	__u32 __reserved;
+	__u32 pipe;
 };
 
 #define CR_FD_CLOEXEC		(1U << 0)

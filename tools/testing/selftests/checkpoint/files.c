@@ -179,6 +179,67 @@ TEST_F(files, cloexec_cwd_umask_devnull_dir)
 	}));
 }
 
+/* A pipe partly read: the rest comes back, the pipe still works. */
+TEST_F(files, pipe_partly_read)
+{
+	int img = self->img;
+
+	CHECKPOINT_AND_RESTART(img, ({
+		char in[1000], out[1000];
+		int p[2], i, w;
+
+		for (i = 0; i < 1000; i++)
+			in[i] = i * 7;
+		if (pipe(p) || write(p[1], in, 1000) != 1000 || read(p[0], out, 300) != 300)
+			_exit(1);
+		w = dup(p[1]);
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (read(p[0], out, sizeof(out)) != 700 || memcmp(out, in + 300, 700))
+			_exit(CR_RESTART_BAD);
+		/* both write fds are the one write end */
+		if (write(w, "xyz", 3) != 3 || write(p[1], "!", 1) != 1 ||
+		    read(p[0], out, 4) != 4 || memcmp(out, "xyz!", 4))
+			_exit(CR_RESTART_BAD + 1);
+		_exit(CR_RESTART_OK);
+	}));
+}
+
+/* A full non-blocking pipe: still full, the bytes intact, then empty. */
+TEST_F(files, pipe_full_nonblocking)
+{
+	int img = self->img;
+
+	CHECKPOINT_AND_RESTART(img, ({
+		static char buf[1 << 17];
+		int p[2], i;
+		ssize_t n, total = 0;
+
+		if (pipe2(p, O_NONBLOCK))
+			_exit(1);
+		for (i = 0; i < (int)sizeof(buf); i++)
+			buf[i] = i ^ (i >> 8);
+		while ((n = write(p[1], buf + total, 4096)) > 0)
+			total += n;
+		if (errno != EAGAIN || total < 4096)
+			_exit(1);
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (write(p[1], "x", 1) != -1 || errno != EAGAIN)
+			_exit(CR_RESTART_BAD);
+		for (i = 0; i < total; i += n) {
+			static char got[4096];
+
+			n = read(p[0], got, sizeof(got));
+			if (n <= 0 || memcmp(got, buf + i, n))
+				_exit(CR_RESTART_BAD + 1);
+		}
+		if (read(p[0], buf, 1) != -1 || errno != EAGAIN)
+			_exit(CR_RESTART_BAD + 2);
+		_exit(CR_RESTART_OK);
+	}));
+}
+
 /* What cannot be saved is refused past fd 2; each process runs on. */
 TEST_F(files, refuse_unsupported_fds)
 {
@@ -189,12 +250,13 @@ TEST_F(files, refuse_unsupported_fds)
 	if (!pid) {
 		int p[2], s[2], e, fd;
 
+		/* a pipe with one end only: its peer is elsewhere */
 		if (pipe(p))
 			_exit(1);
+		close(p[1]);
 		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
 			_exit(2);
 		close(p[0]);
-		close(p[1]);
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, s))
 			_exit(1);
 		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
