@@ -115,6 +115,60 @@ static void interrupted_run(struct __test_metadata *_metadata, char *const argv[
 	free(b);
 }
 
+/*
+ * The same with named files on fds 0 and 1: the restarted process reopens
+ * them itself, at their offsets, and finishes the output file.
+ */
+static void interrupted_run_files(struct __test_metadata *_metadata, char *const argv[],
+				  const char *in, const char *ref, const char *out)
+{
+	int img = cr_tmpfile(), fd, status;
+	struct timespec ts;
+	long t0, ms;
+	size_t la, lb;
+	char *a, *b;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	fd = open(ref, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	t0 = now_ms();
+	pid = spawn(argv, in, fd);
+	close(fd);
+	ASSERT_EQ(0, cr_wait(pid));
+	ms = (now_ms() - t0) * 4 / 10;
+	TH_LOG("%s: %ld ms uninterrupted, checkpointed after %ld ms", argv[0], ms * 10 / 4, ms);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	pid = spawn(argv, in, fd);
+	close(fd);
+	nanosleep(&ts, NULL);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("%s ended before it was stopped", argv[0]);
+	ASSERT_GT(sys_checkpoint(pid, img, 0), 0) TH_LOG("checkpoint: %s", strerror(errno));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(128 + SIGKILL, cr_wait(pid));
+	EXPECT_EQ(0, cr_restart_child(img));
+
+	fd = open(ref, O_RDONLY);
+	a = cr_read_all(fd, &la);
+	close(fd);
+	fd = open(out, O_RDONLY);
+	b = cr_read_all(fd, &lb);
+	close(fd);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_GT(la, 0);
+	EXPECT_EQ(la, lb);
+	EXPECT_EQ(0, memcmp(a, b, la < lb ? la : lb));
+	free(a);
+	free(b);
+}
+
 TEST(counter_static)
 {
 	char *const argv[] = { "/usr/local/bin/counter", "12", "40", NULL };
@@ -143,6 +197,32 @@ TEST(debian_bc)
 	ASSERT_EQ(0, cr_write_all(fd, prog, strlen(prog)));
 	close(fd);
 	interrupted_run(_metadata, argv, "/tmp/cr-bc.in");
+}
+
+/* Debian's gzip compressing 6 MiB from one file into another. */
+TEST(debian_gzip_file_to_file)
+{
+	char *const argv[] = { "/usr/bin/gzip", "-c", "-6", NULL };
+	unsigned int seed = 1;
+	char line[80];
+	int fd, i, j;
+
+	if (access(argv[0], X_OK))
+		SKIP(return, "no /usr/bin/gzip in this VM");
+	fd = open("/tmp/cr-gz.in", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	/* text-like data: compressible, not trivially */
+	for (i = 0; i < (6 << 20) / (int)sizeof(line); i++) {
+		for (j = 0; j < (int)sizeof(line) - 1; j++)
+			line[j] = 'a' + rand_r(&seed) % 12;
+		line[sizeof(line) - 1] = '\n';
+		ASSERT_EQ(0, cr_write_all(fd, line, sizeof(line)));
+	}
+	close(fd);
+	interrupted_run_files(_metadata, argv, "/tmp/cr-gz.in", "/tmp/cr-gz.ref", "/tmp/cr-gz.out");
+	unlink("/tmp/cr-gz.in");
+	unlink("/tmp/cr-gz.ref");
+	unlink("/tmp/cr-gz.out");
 }
 
 TEST_HARNESS_MAIN
