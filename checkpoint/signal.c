@@ -3,8 +3,8 @@
  * cr: signal state and resource limits - the signals record.
  *
  * Dispositions of all signals, the blocked mask, the alternate stack, the
- * pending signals (thread and process, with their siginfo) and the
- * resource limits.  Restart checks every handler address and flag, never
+ * pending signals (thread and process, with their siginfo), the interval
+ * timers and the resource limits.  Restart checks every handler address and flag, never
  * raises a hard limit above what the caller could set, and queues the
  * pending signals again once the handlers and mask are in place.
  */
@@ -22,6 +22,7 @@
 #include <linux/signal.h>
 #include <linux/signal_types.h>
 #include <linux/slab.h>
+#include <linux/time.h>
 
 struct cr_signals_state {
 	struct cr_rec_signals rec;
@@ -105,6 +106,16 @@ again:
 		r->rlim[i].max = t->signal->rlim[i].rlim_max;
 	}
 	task_unlock(t->group_leader);
+#ifdef CONFIG_POSIX_TIMERS
+	for (i = 0; i < 3; i++) {
+		struct itimerspec64 it;
+
+		if (!itimer_get_task(t, i, &it)) {
+			r->itimer[i].value_ns = timespec64_to_ns(&it.it_value);
+			r->itimer[i].interval_ns = timespec64_to_ns(&it.it_interval);
+		}
+	}
+#endif
 
 	ret = cr_write_rec(ctx, CR_REC_SIGNALS, r, sizeof(*r) + n * sizeof(*pend));
 	kfree(r);
@@ -133,6 +144,9 @@ static int cr_check_signals(struct cr_rec_signals *r, const struct cr_siginfo *p
 		   r->sas_sp >= top || r->sas_size > top - r->sas_sp) {
 		return -EBADMSG;
 	}
+	for (i = 0; i < 3; i++)
+		if (r->itimer[i].value_ns > KTIME_MAX || r->itimer[i].interval_ns > KTIME_MAX)
+			return -EBADMSG;
 	for (i = 0; i < r->nr_pending; i++) {
 		const kernel_siginfo_t *info = (const void *)pend[i].info;
 
@@ -186,8 +200,8 @@ static int cr_stage_rlimits(struct cr_rec_signals *r)
  * @ctx: restart context
  *
  * Return: 0; -EBADMSG for a handler or altstack outside user space,
- * unknown flags, a caught SIGKILL/SIGSTOP, a bad pending signal or an
- * rlimit with cur > max; the LSM's error for an rlimit; -ENOMEM; or a read
+ * unknown flags, a caught SIGKILL/SIGSTOP, a bad pending signal, a timer
+ * beyond KTIME_MAX or an rlimit with cur > max; the LSM's error for an rlimit; -ENOMEM; or a read
  * error.
  */
 int cr_read_signals(struct cr_ctx *ctx)
@@ -276,6 +290,19 @@ int cr_restore_signals(struct cr_ctx *ctx)
 	task_unlock(current->group_leader);
 	if (r->rlim[RLIMIT_CPU].cur != RLIM_INFINITY)
 		update_rlimit_cpu(current, r->rlim[RLIMIT_CPU].cur);
+#ifdef CONFIG_POSIX_TIMERS
+	for (i = 0; i < 3; i++) {
+		struct itimerspec64 it = {
+			.it_value = ns_to_timespec64(r->itimer[i].value_ns),
+			.it_interval = ns_to_timespec64(r->itimer[i].interval_ns),
+		};
+
+		/* also disarms a timer of the restarter's */
+		ret = itimer_set_current(i, &it);
+		if (ret)
+			return ret;
+	}
+#endif
 
 	spin_lock_irq(&current->sighand->siglock);
 	for (i = 0; i < r->nr_pending; i++) {

@@ -121,6 +121,11 @@ char *cr_read_string(struct cr_ctx *ctx, u32 len, u32 max);
 
 const char *cr_rec_name(u32 type);
 
+/* Interval timers (kernel/time/itimer.c, with CONFIG_POSIX_TIMERS). */
+struct itimerspec64;
+int itimer_get_task(struct task_struct *tsk, int which, struct itimerspec64 *value);
+int itimer_set_current(int which, struct itimerspec64 *value);
+
 /*
  * Architecture interface.  Generic code never touches registers or other
  * arch state; an architecture that selects HAVE_ARCH_CHECKPOINT provides

@@ -33,7 +33,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	2
+#define CR_FORMAT_VERSION	3
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -482,6 +482,16 @@ struct cr_siginfo {
 };
 
 /**
+ * struct cr_itimer - one interval timer (setitimer(2))
+ * @value_ns: time left until it fires, 0 if disarmed
+ * @interval_ns: its period
+ */
+struct cr_itimer {
+	__u64 value_ns;
+	__u64 interval_ns;
+};
+
+/**
  * struct cr_rec_signals - signal state and resource limits
  * @blocked: blocked signals, bit n-1 for signal n
  * @sas_sp: sigaltstack base
@@ -490,6 +500,8 @@ struct cr_siginfo {
  * @nr_pending: number of struct cr_siginfo after this struct
  * @action: dispositions of signals 1..CR_NSIG, at index signal - 1
  * @rlim: resource limits, RLIMIT_* order
+ * @itimer: ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF; the time left goes on
+ *	from restart
  */
 struct cr_rec_signals {
 	__u64 blocked;
@@ -499,6 +511,7 @@ struct cr_rec_signals {
 	__u32 nr_pending;
 	struct cr_sigaction action[CR_NSIG];
 	struct cr_rlimit rlim[CR_RLIM_NLIMITS];
+	struct cr_itimer itimer[3];
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "cr_test.h"
@@ -112,6 +113,57 @@ TEST(signal_state_restored)
 		signal(SIGUSR1, SIG_IGN);
 		signal(SIGHUP, SIG_DFL);
 		setrlimit(RLIMIT_NOFILE, &rl);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+}
+
+static long ms_of(const struct timeval *tv)
+{
+	return tv->tv_sec * 1000 + tv->tv_usec / 1000;
+}
+
+/* Interval timers keep ticking from restart; the restarter's are gone. */
+TEST(itimers_restored)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct itimerval real = { { 1, 0 }, { 30, 0 } }, virt = { { 0, 0 }, { 20, 0 } };
+		struct itimerval got;
+
+		signal(SIGALRM, SIG_IGN);
+		signal(SIGVTALRM, SIG_IGN);
+		if (setitimer(ITIMER_REAL, &real, NULL) || setitimer(ITIMER_VIRTUAL, &virt, NULL))
+			_exit(1);
+		if (self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (getitimer(ITIMER_REAL, &got) || ms_of(&got.it_interval) != 1000 ||
+		    ms_of(&got.it_value) <= 0 || ms_of(&got.it_value) > 30000)
+			_exit(CR_RESTART_BAD);
+		/* setitimer() adds a tick to the CPU timers: 20 s + 1 tick at most */
+		if (getitimer(ITIMER_VIRTUAL, &got) || ms_of(&got.it_interval) != 0 ||
+		    ms_of(&got.it_value) <= 0 || ms_of(&got.it_value) > 20000 + 10)
+			_exit(CR_RESTART_BAD + 1);
+		/* the restarter's ITIMER_PROF is not inherited */
+		if (getitimer(ITIMER_PROF, &got) || got.it_value.tv_sec || got.it_value.tv_usec)
+			_exit(CR_RESTART_BAD + 2);
+		_exit(CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct itimerval prof = { { 0, 0 }, { 50, 0 } };
+
+		signal(SIGPROF, SIG_IGN);
+		setitimer(ITIMER_PROF, &prof, NULL);
 		sys_restart(0, img, 0);
 		_exit(100 + errno);
 	}
