@@ -416,6 +416,9 @@ static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	if (r.objref != fs->nr_pipes + 1 || r.__reserved || r.len > r.size ||
 	    hdr->len != sizeof(r) + r.len || r.size < PAGE_SIZE)
 		return -EBADMSG;
+	/* no more open objects staged than the caller may have fds */
+	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
+		return -EMFILE;
 	ret = cr_grow((void **)&fs->pipes, fs->nr_pipes, &fs->cap_pipes, sizeof(*fs->pipes));
 	if (ret)
 		return ret;
@@ -492,6 +495,8 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 		pr_info_ratelimited("file record %u: invalid\n", r.objref);
 		return -EBADMSG;
 	}
+	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
+		return -EMFILE;
 	ret = cr_grow((void **)&fs->objs, fs->nr_objs, &fs->cap_objs, sizeof(*fs->objs));
 	if (ret)
 		return ret;
@@ -624,7 +629,8 @@ static int cr_bad_files_record(const struct cr_hdr *hdr)
  * Every file is reopened now, before the point of no return.
  *
  * Return: 0; -EBADMSG for an invalid record; -EBADF if an fd is left to
- * the restarter and it has none; -EMFILE for an fd beyond RLIMIT_NOFILE;
+ * the restarter and it has none; -EMFILE for an fd beyond RLIMIT_NOFILE or
+ * more open files and pipes than it allows;
  * -ESTALE if a path now names another kind of file; -ESPIPE if the
  * position cannot be restored; the error of opening a file or the working
  * directory (-ENOENT, -EACCES, ...); -ENOMEM; or a read error.
