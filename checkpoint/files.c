@@ -410,9 +410,9 @@ static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 
 	if (hdr->len < sizeof(r))
 		return -EBADMSG;
-	ret = cr_read(ctx, &r, sizeof(r));
+	ret = cr_read_body(ctx, &r, sizeof(r));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (r.objref != fs->nr_pipes + 1 || r.__reserved || r.len > r.size ||
 	    hdr->len != sizeof(r) + r.len || r.size < PAGE_SIZE)
 		return -EBADMSG;
@@ -437,10 +437,10 @@ static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 		data = kvmalloc(r.len, GFP_KERNEL);
 		if (!data)
 			return -ENOMEM;
-		ret = cr_read(ctx, data, r.len);
+		ret = cr_read_body(ctx, data, r.len);
 		if (ret) {
 			kvfree(data);
-			return ret == -ENODATA ? -EBADMSG : ret;
+			return ret;
 		}
 		/* non-blocking and empty: all of it goes in at once, or it fails */
 		got = kernel_write(ps->end[1], data, r.len, &pos);
@@ -485,9 +485,9 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 
 	if (hdr->len < sizeof(r))
 		return -EBADMSG;
-	ret = cr_read(ctx, &r, sizeof(r));
+	ret = cr_read_body(ctx, &r, sizeof(r));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (r.objref != fs->nr_objs + 1 || hdr->len != sizeof(r) + r.path_len ||
 	    r.flags & ~CR_FILE_FLAGS || !r.kind || r.kind > CR_FILE_PIPE ||
 	    (r.kind != CR_FILE_PIPE && r.pipe) ||
@@ -591,9 +591,9 @@ static int cr_read_fs(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 
 	if (hdr->len < sizeof(r))
 		return -EBADMSG;
-	ret = cr_read(ctx, &r, sizeof(r));
+	ret = cr_read_body(ctx, &r, sizeof(r));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (r.umask & ~0777 || hdr->len != sizeof(r) + r.cwd_len)
 		return -EBADMSG;
 	path = cr_read_string(ctx, r.cwd_len, PATH_MAX);

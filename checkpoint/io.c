@@ -203,6 +203,24 @@ int cr_read(struct cr_ctx *ctx, void *buf, size_t len)
 }
 
 /**
+ * cr_read_body() - read bytes inside a record
+ * @ctx: operation context
+ * @buf: kernel buffer
+ * @len: number of bytes
+ *
+ * As cr_read(), but the stream may not end here: the record is truncated.
+ *
+ * Return: 0 on success; -EBADMSG if the stream ends first; or the error of
+ * cr_read().
+ */
+int cr_read_body(struct cr_ctx *ctx, void *buf, size_t len)
+{
+	int ret = cr_read(ctx, buf, len);
+
+	return ret == -ENODATA ? -EBADMSG : ret;
+}
+
+/**
  * cr_read_user() - read bytes from the image straight into user memory
  * @ctx: restart context, with the restarted address space current
  * @addr: user address, mapped writable
@@ -276,9 +294,9 @@ int cr_read_end(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	u8 buf[CR_ALIGN];
 	int ret;
 
-	ret = cr_read(ctx, buf, pad);
+	ret = cr_read_body(ctx, buf, pad);
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (memchr_inv(buf, 0, pad)) {
 		pr_info_ratelimited("%s record: non-zero padding\n", cr_rec_name(hdr->type));
 		return -EBADMSG;
@@ -304,9 +322,9 @@ int cr_read_skip(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	while (left) {
 		u32 n = min_t(u32, left, sizeof(buf));
 
-		ret = cr_read(ctx, buf, n);
+		ret = cr_read_body(ctx, buf, n);
 		if (ret)
-			return ret == -ENODATA ? -EBADMSG : ret;
+			return ret;
 		if (memchr_inv(buf, 0, n)) {
 			pr_info_ratelimited("pad record with non-zero bytes\n");
 			return -EBADMSG;
@@ -335,10 +353,10 @@ char *cr_read_string(struct cr_ctx *ctx, u32 len, u32 max)
 	s = kmalloc(len, GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	ret = cr_read(ctx, s, len);
+	ret = cr_read_body(ctx, s, len);
 	if (ret) {
 		kfree(s);
-		return ERR_PTR(ret == -ENODATA ? -EBADMSG : ret);
+		return ERR_PTR(ret);
 	}
 	if (strnlen(s, len) != len - 1) {
 		pr_info_ratelimited("string of %u bytes is not NUL terminated\n", len);
@@ -367,9 +385,9 @@ int cr_read_payload(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32
 				    cr_rec_name(hdr->type), hdr->len, size);
 		return -EBADMSG;
 	}
-	ret = cr_read(ctx, buf, size);
+	ret = cr_read_body(ctx, buf, size);
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	return cr_read_end(ctx, hdr);
 }
 

@@ -559,9 +559,9 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end
 		return ret == -ENODATA ? -EBADMSG : ret;
 	if (hdr.type != CR_REC_VMA || hdr.len < sizeof(*v))
 		return cr_bad("expected a vma record", hdr.type, hdr.len);
-	ret = cr_read(ctx, v, sizeof(*v));
+	ret = cr_read_body(ctx, v, sizeof(*v));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (hdr.len != sizeof(*v) + v->path_len)
 		return cr_bad("vma record: bad length", hdr.len, v->path_len);
 	ret = cr_check_vma_rec(ctx->ms, v, prev_end);
@@ -614,9 +614,9 @@ int cr_read_mm(struct cr_ctx *ctx)
 		return ret == -ENODATA ? -EBADMSG : ret;
 	if (hdr.type != CR_REC_MM || hdr.len < sizeof(*r))
 		return cr_bad("expected the mm record", hdr.type, hdr.len);
-	ret = cr_read(ctx, r, sizeof(*r));
+	ret = cr_read_body(ctx, r, sizeof(*r));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (hdr.len != sizeof(*r) + r->exe_len)
 		return cr_bad("mm record: bad length", hdr.len, r->exe_len);
 	ret = cr_check_mm_rec(r);
@@ -849,15 +849,15 @@ int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 
 	if (hdr->len < sizeof(rec))
 		return -EBADMSG;
-	ret = cr_read(ctx, &rec, sizeof(rec));
+	ret = cr_read_body(ctx, &rec, sizeof(rec));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (!rec.nr || rec.nr > CR_PAGES_MAX || rec.__reserved ||
 	    hdr->len != sizeof(rec) + rec.nr * sizeof(u64))
 		return cr_bad("pages record: bad count", rec.nr, hdr->len);
-	ret = cr_read(ctx, ms->addrs, rec.nr * sizeof(u64));
+	ret = cr_read_body(ctx, ms->addrs, rec.nr * sizeof(u64));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	ret = cr_read_end(ctx, hdr);
 	if (ret)
 		return ret;
@@ -898,9 +898,9 @@ int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 				return ret;
 			continue;
 		}
-		ret = cr_read(ctx, ctx->buf, run * PAGE_SIZE);
+		ret = cr_read_body(ctx, ctx->buf, run * PAGE_SIZE);
 		if (ret)
-			return ret == -ENODATA ? -EBADMSG : ret;
+			return ret;
 		for (j = 0; j < run; j++) {
 			ret = cr_fill_page(ms, ms->addrs[i + j], ctx->buf + j * PAGE_SIZE);
 			if (ret)

@@ -39,9 +39,9 @@ static int cr_read_head(struct cr_ctx *ctx, int crid)
 		return -ENOEXEC;
 	}
 	/* Magic and version first, so another version is named as such. */
-	ret = cr_read(ctx, head, pre);
+	ret = cr_read_body(ctx, head, pre);
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (head->magic != CR_HEAD_MAGIC) {
 		pr_info_ratelimited("not a cr image: bad magic %#llx\n", head->magic);
 		return -ENOEXEC;
@@ -56,9 +56,9 @@ static int cr_read_head(struct cr_ctx *ctx, int crid)
 				    hdr.len, sizeof(*head));
 		return -EBADMSG;
 	}
-	ret = cr_read(ctx, (void *)head + pre, sizeof(*head) - pre);
+	ret = cr_read_body(ctx, (void *)head + pre, sizeof(*head) - pre);
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	ret = cr_read_end(ctx, &hdr);
 	if (ret)
 		return ret;

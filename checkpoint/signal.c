@@ -220,9 +220,9 @@ int cr_read_signals(struct cr_ctx *ctx)
 		return ret == -ENODATA ? -EBADMSG : ret;
 	if (hdr.type != CR_REC_SIGNALS || hdr.len < sizeof(ss->rec))
 		return -EBADMSG;
-	ret = cr_read(ctx, &ss->rec, sizeof(ss->rec));
+	ret = cr_read_body(ctx, &ss->rec, sizeof(ss->rec));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (ss->rec.nr_pending > CR_MAX_PENDING ||
 	    hdr.len != sizeof(ss->rec) + ss->rec.nr_pending * sizeof(*ss->pending))
 		return -EBADMSG;
@@ -231,9 +231,9 @@ int cr_read_signals(struct cr_ctx *ctx)
 		ss->pending = kmalloc(size, GFP_KERNEL);
 		if (!ss->pending)
 			return -ENOMEM;
-		ret = cr_read(ctx, ss->pending, size);
+		ret = cr_read_body(ctx, ss->pending, size);
 		if (ret)
-			return ret == -ENODATA ? -EBADMSG : ret;
+			return ret;
 	}
 	ret = cr_read_end(ctx, &hdr);
 	if (!ret)

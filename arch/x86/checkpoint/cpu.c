@@ -480,9 +480,9 @@ int cr_arch_read_fpu(struct cr_ctx *ctx)
 		return ret;
 	if (hdr.type != CR_REC_FPU || hdr.len < sizeof(rec))
 		return -EBADMSG;
-	ret = cr_read(ctx, &rec, sizeof(rec));
+	ret = cr_read_body(ctx, &rec, sizeof(rec));
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	if (rec.size != ctx->head.xstate_size || rec.size > max || rec.__reserved ||
 	    hdr.len != sizeof(rec) + rec.size ||
 	    rec.size < sizeof(struct fxregs_state) + sizeof(struct xstate_header)) {
@@ -493,9 +493,9 @@ int cr_arch_read_fpu(struct cr_ctx *ctx)
 	st->xstate = kvzalloc(max, GFP_KERNEL);
 	if (!st->xstate)
 		return -ENOMEM;
-	ret = cr_read(ctx, st->xstate, rec.size);
+	ret = cr_read_body(ctx, st->xstate, rec.size);
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
+		return ret;
 	ret = cr_read_end(ctx, &hdr);
 	if (ret)
 		return ret;

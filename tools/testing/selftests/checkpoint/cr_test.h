@@ -103,6 +103,19 @@ static inline int cr_tmpfile(void)
 #define CR_RESTART_BAD	21
 #define CR_CKPT_FAILED	30
 
+/*
+ * Checkpoint the caller to @img: 1 in the original (which goes on), 0 in
+ * the restarted process; exits with CR_CKPT_FAILED if checkpoint fails.
+ */
+static inline int cr_self_checkpoint(int img)
+{
+	long r = sys_checkpoint(0, img, 0);
+
+	if (r < 0)
+		_exit(CR_CKPT_FAILED);
+	return r > 0;
+}
+
 /* Wait for @pid: its exit code, or 128 + the signal that killed it. */
 static inline int cr_wait(pid_t pid)
 {

@@ -18,15 +18,6 @@
 
 #define DIR_	"/tmp/cr-files"
 
-static int self_checkpoint(int img)
-{
-	long r = sys_checkpoint(0, img, 0);
-
-	if (r < 0)
-		_exit(CR_CKPT_FAILED);
-	return r > 0;
-}
-
 /* Restart @img in a child that first changes what it can: cwd, umask, fds. */
 static int restart_elsewhere(int img)
 {
@@ -101,7 +92,7 @@ TEST_F(files, offsets_and_flags)
 		if (a < 0 || b < 0 || c < 0 || lseek(a, 123, SEEK_SET) != 123 ||
 		    lseek(c, 777, SEEK_SET) != 777)
 			_exit(1);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		if (lseek(a, 0, SEEK_CUR) != 123 || lseek(c, 0, SEEK_CUR) != 777)
 			_exit(CR_RESTART_BAD);
@@ -134,7 +125,7 @@ TEST_F(files, dup_shares_offset)
 		e = open(DIR_ "/d", O_RDONLY);	/* same file, its own offset */
 		if (a < 0 || b < 0 || c != 50 || e < 0 || lseek(a, 5, SEEK_SET) != 5)
 			_exit(1);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		if (lseek(b, 0, SEEK_CUR) != 5 || lseek(c, 0, SEEK_CUR) != 5 ||
 		    lseek(e, 0, SEEK_CUR) != 0)
@@ -160,7 +151,7 @@ TEST_F(files, cloexec_cwd_umask_devnull_dir)
 		if (n < 0 || d < 0 || chdir(DIR_))
 			_exit(1);
 		umask(027);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		if (!(fcntl(n, F_GETFD) & FD_CLOEXEC) || (fcntl(d, F_GETFD) & FD_CLOEXEC))
 			_exit(CR_RESTART_BAD);
@@ -193,7 +184,7 @@ TEST_F(files, pipe_partly_read)
 		if (pipe(p) || write(p[1], in, 1000) != 1000 || read(p[0], out, 300) != 300)
 			_exit(1);
 		w = dup(p[1]);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		if (read(p[0], out, sizeof(out)) != 700 || memcmp(out, in + 300, 700))
 			_exit(CR_RESTART_BAD);
@@ -223,7 +214,7 @@ TEST_F(files, pipe_full_nonblocking)
 			total += n;
 		if (errno != EAGAIN || total < 4096)
 			_exit(1);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		if (write(p[1], "x", 1) != -1 || errno != EAGAIN)
 			_exit(CR_RESTART_BAD);
@@ -294,7 +285,7 @@ TEST_F(files, restart_file_errors)
 			_exit(1);
 		close(p[0]);
 		close(p[1]);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		_exit(CR_RESTART_OK);
 	}

@@ -18,16 +18,6 @@
 
 #define PAGE	4096UL
 
-/* Checkpoint: 1 in the original (after which it should scribble), 0 restarted. */
-static int self_checkpoint(int fd)
-{
-	long r = sys_checkpoint(0, fd, 0);
-
-	if (r < 0)
-		_exit(CR_CKPT_FAILED);
-	return r > 0;
-}
-
 static unsigned long pattern(unsigned long i, unsigned long seed)
 {
 	return (i * 0x9e3779b97f4a7c15UL) ^ seed;
@@ -77,7 +67,7 @@ TEST(heap_and_anon)
 			heap[i] = pattern(i, 1);
 			anon[i] = pattern(i, 2);
 		}
-		if (self_checkpoint(img)) {
+		if (cr_self_checkpoint(img)) {
 			memset(heap, 0, n);
 			memset(anon, 0, n);
 			_exit(CR_ORIG_OK);
@@ -106,7 +96,7 @@ TEST(sparse_mapping)
 	/* a reference image of a process that maps nothing extra */
 	ASSERT_GE(ref, 0);
 	RUN_AND_RESTART(ref, ({
-		if (self_checkpoint(ref))
+		if (cr_self_checkpoint(ref))
 			_exit(CR_ORIG_OK);
 		_exit(CR_RESTART_OK);
 	}));
@@ -126,7 +116,7 @@ TEST(sparse_mapping)
 		/* a read touches the zero page only: not saved */
 		if (p[1000 * PAGE])
 			_exit(1);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		for (i = 0; i < 5; i++)
 			if (p[off[i] + 7] != 'a' + i)
@@ -156,7 +146,7 @@ TEST(mprotect_kept)
 		memset(p, 0x5a, 4 * PAGE);
 		mprotect(p + PAGE, PAGE, PROT_READ);
 		mprotect(p + 2 * PAGE, PAGE, PROT_NONE);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		/* fds are the restarter's (files are not restored yet) */
 		if (pipe(fds))
@@ -191,7 +181,7 @@ TEST(data_bss_tls)
 		data_var = 4321;
 		bss_var = 0x1122334455667788L;
 		tls_var = -5;
-		if (self_checkpoint(img)) {
+		if (cr_self_checkpoint(img)) {
 			data_var = bss_var = tls_var = 0;
 			_exit(CR_ORIG_OK);
 		}
@@ -211,7 +201,7 @@ static int deep(int img, int depth, unsigned long *sum)
 	if (depth)
 		r = deep(img, depth - 1, sum);
 	else
-		r = self_checkpoint(img);
+		r = cr_self_checkpoint(img);
 	for (i = 0; i < 32; i++)
 		*sum += frame[i] == pattern(depth * 32 + i, 3);
 	return r;
@@ -377,7 +367,7 @@ TEST(private_file_cow_only)
 			sum += map[i];
 		map[5 * PAGE + 1] = 'x';
 		map[40 * PAGE + 2] = 'y';
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		buf[5 * PAGE + 1] = 'x';
 		buf[40 * PAGE + 2] = 'y';
@@ -418,7 +408,7 @@ TEST(restarter_signal_state_replaced)
 		struct sigaction sa;
 		stack_t ss;
 
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		if (sigaction(SIGUSR1, NULL, &sa) || sa.sa_handler != SIG_DFL)
 			_exit(CR_RESTART_BAD);
@@ -454,7 +444,7 @@ TEST(image_parses)
 
 	ASSERT_GE(img, 0);
 	RUN_AND_RESTART(img, ({
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		_exit(CR_RESTART_OK);
 	}));

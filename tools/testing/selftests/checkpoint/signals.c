@@ -31,15 +31,6 @@ static void on_usr1(int sig, siginfo_t *si, void *uc)
 	usr1_mask_ok = sigismember(&cur, SIGWINCH) && sigismember(&cur, SIGUSR1);
 }
 
-static int self_checkpoint(int img)
-{
-	long r = sys_checkpoint(0, img, 0);
-
-	if (r < 0)
-		_exit(CR_CKPT_FAILED);
-	return r > 0;
-}
-
 TEST(signal_state_restored)
 {
 	int img = cr_tmpfile();
@@ -70,7 +61,7 @@ TEST(signal_state_restored)
 		if (syscall(SYS_tgkill, getpid(), gettid(), SIGUSR2) ||
 		    sigqueue(getpid(), SIGRTMIN, v))
 			_exit(1);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 
 		/* dispositions */
@@ -141,7 +132,7 @@ TEST(itimers_restored)
 		signal(SIGVTALRM, SIG_IGN);
 		if (setitimer(ITIMER_REAL, &real, NULL) || setitimer(ITIMER_VIRTUAL, &virt, NULL))
 			_exit(1);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		if (getitimer(ITIMER_REAL, &got) || ms_of(&got.it_interval) != 1000 ||
 		    ms_of(&got.it_value) <= 0 || ms_of(&got.it_value) > 30000)
@@ -191,7 +182,7 @@ TEST(rlimit_never_raised)
 		close(null);
 		if (setrlimit(RLIMIT_NOFILE, &rl) || setgid(65534) || setuid(65534))
 			_exit(1);
-		if (self_checkpoint(img))
+		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
 		if (getrlimit(RLIMIT_NOFILE, &rl))
 			_exit(CR_RESTART_BAD);
