@@ -249,4 +249,50 @@ TEST(crid_increases)
 	close(fd);
 }
 
+struct kscan {
+	long words;
+	long hits;
+	unsigned long first;
+};
+
+/* Every 64-bit word of every record but page contents (user memory). */
+static void scan_kernel_addresses(const struct cr_hdr *h, size_t off, void *arg)
+{
+	const unsigned long *w = (const void *)(h + 1);
+	struct kscan *k = arg;
+	size_t i;
+
+	if (h->type == CR_REC_PAGE_DATA)
+		return;
+	for (i = 0; i < h->len / sizeof(*w); i++, k->words++) {
+		/* x86_64 kernel space, less the -errno / -1 values at its top */
+		if (w[i] >= 0xffff800000000000UL && w[i] < 0xfffffffffffff000UL) {
+			if (!k->hits++)
+				k->first = w[i];
+		}
+	}
+}
+
+/* No kernel address ever reaches an image. */
+TEST(no_kernel_addresses)
+{
+	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600), p[2];
+	struct kscan k = {};
+	size_t len;
+	char *img;
+
+	ASSERT_GE(fd, 0);
+	/* some state with kernel objects behind it: a file, a pipe with data */
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(5, write(p[1], "hello", 5));
+	ASSERT_GT(sys_checkpoint(0, fd, 0), 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	img = cr_read_all(fd, &len);
+	ASSERT_NE(NULL, img);
+	ASSERT_GT(cr_walk(img, len, scan_kernel_addresses, &k), 0);
+	EXPECT_GT(k.words, 100);
+	EXPECT_EQ(0, k.hits) TH_LOG("%ld kernel-looking words, the first %#lx", k.hits, k.first);
+	free(img);
+}
+
 TEST_HARNESS_MAIN
