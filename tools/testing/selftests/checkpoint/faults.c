@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: faults on the output fd during checkpoint.  Each returns
+ * its errno, promptly, and the stopped target runs on as if nothing had
+ * happened.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cr_test.h"
+#include "../kselftest_harness.h"
+
+#define TARGET_MEM	(1 << 20)
+
+/*
+ * A target with 1 MiB of data, stopped; when continued it checks its data
+ * and exits with CR_RESTART_OK.
+ */
+static pid_t stopped_target(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid) {
+		unsigned char *p = malloc(TARGET_MEM);
+		int i;
+
+		closefrom(3);
+		if (!p)
+			_exit(1);
+		for (i = 0; i < TARGET_MEM; i++)
+			p[i] = i * 13;
+		raise(SIGSTOP);
+		for (i = 0; i < TARGET_MEM; i++)
+			if (p[i] != (unsigned char)(i * 13))
+				_exit(CR_RESTART_BAD);
+		_exit(CR_RESTART_OK);
+	}
+	if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+static int cont_and_wait(pid_t pid)
+{
+	kill(pid, SIGCONT);
+	return cr_wait(pid);
+}
+
+TEST(enospc)
+{
+	pid_t pid;
+	int fd;
+
+	if (getuid())
+		SKIP(return, "needs root to mount a tmpfs");
+	mkdir("/tmp/cr-small", 0755);
+	ASSERT_EQ(0, mount("tmpfs", "/tmp/cr-small", "tmpfs", 0, "size=64k"));
+	fd = open("/tmp/cr-small/img", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	pid = stopped_target();
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(-1, sys_checkpoint(pid, fd, 0));
+	EXPECT_EQ(ENOSPC, errno);
+	close(fd);
+	EXPECT_EQ(CR_RESTART_OK, cont_and_wait(pid));
+	umount("/tmp/cr-small");
+}
+
+/* Nobody reads a non-blocking pipe: EAGAIN once it is full, no spinning. */
+TEST(nonblocking_pipe_full)
+{
+	struct timespec t0, t1;
+	int p[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
+	pid = stopped_target();
+	ASSERT_GT(pid, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(-1, sys_checkpoint(pid, p[1], 0));
+	EXPECT_EQ(EAGAIN, errno);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_LT(t1.tv_sec - t0.tv_sec, 10);
+	EXPECT_EQ(CR_RESTART_OK, cont_and_wait(pid));
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * The reader went away: EPIPE.  Like write(2), the writer also gets
+ * SIGPIPE; a checkpointer that ignores it gets just the errno.
+ */
+TEST(reader_gone)
+{
+	int p[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	pid = stopped_target();
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(-1, sys_checkpoint(pid, p[1], 0));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(CR_RESTART_OK, cont_and_wait(pid));
+	close(p[1]);
+}
+
+/* The target ran to its end before the dump: ESRCH. */
+TEST(target_gone)
+{
+	int fd = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(fd, 0);
+	pid = stopped_target();
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(CR_RESTART_OK, cont_and_wait(pid));
+	EXPECT_EQ(-1, sys_checkpoint(pid, fd, 0));
+	EXPECT_EQ(ESRCH, errno);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
