@@ -129,4 +129,68 @@ TEST(target_gone)
 	close(fd);
 }
 
+static long meminfo_kb(const char *key)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = atol(line + strlen(key));
+	if (f)
+		fclose(f);
+	return v;
+}
+
+FIXTURE(cycles) {
+};
+
+FIXTURE_SETUP(cycles)
+{
+}
+
+FIXTURE_TEARDOWN(cycles)
+{
+}
+
+/*
+ * Checkpoint and restart in a loop: slab and vmalloc use must not grow
+ * with the number of cycles (kmemleak, on the debug kernel, scans after
+ * the suite).  200 cycles: minutes under TCG with KASAN.
+ */
+TEST_F_TIMEOUT(cycles, no_growth, 600)
+{
+	const int n = 200;
+	long slab0 = 0, vm0 = 0, slab1, vm1;
+	int i, img;
+
+	for (i = -20; i < n; i++) {
+		pid_t pid;
+
+		if (i == 0) {
+			slab0 = meminfo_kb("Slab:");
+			vm0 = meminfo_kb("VmallocUsed:");
+		}
+		img = cr_tmpfile();
+		ASSERT_GE(img, 0);
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (!pid) {
+			if (cr_self_checkpoint(img))
+				_exit(CR_ORIG_OK);
+			_exit(CR_RESTART_OK);
+		}
+		ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+		ASSERT_EQ(CR_RESTART_OK, cr_restart_child(img));
+		close(img);
+	}
+	slab1 = meminfo_kb("Slab:");
+	vm1 = meminfo_kb("VmallocUsed:");
+	TH_LOG("%d cycles: slab %ld -> %ld kB, vmalloc %ld -> %ld kB", n, slab0, slab1, vm0, vm1);
+	/* a leak of even 10 kB a cycle would show as 2000 kB */
+	EXPECT_LT(slab1 - slab0, 1000);
+	EXPECT_LT(vm1 - vm0, 1000);
+}
+
 TEST_HARNESS_MAIN
