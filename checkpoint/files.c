@@ -408,9 +408,7 @@ static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	long got;
 	int ret;
 
-	if (hdr->len < sizeof(r))
-		return -EBADMSG;
-	ret = cr_read_body(ctx, &r, sizeof(r));
+	ret = cr_read_fixed(ctx, hdr, &r, sizeof(r));
 	if (ret)
 		return ret;
 	if (r.objref != fs->nr_pipes + 1 || r.__reserved || r.len > r.size ||
@@ -483,9 +481,7 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	umode_t mode;
 	int ret;
 
-	if (hdr->len < sizeof(r))
-		return -EBADMSG;
-	ret = cr_read_body(ctx, &r, sizeof(r));
+	ret = cr_read_fixed(ctx, hdr, &r, sizeof(r));
 	if (ret)
 		return ret;
 	if (r.objref != fs->nr_objs + 1 || hdr->len != sizeof(r) + r.path_len ||
@@ -589,9 +585,7 @@ static int cr_read_fs(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	char *path;
 	int ret;
 
-	if (hdr->len < sizeof(r))
-		return -EBADMSG;
-	ret = cr_read_body(ctx, &r, sizeof(r));
+	ret = cr_read_fixed(ctx, hdr, &r, sizeof(r));
 	if (ret)
 		return ret;
 	if (r.umask & ~0777 || hdr->len != sizeof(r) + r.cwd_len)

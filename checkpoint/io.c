@@ -221,6 +221,26 @@ int cr_read_body(struct cr_ctx *ctx, void *buf, size_t len)
 }
 
 /**
+ * cr_read_fixed() - read the fixed part of a variable-length record
+ * @ctx: operation context
+ * @hdr: the record's header, from cr_read_hdr()
+ * @buf: where to store the fixed part
+ * @size: its size; what follows it in the record is the caller's to read
+ *
+ * Return: 0 on success; -EBADMSG if the record is shorter than @size or
+ * the stream ends inside it; or the error of cr_read().
+ */
+int cr_read_fixed(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32 size)
+{
+	if (hdr->len < size) {
+		pr_info_ratelimited("%s record: length %u, at least %u expected\n",
+				    cr_rec_name(hdr->type), hdr->len, size);
+		return -EBADMSG;
+	}
+	return cr_read_body(ctx, buf, size);
+}
+
+/**
  * cr_read_user() - read bytes from the image straight into user memory
  * @ctx: restart context, with the restarted address space current
  * @addr: user address, mapped writable

@@ -557,9 +557,9 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end
 	ret = cr_read_hdr(ctx, &hdr);
 	if (ret)
 		return ret == -ENODATA ? -EBADMSG : ret;
-	if (hdr.type != CR_REC_VMA || hdr.len < sizeof(*v))
+	if (hdr.type != CR_REC_VMA)
 		return cr_bad("expected a vma record", hdr.type, hdr.len);
-	ret = cr_read_body(ctx, v, sizeof(*v));
+	ret = cr_read_fixed(ctx, &hdr, v, sizeof(*v));
 	if (ret)
 		return ret;
 	if (hdr.len != sizeof(*v) + v->path_len)
@@ -612,9 +612,9 @@ int cr_read_mm(struct cr_ctx *ctx)
 	ret = cr_read_hdr(ctx, &hdr);
 	if (ret)
 		return ret == -ENODATA ? -EBADMSG : ret;
-	if (hdr.type != CR_REC_MM || hdr.len < sizeof(*r))
+	if (hdr.type != CR_REC_MM)
 		return cr_bad("expected the mm record", hdr.type, hdr.len);
-	ret = cr_read_body(ctx, r, sizeof(*r));
+	ret = cr_read_fixed(ctx, &hdr, r, sizeof(*r));
 	if (ret)
 		return ret;
 	if (hdr.len != sizeof(*r) + r->exe_len)
@@ -847,9 +847,7 @@ int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	struct cr_hdr dh;
 	int ret;
 
-	if (hdr->len < sizeof(rec))
-		return -EBADMSG;
-	ret = cr_read_body(ctx, &rec, sizeof(rec));
+	ret = cr_read_fixed(ctx, hdr, &rec, sizeof(rec));
 	if (ret)
 		return ret;
 	if (!rec.nr || rec.nr > CR_PAGES_MAX || rec.__reserved ||

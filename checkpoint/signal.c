@@ -218,9 +218,9 @@ int cr_read_signals(struct cr_ctx *ctx)
 	ret = cr_read_hdr(ctx, &hdr);
 	if (ret)
 		return ret == -ENODATA ? -EBADMSG : ret;
-	if (hdr.type != CR_REC_SIGNALS || hdr.len < sizeof(ss->rec))
+	if (hdr.type != CR_REC_SIGNALS)
 		return -EBADMSG;
-	ret = cr_read_body(ctx, &ss->rec, sizeof(ss->rec));
+	ret = cr_read_fixed(ctx, &hdr, &ss->rec, sizeof(ss->rec));
 	if (ret)
 		return ret;
 	if (ss->rec.nr_pending > CR_MAX_PENDING ||

@@ -112,6 +112,7 @@ int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len);
 int cr_read(struct cr_ctx *ctx, void *buf, size_t len);
 int cr_read_hdr(struct cr_ctx *ctx, struct cr_hdr *hdr);
 int cr_read_body(struct cr_ctx *ctx, void *buf, size_t len);
+int cr_read_fixed(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32 size);
 int cr_read_end(struct cr_ctx *ctx, const struct cr_hdr *hdr);
 int cr_read_payload(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32 size);
 int cr_read_rec(struct cr_ctx *ctx, u32 type, void *payload, u32 len);

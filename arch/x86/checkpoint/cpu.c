@@ -478,9 +478,9 @@ int cr_arch_read_fpu(struct cr_ctx *ctx)
 	ret = cr_read_hdr(ctx, &hdr);
 	if (ret)
 		return ret;
-	if (hdr.type != CR_REC_FPU || hdr.len < sizeof(rec))
+	if (hdr.type != CR_REC_FPU)
 		return -EBADMSG;
-	ret = cr_read_body(ctx, &rec, sizeof(rec));
+	ret = cr_read_fixed(ctx, &hdr, &rec, sizeof(rec));
 	if (ret)
 		return ret;
 	if (rec.size != ctx->head.xstate_size || rec.size > max || rec.__reserved ||
