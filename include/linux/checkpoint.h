@@ -83,6 +83,8 @@ int cr_write_task(struct cr_ctx *ctx);
 int cr_read_task(struct cr_ctx *ctx, const struct cr_hdr *hdr);
 void cr_restore_task(struct cr_ctx *ctx);
 void cr_free_task(struct cr_ctx *ctx);
+bool cr_task_restart_block(struct task_struct *t);
+bool cr_restart_block_staged(struct cr_ctx *ctx);
 
 /* Address space: mm, vma and page records (checkpoint/memory.c). */
 int cr_write_mm(struct cr_ctx *ctx);
@@ -127,6 +129,13 @@ const char *cr_rec_name(u32 type);
 struct itimerspec64;
 int itimer_get_task(struct task_struct *tsk, int which, struct itimerspec64 *value);
 int itimer_set_current(int which, struct itimerspec64 *value);
+
+/* An interrupted nanosleep (kernel/time/hrtimer.c). */
+struct restart_block;
+struct __kernel_timespec;
+bool hrtimer_nanosleep_interrupted(const struct restart_block *restart);
+long hrtimer_nanosleep_resume(clockid_t clockid, ktime_t expires,
+			      struct __kernel_timespec __user *rmtp);
 
 /*
  * Architecture interface.  Generic code never touches registers or other

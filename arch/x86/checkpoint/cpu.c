@@ -16,6 +16,7 @@
 #include <linux/mm_types.h>
 #include <linux/regset.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -166,27 +167,34 @@ int cr_arch_check_task(struct task_struct *t)
 	return 0;
 }
 
-/*
- * A task stopped inside a system call has -ERESTART* in ax: the signal code
- * would restart the call on the way out.  Do what it does when no handler
- * runs: point ip back at the syscall instruction with the number in ax, so
- * that the restarted process re-executes the call.  -ERESTART_RESTARTBLOCK
- * is re-executed too (restart_block holds kernel pointers): an interrupted
- * relative nanosleep() sleeps its whole duration again.
- */
-static void cr_fixup_syscall(const struct pt_regs *regs, struct cr_rec_cpu_x86_64 *c)
+/* The codes a system call interrupted by a signal leaves in ax. */
+static bool cr_restart_code(long ax)
 {
-	if ((long)regs->orig_ax < 0)
+	return ax == -ERESTARTSYS || ax == -ERESTARTNOINTR || ax == -ERESTARTNOHAND ||
+	       ax == -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * A task stopped inside a system call has -ERESTART* in ax and the call's
+ * number in orig_ax: when it is continued, the signal code restarts the
+ * call, or makes it fail with EINTR if a handler runs (per SA_RESTART).
+ * Both are saved so that restart hands them to the same code.  An
+ * -ERESTART_RESTARTBLOCK whose restart block the task record does not
+ * carry becomes -ERESTARTNOHAND: the call is re-executed whole (a poll or
+ * futex wait starts its timeout again), or fails with EINTR if a handler
+ * runs, as it would have.
+ */
+static void cr_save_syscall(struct task_struct *t, const struct pt_regs *regs,
+			    struct cr_rec_cpu_x86_64 *c)
+{
+	c->orig_ax = -1;
+	if ((long)regs->orig_ax < 0 || !cr_restart_code(regs->ax))
 		return;
-	switch ((long)regs->ax) {
-	case -ERESTARTSYS:
-	case -ERESTARTNOINTR:
-	case -ERESTARTNOHAND:
-	case -ERESTART_RESTARTBLOCK:
-		c->ax = regs->orig_ax;
-		c->ip -= 2;
-		pr_debug("syscall %lu interrupted: re-executed at restart\n", regs->orig_ax);
-	}
+	c->orig_ax = regs->orig_ax;
+	if ((long)regs->ax == -ERESTART_RESTARTBLOCK && !cr_task_restart_block(t))
+		c->ax = -ERESTARTNOHAND;
+	pr_debug("pid %d: in syscall %lu (%ld) when stopped\n", task_pid_vnr(t), regs->orig_ax,
+		 (long)c->ax);
 }
 
 /**
@@ -225,10 +233,12 @@ int cr_arch_write_cpu(struct cr_ctx *ctx)
 	c.ip = regs->ip;
 	c.flags = regs->flags;
 	c.sp = regs->sp;
-	if (t == current)
+	if (t == current) {
 		c.ax = 0;
-	else
-		cr_fixup_syscall(regs, &c);
+		c.orig_ax = -1;
+	} else {
+		cr_save_syscall(t, regs, &c);
+	}
 
 	c.fs_base = x86_fsbase_read_task(t);
 	c.gs_base = x86_gsbase_read_task(t);
@@ -451,9 +461,21 @@ int cr_arch_read_cpu(struct cr_ctx *ctx)
 		pr_info_ratelimited("cpu record: ip or fs/gs base outside user space\n");
 		goto bad;
 	}
-	/* restart's return value becomes ax; these would be misread on exit */
-	if ((long)c->ax >= -ERESTART_RESTARTBLOCK && (long)c->ax <= -ERESTARTSYS)
+	/*
+	 * restart's return value becomes ax: an -ERESTART* code only with the
+	 * interrupted call's number, and a restart block to resume if it says
+	 * so; the other codes of that range would be misread on the way out.
+	 */
+	if (cr_restart_code(c->ax)) {
+		if (c->orig_ax >= NR_syscalls ||
+		    ((long)c->ax == -ERESTART_RESTARTBLOCK && !cr_restart_block_staged(ctx))) {
+			pr_info_ratelimited("cpu record: bad interrupted system call\n");
+			goto bad;
+		}
+	} else if (c->orig_ax != -1ULL ||
+		   ((long)c->ax >= -ERESTART_RESTARTBLOCK && (long)c->ax <= -ERESTARTSYS)) {
 		goto bad;
+	}
 	return 0;
 bad:
 	pr_info_ratelimited("cpu record rejected\n");
@@ -595,9 +617,15 @@ int cr_arch_restore(struct cr_ctx *ctx, long *ax)
 	regs->flags = (regs->flags & ~FIX_EFLAGS) | (c->flags & FIX_EFLAGS);
 	regs->cs = __USER_CS;
 	regs->ss = __USER_DS;
-	/* not in a system call any more: no restart fix-up on the way out */
-	regs->orig_ax = -1;
-	current->restart_block.fn = do_no_restart_syscall;
+	/*
+	 * An interrupted system call: restart returns its -ERESTART* code
+	 * with orig_ax set, and the signal code on the way out restarts it or
+	 * fails it with EINTR, as after SIGCONT; make sure it runs even with
+	 * no signal pending.  Otherwise no restart fix-up on the way out.
+	 */
+	regs->orig_ax = c->orig_ax;
+	if (cr_restart_code(c->ax))
+		set_notify_signal(current);
 	*ax = c->ax;
 	return 0;
 }

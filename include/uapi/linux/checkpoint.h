@@ -33,7 +33,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	3
+#define CR_FORMAT_VERSION	4
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -172,6 +172,13 @@ struct cr_rec_tail {
  * @rseq:		registered rseq area, 0 if none
  * @rseq_len:		its length
  * @rseq_sig:		its signature
+ * @restart_fn:		CR_RESTART_FN_*: what restart_syscall(2) resumes when
+ *			the cpu record's ax is -ERESTART_RESTARTBLOCK (516)
+ * @restart_clockid:	CR_RESTART_FN_NANOSLEEP: the clock of the sleep
+ * @restart_ns:		CR_RESTART_FN_NANOSLEEP: nanoseconds left to sleep;
+ *			the sleep goes on for that long from restart
+ * @restart_rmtp:	CR_RESTART_FN_NANOSLEEP: the caller's rmtp pointer, 0
+ *			if none
  */
 struct cr_rec_task {
 	char comm[CR_COMM_LEN];
@@ -183,7 +190,15 @@ struct cr_rec_task {
 	__u64 rseq;
 	__u32 rseq_len;
 	__u32 rseq_sig;
+	__u32 restart_fn;
+	__s32 restart_clockid;
+	__u64 restart_ns;
+	__u64 restart_rmtp;
 };
+
+/* enum cr_restart_fn: a restart block saved by what it does */
+#define CR_RESTART_FN_NONE	0	/* nothing to resume */
+#define CR_RESTART_FN_NANOSLEEP	1	/* a relative nanosleep/clock_nanosleep */
 
 /*
  * enum cr_x86_seg: a segment selector, symbolically.  The numeric values
@@ -233,12 +248,16 @@ struct cr_x86_tls {
  * @r10: see @r15
  * @r9: see @r15
  * @r8: see @r15
- * @ax: the value the interrupted system call returns, or for a system call
- *	to re-execute (@ip at its syscall instruction) its number
+ * @ax: the value the interrupted system call returns; for a task stopped
+ *	inside a system call, the kernel's -ERESTART* code (512..516), which
+ *	restart hands to the signal code as the kernel would after SIGCONT:
+ *	the call is restarted, or fails with EINTR if a handler runs
  * @cx: see @r15
  * @dx: see @r15
  * @si: see @r15
  * @di: see @r15
+ * @orig_ax: with an -ERESTART* code in @ax, the number of the interrupted
+ *	system call (@ip is just after its syscall instruction); -1 otherwise
  * @ip: instruction pointer
  * @flags: rflags; restart keeps only the user-controllable bits
  * @sp: stack pointer
@@ -256,6 +275,7 @@ struct cr_x86_tls {
 struct cr_rec_cpu_x86_64 {
 	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
 	__u64 ax, cx, dx, si, di;
+	__u64 orig_ax;
 	__u64 ip, flags, sp;
 	__u64 fs_base, gs_base;
 	__u16 cs, ss, ds, es, fs, gs;
