@@ -8,12 +8,15 @@
  * object with an object reference; restart opens it once and installs it
  * on each fd, so offsets move together again.
  *
- * Regular files, directories and character devices are saved, and pipes
- * whose both ends the process holds, with the bytes buffered in them (read
- * without consuming them).  An fd 0-2 of another kind (a pipe or socket to
- * the parent, typically) is left to the restarter: restart uses the
- * restarter's own fd of that number.  Any other fd of another kind is
- * refused with EOPNOTSUPP.
+ * Regular files, directories, character devices and named FIFOs are saved
+ * by path, and pipes whose both ends the process holds; FIFOs and pipes
+ * with the bytes buffered in them (read without consuming them).  One end
+ * of a pipe, and an fd 0-2 of another kind (a socket to the parent,
+ * typically), are left to the restarter under a key ("pipe:[1234]"): it
+ * hands in a file of its own for the key, or for fds 0-2 restart uses its
+ * own fd of that number.  A restarter may also hand in a file for any path
+ * the image names.  Any other fd of another kind (sockets, anonymous
+ * inodes, deleted files) is refused with EOPNOTSUPP.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -97,7 +100,8 @@ static bool cr_pipe_end_held(struct task_struct *t, struct pipe_inode_info *pipe
 }
 
 /* Write the pipe record: capacity and the buffered bytes, left in place. */
-static int cr_write_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, u32 objref)
+static int cr_write_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, u32 objref,
+			 u32 flags)
 {
 	struct cr_rec_pipe *r;
 	unsigned int tail, head;
@@ -128,6 +132,7 @@ static int cr_write_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, u32 o
 		r->objref = objref;
 		r->size = size;
 		r->len = len;
+		r->flags = flags;
 		ret = cr_write_rec(ctx, CR_REC_PIPE, r, sizeof(*r) + len);
 	}
 	kvfree(r);
@@ -144,10 +149,10 @@ static u32 cr_file_kind(struct file *file)
 		return CR_FILE_DIR;
 	if (S_ISCHR(mode))
 		return CR_FILE_CHR;
-	/* pipe(2) pipes live on pipefs; named FIFOs are not handled yet */
-	if (S_ISFIFO(mode) && get_pipe_info(file, false) &&
-	    file_inode(file)->i_sb->s_magic == PIPEFS_MAGIC)
-		return CR_FILE_PIPE;
+	/* pipe(2) pipes live on pipefs; named FIFOs anywhere else */
+	if (S_ISFIFO(mode) && get_pipe_info(file, false))
+		return file_inode(file)->i_sb->s_magic == PIPEFS_MAGIC ? CR_FILE_PIPE :
+									 CR_FILE_FIFO;
 	return 0;
 }
 
@@ -177,7 +182,22 @@ static int cr_write_pipe_end(struct cr_ctx *ctx, struct file *file, struct cr_ob
 	if (objref < 0)
 		return objref;
 	r->pipe = objref;
-	return added ? cr_write_pipe(ctx, pipe, objref) : 0;
+	return added ? cr_write_pipe(ctx, pipe, objref, 0) : 0;
+}
+
+/* A named FIFO's pipe record, the first time the FIFO is seen. */
+static int cr_write_fifo(struct cr_ctx *ctx, struct file *file, struct cr_objs *pipes,
+			 struct cr_rec_file *r)
+{
+	struct pipe_inode_info *pipe = get_pipe_info(file, false);
+	bool added;
+	int objref;
+
+	objref = cr_obj_find_or_add(pipes, pipe, &added);
+	if (objref < 0)
+		return objref;
+	r->pipe = objref;
+	return added ? cr_write_pipe(ctx, pipe, objref, CR_PIPE_FIFO) : 0;
 }
 
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
@@ -186,40 +206,53 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 	struct cr_rec_file *r = (struct cr_rec_file *)buf;
 	char *path;
 	u32 len = 0;
-	int ret;
+	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->objref = objref;
 	r->kind = cr_file_kind(file);
+	if (r->kind && r->kind != CR_FILE_PIPE && d_unlinked(file->f_path.dentry))
+		r->kind = 0;
 	if (r->kind == CR_FILE_PIPE) {
 		ret = cr_write_pipe_end(ctx, file, files, pipes, r);
+		/* one end only: the restarter must hand it in */
 		if (ret == -ENOENT)
-			r->kind = 0;	/* one end only: as any unsupported file */
+			r->kind = CR_FILE_INHERIT;
 		else if (ret)
 			return ret;
-		r->flags = file->f_flags & (O_ACCMODE | O_NONBLOCK);
+	} else if (r->kind == CR_FILE_FIFO) {
+		ret = cr_write_fifo(ctx, file, pipes, r);
+		if (ret)
+			return ret;
 	}
-	if (!r->kind || d_unlinked(file->f_path.dentry)) {
-		path = file_path(file, buf + sizeof(*r), PATH_MAX);
+	if (r->kind == CR_FILE_PIPE) {
+		r->flags = file->f_flags & (O_ACCMODE | O_NONBLOCK);
+		goto write;
+	}
+
+	path = file_path(file, buf + sizeof(*r), PATH_MAX);
+	if (!r->kind) {
 		if (fd > CR_FD_INHERIT_MAX) {
 			pr_info_ratelimited("checkpoint of pid %d refused: fd %u (%s): not supported yet\n",
 					    task_pid_vnr(ctx->task), fd,
 					    IS_ERR(path) ? "?" : path);
 			return -EOPNOTSUPP;
 		}
-		memset(r, 0, sizeof(*r));
-		r->objref = objref;
 		r->kind = CR_FILE_INHERIT;
-	} else if (r->kind != CR_FILE_PIPE) {
-		path = file_path(file, buf + sizeof(*r), PATH_MAX);
-		if (IS_ERR(path))
-			return PTR_ERR(path);
-		len = strlen(path) + 1;
-		memmove(buf + sizeof(*r), path, len);
-		r->flags = file->f_flags & CR_FILE_FLAGS;
-		r->mode = file_inode(file)->i_mode;
-		r->pos = file->f_pos;
 	}
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	len = strlen(path) + 1;
+	memmove(buf + sizeof(*r), path, len);
+	if (r->kind == CR_FILE_INHERIT) {
+		pr_debug("fd %u (%s) is left to the restarter\n", fd, buf + sizeof(*r));
+		goto write;
+	}
+	r->flags = file->f_flags & CR_FILE_FLAGS;
+	r->mode = file_inode(file)->i_mode;
+	if (r->kind != CR_FILE_FIFO)
+		r->pos = file->f_pos;
+write:
 	r->path_len = len;
 	return cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + len);
 }
@@ -337,9 +370,29 @@ struct cr_fd_stage {
 	struct file *file;	/* a reference of its own */
 };
 
-/* A pipe made by restart; ends handed to file records one by one. */
+/*
+ * A pipe made by restart, its ends handed to file records one by one; or
+ * the bytes of a named FIFO, put back when its first file record opens it.
+ */
 struct cr_pipe_stage {
 	struct file *end[2];	/* read, write; NULL once handed to a file record */
+	bool fifo;
+	u32 size;		/* FIFO: capacity */
+	u32 len;		/* FIFO: bytes in @data */
+	void *data;		/* FIFO: the bytes, until put back */
+	struct file *keeper;	/* FIFO: opened read-write, so that no open blocks */
+};
+
+/**
+ * struct cr_inherit_ent - a file the restarter handed in
+ * @file: its file (a reference of our own)
+ * @key: the path or key of the file records it stands for
+ * @used: a file record matched it
+ */
+struct cr_inherit_ent {
+	struct file *file;
+	char *key;
+	bool used;
 };
 
 /**
@@ -388,13 +441,10 @@ static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
 	return 0;
 }
 
-/* A path for the kinds reopened by path, none for the others. */
+/* A path (or key) for every kind but pipe ends. */
 static bool cr_bad_path_len(const struct cr_rec_file *r)
 {
-	bool by_path = r->kind == CR_FILE_REG || r->kind == CR_FILE_DIR ||
-		       r->kind == CR_FILE_CHR;
-
-	return by_path != !!r->path_len;
+	return (r->kind == CR_FILE_PIPE) != !r->path_len;
 }
 
 /* Make the pipe of a pipe record, sized and refilled, before its ends. */
@@ -411,7 +461,7 @@ static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	ret = cr_read_fixed(ctx, hdr, &r, sizeof(r));
 	if (ret)
 		return ret;
-	if (r.objref != fs->nr_pipes + 1 || r.__reserved || r.len > r.size ||
+	if (r.objref != fs->nr_pipes + 1 || r.flags & ~CR_PIPE_FIFO || r.len > r.size ||
 	    hdr->len != sizeof(r) + r.len || r.size < PAGE_SIZE)
 		return -EBADMSG;
 	/* no more open objects staged than the caller may have fds */
@@ -421,6 +471,23 @@ static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	if (ret)
 		return ret;
 	ps = &fs->pipes[fs->nr_pipes];
+	memset(ps, 0, sizeof(*ps));
+	if (r.flags & CR_PIPE_FIFO) {
+		/* the FIFO is opened by path later: keep the bytes until then */
+		fs->nr_pipes++;
+		ps->fifo = true;
+		ps->size = r.size;
+		ps->len = r.len;
+		if (r.len) {
+			ps->data = kvmalloc(r.len, GFP_KERNEL);
+			if (!ps->data)
+				return -ENOMEM;
+			ret = cr_read_body(ctx, ps->data, r.len);
+			if (ret)
+				return ret;
+		}
+		return cr_read_end(ctx, hdr);
+	}
 	ret = create_pipe_files(ps->end, O_NONBLOCK);
 	if (ret)
 		return ret;
@@ -472,6 +539,83 @@ static int cr_take_pipe_end(struct cr_files_state *fs, const struct cr_rec_file 
 	return 0;
 }
 
+/*
+ * Open a named FIFO by path.  The first open of it is read-write, as the
+ * caller (who needs read and write permission for it), so that opening
+ * either end never blocks and the saved bytes can be put back; it is kept
+ * until restart ends.  The FIFO must be empty if there are bytes to put
+ * back: someone else holds it open otherwise (-EBUSY).
+ */
+static int cr_open_fifo(struct cr_files_state *fs, const struct cr_rec_file *r, const char *path,
+			struct file **filep)
+{
+	struct cr_pipe_stage *ps;
+	struct file *file;
+	loff_t pos = 0;
+	long got;
+
+	if (!r->pipe || r->pipe > fs->nr_pipes || !fs->pipes[r->pipe - 1].fifo || r->pos)
+		return -EBADMSG;
+	ps = &fs->pipes[r->pipe - 1];
+	if (!ps->keeper) {
+		struct pipe_inode_info *pipe;
+		bool empty;
+
+		file = filp_open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_LARGEFILE, 0);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		ps->keeper = file;
+		pipe = get_pipe_info(file, false);
+		if (!pipe)
+			return -ESTALE;
+		pipe_lock(pipe);
+		empty = pipe_empty(pipe->head, pipe->tail);
+		pipe_unlock(pipe);
+		if (ps->len && !empty) {
+			pr_info_ratelimited("FIFO %s is not empty: someone else holds it\n", path);
+			return -EBUSY;
+		}
+		got = pipe_fcntl(file, F_SETPIPE_SZ, ps->size);
+		if (got < 0)
+			return got;
+		if (got < ps->len)
+			return -EBADMSG;
+		if (ps->len) {
+			got = kernel_write(file, ps->data, ps->len, &pos);
+			if (got != ps->len)
+				return got < 0 ? got : -EIO;
+		}
+		kvfree(ps->data);
+		ps->data = NULL;
+	}
+	file = filp_open(path, r->flags | O_NONBLOCK | O_NOCTTY | O_LARGEFILE, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (file_inode(file) != file_inode(ps->keeper)) {
+		fput(file);
+		return -ESTALE;
+	}
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (r->flags & O_NONBLOCK);
+	spin_unlock(&file->f_lock);
+	*filep = file;
+	return 0;
+}
+
+/* A file the restarter handed in for @key, or NULL. */
+static struct file *cr_inherited(struct cr_ctx *ctx, const char *key)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_inherit; i++) {
+		if (!strcmp(ctx->inherit[i].key, key)) {
+			ctx->inherit[i].used = true;
+			return get_file(ctx->inherit[i].file);
+		}
+	}
+	return NULL;
+}
+
 static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 {
 	struct cr_files_state *fs = ctx->fs;
@@ -485,8 +629,8 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	if (ret)
 		return ret;
 	if (r.objref != fs->nr_objs + 1 || hdr->len != sizeof(r) + r.path_len ||
-	    r.flags & ~CR_FILE_FLAGS || !r.kind || r.kind > CR_FILE_PIPE ||
-	    (r.kind != CR_FILE_PIPE && r.pipe) ||
+	    r.flags & ~CR_FILE_FLAGS || !r.kind || r.kind > CR_FILE_FIFO ||
+	    (r.kind != CR_FILE_PIPE && r.kind != CR_FILE_FIFO && r.pipe) ||
 	    cr_bad_path_len(&r) || r.path_len > PATH_MAX || r.pos < 0) {
 		pr_info_ratelimited("file record %u: invalid\n", r.objref);
 		return -EBADMSG;
@@ -497,11 +641,6 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	if (ret)
 		return ret;
 
-	if (r.kind == CR_FILE_INHERIT) {
-		/* the restarter's fd stands in: see cr_read_fd() */
-		file = NULL;
-		goto done;
-	}
 	if (r.kind == CR_FILE_PIPE) {
 		ret = cr_take_pipe_end(fs, &r, &file);
 		if (ret)
@@ -512,6 +651,29 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	path = cr_read_string(ctx, r.path_len, PATH_MAX);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
+	file = cr_inherited(ctx, path);
+	if (file) {
+		/* handed in by the restarter: used as it is */
+		pr_debug("file %u (%s): the restarter's\n", r.objref, path);
+		kfree(path);
+		goto done;
+	}
+	if (r.kind == CR_FILE_INHERIT) {
+		/* for fds 0-2 the restarter's own fd stands in: see cr_read_fd() */
+		pr_debug("file %u (%s) is left to the restarter\n", r.objref, path);
+		kfree(path);
+		goto done;
+	}
+	if (r.kind == CR_FILE_FIFO) {
+		ret = cr_open_fifo(fs, &r, path, &file);
+		if (ret)
+			pr_info_ratelimited("file %u: cannot reopen FIFO %s: %d\n", r.objref, path,
+					    ret);
+		kfree(path);
+		if (ret)
+			return ret;
+		goto done;
+	}
 	file = filp_open(path, r.flags | O_NOCTTY | O_LARGEFILE, 0);
 	if (IS_ERR(file)) {
 		pr_info_ratelimited("file %u: cannot reopen %s: %ld\n", r.objref, path,
@@ -562,11 +724,10 @@ static int cr_read_fd(struct cr_ctx *ctx, const struct cr_hdr *hdr, struct cr_re
 		return ret;
 	if (!fs->objs[r->objref - 1]) {
 		/* left to the restarter: its own fd of this number stands in */
-		if (r->fd > CR_FD_INHERIT_MAX)
-			return -EBADMSG;
-		fs->objs[r->objref - 1] = fget(r->fd);
+		if (r->fd <= CR_FD_INHERIT_MAX)
+			fs->objs[r->objref - 1] = fget(r->fd);
 		if (!fs->objs[r->objref - 1]) {
-			pr_info_ratelimited("fd %u is left to the restarter, which has none\n",
+			pr_info_ratelimited("fd %u is left to the restarter, which handed in none\n",
 					    r->fd);
 			return -EBADF;
 		}
@@ -610,6 +771,21 @@ static int cr_read_fs(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	return cr_read_end(ctx, hdr);
 }
 
+/* Every file the restarter handed in must stand for something. */
+static int cr_check_inherit(struct cr_ctx *ctx)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_inherit; i++) {
+		if (!ctx->inherit[i].used) {
+			pr_info_ratelimited("no file of the image has the key %s\n",
+					    ctx->inherit[i].key);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 static int cr_bad_files_record(const struct cr_hdr *hdr)
 {
 	pr_info_ratelimited("unexpected %s record among files\n", cr_rec_name(hdr->type));
@@ -643,7 +819,7 @@ int cr_read_files(struct cr_ctx *ctx)
 		if (ret)
 			return ret == -ENODATA ? -EBADMSG : ret;
 		if (hdr.type == CR_REC_FS)
-			return cr_read_fs(ctx, &hdr);
+			return cr_read_fs(ctx, &hdr) ?: cr_check_inherit(ctx);
 		if (hdr.type == CR_REC_FILE)
 			ret = cr_read_file(ctx, &hdr);
 		else if (hdr.type == CR_REC_PIPE)
@@ -706,6 +882,9 @@ void cr_free_files(struct cr_ctx *ctx)
 			fput(fs->pipes[i].end[0]);
 		if (fs->pipes[i].end[1])
 			fput(fs->pipes[i].end[1]);
+		if (fs->pipes[i].keeper)
+			fput(fs->pipes[i].keeper);
+		kvfree(fs->pipes[i].data);
 	}
 	kfree(fs->pipes);
 	for (i = 0; i < fs->nr_objs; i++)
@@ -719,4 +898,79 @@ void cr_free_files(struct cr_ctx *ctx)
 		path_put(&fs->cwd);
 	kfree(fs);
 	ctx->fs = NULL;
+}
+
+/**
+ * cr_get_inherit() - take the files a restarter hands in
+ * @ctx: restart context
+ * @uargs: restart(2)'s fourth argument
+ *
+ * Takes a reference on each file while the caller's fd table is intact.
+ *
+ * Return: 0; -EFAULT for an unreadable argument; -EINVAL for more than
+ * CR_INHERIT_MAX files, reserved fields that are not zero, an empty, too
+ * long or repeated key; -EBADF for an fd the caller does not have;
+ * -ENOMEM.
+ */
+int cr_get_inherit(struct cr_ctx *ctx, const struct cr_restart_args __user *uargs)
+{
+	const struct cr_inherit __user *uin;
+	struct cr_restart_args args;
+	struct cr_inherit in;
+	u32 i, j;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	if (args.__reserved || args.nr_inherit > CR_INHERIT_MAX)
+		return -EINVAL;
+	if (!args.nr_inherit)
+		return 0;
+	ctx->inherit = kcalloc(args.nr_inherit, sizeof(*ctx->inherit), GFP_KERNEL);
+	if (!ctx->inherit)
+		return -ENOMEM;
+	uin = u64_to_user_ptr(args.inherit);
+	for (i = 0; i < args.nr_inherit; i++) {
+		struct cr_inherit_ent *e = &ctx->inherit[i];
+
+		if (copy_from_user(&in, &uin[i], sizeof(in)))
+			return -EFAULT;
+		if (in.__reserved)
+			return -EINVAL;
+		e->key = strndup_user(u64_to_user_ptr(in.key), PATH_MAX);
+		if (IS_ERR(e->key)) {
+			int ret = PTR_ERR(e->key);
+
+			e->key = NULL;
+			return ret;
+		}
+		ctx->nr_inherit++;
+		if (!e->key[0])
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(ctx->inherit[j].key, e->key))
+				return -EINVAL;
+		e->file = fget(in.fd);
+		if (!e->file)
+			return -EBADF;
+		pr_debug("restarter's fd %d stands for %s\n", in.fd, e->key);
+	}
+	return 0;
+}
+
+/**
+ * cr_put_inherit() - drop the files a restarter handed in
+ * @ctx: restart context
+ */
+void cr_put_inherit(struct cr_ctx *ctx)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_inherit; i++) {
+		if (ctx->inherit[i].file)
+			fput(ctx->inherit[i].file);
+		kfree(ctx->inherit[i].key);
+	}
+	kfree(ctx->inherit);
+	ctx->inherit = NULL;
+	ctx->nr_inherit = 0;
 }

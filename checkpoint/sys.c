@@ -36,6 +36,7 @@ static void cr_ctx_fini(struct cr_ctx *ctx)
 	if (ctx->ppos)
 		ctx->file->f_pos = ctx->pos;
 	fput(ctx->file);
+	cr_put_inherit(ctx);
 	kfree(ctx);
 }
 
@@ -95,7 +96,9 @@ out_fd:
  * sys_restart - turn the caller into a checkpointed process
  * @crid: the checkpoint id the image must carry, or 0 for any
  * @fd: a file descriptor open for reading: a regular file, pipe or socket
- * @flags: CR_RESTART_* flags (none defined yet)
+ * @flags: CR_RESTART_* flags
+ * @args: with CR_RESTART_ARGS, more arguments: the files the restarter
+ *	hands in (struct cr_restart_args); ignored otherwise
  *
  * Return: does not return to the caller on success.  Otherwise -EINVAL for
  * unknown flags, a negative @crid or a file that does not support kernel
@@ -104,12 +107,19 @@ out_fd:
  * (truncated or malformed record), -ENOEXEC (not a cr image for this
  * machine), -EPROTONOSUPPORT (unknown format version), -ESTALE (@crid does
  * not match), -EOPNOTSUPP (valid image with nothing this kernel restarts);
- * -EBUSY if the caller shares its address space; -EPERM for a mapping
- * below mmap_min_addr or a sealed mapping of the caller; the error of
- * opening a file the image maps (-ENOENT, -EACCES, -ETXTBSY).  Past the
- * point of no return a failure kills the caller with SIGKILL.
+ * -EBUSY if the caller shares its address space, or a FIFO with bytes
+ * to put back is not empty; -EPERM for a mapping below mmap_min_addr or a
+ * sealed mapping of the caller; the error of opening a file the image maps
+ * or holds open (-ENOENT, -EACCES, -ETXTBSY), -ESTALE if its path now
+ * names another kind of file, -ESPIPE if its position cannot be restored,
+ * -EMFILE for fds beyond RLIMIT_NOFILE.  With @args: -EFAULT, -EINVAL
+ * (too many files, a bad or repeated key), -EBADF (a handed-in fd the
+ * caller does not have; or an fd past 2 the image leaves to the restarter
+ * and none was handed in), -ENOENT (a key no file of the image has).
+ * Past the point of no return a failure kills the caller with SIGKILL.
  */
-SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
+SYSCALL_DEFINE4(restart, int, crid, int, fd, unsigned long, flags,
+		const struct cr_restart_args __user *, args)
 {
 	struct cr_ctx *ctx;
 	struct file *file;
@@ -139,7 +149,11 @@ SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
 	cr_ctx_init(ctx, file, flags);
 
 	pr_debug("restart crid %d from fd %d flags %#lx\n", crid, fd, flags);
-	ret = cr_restart(ctx, crid);
+	ret = 0;
+	if (flags & CR_RESTART_ARGS)
+		ret = cr_get_inherit(ctx, args);
+	if (!ret)
+		ret = cr_restart(ctx, crid);
 	cr_ctx_fini(ctx);
 out_fd:
 	fdput_pos(f);

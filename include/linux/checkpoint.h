@@ -15,6 +15,7 @@ struct page;
 struct task_struct;
 struct vm_area_struct;
 struct cr_files_state;
+struct cr_inherit_ent;
 struct cr_mm_state;
 struct cr_signals_state;
 struct cr_vma_snap;
@@ -47,6 +48,8 @@ struct cr_task_state;
  * @ms:		restart: the staged address space
  * @fs:		restart: the staged fd table, cwd and umask
  * @ss:		restart: the staged signal state and rlimits
+ * @inherit:	restart: the files the restarter handed in
+ * @nr_inherit:	restart: their number
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  */
 struct cr_ctx {
@@ -71,6 +74,8 @@ struct cr_ctx {
 	struct cr_mm_state *ms;
 	struct cr_files_state *fs;
 	struct cr_signals_state *ss;
+	struct cr_inherit_ent *inherit;
+	u32 nr_inherit;
 	struct cr_rec_head head;
 };
 
@@ -101,6 +106,8 @@ int cr_write_files(struct cr_ctx *ctx);
 int cr_read_files(struct cr_ctx *ctx);
 int cr_restore_files(struct cr_ctx *ctx);
 void cr_free_files(struct cr_ctx *ctx);
+int cr_get_inherit(struct cr_ctx *ctx, const struct cr_restart_args __user *uargs);
+void cr_put_inherit(struct cr_ctx *ctx);
 
 /* Signal state and rlimits (checkpoint/signal.c). */
 int cr_write_signals(struct cr_ctx *ctx);

@@ -387,25 +387,34 @@ struct cr_rec_pages {
 #define CR_FILE_REG		1	/* regular file, reopened by path */
 #define CR_FILE_DIR		2	/* directory, reopened by path */
 #define CR_FILE_CHR		3	/* character device, reopened by path */
-#define CR_FILE_INHERIT		4	/* fd 0-2 of a kind cr cannot save (a pipe,
-					 * a socket): restart uses the restarter's
+#define CR_FILE_INHERIT		4	/* a file the restarter provides: one end
+					 * of a pipe, or any fd 0-2 cr cannot save
+					 * (a socket, a deleted file); the path is
+					 * its key ("pipe:[1234]", "socket:[5]")
 					 */
 #define CR_FILE_PIPE		5	/* an end of a pipe whose both ends the
 					 * process holds: see struct cr_rec_pipe
 					 */
+#define CR_FILE_FIFO		6	/* a named FIFO, reopened by path; its
+					 * buffered bytes are in a struct cr_rec_pipe
+					 */
+
+#define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 
 /**
  * struct cr_rec_pipe - a pipe, before the first file record of its ends
  * @objref: its object reference: 1 for the first pipe, then one more
  * @size: its capacity in bytes (F_GETPIPE_SZ)
  * @len: the bytes buffered in it, which follow this struct
- * @__reserved: zero
+ * @flags: CR_PIPE_FIFO for a named FIFO: restart puts the bytes back into
+ *	the FIFO it opens by path (the FIFO must then be empty); otherwise
+ *	restart makes a new pipe
  */
 struct cr_rec_pipe {
 	__u32 objref;
 	__u32 size;
 	__u32 len;
-	__u32 __reserved;
+	__u32 flags;
 };
 
 /**
@@ -418,10 +427,14 @@ struct cr_rec_pipe {
  *	adds O_CREAT or O_TRUNC
  * @mode: the file's type and permission bits when checkpointed
  * @pos: file position
- * @path_len: length of the path after this struct, NUL included; 0 for
- *	CR_FILE_INHERIT and CR_FILE_PIPE
+ * @path_len: length of the path (for CR_FILE_INHERIT, the key) after this
+ *	struct, NUL included; 0 for CR_FILE_PIPE
  * @pipe: CR_FILE_PIPE: the objref of the pipe (the end is the access mode
- *	in @flags); 0 otherwise
+ *	in @flags); CR_FILE_FIFO: the objref of its pipe record; 0 otherwise
+ *
+ * A restarter may hand in a file of its own for any file record with a
+ * path (struct cr_restart_args): restart then uses that file as it is,
+ * instead of reopening the path.
  */
 struct cr_rec_file {
 	__u32 objref;
@@ -535,10 +548,42 @@ struct cr_rec_signals {
 };
 
 /*
- * Flags of checkpoint(2) and restart(2).  None are defined yet: any set bit
- * makes the call fail with EINVAL.
+ * Flags of checkpoint(2) and restart(2): any other set bit makes the call
+ * fail with EINVAL.  checkpoint(2) has none yet.
  */
 #define CR_CHECKPOINT_FLAGS	0UL
-#define CR_RESTART_FLAGS	0UL
+
+#define CR_RESTART_ARGS		(1UL << 0)	/* the fourth argument points to a
+						 * struct cr_restart_args
+						 */
+#define CR_RESTART_FLAGS	CR_RESTART_ARGS
+
+#define CR_INHERIT_MAX		256
+
+/**
+ * struct cr_inherit - a file the restarter hands in
+ * @fd: the restarter's fd
+ * @__reserved: zero
+ * @key: user address of a NUL-terminated string: the path (or, for
+ *	CR_FILE_INHERIT, the key) of the file records @fd stands for
+ */
+struct cr_inherit {
+	__s32 fd;
+	__u32 __reserved;
+	__u64 key;
+};
+
+/**
+ * struct cr_restart_args - restart(2)'s fourth argument, with CR_RESTART_ARGS
+ * @nr_inherit: number of struct cr_inherit at @inherit, at most
+ *	CR_INHERIT_MAX; each must match a file record of the image
+ * @__reserved: zero
+ * @inherit: user address of the struct cr_inherit array
+ */
+struct cr_restart_args {
+	__u32 nr_inherit;
+	__u32 __reserved;
+	__u64 inherit;
+};
 
 #endif /* _UAPI_LINUX_CHECKPOINT_H */

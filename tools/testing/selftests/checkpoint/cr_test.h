@@ -29,7 +29,19 @@ static inline long sys_checkpoint(pid_t pid, int fd, unsigned long flags)
 
 static inline long sys_restart(int crid, int fd, unsigned long flags)
 {
-	return syscall(__NR_restart, crid, fd, flags);
+	return syscall(__NR_restart, crid, fd, flags, 0);
+}
+
+/* restart(2) with CR_RESTART_ARGS: hand in @nr files for keys. */
+static inline long sys_restart_inherit(int crid, int fd, const struct cr_inherit *in,
+				       unsigned int nr)
+{
+	struct cr_restart_args args = {
+		.nr_inherit = nr,
+		.inherit = (unsigned long)in,
+	};
+
+	return syscall(__NR_restart, crid, fd, CR_RESTART_ARGS, &args);
 }
 
 /* Bytes a record of payload length @len takes in the stream. */

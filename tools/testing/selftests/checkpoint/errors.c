@@ -222,8 +222,13 @@ TEST_F(image, rst_unknown_flags)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, cr_write_all(fd, self->img, self->len));
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	EXPECT_EQ(-1, sys_restart(0, fd, 1));
+	EXPECT_EQ(-1, sys_restart(0, fd, CR_RESTART_FLAGS + 1));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, sys_restart(0, fd, 1UL << 63));
+	EXPECT_EQ(EINVAL, errno);
+	/* arguments it cannot read */
+	EXPECT_EQ(-1, syscall(__NR_restart, 0, fd, CR_RESTART_ARGS, NULL));
+	EXPECT_EQ(EFAULT, errno);
 	/* nothing was read */
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_CUR));
 	close(fd);

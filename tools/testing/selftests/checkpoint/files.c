@@ -239,15 +239,8 @@ TEST_F(files, refuse_unsupported_fds)
 
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		int p[2], s[2], e, fd;
+		int s[2], e, fd;
 
-		/* a pipe with one end only: its peer is elsewhere */
-		if (pipe(p))
-			_exit(1);
-		close(p[1]);
-		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
-			_exit(2);
-		close(p[0]);
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, s))
 			_exit(1);
 		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
@@ -315,6 +308,207 @@ TEST_F(files, restart_file_errors)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Restart @img in a child with @in handed in; 100 + errno or its exit code. */
+static int restart_inherit(int img, const struct cr_inherit *in, unsigned int nr)
+{
+	pid_t pid;
+
+	lseek(img, 0, SEEK_SET);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		sys_restart_inherit(0, img, in, nr);
+		_exit(100 + errno);
+	}
+	return cr_wait(pid);
+}
+
+/*
+ * One end of a pipe, its peer elsewhere: saved under its key; restart
+ * needs a file handed in for it, and the process then reads what the
+ * restarter's side writes.
+ */
+TEST_F(files, pipe_one_end_inherit)
+{
+	int img = self->img, p[2], status;
+	struct cr_inherit in[2] = {};
+	char key[64], other[64];
+	struct stat st;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, fstat(p[0], &st));
+	snprintf(key, sizeof(key), "pipe:[%lu]", (unsigned long)st.st_ino);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		char buf[8];
+
+		close(p[1]);
+		if (dup2(p[0], 5) != 5)
+			_exit(1);
+		close(p[0]);
+		if (cr_self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (read(5, buf, sizeof(buf)) != 5 || memcmp(buf, "hello", 5))
+			_exit(CR_RESTART_BAD);
+		/* and EOF once the restarter's side closes it */
+		if (read(5, buf, sizeof(buf)) != 0)
+			_exit(CR_RESTART_BAD + 1);
+		_exit(CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+
+	/* nothing handed in: fd 5 cannot be restored */
+	EXPECT_EQ(100 + EBADF, cr_restart_child(img));
+	/* the argument checks: each returns, the caller intact */
+	in[0].fd = p[0];
+	in[0].key = (unsigned long)"pipe:[1]";
+	EXPECT_EQ(100 + EBADF, restart_inherit(img, in, 1));
+	in[0].key = (unsigned long)"";
+	EXPECT_EQ(100 + EINVAL, restart_inherit(img, in, 1));
+	in[0].key = 16;
+	EXPECT_EQ(100 + EFAULT, restart_inherit(img, in, 1));
+	in[0].key = (unsigned long)key;
+	in[0].__reserved = 1;
+	EXPECT_EQ(100 + EINVAL, restart_inherit(img, in, 1));
+	in[0].__reserved = 0;
+	in[1] = in[0];
+	EXPECT_EQ(100 + EINVAL, restart_inherit(img, in, 2));
+	snprintf(other, sizeof(other), "/nonexistent");
+	in[1].key = (unsigned long)other;
+	EXPECT_EQ(100 + ENOENT, restart_inherit(img, in, 2));
+	EXPECT_EQ(100 + EINVAL, restart_inherit(img, in, CR_INHERIT_MAX + 1));
+	in[0].fd = 999;
+	EXPECT_EQ(100 + EBADF, restart_inherit(img, in, 1));
+	in[0].fd = p[0];
+
+	/* handed in: the restarted process reads from the restarter's pipe */
+	lseek(img, 0, SEEK_SET);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		close(p[1]);
+		sys_restart_inherit(0, img, in, 1);
+		_exit(100 + errno);
+	}
+	ASSERT_EQ(5, write(p[1], "hello", 5));
+	close(p[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(CR_RESTART_OK, WEXITSTATUS(status));
+	close(p[0]);
+
+	/* the same with rstr --inherit-fd 4:KEY, from a new pipe at fd 4 */
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, fstat(p[0], &st));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		char img_path[64], arg[80];
+
+		snprintf(img_path, sizeof(img_path), "/proc/self/fd/%d", img);
+		snprintf(arg, sizeof(arg), "4:%s", key);
+		close(p[1]);
+		if (dup2(p[0], 4) != 4)
+			_exit(1);
+		execlp("rstr", "rstr", "-i", img_path, "--inherit-fd", arg, NULL);
+		_exit(2);
+	}
+	close(p[0]);
+	ASSERT_EQ(5, write(p[1], "hello", 5));
+	close(p[1]);
+	/* the key is the image's pipe, whatever pipe the restarter has */
+	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+}
+
+/* A log file moved away: the restarter hands in another for its path. */
+TEST_F(files, inherit_replaces_path)
+{
+	int img = self->img, fd;
+	struct cr_inherit in = { .key = (unsigned long)DIR_ "/log" };
+	char buf[8];
+
+	ASSERT_EQ(0, make_file(DIR_ "/log", 0));
+	CHECKPOINT_AND_RESTART(img, ({
+		int fd = open(DIR_ "/log", O_WRONLY | O_APPEND);
+
+		if (fd < 0 || dup2(fd, 7) != 7 || write(7, "a", 1) != 1)
+			_exit(1);
+		close(fd);
+		if (cr_self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (write(7, "b", 1) != 1 || (fcntl(7, F_GETFL) & O_ACCMODE) == O_RDONLY)
+			_exit(CR_RESTART_BAD);
+		_exit(CR_RESTART_OK);
+	}));
+	ASSERT_EQ(0, unlink(DIR_ "/log"));
+	EXPECT_EQ(100 + ENOENT, cr_restart_child(img));
+	fd = open(DIR_ "/log2", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+	ASSERT_GE(fd, 0);
+	in.fd = fd;
+	EXPECT_EQ(CR_RESTART_OK, restart_inherit(img, &in, 1));
+	close(fd);
+	fd = open(DIR_ "/log2", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ('b', buf[0]);
+	close(fd);
+	unlink(DIR_ "/log2");
+}
+
+/* A named FIFO: reopened by path, its ends' flags and its bytes back. */
+TEST_F(files, fifo_by_path)
+{
+	int img = self->img, fd;
+
+	unlink(DIR_ "/fifo");
+	ASSERT_EQ(0, mkfifo(DIR_ "/fifo", 0600));
+	CHECKPOINT_AND_RESTART(img, ({
+		int r = open(DIR_ "/fifo", O_RDONLY | O_NONBLOCK);
+		int w = open(DIR_ "/fifo", O_WRONLY);
+		char c, buf[8];
+
+		if (r < 0 || w < 0 || write(w, "abc", 3) != 3 || read(r, &c, 1) != 1 || c != 'a')
+			_exit(1);
+		if (cr_self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if ((fcntl(r, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) != (O_RDONLY | O_NONBLOCK) ||
+		    (fcntl(w, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) != O_WRONLY)
+			_exit(CR_RESTART_BAD);
+		if (read(r, buf, sizeof(buf)) != 2 || memcmp(buf, "bc", 2))
+			_exit(CR_RESTART_BAD + 1);
+		if (write(w, "xyz", 3) != 3 || read(r, buf, sizeof(buf)) != 3 ||
+		    memcmp(buf, "xyz", 3))
+			_exit(CR_RESTART_BAD + 2);
+		/* a writer, nothing to read; then no writer: EOF */
+		if (read(r, buf, 1) != -1 || errno != EAGAIN)
+			_exit(CR_RESTART_BAD + 3);
+		close(w);
+		if (read(r, buf, 1) != 0)
+			_exit(CR_RESTART_BAD + 4);
+		_exit(CR_RESTART_OK);
+	}));
+
+	/* someone else holds it with bytes in it: they would mix */
+	fd = open(DIR_ "/fifo", O_RDWR);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(2, write(fd, "zz", 2));
+	EXPECT_EQ(100 + EBUSY, cr_restart_child(img));
+	close(fd);
+	/* a regular file where it was; then nothing */
+	ASSERT_EQ(0, unlink(DIR_ "/fifo"));
+	ASSERT_EQ(0, make_file(DIR_ "/fifo", 10));
+	EXPECT_EQ(100 + ESTALE, cr_restart_child(img));
+	ASSERT_EQ(0, unlink(DIR_ "/fifo"));
+	EXPECT_EQ(100 + ENOENT, cr_restart_child(img));
+	/* back again: fine */
+	ASSERT_EQ(0, mkfifo(DIR_ "/fifo", 0600));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	unlink(DIR_ "/fifo");
 }
 
 TEST_HARNESS_MAIN
