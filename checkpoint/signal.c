@@ -29,14 +29,23 @@ struct cr_signals_state {
 	struct cr_siginfo *pending;
 };
 
-/* Copy one pending list; returns how many entries it holds (all counted). */
-static u32 cr_copy_pending(struct sigpending *list, bool shared, struct cr_siginfo *out,
-			   u32 room)
+/*
+ * Copy one pending list; returns how many entries it holds (all counted).
+ * SIGKILL and SIGSTOP are never saved: a restarted process is neither
+ * dying nor stopping.  Nor, for a stopped task, are the other stop signals:
+ * restart continues it, and SIGCONT flushes them.
+ */
+static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
+			   struct cr_siginfo *out, u32 room)
 {
 	struct sigqueue *q;
 	u32 n = 0;
 
 	list_for_each_entry(q, &list->list, list) {
+		int sig = q->info.si_signo;
+
+		if (sig == SIGKILL || sig == SIGSTOP || (stopped && sig_kernel_stop(sig)))
+			continue;
 		if (n < room) {
 			out[n].sig = q->info.si_signo;
 			out[n].shared = shared;
@@ -80,9 +89,9 @@ again:
 		r->action[i].mask = sa->sa_mask.sig[0];
 	}
 	r->blocked = t->blocked.sig[0];
-	n = cr_copy_pending(&t->pending, false, pend, room);
-	n += cr_copy_pending(&t->signal->shared_pending, true, pend + min(n, room),
-			     room - min(n, room));
+	n = cr_copy_pending(&t->pending, false, t != current, pend, room);
+	n += cr_copy_pending(&t->signal->shared_pending, true, t != current,
+			     pend + min(n, room), room - min(n, room));
 	spin_unlock_irq(&t->sighand->siglock);
 	if (n > room) {
 		kfree(r);

@@ -151,6 +151,37 @@ TEST(killed_target_restarts)
 	EXPECT_EQ(expect, r[0]);
 }
 
+/*
+ * Stop signals sent to a process already stopped stay pending; SIGCONT
+ * would flush them, and so does checkpoint: the image restarts and runs.
+ */
+TEST(stop_signals_pending)
+{
+	unsigned long expect = compute(ROUNDS);
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int img = cr_tmpfile();
+	long r[2];
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	unlink(RESULT);
+	pid = fork_bare();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		computer();
+	nanosleep(&ts, NULL);
+	ASSERT_EQ(0, stop(pid));
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_EQ(0, kill(pid, SIGTSTP));
+	ASSERT_EQ(0, kill(pid, SIGTTIN));
+	ASSERT_GT(sys_checkpoint(pid, img, 0), 0);
+	kill(pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, cr_wait(pid));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	ASSERT_EQ(1, read_results(r, 2));
+	EXPECT_EQ(expect, r[0]);
+}
+
 /* Stopped inside nanosleep(): the restarted process finishes the sleep. */
 TEST(stopped_in_nanosleep)
 {
