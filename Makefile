@@ -32,7 +32,7 @@ CFG_FRAGS	:= harness/base.config $(STDIR)/config $(if $(filter 1,$(DEBUG)),harne
 export CCACHE_BASEDIR := $(TOP)
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps source kernel headers tools initramfs vm test run bench clean distclean
+.PHONY: all deps source kernel headers tools initramfs vm test run bench fuzz clean distclean
 all: kernel tools
 
 # --- set-up ----------------------------------------------------------------
@@ -98,6 +98,14 @@ test: kernel initramfs
 
 run: kernel initramfs
 	harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) "/cr/demo.sh"
+
+# The hostile-image fuzzer, longer than in `make test`; FUZZ_SEED replays.
+FUZZ_CASES ?= 20000
+FUZZ_SEED ?=
+fuzz: kernel initramfs
+	@rc=0; harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) \
+		"CR_FUZZ_CASES=$(FUZZ_CASES) CR_FUZZ_SEED=$(FUZZ_SEED) /cr/run-tests.sh fuzz" || rc=$$?; \
+	harness/report.sh $(OUT)/results.log $(OUT)/console.log
 
 # Speed against dd on the VM's tmpfs; needs room for 1 GiB twice.
 BENCH_SIZES ?= 64 256 1024

@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: hostile images.  Real images (a process with files, a
+ * pipe, a FIFO, mappings, handlers, a pending signal, an itimer; and a
+ * stopped one inside pause()) are mutated - bit flips, bytes and fields
+ * set to edge values, truncation, lengths, types, records repeated,
+ * dropped and swapped, VMAs moved over each other, out of user space and
+ * onto the vDSO, page addresses, fd numbers, paths - and restarted, each
+ * in a child.  Every case must end with an errno returned to a caller that
+ * is intact, with the caller killed (past the point of no return), or with
+ * a restarted process running on what the image said; never a restart
+ * that does not end, nor a kernel taint (WARN, BUG, KASAN...).
+ *
+ * CR_FUZZ_CASES (default 1000 per image) and CR_FUZZ_SEED (default: from
+ * the clock) set the run; each failing case prints its seed, and
+ * CR_FUZZ_SEED=S CR_FUZZ_CASES=1 replays it.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "cr_test.h"
+#include "../kselftest_harness.h"
+
+#define FIFO		"/tmp/cr-fuzz-fifo"
+#define DATA		"/tmp/cr-fuzz-data"
+#define HANG_S		30	/* a restart that has not ended by then is a bug */
+#define RAN_S		2	/* a restarted process still running then is killed */
+#define MAX_RECS	4096
+
+enum mutation {
+	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
+	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_NR
+};
+
+static const char * const mut_name[M_NR] = {
+	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
+	"record length", "record type", "repeat record", "drop record", "swap records",
+	"vma range", "page address", "fd number", "path",
+};
+
+enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
+
+struct rec {
+	size_t off;
+	struct cr_hdr h;
+};
+
+struct image {
+	char *buf;
+	size_t len;
+	struct rec rec[MAX_RECS];
+	int nr;
+	int first_pages;	/* index of the first pages record: the metadata ends there */
+	unsigned long vdso;
+};
+
+/* A small, seedable generator (xorshift64*): the case is its seed. */
+static unsigned long long rng;
+
+static unsigned long long rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 2685821657736338717ULL;
+}
+
+static unsigned long rnd_below(unsigned long n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static const unsigned long long edge[] = {
+	0, 1, 2, 3, 7, 8, 0xff, 0x7fffffff, 0x80000000, 0xffffffff, 4095, 4096, 4097,
+	1 << 20, (1 << 20) + 1, 0x7ffffffff000ULL, 0x800000000000ULL, 0xfffffffffffff000ULL,
+	0xffff888000000000ULL, 0xffffffff81000000ULL, -1ULL, 0x8000000000000000ULL,
+	0x7fffffffffffffffULL, 1ULL << 32, 1ULL << 47,
+};
+
+static unsigned long long rnd_edge(void)
+{
+	return rnd_below(8) ? edge[rnd_below(ARRAY_SIZE(edge))] : rnd();
+}
+
+static void index_image(struct image *im)
+{
+	size_t off = 0;
+
+	im->nr = 0;
+	im->first_pages = -1;
+	while (off + sizeof(struct cr_hdr) <= im->len && im->nr < MAX_RECS) {
+		struct rec *r = &im->rec[im->nr];
+
+		memcpy(&r->h, im->buf + off, sizeof(r->h));
+		r->off = off;
+		if (r->h.type == CR_REC_PAGES && im->first_pages < 0)
+			im->first_pages = im->nr;
+		if (r->h.type == CR_REC_MM && r->h.len >= sizeof(struct cr_rec_mm))
+			im->vdso = ((struct cr_rec_mm *)(im->buf + off + sizeof(r->h)))->vdso;
+		im->nr++;
+		if (r->h.type == CR_REC_TAIL)
+			break;
+		off += cr_rec_size(r->h.len);
+	}
+	if (im->first_pages < 0)
+		im->first_pages = im->nr - 1;
+}
+
+/* Mostly a record read before the point of no return; sometimes any. */
+static int pick_rec(const struct image *im)
+{
+	if (rnd_below(4))
+		return rnd_below(im->first_pages);
+	return rnd_below(im->nr);
+}
+
+/* A record of @type, or -1. */
+static int pick_type(const struct image *im, unsigned int type)
+{
+	int idx[MAX_RECS], n = 0, i;
+
+	for (i = 0; i < im->nr; i++)
+		if (im->rec[i].h.type == type)
+			idx[n++] = i;
+	return n ? idx[rnd_below(n)] : -1;
+}
+
+static size_t rec_end(const struct image *im, int i)
+{
+	return im->rec[i].off + cr_rec_size(im->rec[i].h.len);
+}
+
+static void put64(char *p, unsigned long long v)
+{
+	memcpy(p, &v, 8);
+}
+
+static void put32(char *p, unsigned int v)
+{
+	memcpy(p, &v, 4);
+}
+
+/* Replace bytes [@at, @at + @old) of the image by @n bytes of @new. */
+static void splice_bytes(struct image *im, size_t at, size_t old, const char *new, size_t n)
+{
+	char *b = malloc(im->len - old + n);
+
+	memcpy(b, im->buf, at);
+	memcpy(b + at, new, n);
+	memcpy(b + at + n, im->buf + at + old, im->len - at - old);
+	free(im->buf);
+	im->buf = b;
+	im->len = im->len - old + n;
+}
+
+/* Keep the tail consistent with a changed record count or length, sometimes. */
+static void fix_tail(struct image *im)
+{
+	struct cr_rec_tail t;
+	char *p;
+
+	index_image(im);
+	if (!im->nr || im->rec[im->nr - 1].h.type != CR_REC_TAIL || rnd_below(2))
+		return;
+	p = im->buf + im->rec[im->nr - 1].off + sizeof(struct cr_hdr);
+	memcpy(&t, p, sizeof(t));
+	t.records = im->nr - 1;
+	t.offset = im->rec[im->nr - 1].off;
+	memcpy(p, &t, sizeof(t));
+}
+
+/* Apply one mutation; returns a word about it for the failure message. */
+static const char *mutate(struct image *im, enum mutation m, char *what, size_t wlen)
+{
+	int i = pick_rec(im), j;
+	size_t off = im->rec[i].off, span = rec_end(im, i) - off, at;
+	char *p = im->buf + off, *pl = p + sizeof(struct cr_hdr);
+	unsigned int plen = im->rec[i].h.len;
+
+	snprintf(what, wlen, "%s in %s record %d at %zu", mut_name[m],
+		 im->rec[i].h.type < CR_REC_MAX ? "a" : "an odd", i, off);
+	switch (m) {
+	case M_FLIP:
+		at = rnd_below(span);
+		p[at] ^= 1 << rnd_below(8);
+		break;
+	case M_BYTE:
+		p[rnd_below(span)] = rnd_edge();
+		break;
+	case M_FIELD32:
+		if (plen >= 4)
+			put32(pl + 4 * rnd_below(plen / 4), rnd_edge());
+		break;
+	case M_FIELD64:
+		if (plen >= 8)
+			put64(pl + 8 * rnd_below(plen / 8), rnd_edge());
+		break;
+	case M_TRUNC_AT:
+		im->len = off;
+		break;
+	case M_TRUNC_IN:
+		im->len = off + 1 + rnd_below(span - 1);
+		break;
+	case M_LEN: {
+		static const long delta[] = { -8, -1, 1, 8, 4096 };
+		unsigned int v;
+
+		switch (rnd_below(4)) {
+		case 0:
+			v = 0;
+			break;
+		case 1:
+			v = plen + delta[rnd_below(ARRAY_SIZE(delta))];
+			break;
+		case 2:
+			v = CR_REC_MAX_LEN + rnd_below(2);
+			break;
+		default:
+			v = rnd_edge();
+		}
+		put32(p + 4, v);
+		break;
+	}
+	case M_TYPE: {
+		static const unsigned int odd[] = { 0, CR_REC_MAX, 0xffff, 0xffffffff };
+
+		put32(p, rnd_below(2) ? odd[rnd_below(4)] : 1 + rnd_below(CR_REC_MAX - 1));
+		break;
+	}
+	case M_DUP: {
+		char *copy = malloc(span);
+
+		memcpy(copy, p, span);
+		/* right after itself, or anywhere else */
+		at = rnd_below(2) ? rec_end(im, i) : im->rec[rnd_below(im->nr)].off;
+		splice_bytes(im, at, 0, copy, span);
+		free(copy);
+		fix_tail(im);
+		break;
+	}
+	case M_DROP:
+		splice_bytes(im, off, span, NULL, 0);
+		fix_tail(im);
+		break;
+	case M_SWAP: {
+		size_t span2;
+		char *tmp;
+
+		if (i + 1 >= im->nr)
+			break;
+		span2 = rec_end(im, i + 1) - rec_end(im, i);
+		tmp = malloc(span + span2);
+		memcpy(tmp, im->buf + rec_end(im, i), span2);
+		memcpy(tmp + span2, p, span);
+		memcpy(p, tmp, span + span2);
+		free(tmp);
+		break;
+	}
+	case M_VMA: {
+		struct cr_rec_vma v;
+		char *vp;
+
+		j = pick_type(im, CR_REC_VMA);
+		if (j < 0)
+			break;
+		vp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
+		memcpy(&v, vp, sizeof(v));
+		snprintf(what, wlen, "vma record %d at %zu", j, im->rec[j].off);
+		switch (rnd_below(7)) {
+		case 0:	/* onto the previous vma */
+			v.start -= 4096 * (1 + rnd_below(16));
+			break;
+		case 1:	/* backwards, or empty */
+			v.end = v.start - 4096 * rnd_below(2);
+			break;
+		case 2:	/* out of user space */
+			v.end = 0x800000000000ULL + 4096 * rnd_below(4);
+			break;
+		case 3:	/* kernel addresses */
+			v.start = 0xffff888000000000ULL;
+			v.end = v.start + 4096;
+			break;
+		case 4:	/* over the vDSO */
+			if (im->vdso) {
+				v.start = im->vdso - 4096 * rnd_below(2);
+				v.end = im->vdso + 4096 * (1 + rnd_below(2));
+			}
+			break;
+		case 5:	/* below mmap_min_addr, or misaligned */
+			v.start = rnd_below(2) ? 0 : v.start + 1;
+			break;
+		default:
+			v.pgoff = rnd_edge();
+			v.prot = rnd_edge();
+		}
+		memcpy(vp, &v, sizeof(v));
+		break;
+	}
+	case M_PAGES: {
+		struct cr_rec_pages pg;
+		char *pp;
+
+		j = pick_type(im, CR_REC_PAGES);
+		if (j < 0)
+			break;
+		pp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
+		memcpy(&pg, pp, sizeof(pg));
+		snprintf(what, wlen, "pages record %d at %zu", j, im->rec[j].off);
+		if (!rnd_below(3)) {
+			pg.nr = rnd_edge();
+			memcpy(pp, &pg, sizeof(pg));
+		} else if (pg.nr) {
+			unsigned long long *a = (void *)(pp + sizeof(pg));
+			unsigned int k = rnd_below(pg.nr);
+
+			switch (rnd_below(4)) {
+			case 0:
+				a[k] = k ? a[k - 1] : a[k] + 4096;	/* repeated or unsorted */
+				break;
+			case 1:
+				a[k] = 0xffff888000000000ULL;
+				break;
+			case 2:
+				a[k] = im->vdso ? im->vdso : 4096;
+				break;
+			default:
+				a[k] = rnd_edge() & ~4095ULL;
+			}
+		}
+		break;
+	}
+	case M_FD: {
+		struct cr_rec_fd f;
+		char *fp;
+
+		j = pick_type(im, CR_REC_FD);
+		if (j < 0)
+			break;
+		fp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
+		memcpy(&f, fp, sizeof(f));
+		snprintf(what, wlen, "fd record %d at %zu", j, im->rec[j].off);
+		if (rnd_below(3))
+			f.fd = rnd_below(2) ? 1024 + rnd_below(3) : rnd_edge();
+		else
+			f.objref = rnd_edge();
+		memcpy(fp, &f, sizeof(f));
+		break;
+	}
+	case M_PATH: {
+		static const unsigned int path_types[] = {
+			CR_REC_FILE, CR_REC_VMA, CR_REC_MM, CR_REC_FS,
+		};
+		static const size_t fixed[] = {
+			sizeof(struct cr_rec_file), sizeof(struct cr_rec_vma),
+			sizeof(struct cr_rec_mm), sizeof(struct cr_rec_fs),
+		};
+		int t = rnd_below(4);
+		unsigned int n, newlen;
+		char *rec, *path;
+
+		j = pick_type(im, path_types[t]);
+		if (j < 0 || im->rec[j].h.len <= fixed[t])
+			break;
+		rec = im->buf + im->rec[j].off;
+		path = rec + sizeof(struct cr_hdr) + fixed[t];
+		n = im->rec[j].h.len - fixed[t];
+		snprintf(what, wlen, "path of record %d at %zu", j, im->rec[j].off);
+		switch (rnd_below(4)) {
+		case 0:	/* no NUL */
+			path[n - 1] = 'A';
+			break;
+		case 1:	/* climbing out */
+			memcpy(path, "/../../../../../", n - 1 < 16 ? n - 1 : 16);
+			break;
+		case 2:	/* empty */
+			path[0] = 0;
+			break;
+		default: {
+			/* very long: a new record, lengths to match */
+			size_t old = cr_rec_size(im->rec[j].h.len), nl;
+			char *r2;
+
+			newlen = 4096 + rnd_below(2) * 8192;
+			nl = cr_rec_size(fixed[t] + newlen);
+			r2 = calloc(1, nl);
+			memcpy(r2, rec, sizeof(struct cr_hdr) + fixed[t]);
+			memset(r2 + sizeof(struct cr_hdr) + fixed[t], '/', newlen - 1);
+			put32(r2 + 4, fixed[t] + newlen);
+			/* the path length is the last u32 of the fixed part, but in a file record */
+			if (path_types[t] == CR_REC_FILE)
+				put32(r2 + sizeof(struct cr_hdr) + fixed[t] - 8, newlen);
+			else
+				put32(r2 + sizeof(struct cr_hdr) + fixed[t] - 4, newlen);
+			splice_bytes(im, im->rec[j].off, old, r2, nl);
+			free(r2);
+			fix_tail(im);
+		}
+		}
+		break;
+	}
+	case M_NR:
+		break;
+	}
+	return what;
+}
+
+static int taint(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/sys/kernel/tainted", O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = 0;
+		close(fd);
+	}
+	return atoi(buf);
+}
+
+/* The system call a task is blocked in, or -1 if it is running. */
+static long in_syscall(pid_t pid)
+{
+	char path[64], buf[64] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return buf[0] >= '0' && buf[0] <= '9' ? atol(buf) : -1;
+}
+
+static volatile unsigned long canary = 0x5a5a5a5a12345678UL;
+
+/*
+ * Restart @img in a child.  The outcome, or -1 for a failure (described
+ * in @why): a caller damaged by a restart that returned, a restart that
+ * does not end.
+ */
+static int run_case(int fd, const struct image *im, char *why, size_t wlen)
+{
+	struct pollfd pfd;
+	int status, pidfd, n;
+	pid_t pid;
+
+	if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET) || cr_write_all(fd, im->buf, im->len) ||
+	    lseek(fd, 0, SEEK_SET))
+		return snprintf(why, wlen, "cannot write the image"), -1;
+	pid = fork();
+	if (pid < 0)
+		return snprintf(why, wlen, "fork"), -1;
+	if (!pid) {
+		volatile char stack[64];
+		long r;
+		int e;
+
+		memset((char *)stack, 0x3c, sizeof(stack));
+		r = sys_restart(0, fd, 0);
+		e = errno;
+		/* returned: the caller must be as it was */
+		if (r != -1 || canary != 0x5a5a5a5a12345678UL || stack[0] != 0x3c ||
+		    stack[63] != 0x3c || fcntl(fd, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0)
+			_exit(99);
+		_exit(e > 0 && e < 155 ? 100 + e : 98);
+	}
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	pfd.fd = pidfd;
+	pfd.events = POLLIN;
+	n = poll(&pfd, 1, RAN_S * 1000);
+	if (n == 0) {
+		/* still in restart(2) after HANG_S: a hang; else it runs on: stop it */
+		long nr = in_syscall(pid);
+
+		if (nr == __NR_restart)
+			n = poll(&pfd, 1, (HANG_S - RAN_S) * 1000);
+		if (n == 0 && in_syscall(pid) == __NR_restart) {
+			snprintf(why, wlen, "restart(2) still running after %d s", HANG_S);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			close(pidfd);
+			return -1;
+		}
+		kill(pid, SIGKILL);
+	}
+	close(pidfd);
+	if (waitpid(pid, &status, 0) != pid)
+		return snprintf(why, wlen, "waitpid"), -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
+		return O_ERRNO | (WEXITSTATUS(status) - 100) << 8;
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 99 || WEXITSTATUS(status) == 98))
+		return snprintf(why, wlen, "restart returned and the caller is damaged (%d)",
+				WEXITSTATUS(status)), -1;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && n != 0)
+		return O_KILLED;
+	return O_RAN;
+}
+
+/* --- the images ---------------------------------------------------------- */
+
+static void on_usr1(int sig)
+{
+}
+
+/* Self image of a process holding a bit of everything. */
+static int image_rich(void)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	unlink(FIFO);
+	if (mkfifo(FIFO, 0600))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		struct sigaction sa = { .sa_handler = on_usr1 };
+		struct itimerval it = { { 1000, 0 }, { 1000, 0 } };
+		int fd, p[2], r, w;
+		sigset_t set;
+		char *m;
+
+		/* the image on fd 20, which checkpoint leaves out; nothing else */
+		if (dup2(img, 20) != 20)
+			_exit(1);
+		close_range(3, 19, 0);
+		close_range(21, ~0U, 0);
+		fd = open(DATA, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, 65536) || lseek(fd, 100, SEEK_SET) != 100)
+			_exit(1);
+		if (pipe(p) || write(p[1], "pipe data", 9) != 9)
+			_exit(1);
+		r = open(FIFO, O_RDONLY | O_NONBLOCK);
+		w = open(FIFO, O_WRONLY);
+		if (r < 0 || w < 0 || write(w, "fifo", 4) != 4)
+			_exit(1);
+		m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		m[0] = 1;
+		m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 8192);
+		if (m == MAP_FAILED)
+			_exit(1);
+		m[4096] = 2;
+		m = mmap(NULL, 4096 * 8, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		memset(m, 3, 4096 * 8);
+		sigaction(SIGUSR1, &sa, NULL);
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		raise(SIGUSR2);
+		setitimer(ITIMER_REAL, &it, NULL);
+		if (sys_checkpoint(0, 20, 0) < 0)
+			_exit(CR_CKPT_FAILED);
+		_exit(CR_ORIG_OK);
+	}
+	return cr_wait(pid) == CR_ORIG_OK ? img : -1;
+}
+
+/* Image of a stopped process inside pause(), a handled signal pending. */
+static int image_stopped(void)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	int img = cr_tmpfile(), status;
+	pid_t pid;
+
+	pid = fork();
+	if (!pid) {
+		struct sigaction sa = { .sa_handler = on_usr1 };
+
+		closefrom(3);
+		sigaction(SIGUSR1, &sa, NULL);
+		pause();
+		_exit(CR_RESTART_OK);
+	}
+	nanosleep(&ts, NULL);
+	if (kill(pid, SIGSTOP) || waitpid(pid, &status, WUNTRACED) != pid || kill(pid, SIGUSR1))
+		return -1;
+	if (sys_checkpoint(pid, img, 0) < 0)
+		img = -1;
+	kill(pid, SIGKILL);
+	cr_wait(pid);
+	return img;
+}
+
+static unsigned long env_ul(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : def;
+}
+
+/* Mutate and restart @img @cases times from @seed; the number of failures. */
+static int fuzz_image(struct __test_metadata *_metadata, int img, const char *name,
+		      unsigned long seed, unsigned long cases)
+{
+	unsigned long count[M_NR][O_NR] = {}, errnos[256] = {}, c;
+	struct image base = {}, im;
+	int fd = cr_tmpfile(), failures = 0, t0 = taint(), m, o, e;
+	char what[160], why[160];
+
+	if (lseek(img, 0, SEEK_SET))
+		return 1;
+	base.buf = cr_read_all(img, &base.len);
+	if (!base.buf || fd < 0)
+		return 1;
+	index_image(&base);
+	if (base.nr < 3 || base.rec[base.nr - 1].h.type != CR_REC_TAIL)
+		return 1;
+	for (c = 0; c < cases; c++) {
+		rng = (seed + c) * 0x9e3779b97f4a7c15ULL | 1;
+		im = base;
+		im.buf = malloc(base.len);
+		memcpy(im.buf, base.buf, base.len);
+		m = rnd_below(M_NR);
+		mutate(&im, m, what, sizeof(what));
+		o = run_case(fd, &im, why, sizeof(why));
+		if (o >= 0 && taint() != t0) {
+			snprintf(why, sizeof(why), "the kernel is tainted (%d): see the console",
+				 taint());
+			t0 = taint();
+			o = -1;
+		}
+		if (o < 0) {
+			TH_LOG("%s: seed %lu: %s: %s", name, seed + c, what, why);
+			failures++;
+		} else {
+			count[m][o & 0xff]++;
+			if ((o & 0xff) == O_ERRNO)
+				errnos[o >> 8]++;
+		}
+		free(im.buf);
+	}
+	TH_LOG("%s: %lu cases from seed %lu, %d failures", name, cases, seed, failures);
+	for (m = 0; m < M_NR; m++)
+		TH_LOG("  %-14s errno %4lu  killed %4lu  ran %4lu", mut_name[m],
+		       count[m][O_ERRNO], count[m][O_KILLED], count[m][O_RAN]);
+	for (e = 0; e < 256; e++)
+		if (errnos[e])
+			TH_LOG("  errno %-16s %lu", strerrorname_np(e) ?: "?", errnos[e]);
+	free(base.buf);
+	close(fd);
+	return failures;
+}
+
+FIXTURE(fuzz) {
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+/* an hour: `make fuzz` runs many more cases than `make test` */
+TEST_F_TIMEOUT(fuzz, hostile_images, 3600)
+{
+	unsigned long cases = env_ul("CR_FUZZ_CASES", 1000);
+	unsigned long seed = env_ul("CR_FUZZ_SEED", time(NULL) % 1000000 * 100000);
+	int rich = image_rich(), stopped = image_stopped();
+
+	ASSERT_GE(rich, 0);
+	ASSERT_GE(stopped, 0);
+	EXPECT_EQ(0, fuzz_image(_metadata, rich, "rich", seed, cases));
+	EXPECT_EQ(0, fuzz_image(_metadata, stopped, "stopped", seed + cases, cases));
+	unlink(FIFO);
+	unlink(DATA);
+}
+
+TEST_HARNESS_MAIN
