@@ -13,6 +13,9 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <asm/ldt.h>
 
@@ -266,6 +269,174 @@ TEST(eperm_unprivileged)
 	EXPECT_EQ(0, cr_wait(pid));
 	kill(root_pid, SIGKILL);
 	cr_wait(root_pid);
+}
+
+/* Run @fn as uid/gid 65534 in a child; its exit code. */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(90);
+		_exit(fn(arg));
+	}
+	return pid < 0 ? -1 : cr_wait(pid);
+}
+
+static int nobody_checkpoints(void *arg)
+{
+	int img = cr_tmpfile();
+
+	if (kill(*(pid_t *)arg, SIGSTOP))
+		return 91;
+	if (sys_checkpoint(*(pid_t *)arg, img, 0) != -1)
+		return 92;
+	return errno == EPERM ? 0 : 93;
+}
+
+/*
+ * A setuid-root program run by nobody: nobody may signal it (its real uid)
+ * but not checkpoint it (it could not ptrace it); root may.
+ */
+TEST(setuid_target)
+{
+	const char *prog = "/tmp/cr-suid-counter";
+	char status[64], line[256];
+	int img = cr_tmpfile(), euid = -1;
+	FILE *f;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	if (getuid())
+		SKIP(return, "needs root to make a setuid program");
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int in = open("/usr/local/bin/counter", O_RDONLY);
+		int out = open(prog, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+		char buf[65536];
+		ssize_t n;
+
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, n) != n)
+				_exit(1);
+		_exit(in < 0 || out < 0 || close(out) || chmod(prog, 04755));
+	}
+	ASSERT_EQ(0, cr_wait(pid));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		closefrom(3);
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(1);
+		execl(prog, prog, "100000", "100", NULL);
+		_exit(2);
+	}
+	/* running setuid: euid 0, real uid nobody */
+	snprintf(status, sizeof(status), "/proc/%d/status", pid);
+	for (int i = 0; i < 100 && euid != 0; i++) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		f = fopen(status, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "Uid:", 4))
+				sscanf(line, "Uid: %*d %d", &euid);
+		if (f)
+			fclose(f);
+	}
+	if (euid) {
+		kill(pid, SIGKILL);
+		cr_wait(pid);
+		SKIP(return, "setuid did not take (nosuid /tmp?)");
+	}
+	EXPECT_EQ(0, as_nobody(nobody_checkpoints, &pid));
+	/* root may: it could ptrace it */
+	EXPECT_GT(sys_checkpoint(pid, img, 0), 0);
+	kill(pid, SIGKILL);
+	cr_wait(pid);
+	unlink(prog);
+}
+
+/* In a child: @img on fd @to, /dev/null on 0-2, and no other fd. */
+static int keep_only(int img, int to)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	/* fds 0-2 that anyone may reopen, for restarts by nobody */
+	if (null < 0 || dup2(null, 0) || dup2(null, 1) != 1 || dup2(null, 2) != 2)
+		return -1;
+	if (dup2(img, to) != to)
+		return -1;
+	close_range(3, to - 1, 0);
+	close_range(to + 1, ~0U, 0);
+	return 0;
+}
+
+static int nobody_restarts(void *arg)
+{
+	int img = *(int *)arg;
+
+	if (lseek(img, 0, SEEK_SET))
+		return 91;
+	sys_restart(0, img, 0);
+	return 100 + errno;
+}
+
+/*
+ * Root's image restarted by nobody: the process has nobody's uid and no
+ * capability; a file only root may read cannot be mapped (EACCES, the
+ * caller intact).
+ */
+TEST(restart_keeps_caller_creds)
+{
+	int img = cr_tmpfile(), secret_img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	ASSERT_GE(secret_img, 0);
+	if (getuid())
+		SKIP(return, "needs root");
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2];
+
+		if (keep_only(img, 10) || cr_self_checkpoint(10))
+			_exit(CR_ORIG_OK);
+		if (syscall(SYS_capget, &h, d))
+			_exit(CR_RESTART_BAD);
+		if (getuid() != 65534 || geteuid() != 65534 || getgid() != 65534 ||
+		    d[0].effective || d[0].permitted || d[1].effective || d[1].permitted)
+			_exit(CR_RESTART_BAD + 1);
+		_exit(CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+	EXPECT_EQ(CR_RESTART_OK, as_nobody(nobody_restarts, &img));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int fd;
+
+		if (keep_only(secret_img, 10))
+			_exit(1);
+		fd = open("/tmp/cr-secret", O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, 4096) ||
+		    mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			_exit(1);
+		close(fd);
+		if (cr_self_checkpoint(10))
+			_exit(CR_ORIG_OK);
+		_exit(CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+	EXPECT_EQ(100 + EACCES, as_nobody(nobody_restarts, &secret_img));
+	/* root may */
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(secret_img));
+	unlink("/tmp/cr-secret");
 }
 
 static void *idle_thread(void *arg)

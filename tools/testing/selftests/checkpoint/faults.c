@@ -129,6 +129,111 @@ TEST(target_gone)
 	close(fd);
 }
 
+/* Wait until @pid is blocked in system call @nr (10 s at most). */
+static int wait_in_syscall(pid_t pid, long nr)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char path[64], buf[64];
+	int i, fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; i < 500; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return -1;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			if (buf[0] >= '0' && buf[0] <= '9' && atol(buf) == nr)
+				return 0;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static void on_usr1(int sig)
+{
+}
+
+enum mid_dump { CONTINUED, KILLED, INTERRUPTED };
+
+/*
+ * A checkpoint into a pipe nobody reads yet blocks once the pipe is full,
+ * in the middle of the target's pages.  Then: the target is continued,
+ * or killed, or the checkpointer gets a signal (its handler has
+ * SA_RESTART: the call must fail, not start its image again).  Then the
+ * pipe is drained.  The errno of the checkpointer, or -1.
+ */
+static int checkpoint_mid_dump(pid_t target, enum mid_dump what)
+{
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+	char buf[65536];
+	int p[2], status;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		close(p[0]);
+		sigaction(SIGUSR1, &sa, NULL);
+		if (sys_checkpoint(target, p[1], 0) > 0)
+			_exit(0);
+		_exit(errno);
+	}
+	close(p[1]);
+	if (wait_in_syscall(pid, __NR_checkpoint))
+		return -1;
+	if (what == CONTINUED)
+		kill(target, SIGCONT);
+	else if (what == KILLED)
+		kill(target, SIGKILL);
+	else
+		kill(pid, SIGUSR1);
+	while (read(p[0], buf, sizeof(buf)) > 0)
+		;
+	close(p[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Continued in the middle of its dump: EAGAIN; it runs on, intact. */
+TEST(target_continued_mid_dump)
+{
+	pid_t pid = stopped_target();
+
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(EAGAIN, checkpoint_mid_dump(pid, CONTINUED));
+	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+}
+
+/* Killed in the middle of its dump: the checkpoint fails, nothing more. */
+TEST(target_killed_mid_dump)
+{
+	pid_t pid = stopped_target();
+	int err;
+
+	ASSERT_GT(pid, 0);
+	err = checkpoint_mid_dump(pid, KILLED);
+	EXPECT_TRUE(err == EAGAIN || err == ESRCH) TH_LOG("errno %d", err);
+	EXPECT_EQ(128 + SIGKILL, cr_wait(pid));
+}
+
+/* The checkpointer interrupted by a signal: EINTR, the target untouched. */
+TEST(caller_interrupted)
+{
+	pid_t pid = stopped_target();
+
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(EINTR, checkpoint_mid_dump(pid, INTERRUPTED));
+	EXPECT_EQ(CR_RESTART_OK, cont_and_wait(pid));
+}
+
 static long meminfo_kb(const char *key)
 {
 	char line[128];
