@@ -14,8 +14,9 @@
  * of a pipe, and an fd 0-2 of another kind (a socket to the parent,
  * typically), are left to the restarter under a key ("pipe:[1234]"): it
  * hands in a file of its own for the key, or for fds 0-2 restart uses its
- * own fd of that number.  A restarter may also hand in a file for any path
- * the image names.  Any other fd of another kind (sockets, anonymous
+ * own fd of that number.  A restarter may also hand in a file for any
+ * other file record's path (not for the executable, mapped files or the
+ * cwd).  Any other fd of another kind (sockets, anonymous
  * inodes, deleted files) is refused with EOPNOTSUPP.
  */
 #define pr_fmt(fmt) "cr: " fmt
@@ -280,8 +281,8 @@ static bool cr_fd_cloexec(struct task_struct *t, unsigned int fd)
  * The image file of a self checkpoint is not saved: its fd is closed in
  * the restarted process.
  *
- * Return: 0; -EOPNOTSUPP for an fd past 2 that cr cannot save (pipes,
- * sockets, anonymous inodes, deleted files: the kernel log says which);
+ * Return: 0; -EOPNOTSUPP for an fd past 2 that cr cannot save (sockets,
+ * anonymous inodes, deleted files: the kernel log says which);
  * -ENOMEM; or the error of writing.
  */
 int cr_write_files(struct cr_ctx *ctx)
@@ -542,7 +543,8 @@ static int cr_take_pipe_end(struct cr_files_state *fs, const struct cr_rec_file 
 /*
  * Open a named FIFO by path.  The first open of it is read-write, as the
  * caller (who needs read and write permission for it), so that opening
- * either end never blocks and the saved bytes can be put back; it is kept
+ * either end never blocks and the saved bytes can be put back (the caller
+ * checked that r->pipe names the FIFO's pipe record); it is kept
  * until restart ends.  The FIFO must be empty if there are bytes to put
  * back: someone else holds it open otherwise (-EBUSY).
  */
@@ -554,8 +556,6 @@ static int cr_open_fifo(struct cr_files_state *fs, const struct cr_rec_file *r, 
 	loff_t pos = 0;
 	long got;
 
-	if (!r->pipe || r->pipe > fs->nr_pipes || !fs->pipes[r->pipe - 1].fifo || r->pos)
-		return -EBADMSG;
 	ps = &fs->pipes[r->pipe - 1];
 	if (!ps->keeper) {
 		struct pipe_inode_info *pipe;
@@ -635,6 +635,10 @@ static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 		pr_info_ratelimited("file record %u: invalid\n", r.objref);
 		return -EBADMSG;
 	}
+	/* a FIFO's pipe record comes first, whether or not a file is handed in */
+	if (r.kind == CR_FILE_FIFO && (!r.pipe || r.pipe > fs->nr_pipes ||
+				       !fs->pipes[r.pipe - 1].fifo || r.pos))
+		return -EBADMSG;
 	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
 		return -EMFILE;
 	ret = cr_grow((void **)&fs->objs, fs->nr_objs, &fs->cap_objs, sizeof(*fs->objs));
@@ -802,7 +806,9 @@ static int cr_bad_files_record(const struct cr_hdr *hdr)
  * the restarter and it has none; -EMFILE for an fd beyond RLIMIT_NOFILE or
  * more open files and pipes than it allows;
  * -ESTALE if a path now names another kind of file; -ESPIPE if the
- * position cannot be restored; the error of opening a file or the working
+ * position cannot be restored; -EBUSY for a FIFO that must get its bytes
+ * back but is not empty; -ENOENT for a handed-in key no file record has;
+ * the error of opening a file or the working
  * directory (-ENOENT, -EACCES, ...); -ENOMEM; or a read error.
  */
 int cr_read_files(struct cr_ctx *ctx)

@@ -34,7 +34,10 @@ static const char *hint(int err)
 	case EPROTONOSUPPORT:
 		return "the image was written in another format version";
 	case ESTALE:
-		return "the image has another checkpoint id than --crid";
+		return "the image has another checkpoint id than --crid, or a path of the image "
+		       "now names another kind of file (see dmesg)";
+	case EBUSY:
+		return "rstr shares its memory, or a FIFO of the image is not empty";
 	case EOPNOTSUPP:
 		return "the image holds state this kernel cannot restart yet";
 	case EINVAL:
