@@ -9,6 +9,7 @@
 #   make tools    build/ckpt, build/rstr and the selftest programs (static)
 #   make vm       a shell in the VM; make vm CMD='...' runs one command
 #   make docs     check Documentation/checkpoint and the man pages
+#   make check    checkpatch --strict, kernel-doc and sparse on our code
 #   make fuzz     the hostile-image fuzzer, FUZZ_CASES per image
 #
 # DEBUG=1 selects the debug configuration in its own build directory.
@@ -34,7 +35,7 @@ CFG_FRAGS	:= harness/base.config $(STDIR)/config $(if $(filter 1,$(DEBUG)),harne
 export CCACHE_BASEDIR := $(TOP)
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps source kernel headers tools initramfs vm test run bench fuzz docs clean distclean
+.PHONY: all deps source kernel headers tools initramfs vm test run bench fuzz docs check clean distclean
 all: kernel tools
 
 # --- set-up ----------------------------------------------------------------
@@ -100,6 +101,10 @@ test: kernel initramfs
 
 run: kernel initramfs
 	harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) "/cr/demo.sh"
+
+# checkpatch --strict, kernel-doc and sparse on our code (harness/check.sh).
+check: kernel
+	harness/check.sh $(KSRC) $(KOBJ)
 
 # Documentation/checkpoint and man/: docutils, groff -ww, and their tables
 # and synopses against the uapi header, sys.c and the tools.

@@ -61,13 +61,15 @@ static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
  * @ctx: checkpoint context
  *
  * Return: 0; -EAGAIN if signals kept arriving while they were copied;
- * -ENOMEM; or the error of writing.
+ * -ESRCH if the task is exiting; -ENOMEM; or the error of writing.
  */
 int cr_write_signals(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
+	struct sighand_struct *sighand;
 	struct cr_rec_signals *r;
 	struct cr_siginfo *pend;
+	unsigned long flags;
 	u32 room = 64, n;
 	int i, ret;
 
@@ -79,9 +81,13 @@ again:
 		return -ENOMEM;
 	pend = (struct cr_siginfo *)(r + 1);
 
-	spin_lock_irq(&t->sighand->siglock);
+	sighand = lock_task_sighand(t, &flags);
+	if (!sighand) {
+		kfree(r);
+		return -ESRCH;	/* exiting */
+	}
 	for (i = 0; i < CR_NSIG; i++) {
-		const struct sigaction *sa = &t->sighand->action[i].sa;
+		const struct sigaction *sa = &sighand->action[i].sa;
 
 		r->action[i].handler = (unsigned long)sa->sa_handler;
 		r->action[i].flags = sa->sa_flags;
@@ -92,7 +98,7 @@ again:
 	n = cr_copy_pending(&t->pending, false, t != current, pend, room);
 	n += cr_copy_pending(&t->signal->shared_pending, true, t != current,
 			     pend + min(n, room), room - min(n, room));
-	spin_unlock_irq(&t->sighand->siglock);
+	unlock_task_sighand(t, &flags);
 	if (n > room) {
 		kfree(r);
 		if (n > CR_MAX_PENDING)
@@ -268,6 +274,7 @@ int cr_restore_signals(struct cr_ctx *ctx)
 	struct cr_signals_state *ss = ctx->ss;
 	struct cr_rec_signals *r = &ss->rec;
 	struct k_sigaction ka;
+	unsigned long flags;
 	sigset_t blocked;
 	u32 i;
 	int ret;
@@ -313,7 +320,8 @@ int cr_restore_signals(struct cr_ctx *ctx)
 	}
 #endif
 
-	spin_lock_irq(&current->sighand->siglock);
+	if (!lock_task_sighand(current, &flags))
+		return -ESRCH;
 	for (i = 0; i < r->nr_pending; i++) {
 		kernel_siginfo_t info;
 
@@ -321,7 +329,7 @@ int cr_restore_signals(struct cr_ctx *ctx)
 		send_signal_locked(ss->pending[i].sig, &info, current,
 				   ss->pending[i].shared ? PIDTYPE_TGID : PIDTYPE_PID);
 	}
-	spin_unlock_irq(&current->sighand->siglock);
+	unlock_task_sighand(current, &flags);
 	return 0;
 }
 

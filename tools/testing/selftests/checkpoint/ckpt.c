@@ -129,7 +129,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	} else if (isatty(1)) {
-		fprintf(stderr, "ckpt: refusing to write an image to a terminal; use -o or a redirect\n");
+		fprintf(stderr,
+			"ckpt: refusing to write an image to a terminal; use -o or a redirect\n");
 		return 2;
 	}
 	if (stop && pid) {

@@ -31,7 +31,6 @@
  */
 #define RESULT	"/tmp/cr-result"
 
-
 /* A computation whose result does not depend on when it is interrupted. */
 static unsigned long compute(unsigned long rounds)
 {

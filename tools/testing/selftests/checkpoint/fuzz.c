@@ -395,7 +395,7 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 			memcpy(r2, rec, sizeof(struct cr_hdr) + fixed[t]);
 			memset(r2 + sizeof(struct cr_hdr) + fixed[t], '/', newlen - 1);
 			put32(r2 + 4, fixed[t] + newlen);
-			/* the path length is the last u32 of the fixed part, but in a file record */
+			/* the path length: the fixed part's last u32, but in a file record */
 			if (path_types[t] == CR_REC_FILE)
 				put32(r2 + sizeof(struct cr_hdr) + fixed[t] - 8, newlen);
 			else

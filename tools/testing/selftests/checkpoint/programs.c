@@ -186,8 +186,8 @@ TEST(counter_dynamic)
 /* Debian's bc computing pi to 800 digits. */
 TEST(debian_bc)
 {
-	char *const argv[] = { "/usr/bin/bc", "-l", NULL };
-	const char prog[] = "scale=800; 4*a(1)\n";
+	static char *const argv[] = { "/usr/bin/bc", "-l", NULL };
+	static const char prog[] = "scale=800; 4*a(1)\n";
 	int fd;
 
 	if (access(argv[0], X_OK))

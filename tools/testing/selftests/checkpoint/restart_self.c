@@ -182,7 +182,9 @@ TEST(data_bss_tls)
 		bss_var = 0x1122334455667788L;
 		tls_var = -5;
 		if (cr_self_checkpoint(img)) {
-			data_var = bss_var = tls_var = 0;
+			data_var = 0;
+			bss_var = 0;
+			tls_var = 0;
 			_exit(CR_ORIG_OK);
 		}
 		_exit(data_var == 4321 && bss_var == 0x1122334455667788L && tls_var == -5 ?
@@ -264,7 +266,8 @@ static long regs_syscall(int img, const unsigned char (*vin)[32], struct regs_ou
 		     "mov %%r14, 16(%[o])\n\tmov %%r15, 24(%[o])\n\t"
 		     "mov %%rbx, 32(%[o])\n\t"
 		     : "=a" (ret)
-		     : "0" ((long)__NR_checkpoint), "D" (0L), "S" ((long)img), "d" (0L), [o] "r" (o),
+		     : "0" ((long)__NR_checkpoint), "D" (0L), "S" ((long)img), "d" (0L),
+		       [o] "r" (o),
 		       [mx] "m" (*(const unsigned int[]){ 0x7f80 | 0x6000 })
 		     : "rcx", "r11", "r12", "r13", "r14", "r15", "rbx", "memory", "cc");
 	if (avx)

@@ -64,9 +64,11 @@ static void check_records(struct __test_metadata *_metadata, const char *img, si
 				ASSERT_EQ(order[n], hdr->type) TH_LOG("record %ld", n);
 			}
 			if (hdr->type == CR_REC_PAGE_DATA) {
+				const struct cr_hdr *prev = (const void *)(img + last);
+
 				/* page contents start page aligned in the stream */
 				EXPECT_EQ(0, (off + sizeof(*hdr)) % sysconf(_SC_PAGESIZE));
-				EXPECT_EQ(CR_REC_PAGES, ((const struct cr_hdr *)(img + last))->type);
+				EXPECT_EQ(CR_REC_PAGES, prev->type);
 				data += hdr->len;
 			}
 			if (hdr->type == CR_REC_TAIL)

@@ -140,47 +140,60 @@ FIXTURE_VARIANT(interrupted) {
 FIXTURE_VARIANT_ADD(interrupted, read_goes_on) {
 	.call = READ, .blocks = 1, .ret = 1,
 };
+
 FIXTURE_VARIANT_ADD(interrupted, read_handler_sa_restart) {
 	.call = READ, .pending = 1, .sa_restart = 1, .blocks = 1, .ret = 1,
 };
+
 FIXTURE_VARIANT_ADD(interrupted, read_handler_eintr) {
 	.call = READ, .pending = 1, .ret = -1, .err = EINTR,
 };
+
 /* poll(2) without timeout: -ERESTARTNOHAND: EINTR whenever a handler runs */
 FIXTURE_VARIANT_ADD(interrupted, poll_goes_on) {
 	.call = POLL, .blocks = 1, .ret = -1, .err = EINTR,
 };
+
 FIXTURE_VARIANT_ADD(interrupted, poll_handler_eintr) {
 	.call = POLL, .pending = 1, .sa_restart = 1, .ret = -1, .err = EINTR,
 };
+
 /* with a timeout: a restart block cr does not save, re-executed whole */
 FIXTURE_VARIANT_ADD(interrupted, poll_timeout_goes_on) {
 	.call = POLL_TIMEOUT, .blocks = 1, .ret = -1, .err = EINTR,
 };
+
 FIXTURE_VARIANT_ADD(interrupted, poll_timeout_handler_eintr) {
 	.call = POLL_TIMEOUT, .pending = 1, .sa_restart = 1, .ret = -1, .err = EINTR,
 };
+
 /* pause(2): -ERESTARTNOHAND */
 FIXTURE_VARIANT_ADD(interrupted, pause_goes_on) {
 	.call = PAUSE, .blocks = 1, .ret = -1, .err = EINTR,
 };
+
 FIXTURE_VARIANT_ADD(interrupted, pause_handler_eintr) {
 	.call = PAUSE, .pending = 1, .sa_restart = 1, .ret = -1, .err = EINTR,
 };
+
 /* FUTEX_WAIT without timeout: -ERESTARTSYS; restarted, it sees the new word */
 FIXTURE_VARIANT_ADD(interrupted, futex_goes_on) {
 	.call = FUTEX, .blocks = 1, .ret = -1, .err = EAGAIN,
 };
+
 FIXTURE_VARIANT_ADD(interrupted, futex_handler_sa_restart) {
 	.call = FUTEX, .pending = 1, .sa_restart = 1, .blocks = 1, .ret = -1, .err = EAGAIN,
 };
+
 FIXTURE_VARIANT_ADD(interrupted, futex_handler_eintr) {
 	.call = FUTEX, .pending = 1, .ret = -1, .err = EINTR,
 };
+
 /* nanosleep(2): -ERESTART_RESTARTBLOCK, resumed for the time it had left */
 FIXTURE_VARIANT_ADD(interrupted, nanosleep_goes_on) {
 	.call = NANOSLEEP, .blocks = 1, .ret = -1, .err = EINTR,
 };
+
 FIXTURE_VARIANT_ADD(interrupted, nanosleep_handler_eintr) {
 	.call = NANOSLEEP, .pending = 1, .sa_restart = 1, .ret = -1, .err = EINTR,
 };
