@@ -94,7 +94,8 @@ again:
 		r->action[i].restorer = (unsigned long)sa->sa_restorer;
 		r->action[i].mask = sa->sa_mask.sig[0];
 	}
-	r->blocked = t->blocked.sig[0];
+	/* the caller's own mask without the SIGPIPE checkpoint(2) blocks */
+	r->blocked = (t == current ? ctx->blocked : t->blocked).sig[0];
 	n = cr_copy_pending(&t->pending, false, t != current, pend, room);
 	n += cr_copy_pending(&t->signal->shared_pending, true, t != current,
 			     pend + min(n, room), room - min(n, room));

@@ -12,6 +12,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/printk.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 
@@ -40,6 +41,42 @@ static void cr_ctx_fini(struct cr_ctx *ctx)
 	kfree(ctx);
 }
 
+/* Is SIGPIPE pending for current, for the thread or the process? */
+static bool cr_sigpipe_pending(void)
+{
+	unsigned long flags;
+	bool ret;
+
+	if (!lock_task_sighand(current, &flags))
+		return false;
+	ret = sigismember(&current->pending.signal, SIGPIPE) ||
+	      sigismember(&current->signal->shared_pending.signal, SIGPIPE);
+	unlock_task_sighand(current, &flags);
+	return ret;
+}
+
+/*
+ * A pipe or socket whose reader went away raises SIGPIPE as well as
+ * failing the write with -EPIPE.  checkpoint(2) is not write(2): it
+ * reports -EPIPE only.  SIGPIPE is blocked while it runs (a fatal signal
+ * would doom the caller the moment it is sent), and the one it caused is
+ * taken back here.
+ */
+static void cr_drop_sigpipe(void)
+{
+	kernel_siginfo_t info;
+	enum pid_type type;
+	unsigned long flags;
+	sigset_t mask;
+
+	siginitsetinv(&mask, sigmask(SIGPIPE));
+	if (!lock_task_sighand(current, &flags))
+		return;
+	dequeue_signal(&mask, &info, &type);
+	recalc_sigpending();
+	unlock_task_sighand(current, &flags);
+}
+
 /**
  * sys_checkpoint - write the state of a process to a file descriptor
  * @pid: the process; 0 or the caller's pid for the caller itself
@@ -53,12 +90,15 @@ static void cr_ctx_fini(struct cr_ctx *ctx)
  * stopped; -EAGAIN if it ran or changed during the dump; -EOPNOTSUPP for
  * state cr cannot save yet (threads, ptrace, LDT, special mappings: the
  * kernel log says which); -ENOMEM; or the error of writing the image
- * (-ENOSPC, -EPIPE, -EAGAIN, -EINTR, -EIO, ...).
+ * (-ENOSPC, -EPIPE, -EAGAIN, -EINTR, -EIO, ...).  -EPIPE comes without
+ * the SIGPIPE write(2) would raise.
  */
 SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 {
 	struct cr_ctx *ctx;
 	struct file *file;
+	sigset_t blocked;
+	bool sigpipe;
 	struct fd f;
 	long ret;
 
@@ -85,7 +125,15 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 	cr_ctx_init(ctx, file, flags);
 
 	pr_debug("checkpoint pid %d to fd %d flags %#lx\n", pid, fd, flags);
+	sigpipe = cr_sigpipe_pending();
+	ctx->blocked = current->blocked;
+	blocked = ctx->blocked;
+	sigaddset(&blocked, SIGPIPE);
+	set_current_blocked(&blocked);
 	ret = cr_checkpoint(ctx, pid);
+	if (ret == -EPIPE && !sigpipe)
+		cr_drop_sigpipe();
+	set_current_blocked(&ctx->blocked);
 	cr_ctx_fini(ctx);
 out_fd:
 	fdput_pos(f);

@@ -6,6 +6,7 @@
 #define _LINUX_CHECKPOINT_H
 
 #include <linux/bvec.h>
+#include <linux/signal_types.h>
 #include <linux/types.h>
 #include <uapi/linux/checkpoint.h>
 
@@ -36,6 +37,8 @@ struct cr_task_state;
  * @task:	the task being checkpointed (referenced), or NULL
  * @mm:		checkpoint: @task's mm (referenced)
  * @locked:	checkpoint: @task's exec_update_lock is held for reading
+ * @blocked:	checkpoint: the caller's blocked signals; SIGPIPE is blocked
+ *		while checkpoint(2) runs
  * @nvcsw:	checkpoint of a stopped task: its context switch count when
  *		found inactive, compared again at the end
  * @snap:	checkpoint: the vma list, from cr_write_mm() to cr_write_pages()
@@ -63,6 +66,7 @@ struct cr_ctx {
 	struct task_struct *task;
 	struct mm_struct *mm;
 	bool locked;
+	sigset_t blocked;
 	unsigned long nvcsw;
 	struct cr_vma_snap *snap;
 	int nr_snap;
