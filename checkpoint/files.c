@@ -110,8 +110,11 @@ static int cr_write_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, u32 o
 	int ret = 0;
 
 	size = (size_t)pipe->max_usage << PAGE_SHIFT;
-	if (size > CR_REC_MAX_LEN - sizeof(*r))
+	if (size > CR_REC_MAX_LEN - sizeof(*r)) {
+		pr_info_ratelimited("checkpoint of pid %d refused: a pipe of %zu bytes\n",
+				    task_pid_vnr(ctx->task), size);
 		return -EOPNOTSUPP;
+	}
 	r = kvzalloc(sizeof(*r) + size, GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;

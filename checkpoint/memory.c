@@ -313,6 +313,9 @@ static int cr_pin_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
 		goto out;
 	}
 	ret = walk_page_range(mm, *addr, snap->rec.end, &cr_walk_ops, &w);
+	if (ret == -EOPNOTSUPP)
+		pr_info_ratelimited("checkpoint of pid %d refused: a transparent huge page at %#lx\n",
+				    task_pid_vnr(ctx->task), *addr);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < w.nr; i += run) {

@@ -60,7 +60,7 @@ static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
  * cr_write_signals() - write the signals record of @ctx->task
  * @ctx: checkpoint context
  *
- * Return: 0; -EAGAIN if signals kept arriving while they were copied;
+ * Return: 0; -EOPNOTSUPP for more than CR_MAX_PENDING pending signals;
  * -ESRCH if the task is exiting; -ENOMEM; or the error of writing.
  */
 int cr_write_signals(struct cr_ctx *ctx)
@@ -102,8 +102,11 @@ again:
 	unlock_task_sighand(t, &flags);
 	if (n > room) {
 		kfree(r);
-		if (n > CR_MAX_PENDING)
-			return -EAGAIN;
+		if (n > CR_MAX_PENDING) {
+			pr_info_ratelimited("checkpoint of pid %d refused: %u pending signals\n",
+					    task_pid_vnr(t), n);
+			return -EOPNOTSUPP;
+		}
 		room = n;
 		goto again;
 	}

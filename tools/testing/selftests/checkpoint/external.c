@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -467,6 +468,41 @@ TEST(refuse_threads)
 		_exit(0);
 	}
 	EXPECT_EQ(0, cr_wait(pid));
+}
+
+static int vm_sharer(void *arg)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* Its address space shared with another process (CLONE_VM): refused. */
+TEST(refuse_shared_mm)
+{
+	int img = cr_tmpfile(), status;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		static char stack[65536];
+
+		if (clone(vm_sharer, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL) < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, stop(pid));
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	/* untouched: it still runs */
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	kill(pid, SIGKILL);
+	cr_wait(pid);
 }
 
 TEST(refuse_ptraced)
