@@ -102,7 +102,7 @@ static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 		return -ESRCH;
 	/* another process (CLONE_VM, vfork) could change its memory meanwhile */
 	if (test_bit(MMF_MULTIPROCESS, &ctx->mm->flags))
-		return cr_refuse(t, -EOPNOTSUPP, "its address space is shared with another process");
+		return cr_refuse(t, -EOPNOTSUPP, "address space shared with another process");
 	return cr_arch_check_task(t);
 }
 
