@@ -303,7 +303,7 @@ TEST(setuid_target)
 {
 	const char *prog = "/tmp/cr-suid-counter";
 	char status[64], line[256];
-	int img = cr_tmpfile(), euid = -1;
+	int img = cr_tmpfile(), euid = -1, st;
 	FILE *f;
 	pid_t pid;
 
@@ -352,8 +352,10 @@ TEST(setuid_target)
 		SKIP(return, "setuid did not take (nosuid /tmp?)");
 	}
 	EXPECT_EQ(0, as_nobody(nobody_checkpoints, &pid));
-	/* root may: it could ptrace it */
-	EXPECT_GT(sys_checkpoint(pid, img, 0), 0);
+	/* root may: it could ptrace it (once nobody's SIGSTOP has stopped it) */
+	ASSERT_EQ(pid, waitpid(pid, &st, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	EXPECT_GT(sys_checkpoint(pid, img, 0), 0) TH_LOG("%s", strerror(errno));
 	kill(pid, SIGKILL);
 	cr_wait(pid);
 	unlink(prog);
