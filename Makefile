@@ -6,7 +6,7 @@
 #   make run      the demo in the VM
 #   make test     the whole suite in the VM; ends with "N passed, N failed"
 #   make kernel   build/bzImage
-#   make tools    build/ckpt, build/rstr and the selftest programs (static)
+#   make tools    build/ckpt, build/rstr, build/crinspect and the selftests (static)
 #   make vm       a shell in the VM; make vm CMD='...' runs one command
 #   make docs     check Documentation/checkpoint and the man pages
 #   make check    checkpatch --strict, kernel-doc and sparse on our code
@@ -83,7 +83,7 @@ tools: headers
 	$(MAKE) -s -C $(KSRC)/$(STDIR) OUTPUT=$(B)/selftests \
 		KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" LDFLAGS=-static \
 		CR_UAPI_HDR=$(KOBJ)/usr/include/linux/checkpoint.h
-	cp $(B)/selftests/ckpt $(B)/selftests/rstr $(B)/
+	cp $(B)/selftests/ckpt $(B)/selftests/rstr $(B)/selftests/crinspect $(B)/
 
 initramfs: tools
 	harness/mkinitramfs.sh $(B)/selftests $(B)/initramfs.cpio.gz
@@ -134,7 +134,7 @@ bench: kernel initramfs
 
 clean:
 	rm -rf $(B)/kobj $(B)/kobj-debug $(B)/selftests $(B)/debug \
-		$(B)/bzImage $(B)/ckpt $(B)/rstr $(B)/initramfs.cpio.gz
+		$(B)/bzImage $(B)/ckpt $(B)/rstr $(B)/crinspect $(B)/initramfs.cpio.gz
 
 distclean:
 	rm -rf $(B)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the VM's initramfs: busybox, our /init, the test runner, the demo,
-# the tools (ckpt, rstr) and every selftest program.
+# the tools (ckpt, rstr, crinspect) and every selftest program.
 #   mkinitramfs.sh SELFTEST_OUTPUT_DIR OUT.cpio.gz
 # Extra files for the VM: put them under harness/rootfs/ (copied as is).
 set -e
@@ -17,7 +17,7 @@ ln -s busybox "$root/bin/sh"
 install -m 755 "$top/harness/init" "$root/init"
 install -m 755 "$top/harness/run-tests.sh" "$top/harness/demo.sh" "$root/cr/"
 # the tools and helper programs; every other executable is a selftest
-tools="ckpt rstr counter counter_dyn cr_bench"
+tools="ckpt rstr crinspect counter counter_dyn cr_bench"
 for t in $tools; do
 	install -m 755 "$st/$t" "$root/usr/local/bin/"
 done
