@@ -4,7 +4,7 @@
  *
  * This header is the contract between the kernel and user space (the
  * ckpt/rstr tools, the image inspector and the selftests).  Any change to
- * the layout of a record bumps CR_FORMAT_VERSION.
+ * the layout or the meaning of a record bumps CR_FORMAT_VERSION.
  *
  * An image is a stream of records, written and read strictly in order so
  * that it can travel through a regular file, a pipe or a socket:
@@ -33,7 +33,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	4
+#define CR_FORMAT_VERSION	5
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
