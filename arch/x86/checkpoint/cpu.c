@@ -486,8 +486,9 @@ bad:
  * cr_arch_read_fpu() - read and check the fpu record
  * @ctx: restart context, after cr_arch_read_cpu()
  *
- * Return: 0; -EBADMSG for a size that is not the head's or an XSAVE area
- * this CPU would refuse; -ENOMEM; or the error of reading.
+ * Return: 0; -EBADMSG for a size that is not the head's, features beyond
+ * the head's or an XSAVE area this CPU would refuse; -ENOMEM; or the error
+ * of reading.
  */
 int cr_arch_read_fpu(struct cr_ctx *ctx)
 {
@@ -495,6 +496,7 @@ int cr_arch_read_fpu(struct cr_ctx *ctx)
 	u32 max = fpu_user_cfg.max_size;
 	struct cr_rec_fpu rec;
 	struct cr_hdr hdr;
+	u64 hdr_xfeatures;
 	int ret;
 
 	ret = cr_read_hdr(ctx, &hdr);
@@ -521,6 +523,13 @@ int cr_arch_read_fpu(struct cr_ctx *ctx)
 	ret = cr_read_end(ctx, &hdr);
 	if (ret)
 		return ret;
+	/* the head's mask binds the area: it is what restart checked the CPU for */
+	hdr_xfeatures = ((struct xregs_state *)st->xstate)->header.xfeatures;
+	if (hdr_xfeatures & ~ctx->head.xfeatures) {
+		pr_info_ratelimited("fpu record: xfeatures %#llx beyond the head's %#llx\n",
+				    hdr_xfeatures, ctx->head.xfeatures);
+		return -EBADMSG;
+	}
 	if (fpu_check_uabi_xstate(st->xstate)) {
 		pr_info_ratelimited("fpu record: XSAVE area refused by this CPU\n");
 		return -EBADMSG;
