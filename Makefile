@@ -10,6 +10,8 @@
 #   make vm       a shell in the VM; make vm CMD='...' runs one command
 #   make docs     check Documentation/checkpoint and the man pages
 #   make check    checkpatch --strict, kernel-doc and sparse on our code
+#   make patches  the tree as a patch series in build/patches (check-patches
+#                 applies and builds it patch by patch)
 #   make fuzz     the hostile-image fuzzer, FUZZ_CASES per image
 #
 # DEBUG=1 selects the debug configuration in its own build directory.
@@ -35,7 +37,7 @@ CFG_FRAGS	:= harness/base.config $(STDIR)/config $(if $(filter 1,$(DEBUG)),harne
 export CCACHE_BASEDIR := $(TOP)
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
 
-.PHONY: all deps source kernel headers tools initramfs vm test run bench fuzz docs check clean distclean
+.PHONY: all deps source kernel headers tools initramfs vm test run bench fuzz docs check patches check-patches clean distclean
 all: kernel tools
 
 # --- set-up ----------------------------------------------------------------
@@ -112,6 +114,15 @@ run: kernel initramfs
 # checkpatch --strict, kernel-doc and sparse on our code (harness/check.sh).
 check: kernel
 	harness/check.sh $(KSRC) $(KOBJ)
+
+# The tree as an upstream patch series (git format-patch, cover letter) in
+# build/patches; check-patches applies it with git am to a fresh unpack and
+# builds after every patch (long: a second kernel tree).
+patches: $(B)/.deps
+	harness/mkpatches.sh $(B)/patches
+
+check-patches: patches
+	harness/test-patches.sh $(B)/patches
 
 # Documentation/checkpoint and man/: docutils, groff -ww, and their tables
 # and synopses against the uapi header, sys.c and the tools.

@@ -1,0 +1,592 @@
+#!/bin/bash
+# Turn our tree into an upstream-style patch series against Linux 6.12.
+#
+#   mkpatches.sh [-r REV] OUTDIR
+#
+# Writes OUTDIR/0000-cover-letter.patch, 0001-....patch ... (git
+# format-patch, numbered).  The series is made from the current files: the
+# working tree as harness/overlay.sh sees it (tracked and untracked, not
+# ignored), or the commit REV with -r.  Nothing is stored: a scratch git
+# repository gets the upstream files the series changes, unpacked from the
+# tarball (commit "base"); then each patch of the plan below copies in its
+# files of our tree and applies its patches/*.patch (or a part of one), and
+# is committed with its message; format-patch writes the series.
+#
+# Every file of our tree and every patches/*.patch must be placed by the
+# plan: a new one fails the run ("not placed") until it is given a place.
+# At the end the scratch tree must hold every file of ours as it is and
+# every hunk of patches/, or the run fails.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+KTAR=${KTAR:-/usr/src/linux-source-6.12.tar.xz}
+AUTHOR_NAME="cr developers"
+AUTHOR_EMAIL="cr@example.org"
+
+die() { echo "mkpatches: $*" >&2; exit 1; }
+usage() { echo "usage: $0 [-r REV] OUTDIR" >&2; exit 2; }
+
+rev=
+while getopts r: o; do
+	case $o in
+	r) rev=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# = 1 ] || usage
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+[ -r "$KTAR" ] || die "no kernel source tarball $KTAR"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cr-mkpatches.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+src=$work/src		# our files, as they are now
+repo=$work/linux	# the scratch repository
+mkdir -p "$src" "$repo"
+g() { git -C "$repo" "$@"; }
+
+# --- our files, as they are now ------------------------------------------
+# The overlay's paths, and patches/.
+paths="checkpoint arch include tools Documentation patches"
+if [ -n "$rev" ]; then
+	git -C "$top" rev-parse -q --verify "$rev^{commit}" >/dev/null || die "no commit $rev"
+	have=()
+	for p in $paths; do
+		git -C "$top" cat-file -e "$rev:$p" 2>/dev/null && have+=("$p")
+	done
+	git -C "$top" archive --format=tar "$rev" -- "${have[@]}" | tar -x -C "$src"
+	datesrc=$rev
+else
+	git -C "$top" ls-files -z -co --exclude-standard -- $paths |
+	while IFS= read -r -d '' f; do
+		[ -f "$top/$f" ] || continue
+		(cd "$top" && cp --parents -- "$f" "$src/")
+	done
+	git -C "$top" ls-files -o --exclude-standard -- $paths |
+		sed 's/^/mkpatches: note: not committed yet, in the series: /' >&2
+	datesrc=HEAD
+fi
+# Commit dates: the date of the commit the files come from (HEAD for the
+# working tree), one second more per patch, so that the output depends on
+# the files only.
+read -r epoch tz < <(git -C "$top" log -1 --format=%cd --date=raw "$datesrc")
+
+# Our files (patches/ aside), and our patches.
+(cd "$src" && find . -type f ! -path './patches/*' | sed 's|^\./||' | LC_ALL=C sort) > "$work/files"
+(cd "$src" && find patches -maxdepth 1 -name '*.patch' 2>/dev/null | LC_ALL=C sort) > "$work/patches"
+[ -s "$work/files" ] || die "no files in the tree"
+
+# --- the base: the upstream files the series changes -----------------------
+# Files patches/ changes, and those the plan edits.
+upstream() {
+	sed -n -e 's|^--- a/\([^[:space:]]*\).*|\1|p' -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' \
+		"$src"/patches/*.patch 2>/dev/null
+	echo Makefile
+	echo MAINTAINERS
+	echo tools/testing/selftests/Makefile
+	grep -q '^Documentation/checkpoint/index.rst$' "$work/files" &&
+		echo Documentation/subsystem-apis.rst
+	return 0
+}
+upstream | LC_ALL=C sort -u > "$work/upstream"
+if grep -q '^debian/' "$work/upstream" "$work/files"; then
+	die "the series would touch Debian's packaging (debian/)"
+fi
+tdir=$( (tar -tJf "$KTAR" 2>/dev/null || true) | head -1)
+tdir=${tdir%%/*}
+[ -n "$tdir" ] || die "cannot read $KTAR"
+sed "s|^|$tdir/|" "$work/upstream" > "$work/members"
+tar -xJf "$KTAR" -C "$repo" --strip-components=1 -T "$work/members" ||
+	die "the series changes files that are not in $KTAR (see above)"
+kver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' "$repo/Makefile" | paste -sd.)
+
+g init -q -b cr
+g config user.name "$AUTHOR_NAME"
+g config user.email "$AUTHOR_EMAIL"
+g config core.autocrlf false
+g config commit.gpgsign false
+g add -A
+GIT_AUTHOR_DATE="$epoch $tz" GIT_COMMITTER_DATE="$epoch $tz" g commit -q -m base
+g tag base
+
+# --- building blocks of the plan -------------------------------------------
+nr=0			# patches committed
+declare -A placed	# our files placed
+declare -A used		# patches/*.patch used, whole or in part
+subjects=()
+roles=()
+
+# add_files FILE...: copy files of our tree into the scratch tree.
+add_files() {
+	local f
+	for f; do
+		[ -f "$src/$f" ] || die "plan: $f is not in the tree"
+		[ -z "${placed[$f]:-}" ] || die "plan: $f is placed twice"
+		mkdir -p "$repo/$(dirname "$f")"
+		cp "$src/$f" "$repo/$f"
+		placed[$f]=1
+	done
+}
+
+# add_dir DIR: every file of our tree under DIR.
+add_dir() {
+	local f n=0
+	while read -r f; do
+		add_files "$f"
+		n=$((n + 1))
+	done < <(grep "^$1/" "$work/files")
+	[ "$n" -gt 0 ] || die "plan: no file under $1/"
+}
+
+# apply_patch NAME [GIT-APPLY-OPTIONS]: apply patches/NAME, or a part of it
+# (--include=PATH, --exclude=PATH).
+apply_patch() {
+	local name=$1
+	shift
+	[ -f "$src/patches/$name" ] || die "plan: patches/$name is not in the tree"
+	g apply -p1 --whitespace=nowarn "$@" "$src/patches/$name" ||
+		die "patches/$name does not apply to $tdir ($*)"
+	used[$name]=1
+}
+
+# The subject and the message body of patches/NAME.
+patch_subject() {
+	sed -n '/^Subject: /{s/^Subject: *\(\[[^]]*\] *\)\{0,1\}//p;q}' "$src/patches/$1"
+}
+patch_body() {
+	awk '/^Subject: / { s = 1; next } s == 1 && /^$/ { s = 2; next }
+	     s == 2 && /^---/ { exit } s == 2 { print }' "$src/patches/$1"
+}
+
+# body < TEXT: the message body of the next commit, wrapped.
+body() { wrap > "$work/body"; }
+
+# commit SUBJECT ROLE: commit the scratch tree as the next patch, with the
+# message body body() wrote.  ROLE is one line for the cover letter.
+commit() {
+	local msg=$work/msg
+	[ -n "$1" ] || die "plan: patch $((nr + 1)) has no subject"
+	{ printf '%s\n\n' "$1"; cat "$work/body"; } > "$msg"
+	rm -f "$work/body"
+	g add -A
+	g diff --cached --quiet && die "plan: patch \"$1\" changes nothing"
+	nr=$((nr + 1))
+	GIT_AUTHOR_DATE="$((epoch + nr)) $tz" GIT_COMMITTER_DATE="$((epoch + nr)) $tz" \
+		g commit -q -s -F "$msg"
+	subjects[nr]=$1
+	roles[nr]=$2
+}
+
+# commit_patch NAME ROLE: apply patches/NAME whole, commit it with its own
+# subject and message.
+commit_patch() {
+	apply_patch "$1"
+	patch_body "$1" > "$work/body"
+	commit "$(patch_subject "$1")" "$2"
+}
+
+# Wrap each line of stdin to 72 columns; the continuation lines of an item
+# ("  - text" or "  NN  text") are indented under its text.
+wrap() {
+	awk '{
+		match($0, /^ *(- |[0-9]+  )?/)
+		line = substr($0, 1, RLENGTH); ind = ""
+		for (i = 0; i < RLENGTH; i++)
+			ind = ind " "
+		n = split(substr($0, RLENGTH + 1), w, " ")
+		if (n == 0) { print line; next }
+		line = line w[1]
+		for (i = 2; i <= n; i++) {
+			if (length(line) + 1 + length(w[i]) > 72) { print line; line = ind w[i] }
+			else line = line " " w[i]
+		}
+		print line
+	}'
+}
+
+# The first sentence of the header comment of a C file, after its "name - "
+# or "cr selftests: " prefix.
+describe() {
+	awk 'NR == 1 || /^\/\*/ { next } /^ \*\/?$/ || /^ \*\// { exit }
+	     { sub(/^ \* ?/, ""); s = s " " $0 }
+	     END { sub(/^ */, "", s); sub(/^[^ ]* - /, "", s); sub(/^cr selftests: /, "", s)
+		   if (match(s, /\.( |$)/)) s = substr(s, 1, RSTART); print s }' "$1"
+}
+
+# The programs a selftests Makefile variable lists.
+mkvar() {
+	sed -n "s/^$1[[:space:]]*[:+]\{0,1\}=[[:space:]]*//p" "$src/tools/testing/selftests/checkpoint/Makefile" |
+		tr -s ' \t' '\n' | grep -v '^$' || true
+}
+
+# The call NAME as checkpoint/sys.c defines it: "NAME(arg, arg, ...)".
+syscall_sig() {
+	awk -v n="$1" '
+		/^SYSCALL_DEFINE[0-9]\(/ { s = ""; on = 1 }
+		on { s = s " " $0 }
+		on && /\)[[:space:]]*$/ {
+			on = 0
+			sub(/^ *SYSCALL_DEFINE[0-9]\(/, "", s); sub(/\)[[:space:]]*$/, "", s)
+			k = split(s, a, ",")
+			gsub(/[[:space:]]/, "", a[1])
+			if (a[1] != n)
+				next
+			r = n "("
+			for (i = 3; i <= k; i += 2) {
+				gsub(/[[:space:]]/, "", a[i])
+				r = r (i > 3 ? ", " : "") a[i]
+			}
+			print r ")"
+			exit
+		}' "$src/checkpoint/sys.c"
+}
+
+# Add "TARGETS += checkpoint" to the selftests Makefile, in order.
+add_selftests_target() {
+	local mk=$repo/tools/testing/selftests/Makefile
+	grep -qx 'TARGETS += checkpoint' "$mk" && return 0
+	awk '!done && /^TARGETS \+= / && $3 > "checkpoint" { print "TARGETS += checkpoint"; done = 1 }
+	     { print } END { exit !done }' "$mk" > "$mk.new" ||
+		die "no place for checkpoint in tools/testing/selftests/Makefile"
+	mv "$mk.new" "$mk"
+}
+
+# A MAINTAINERS entry for our files, in alphabetical order of titles.
+MAINT_TITLE="CHECKPOINT/RESTART (CR)"
+add_maintainers_entry() {
+	local mf=$repo/MAINTAINERS entry=$work/maint
+	grep -qx "$MAINT_TITLE" "$mf" && return 0
+	{
+		echo "$MAINT_TITLE"
+		echo "M:	$AUTHOR_NAME <$AUTHOR_EMAIL>"
+		echo "L:	linux-kernel@vger.kernel.org"
+		echo "S:	Maintained"
+		# a directory named checkpoint stands for all its files
+		awk -F/ '{ d = ""; for (i = 1; i < NF; i++) { d = d $i "/"
+			   if ($i == "checkpoint") { print d; next } } print }' "$work/files" |
+			LC_ALL=C sort -u | sed 's/^/F:	/'
+	} > "$entry"
+	# after the section of the greatest title below ours: the file is
+	# sorted, but for a few entries out of place
+	awk -v title="$MAINT_TITLE" -v entry="$entry" '
+		{ l[NR] = $0 }
+		END {
+			T = toupper(title)
+			for (i = 2; i < NR; i++) {
+				if (l[i] == "Maintainers List")
+					started = 1
+				if (started && l[i - 1] == "" && l[i] != "" && l[i + 1] ~ /^[A-Z]:\t/) {
+					if (after && !at)
+						at = i
+					u = toupper(l[i])
+					if (u < T && (best == "" || u > best)) {
+						best = u; after = 1; at = 0
+					}
+				}
+			}
+			if (!at)
+				exit 1
+			for (i = 1; i <= NR; i++) {
+				if (i == at) {
+					while ((getline e < entry) > 0)
+						print e
+					print ""
+				}
+				print l[i]
+			}
+		}' "$mf" > "$mf.new" || die "no place for our entry in MAINTAINERS"
+	mv "$mf.new" "$mf"
+}
+
+# Hook Documentation/checkpoint/index.rst into the subsystem books.
+add_docs_index() {
+	local idx=$repo/Documentation/subsystem-apis.rst
+	grep -q '^Documentation/checkpoint/index.rst$' "$work/files" || return 0
+	grep -q '^ *checkpoint/index$' "$idx" && return 0
+	# at the end of the "Other subsystems" toctree
+	awk '/^Other subsystems$/ { s = 1 } s == 1 && /^\.\. toctree::/ { s = 2 }
+	     s == 2 && /^   [^:]/ { t = 1 }
+	     s == 2 && t && !/^   / { print "   checkpoint/index"; s = 3 }
+	     { print } END { if (s == 2 && t) { print "   checkpoint/index"; s = 3 } exit s != 3 }' \
+		"$idx" > "$idx.new" || die "no place for checkpoint/index in $idx"
+	mv "$idx.new" "$idx"
+}
+
+# --- the plan ---------------------------------------------------------------
+SIG_CKPT=$(syscall_sig checkpoint)
+SIG_RSTR=$(syscall_sig restart)
+[ -n "$SIG_CKPT" ] && [ -n "$SIG_RSTR" ] || die "no SYSCALL_DEFINE of checkpoint or restart in checkpoint/sys.c"
+
+# Upstream files first (syscall numbers, the x86/fpu helper), then the
+# image format, the core, the per-object code (each helper patch of an
+# upstream file just before its user), and the x86_64 code, which selects
+# HAVE_ARCH_CHECKPOINT: CONFIG_CHECKPOINT cannot be set, so nothing of cr
+# is compiled, before that patch.  Then the selftests, the documentation
+# (once there is some) and MAINTAINERS.
+
+P_SYSCALLS=0001-x86-syscalls-add-checkpoint-and-restart.patch
+P_HOOKS=0002-checkpoint-build-hooks.patch
+P_FPU=0003-x86-fpu-restore-uabi-xstate-into-current.patch
+P_ITIMER=0004-itimer-checkpoint-restart-helpers.patch
+P_HRTIMER=0005-hrtimer-checkpoint-restart-nanosleep.patch
+# the parts of P_HOOKS that belong to the x86_64 patch
+ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
+
+commit_patch "$P_SYSCALLS" \
+	"the system call numbers, prototypes and COND_SYSCALL stubs: both calls return -ENOSYS"
+n_syscalls=$nr
+
+commit_patch "$P_FPU" \
+	"an x86/fpu helper for restart(2): check and load a standard-format XSAVE buffer into current"
+
+add_files include/uapi/linux/checkpoint.h
+body <<'EOF'
+checkpoint(2) writes, and restart(2) reads, an image: a stream of typed records that user space stores, moves and inspects. Its layout is ABI, so it gets its own uapi header, include/uapi/linux/checkpoint.h, ahead of the code that writes and reads it.
+
+An image is written and read strictly in order, so that it can go through a pipe or a socket as well as a regular file. Each record is a struct cr_hdr (type, payload length) followed by its payload, padded with zeros to a multiple of CR_ALIGN (8) bytes. The first record is the head: magic, format version, architecture, page size, the XSAVE layout of the fpu records and the checkpoint id. The last is the tail, which carries the number of records before it and the stream offset of its own header, so that a truncated or spliced stream is detected. Page contents start at a page-aligned stream offset (a pad record comes first when needed), so that they are written from and read into pages directly.
+
+Records have fixed-width fields, explicit __reserved padding and no pointers; a path follows its fixed struct in the same record, which says how long it is. A change to the layout of a record bumps CR_FORMAT_VERSION, which restart checks before anything else.
+
+Nothing includes the header yet.
+EOF
+commit "checkpoint: add the image format (uapi header)" \
+	"the image format, include/uapi/linux/checkpoint.h: the contract with user space"
+
+add_files include/linux/checkpoint.h checkpoint/Kconfig checkpoint/Makefile \
+	checkpoint/sys.c checkpoint/io.c checkpoint/checkpoint.c checkpoint/restart.c
+apply_patch "$P_HOOKS" "${ARCH_HOOKS[@]/#/--exclude=}"
+body <<EOF
+Add cr, an in-kernel checkpoint/restart of a process, with two system calls:
+
+  - $SIG_CKPT writes the state of a process to fd as a stream of records (include/uapi/linux/checkpoint.h) and returns a positive checkpoint id (crid). The target is the caller itself, or another process that the caller may ptrace-attach to (EPERM) and that is stopped (EBUSY), so that its registers and memory hold still while it is dumped; it must not run meanwhile (EAGAIN). The target is only read: whatever happens, it is left as it was.
+  - $SIG_RSTR turns the caller into the process of an image; with CR_RESTART_ARGS, args hands in files of the caller for those the image leaves to the restarter (see the files patch). Restart is a transaction: every record before the first page is read, checked and staged while the caller is intact, and any error returns an errno. Only then is the caller's address space replaced; past that point of no return a failure kills the caller with SIGKILL, which is never left half restored. The image is hostile input: every field is checked before it is used.
+
+This patch adds the generic core:
+
+  - checkpoint/sys.c: the system calls. They check their flags and the fd, which must take kernel_write() or kernel_read(), before any I/O, and set up a struct cr_ctx for the operation.
+  - checkpoint/io.c: record I/O. The image is written and read in order with kernel_write() and kernel_read(), looping over short counts, so that regular files, pipes and sockets work alike; page contents are written straight from the pages, with no bounce buffer.
+  - checkpoint/checkpoint.c: pins and checks the target, writes the head, the records of each kind of object and the tail, and checks that a stopped target did not run meanwhile.
+  - checkpoint/restart.c: reads and checks the head (magic, format version, architecture, page size, crid), stages the records, passes the point of no return and commits.
+  - include/linux/checkpoint.h: struct cr_ctx, the record I/O helpers, the functions of the per-object code that the next patches add (task, memory, files, signals), and the architecture interface (cr_arch_*) that an architecture implements in arch/<arch>/checkpoint/ before it selects HAVE_ARCH_CHECKPOINT.
+  - checkpoint/Kconfig, checkpoint/Makefile, and the hooks in Kbuild, init/Kconfig (CONFIG_CHECKPOINT, next to CHECKPOINT_RESTORE, which provides helpers for the user-space CRIU and is unrelated) and arch/Kconfig (HAVE_ARCH_CHECKPOINT).
+
+CONFIG_CHECKPOINT depends on HAVE_ARCH_CHECKPOINT, which no architecture selects before the x86_64 patch at the end of the kernel part of this series: until then none of this is compiled and both system calls return -ENOSYS. checkpoint/Makefile and include/linux/checkpoint.h are added whole here, with the objects and the functions of the next patches, so that each of those adds its own file and touches no shared one.
+EOF
+commit "checkpoint: add the core of in-kernel checkpoint/restart" \
+	"the core: the two system calls, record I/O, writing and reading an image, include/linux/checkpoint.h, Kconfig (CONFIG_CHECKPOINT, HAVE_ARCH_CHECKPOINT) and Kbuild hooks"
+n_core=$nr
+
+commit_patch "$P_HRTIMER" \
+	"an hrtimer helper: recognise and set up again the restart block of an interrupted nanosleep"
+
+add_files checkpoint/task.c
+body <<'EOF'
+Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after.
+
+A task stopped inside a relative nanosleep() or clock_nanosleep() has -ERESTART_RESTARTBLOCK in ax and a restart block that sleeps until an absolute expiry. The record saves the time left on that clock, and restart sets up the restart block again (hrtimer_nanosleep_resume(), previous patch): the restarted task sleeps for the rest of it. Any other restart block is dropped; the x86_64 code has such a call re-executed whole.
+EOF
+commit "checkpoint: save and restore the task record" \
+	"the task record: comm, personality, clear_child_tid, robust futex list, rseq, an interrupted nanosleep"
+n_first_obj=$nr
+
+add_files checkpoint/memory.c
+body <<'EOF'
+Add the mm, vma and page records (checkpoint/memory.c).
+
+Checkpoint snapshots the vma list under mmap_lock: the range, protection and kind of each mapping (anonymous private or shared, file private or shared, stack, heap, vDSO) and the path of its file, and the fields of the mm (code, data, brk, stack, arguments and environment, auxv, the executable). Then it writes the pages in chunks of up to CR_PAGES_MAX: a page-table walk finds the pages that exist, so that never-touched anonymous pages, the zero page and the unmodified pages of private file mappings are not saved; the pages found are pinned and written without mmap_lock held, as a core dump does, since the file system may take locks that nest outside it.
+
+Restart reads the mm record and all vma records and opens every mapped file and the executable before its point of no return, as the caller: a restarted process maps nothing its restarter could not open. A caller that shares its address space (threads, vfork) is refused with EBUSY, a mapping below mmap_min_addr with EPERM. After the point of no return the caller's mappings are unmapped, the image's are mapped and the pages are filled in as they stream by.
+
+Mappings cr cannot save yet are refused with EOPNOTSUPP and a reason in the kernel log: device, hugetlb, mlocked and sealed mappings, other special mappings, transparent huge pages, and mappings of deleted files.
+EOF
+commit "checkpoint: save and restore the address space" \
+	"the address space: mm, vma and page records"
+
+add_files checkpoint/files.c
+body <<'EOF'
+Add the file, fd, fs and pipe records (checkpoint/files.c).
+
+Each open file is written once, as an object with a reference number that the fd records name, so that fds sharing one open file (dup) share it again after restart. Regular files, directories, character devices and named FIFOs are saved by path, with their open flags and position, and reopened by path at restart, as the caller and never with O_CREAT or O_TRUNC. The bytes buffered in a FIFO, or in a pipe whose both ends the process holds, are saved in a pipe record, read without being consumed; restart makes a new pipe for such a pipe and refills it. fd numbers, close-on-exec, cwd and umask are kept.
+
+What cannot be saved that way is left to the restarter under a key, the name d_path() gives the file (pipe:[1234]): one end of a pipe whose other end is elsewhere, and an fd 0-2 of any other kind (a pipe or a socket to the parent shell, typically). The caller of restart(2) can hand in files of its own for such keys, and for paths; otherwise its own fd 0-2 of that number stands in. Any other fd of another kind (a socket, an anonymous inode, a deleted file) is refused with EOPNOTSUPP.
+
+Restart opens every file and stages the fd table before its point of no return, within its RLIMIT_NOFILE; the restarted process holds exactly the fds of the image.
+EOF
+commit "checkpoint: save and restore open files, fds, cwd and umask" \
+	"open files, the fd table, cwd and umask, pipes and FIFOs with their contents"
+
+commit_patch "$P_ITIMER" \
+	"an itimer helper: read the interval timers of another task, arm those of current"
+
+add_files checkpoint/signal.c
+body <<'EOF'
+Add the signals record (checkpoint/signal.c): the disposition of every signal (handler, flags, mask, restorer), the blocked mask, the alternate signal stack, the pending signals of the thread and of the process with their siginfo, the three interval timers (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF) and the resource limits.
+
+Restart checks every handler address and flag before its point of no return. After it, the handlers and the mask are in place before the pending signals are queued again; the interval timers go on with the time they had left (itimer_get_task() and itimer_set_current(), previous patch); a hard limit is never raised above the caller's own unless it has CAP_SYS_RESOURCE, as with setrlimit(2).
+EOF
+commit "checkpoint: save and restore signal state, interval timers and rlimits" \
+	"signal dispositions, masks, the alternate stack, pending signals, interval timers, rlimits"
+n_last_obj=$nr
+
+add_dir arch/x86/checkpoint
+for f in "${ARCH_HOOKS[@]}"; do
+	apply_patch "$P_HOOKS" --include="$f"
+done
+body <<'EOF'
+Implement the cr architecture interface for x86_64 in arch/x86/checkpoint/, build it with CONFIG_CHECKPOINT, and select HAVE_ARCH_CHECKPOINT on X86_64. This makes CONFIG_CHECKPOINT selectable: before this patch none of cr is compiled.
+
+  - head.c: the architecture and the XSAVE layout (features and size of the standard, non-compacted format) go into the image head; restart refuses an image taken on another architecture or with XSAVE features this CPU lacks (ENOEXEC).
+  - cpu.c: the cpu record holds all general registers, the fs and gs bases, the segment selectors stored symbolically (their values differ between kernels and modes) and the three GDT TLS entries; the fpu record holds the whole XSAVE area, as ptrace's NT_X86_XSTATE regset has it. Restart checks both before its point of no return, with fpu_check_uabi_xstate() for the XSAVE area, and loads them into current after it (fpu_restore_uabi_xstate()). The vDSO is not saved: restart maps this kernel's vDSO where the image had it.
+
+A task stopped inside a system call has -ERESTART* in ax and the call in orig_ax; both are saved and restart hands them to the signal code as the kernel would on SIGCONT: the call is restarted, or fails with EINTR if a handler runs.
+
+Refused with EOPNOTSUPP and a reason in the kernel log: 32-bit tasks, an LDT, ioperm/iopl, and AMX tile data in use.
+EOF
+commit "x86/checkpoint: add the x86_64 part and enable checkpoint/restart" \
+	"the x86_64 code (head, registers, TLS, FPU, vDSO) and select HAVE_ARCH_CHECKPOINT: CONFIG_CHECKPOINT can be set from here on"
+n_arch=$nr
+
+add_dir tools/testing/selftests/checkpoint
+add_selftests_target
+{
+	echo "Add kselftests for checkpoint(2) and restart(2), and add checkpoint to the selftests' TARGETS. They need the kernel headers of this tree (make headers) and a kernel with the options of the config file; some tests skip without root."
+	echo
+	echo "The test programs:"
+	echo
+	for t in $(mkvar TEST_GEN_PROGS); do
+		c=$src/tools/testing/selftests/checkpoint/$t.c
+		[ -f "$c" ] && echo "  - $t: $(describe "$c")" || echo "  - $t"
+	done
+	echo
+	echo "And the programs they drive:"
+	echo
+	for t in $(mkvar TEST_GEN_FILES); do
+		c=$src/tools/testing/selftests/checkpoint/$t.c
+		if [ -f "$c" ]; then
+			echo "  - $t: $(describe "$c")"
+		else
+			# the comment above its rule in the Makefile
+			echo "  - $t: $(awk -v t="\$(OUTPUT)/$t:" 'index($0, t) == 1 { print c; exit }
+				{ c = $0; sub(/^# */, "", c) }' "$src/tools/testing/selftests/checkpoint/Makefile")"
+		fi
+	done
+	echo
+	echo "ckpt and rstr are the user-space front ends of the two system calls, also for use by hand: ckpt --stop --kill -o IMAGE PID, then rstr -i IMAGE."
+} | body
+commit "selftests/checkpoint: add tests and the user-space tools" \
+	"kselftests, and the user-space tools they use"
+n_selftests=$nr
+
+if grep -q '^Documentation/' "$work/files"; then
+	add_dir Documentation
+	add_docs_index
+	{
+		echo "Document cr in Documentation/checkpoint/:"
+		echo
+		grep '^Documentation/.*\.rst$' "$work/files" | while read -r f; do
+			# the title: the first line underlined with = or -
+			t=$(awk 'prev != "" && /^(=+|-+)$/ && length($0) >= length(prev) { print prev; exit }
+				 { prev = $0 }' "$src/$f")
+			echo "  - ${f#Documentation/checkpoint/}: ${t:-(no title)}"
+		done
+		if grep -q '^Documentation/checkpoint/index.rst$' "$work/files"; then
+			echo
+			echo "and list it among the subsystem books (Documentation/subsystem-apis.rst)."
+		fi
+	} | body
+	commit "Documentation/checkpoint: document checkpoint/restart" \
+		"the documentation"
+	n_docs=$nr
+	grep -q '^Documentation/checkpoint/index.rst$' "$work/files" ||
+		echo "mkpatches: warning: no Documentation/checkpoint/index.rst: the documentation is in no toctree" >&2
+fi
+
+add_maintainers_entry
+docs=
+grep -q '^Documentation/' "$work/files" && docs=" and the documentation"
+echo "Add a MAINTAINERS entry for cr, with all its files: the generic and the x86_64 code, the two headers, the selftests$docs." | body
+commit "MAINTAINERS: add an entry for checkpoint/restart (cr)" \
+	"a MAINTAINERS entry"
+
+# --- everything placed, everything in --------------------------------------
+missing=$(while read -r f; do [ -n "${placed[$f]:-}" ] || echo "  $f"; done < "$work/files")
+[ -z "$missing" ] || die "files of the tree not placed in the series (edit the plan in $0):
+$missing"
+missing=$(while read -r p; do [ -n "${used[${p#patches/}]:-}" ] || echo "  $p"; done < "$work/patches")
+[ -z "$missing" ] || die "patches not placed in the series (edit the plan in $0):
+$missing"
+while read -r p; do
+	g apply -p1 -R --check "$src/$p" 2>/dev/null || die "not every hunk of $p is in the series"
+done < "$work/patches"
+while read -r f; do
+	cmp -s "$src/$f" "$repo/$f" || die "$f differs in the series"
+done < "$work/files"
+
+# --- the cover letter and the series -----------------------------------------
+total=$nr
+n_docs=${n_docs:-}
+num() { printf '%0*d' ${#total} "$1"; }
+{
+	echo "cr: in-kernel checkpoint/restart of a process (x86_64)"
+	echo
+	wrap <<-EOF
+	This series adds cr, an in-kernel checkpoint/restart of a process, with two system calls:
+
+	  - $SIG_CKPT writes the state of a process to fd as a stream of typed records - a regular file, a pipe or a socket: the image is never seeked - and returns a checkpoint id. The process is the caller, or another process the caller may ptrace-attach to, stopped. It is only read, and runs on unchanged afterwards.
+	  - $SIG_RSTR turns the caller into the process of an image, exactly where it was: same memory, registers, FPU state, files, signal state and limits, in a new pid.
+
+	Restart is a transaction: the whole process is read from the image and checked, and every file it maps or has open is opened (as the caller), while the caller is intact; any error returns an errno. Only then is the caller's address space replaced; a failure past that point kills the caller, which is never left half restored. The image is treated as hostile input.
+
+	What works today is one single-threaded x86_64 process, statically or dynamically linked: its registers, TLS and XSAVE state; its mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist; its open regular files, directories, character devices and named FIFOs, reopened by path, and its pipes, with their contents; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval timers and rlimits; a system call it was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe to another process, is left to the restarter, which can hand in files of its own. Threads, process trees, pids, sockets and anonymous inodes (eventfd, epoll, ...) are not supported yet: checkpoint refuses them with EOPNOTSUPP and a reason in the kernel log.
+
+	cr is unrelated to CONFIG_CHECKPOINT_RESTORE, which provides helpers for the user-space CRIU: here the kernel itself writes and reads the whole image.
+	EOF
+	if [ -n "$n_docs" ]; then
+		echo
+		echo "Documentation/checkpoint/ (patch $(num "$n_docs")) describes the system calls, the tools, the image format and the design." | wrap
+	fi
+	echo
+	echo "The series"
+	echo "----------"
+	echo
+	for i in $(seq 1 "$total"); do
+		printf '  %s  %s\n' "$(num "$i")" "${roles[i]}"
+	done | wrap
+	echo
+	wrap <<-EOF
+	No code of cr is compiled before patch $(num "$n_arch"): CONFIG_CHECKPOINT depends on HAVE_ARCH_CHECKPOINT, which x86 selects only in that patch, once everything it needs is in (the usual "enable last" pattern). Every patch before it builds, but the code it adds is not compiled yet: the helpers it adds to upstream files are under #ifdef CONFIG_CHECKPOINT, and patch $(num "$n_syscalls") only adds the system call table entries and the COND_SYSCALL stubs, so that until then both system calls return -ENOSYS.
+
+	checkpoint/Makefile and include/linux/checkpoint.h are added whole in patch $(num "$n_core"): every per-object patch ($(num "$n_first_obj")-$(num "$n_last_obj")) would change them, and splitting them would need intermediate versions of both that never existed. With them whole, each per-object patch adds its own file and touches no shared one. Each helper patch to an upstream file comes just before the patch that uses it.
+
+	The system call numbers are $(sed -n 's/^+\([0-9]*\)[[:space:]].*[[:space:]]sys_\(checkpoint\|restart\)$/\1/p' "$src/patches/$P_SYSCALLS" | paste -sd' ' | sed 's/ / and /'), the next free ones in 6.12, on x86_64 only: an architecture wires up the calls when it selects HAVE_ARCH_CHECKPOINT.
+	EOF
+	echo
+	echo "How to test"
+	echo "-----------"
+	echo
+	wrap <<-EOF
+	On x86_64, with the options of tools/testing/selftests/checkpoint/config (CONFIG_CHECKPOINT=y) merged into the kernel configuration:
+	EOF
+	echo
+	echo "  make headers"
+	echo "  make -C tools/testing/selftests TARGETS=checkpoint run_tests"
+	echo
+	wrap <<-EOF
+	and by hand, with the tools the selftests build: "ckpt --stop --kill -o IMAGE PID" checkpoints a process (SIGSTOP, checkpoint, SIGKILL) and "rstr -i IMAGE" restarts it. Without -o, ckpt writes the image to its standard output, and rstr reads it from its standard input without -i: an image can go through a pipe or a socket.
+
+	Based on Linux $kver.
+	EOF
+} > "$work/cover"
+g config branch.cr.description "$(cat "$work/cover")"
+
+rm -f "$out"/*.patch
+g format-patch -q --cover-letter --cover-from-description=subject --numbered \
+	--no-signature -o "$out" base..cr
+# the cover letter's date, like the patches', from the source commit
+cover=$out/0000-cover-letter.patch
+date=$(g log -1 --format=%aD cr)
+sed -i "0,/^Date: /s/^Date: .*/Date: $date/" "$cover"
+grep -q '\*\*\*' "$cover" && die "the cover letter was not filled in"
+echo "mkpatches: $total patches and a cover letter in $out (Linux $kver)"
+ls "$out"/*.patch | sed 's|.*/|  |'
