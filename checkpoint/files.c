@@ -161,6 +161,23 @@ static u32 cr_file_kind(struct file *file)
 }
 
 /*
+ * Name @pipe in file record @r by its objref, writing its pipe record
+ * (with @flags) the first time it is seen.
+ */
+static int cr_add_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, struct cr_objs *pipes,
+		       u32 flags, struct cr_rec_file *r)
+{
+	bool added;
+	int objref;
+
+	objref = cr_obj_find_or_add(pipes, pipe, &added);
+	if (objref < 0)
+		return objref;
+	r->pipe = objref;
+	return added ? cr_write_pipe(ctx, pipe, objref, flags) : 0;
+}
+
+/*
  * The pipe part of a pipe end's file record: both ends must be held, and
  * each end by one open file only (restart makes one pipe, two files).
  */
@@ -170,8 +187,6 @@ static int cr_write_pipe_end(struct cr_ctx *ctx, struct file *file, struct cr_ob
 	struct pipe_inode_info *pipe = get_pipe_info(file, false);
 	fmode_t end = file->f_mode & (FMODE_READ | FMODE_WRITE);
 	fmode_t other = end ^ (FMODE_READ | FMODE_WRITE);
-	bool added;
-	int objref;
 	u32 i;
 
 	if (!cr_pipe_end_held(ctx->task, pipe, other))
@@ -182,26 +197,7 @@ static int cr_write_pipe_end(struct cr_ctx *ctx, struct file *file, struct cr_ob
 		if (get_pipe_info(f, false) == pipe && (f->f_mode & end))
 			return -ENOENT;
 	}
-	objref = cr_obj_find_or_add(pipes, pipe, &added);
-	if (objref < 0)
-		return objref;
-	r->pipe = objref;
-	return added ? cr_write_pipe(ctx, pipe, objref, 0) : 0;
-}
-
-/* A named FIFO's pipe record, the first time the FIFO is seen. */
-static int cr_write_fifo(struct cr_ctx *ctx, struct file *file, struct cr_objs *pipes,
-			 struct cr_rec_file *r)
-{
-	struct pipe_inode_info *pipe = get_pipe_info(file, false);
-	bool added;
-	int objref;
-
-	objref = cr_obj_find_or_add(pipes, pipe, &added);
-	if (objref < 0)
-		return objref;
-	r->pipe = objref;
-	return added ? cr_write_pipe(ctx, pipe, objref, CR_PIPE_FIFO) : 0;
+	return cr_add_pipe(ctx, pipe, pipes, 0, r);
 }
 
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
@@ -225,7 +221,7 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 		else if (ret)
 			return ret;
 	} else if (r->kind == CR_FILE_FIFO) {
-		ret = cr_write_fifo(ctx, file, pipes, r);
+		ret = cr_add_pipe(ctx, get_pipe_info(file, false), pipes, CR_PIPE_FIFO, r);
 		if (ret)
 			return ret;
 	}
@@ -520,6 +516,14 @@ static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 	return cr_read_end(ctx, hdr);
 }
 
+/* Give @file the O_NONBLOCK of @flags (opened non-blocking so as not to wait). */
+static void cr_set_nonblock(struct file *file, u32 flags)
+{
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (flags & O_NONBLOCK);
+	spin_unlock(&file->f_lock);
+}
+
 /* A pipe end's file record: take the end from its pipe, set its flags. */
 static int cr_take_pipe_end(struct cr_files_state *fs, const struct cr_rec_file *r,
 			    struct file **filep)
@@ -536,9 +540,7 @@ static int cr_take_pipe_end(struct cr_files_state *fs, const struct cr_rec_file 
 	if (!file)
 		return -EBADMSG;	/* this end was taken already */
 	fs->pipes[r->pipe - 1].end[end] = NULL;
-	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (r->flags & O_NONBLOCK);
-	spin_unlock(&file->f_lock);
+	cr_set_nonblock(file, r->flags);
 	*filep = file;
 	return 0;
 }
@@ -598,9 +600,7 @@ static int cr_open_fifo(struct cr_files_state *fs, const struct cr_rec_file *r, 
 		fput(file);
 		return -ESTALE;
 	}
-	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (r->flags & O_NONBLOCK);
-	spin_unlock(&file->f_lock);
+	cr_set_nonblock(file, r->flags);
 	*filep = file;
 	return 0;
 }

@@ -47,7 +47,7 @@ static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
 		if (sig == SIGKILL || sig == SIGSTOP || (stopped && sig_kernel_stop(sig)))
 			continue;
 		if (n < room) {
-			out[n].sig = q->info.si_signo;
+			out[n].sig = sig;
 			out[n].shared = shared;
 			memcpy(out[n].info, &q->info, sizeof(out[n].info));
 		}
