@@ -16,12 +16,16 @@
 # plan: a new one fails the run ("not placed") until it is given a place.
 # At the end the scratch tree must hold every file of ours as it is and
 # every hunk of patches/, or the run fails.
+#
+# The author, Signed-off-by and MAINTAINERS entry are "cr developers
+# <cr@example.org>", a placeholder: set PATCH_AUTHOR_NAME and
+# PATCH_AUTHOR_EMAIL to your own before posting the series.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 KTAR=${KTAR:-/usr/src/linux-source-6.12.tar.xz}
-AUTHOR_NAME="cr developers"
-AUTHOR_EMAIL="cr@example.org"
+AUTHOR_NAME=${PATCH_AUTHOR_NAME:-cr developers}
+AUTHOR_EMAIL=${PATCH_AUTHOR_EMAIL:-cr@example.org}
 
 die() { echo "mkpatches: $*" >&2; exit 1; }
 usage() { echo "usage: $0 [-r REV] OUTDIR" >&2; exit 2; }

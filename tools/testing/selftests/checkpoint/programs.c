@@ -5,8 +5,10 @@
  * uninterrupted run prints.  counter_dyn is dynamically linked (ld.so and
  * libc mapped from files); bc is Debian's, with its libraries.
  *
- * Files are not restored yet: the restarter hands the restarted process
- * its fds 0-2, here /dev/null and an output file.
+ * The output goes to an unlinked file, which checkpoint cannot save by
+ * path: it leaves such an fd 0-2 to the restarter, which hands in its
+ * own, here /dev/null and the output file.  interrupted_run_files() uses
+ * named files instead, reopened by restart itself.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>

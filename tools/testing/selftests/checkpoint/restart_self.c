@@ -148,7 +148,7 @@ TEST(mprotect_kept)
 		mprotect(p + 2 * PAGE, PAGE, PROT_NONE);
 		if (cr_self_checkpoint(img))
 			_exit(CR_ORIG_OK);
-		/* fds are the restarter's (files are not restored yet) */
+		/* a pipe made after restart, to make the kernel access the pages */
 		if (pipe(fds))
 			_exit(1);
 		/* the kernel tells what it can access: write(2) from each page */
