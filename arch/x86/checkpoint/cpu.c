@@ -21,7 +21,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/desc.h>
-#include <asm/fpu/api.h>
+#include <asm/fpu/regset.h>
 #include <asm/fpu/types.h>
 #include <asm/fpu/xstate.h>
 #include <asm/fsgsbase.h>
