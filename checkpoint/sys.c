@@ -17,11 +17,30 @@
 #include <linux/syscalls.h>
 
 /*
- * Set up @ctx for I/O on @file.  A stream (pipe, socket) has no position:
- * kernel_write()/kernel_read() get a NULL position, as write(2) does.
+ * A context for I/O on @file: checkpoint writes it (@mode FMODE_WRITE),
+ * restart reads it (FMODE_READ).  -EBADF if @file is not open that way,
+ * -EINVAL if kernel_write()/kernel_read() would refuse it (e.g. /dev/null):
+ * both said before any I/O.  A stream (pipe, socket) has no position: the
+ * I/O gets a NULL position, as write(2) does.
  */
-static void cr_ctx_init(struct cr_ctx *ctx, struct file *file, unsigned long flags)
+static struct cr_ctx *cr_ctx_new(struct file *file, fmode_t mode, unsigned long flags)
 {
+	const struct file_operations *fop = file->f_op;
+	struct cr_ctx *ctx;
+	bool kernel_io;
+
+	if (!(file->f_mode & mode))
+		return ERR_PTR(-EBADF);
+	if (mode == FMODE_WRITE)
+		kernel_io = (file->f_mode & FMODE_CAN_WRITE) && fop->write_iter && !fop->write;
+	else
+		kernel_io = (file->f_mode & FMODE_CAN_READ) && fop->read_iter && !fop->read;
+	if (!kernel_io)
+		return ERR_PTR(-EINVAL);
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
 	/* a reference of our own: restart closes every fd of the caller */
 	ctx->file = get_file(file);
 	ctx->flags = flags;
@@ -29,6 +48,7 @@ static void cr_ctx_init(struct cr_ctx *ctx, struct file *file, unsigned long fla
 		ctx->pos = file->f_pos;
 		ctx->ppos = &ctx->pos;
 	}
+	return ctx;
 }
 
 /* Publish the new position of a seekable image file, as write(2) does. */
@@ -96,7 +116,6 @@ static void cr_drop_sigpipe(void)
 SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 {
 	struct cr_ctx *ctx;
-	struct file *file;
 	sigset_t blocked;
 	bool sigpipe;
 	struct fd f;
@@ -106,23 +125,12 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 		return -EINVAL;
 
 	f = fdget_pos(fd);
-	file = fd_file(f);
-	if (!file)
+	if (!fd_file(f))
 		return -EBADF;
-	ret = -EBADF;
-	if (!(file->f_mode & FMODE_WRITE))
+	ctx = cr_ctx_new(fd_file(f), FMODE_WRITE, flags);
+	ret = PTR_ERR(ctx);
+	if (IS_ERR(ctx))
 		goto out_fd;
-	/* kernel_write() refuses these; say so before writing anything. */
-	ret = -EINVAL;
-	if (!(file->f_mode & FMODE_CAN_WRITE) || !file->f_op->write_iter ||
-	    file->f_op->write)
-		goto out_fd;
-
-	ret = -ENOMEM;
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
-		goto out_fd;
-	cr_ctx_init(ctx, file, flags);
 
 	pr_debug("checkpoint pid %d to fd %d flags %#lx\n", pid, fd, flags);
 	sigpipe = cr_sigpipe_pending();
@@ -170,7 +178,6 @@ SYSCALL_DEFINE4(restart, int, crid, int, fd, unsigned long, flags,
 		const struct cr_restart_args __user *, args)
 {
 	struct cr_ctx *ctx;
-	struct file *file;
 	struct fd f;
 	long ret;
 
@@ -178,23 +185,12 @@ SYSCALL_DEFINE4(restart, int, crid, int, fd, unsigned long, flags,
 		return -EINVAL;
 
 	f = fdget_pos(fd);
-	file = fd_file(f);
-	if (!file)
+	if (!fd_file(f))
 		return -EBADF;
-	ret = -EBADF;
-	if (!(file->f_mode & FMODE_READ))
+	ctx = cr_ctx_new(fd_file(f), FMODE_READ, flags);
+	ret = PTR_ERR(ctx);
+	if (IS_ERR(ctx))
 		goto out_fd;
-	/* kernel_read() refuses these; say so before reading anything. */
-	ret = -EINVAL;
-	if (!(file->f_mode & FMODE_CAN_READ) || !file->f_op->read_iter ||
-	    file->f_op->read)
-		goto out_fd;
-
-	ret = -ENOMEM;
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
-		goto out_fd;
-	cr_ctx_init(ctx, file, flags);
 
 	pr_debug("restart crid %d from fd %d flags %#lx\n", crid, fd, flags);
 	ret = 0;
