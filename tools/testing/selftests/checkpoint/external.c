@@ -27,8 +27,8 @@
 
 /*
  * Children append their result to this file, opened by path when they
- * are done: open files are not saved yet, so a checkpointed child may
- * hold no fd but 0-2.
+ * are done.  Until then they hold no fd but 0-2 (fork_bare()): the
+ * harness's pipes would be left to the restarter, which hands none in.
  */
 #define RESULT	"/tmp/cr-result"
 
@@ -91,23 +91,38 @@ static pid_t fork_bare(void)
 	return pid;
 }
 
+/* A computer() child, stopped after running for @ms; -1 on failure. */
+static pid_t stopped_computer(long ms)
+{
+	struct timespec ts = { 0, ms * 1000 * 1000 };
+	pid_t pid;
+
+	unlink(RESULT);
+	pid = fork_bare();
+	if (!pid)
+		computer();
+	if (pid < 0)
+		return -1;
+	nanosleep(&ts, NULL);
+	if (stop(pid)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
 TEST(stopped_target_restarts)
 {
 	unsigned long expect = compute(ROUNDS);
-	struct timespec ts = { 0, 30 * 1000 * 1000 };
 	int img = cr_tmpfile(), fd;
 	char state[256];
 	long r[3];
 	pid_t pid;
 
 	ASSERT_GE(img, 0);
-	unlink(RESULT);
-	pid = fork_bare();
-	ASSERT_GE(pid, 0);
-	if (!pid)
-		computer();
-	nanosleep(&ts, NULL);
-	ASSERT_EQ(0, stop(pid));
+	pid = stopped_computer(30);
+	ASSERT_GT(pid, 0);
 	ASSERT_GT(sys_checkpoint(pid, img, 0), 0) TH_LOG("checkpoint: %s", strerror(errno));
 
 	/* still stopped, untouched: it runs on and gets the right answer */
@@ -132,19 +147,13 @@ TEST(stopped_target_restarts)
 TEST(killed_target_restarts)
 {
 	unsigned long expect = compute(ROUNDS);
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	int img = cr_tmpfile();
 	long r[2];
 	pid_t pid;
 
 	ASSERT_GE(img, 0);
-	unlink(RESULT);
-	pid = fork_bare();
-	ASSERT_GE(pid, 0);
-	if (!pid)
-		computer();
-	nanosleep(&ts, NULL);
-	ASSERT_EQ(0, stop(pid));
+	pid = stopped_computer(50);
+	ASSERT_GT(pid, 0);
 	ASSERT_GT(sys_checkpoint(pid, img, 0), 0);
 	kill(pid, SIGKILL);
 	EXPECT_EQ(128 + SIGKILL, cr_wait(pid));
@@ -161,19 +170,13 @@ TEST(killed_target_restarts)
 TEST(stop_signals_pending)
 {
 	unsigned long expect = compute(ROUNDS);
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	int img = cr_tmpfile();
 	long r[2];
 	pid_t pid;
 
 	ASSERT_GE(img, 0);
-	unlink(RESULT);
-	pid = fork_bare();
-	ASSERT_GE(pid, 0);
-	if (!pid)
-		computer();
-	nanosleep(&ts, NULL);
-	ASSERT_EQ(0, stop(pid));
+	pid = stopped_computer(50);
+	ASSERT_GT(pid, 0);
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
 	ASSERT_EQ(0, kill(pid, SIGTSTP));
 	ASSERT_EQ(0, kill(pid, SIGTTIN));
