@@ -47,33 +47,6 @@ static const char *hint(int err)
 	return NULL;
 }
 
-/* Wait until @pid is in a group stop: its /proc state reads 'T'. */
-static int wait_stopped(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (i = 0; i < 1000; i++) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n;
-
-		if (fd < 0)
-			return -1;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return -1;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'T')
-			return 0;
-		usleep(10000);
-	}
-	errno = ETIMEDOUT;
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -134,7 +107,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (stop && pid) {
-		if (kill(pid, SIGSTOP) || wait_stopped(pid)) {
+		if (kill(pid, SIGSTOP) || cr_wait_state(pid, 'T')) {
 			fprintf(stderr, "ckpt: cannot stop %ld: %s\n", pid, strerror(errno));
 			return 1;
 		}

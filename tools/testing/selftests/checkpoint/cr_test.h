@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -104,6 +105,52 @@ static inline void *cr_read_all(int fd, size_t *lenp)
 static inline int cr_tmpfile(void)
 {
 	return open("/tmp", O_TMPFILE | O_RDWR, 0600);
+}
+
+/*
+ * The state letter of @pid in /proc/PID/stat ('R', 'S', 'T', ...), or 0
+ * if it cannot be read.
+ */
+static inline char cr_proc_state(pid_t pid)
+{
+	char path[32], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold anything */
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Wait up to 10 s until @pid is in state @state: 0, or -1 with errno
+ * ESRCH (gone) or ETIMEDOUT.
+ */
+static inline int cr_wait_state(pid_t pid, char state)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		char now = cr_proc_state(pid);
+
+		if (now == state)
+			return 0;
+		if (!now) {
+			errno = ESRCH;
+			return -1;
+		}
+		usleep(10000);
+	}
+	errno = ETIMEDOUT;
+	return -1;
 }
 
 /*

@@ -904,31 +904,6 @@ static void on_usr1(int sig)
 {
 }
 
-/* Wait until @pid sleeps (in pause(): the only call it blocks in). */
-static int wait_sleeping(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	int i, fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (i = 0; i < 1000; i++) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return -1;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return -1;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'S')
-			return 0;
-		usleep(10000);
-	}
-	return -1;
-}
-
 /*
  * The child: the odd file open read-write at offset 42 on fd 4 and fd 10,
  * a pipe holding "hello", a SIGUSR1 handler, SIGUSR2 blocked and pending;
@@ -1004,7 +979,8 @@ TEST(valid_child)
 	close(sync[1]);
 	ASSERT_EQ(1, read(sync[0], &c, 1));
 	close(sync[0]);
-	ASSERT_EQ(0, wait_sleeping(pid));
+	/* it sleeps in pause(), the only call it blocks in */
+	ASSERT_EQ(0, cr_wait_state(pid, 'S'));
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
 	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
 	ASSERT_TRUE(WIFSTOPPED(status));
