@@ -25,20 +25,27 @@
 /* Checkpoint ids: positive, increasing, never reused while the system runs. */
 static atomic64_t cr_crid_seq = ATOMIC64_INIT(0);
 
+/* The head, then the arch record: the machine the image was taken on. */
 static int cr_write_head(struct cr_ctx *ctx)
 {
 	struct cr_rec_head *head = &ctx->head;
+	int ret;
 
 	memset(head, 0, sizeof(*head));
 	head->magic = CR_HEAD_MAGIC;
 	head->version = CR_FORMAT_VERSION;
+	head->arch = CR_ARCH_THIS;
 	head->page_size = PAGE_SIZE;
 	head->flags = ctx->flags;
 	head->time = ktime_get_real_seconds();
 	head->crid = ctx->crid;
 	strscpy(head->release, utsname()->release, sizeof(head->release));
-	cr_arch_fill_head(head);
-	return cr_write_rec(ctx, CR_REC_HEAD, head, sizeof(*head));
+	ret = cr_write_rec(ctx, CR_REC_HEAD, head, sizeof(*head));
+	if (ret)
+		return ret;
+	memset(&ctx->machine, 0, sizeof(ctx->machine));
+	cr_arch_fill_machine(&ctx->machine);
+	return cr_write_rec(ctx, CR_REC_ARCH, &ctx->machine, sizeof(ctx->machine));
 }
 
 static int cr_write_tail(struct cr_ctx *ctx)
@@ -50,12 +57,6 @@ static int cr_write_tail(struct cr_ctx *ctx)
 	};
 
 	return cr_write_rec(ctx, CR_REC_TAIL, &tail, sizeof(tail));
-}
-
-static int cr_refuse(struct task_struct *t, int err, const char *why)
-{
-	pr_info_ratelimited("checkpoint of pid %d refused: %s\n", task_pid_vnr(t), why);
-	return err;
 }
 
 /*
@@ -88,22 +89,22 @@ static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 		if ((t->flags & PF_EXITING) || t->exit_state)
 			return -ESRCH;
 		if (!task_is_stopped(t))
-			return cr_refuse(t, -EBUSY, "not stopped (SIGSTOP it first)");
+			return cr_refuse(ctx, -EBUSY, "not stopped (SIGSTOP it first)");
 		ctx->nvcsw = wait_task_inactive(t, __TASK_STOPPED);
 		if (!ctx->nvcsw)
-			return cr_refuse(t, -EBUSY, "not stopped");
+			return cr_refuse(ctx, -EBUSY, "not stopped");
 	}
 	if (get_nr_threads(t) != 1)
-		return cr_refuse(t, -EOPNOTSUPP, "more than one thread");
+		return cr_refuse(ctx, -EOPNOTSUPP, "more than one thread");
 	if (t->ptrace)
-		return cr_refuse(t, -EOPNOTSUPP, "ptraced");
+		return cr_refuse(ctx, -EOPNOTSUPP, "ptraced");
 	ctx->mm = get_task_mm(t);
 	if (!ctx->mm)
 		return -ESRCH;
 	/* another process (CLONE_VM, vfork) could change its memory meanwhile */
 	if (test_bit(MMF_MULTIPROCESS, &ctx->mm->flags))
-		return cr_refuse(t, -EOPNOTSUPP, "address space shared with another process");
-	return cr_arch_check_task(t);
+		return cr_refuse(ctx, -EOPNOTSUPP, "address space shared with another process");
+	return cr_arch_check_task(ctx, t);
 }
 
 /* The target must not have run nor changed state while it was dumped. */
@@ -114,13 +115,16 @@ static int cr_check_still_frozen(struct cr_ctx *ctx)
 	if (t == current)
 		return 0;
 	if (!task_is_stopped(t) || wait_task_inactive(t, __TASK_STOPPED) != ctx->nvcsw)
-		return cr_refuse(t, -EAGAIN, "it ran during the checkpoint");
+		return cr_refuse(ctx, -EAGAIN, "it ran during the checkpoint");
 	return 0;
 }
 
 static void cr_release_target(struct cr_ctx *ctx)
 {
-	cr_put_vmas(ctx);
+	unsigned int i;
+
+	for (i = 0; i < cr_nr_sections; i++)
+		cr_sections[i]->free(ctx);
 	if (ctx->mm)
 		mmput(ctx->mm);
 	if (ctx->locked)
@@ -136,14 +140,17 @@ static void cr_release_target(struct cr_ctx *ctx)
  * @ctx: operation context, with the file set up
  * @pid: the process: 0 or the caller's pid for the caller itself
  *
- * Writes head, task, cpu, fpu, mm, vmas, files, fds, fs, signals, pages
- * and tail.  The target is
- * only read: whatever fails, it is left as it was.
+ * Writes the head and the arch record, every section in the order of
+ * cr_sections[], the pages and the tail.  The target is only read:
+ * whatever fails, it is left as it was.
  *
+ * Context: process context, may sleep; takes and releases the target's
+ * exec_update_lock (see cr_get_target()).
  * Return: the positive crid on success, or a negative errno.
  */
 long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 {
+	unsigned int i;
 	int ret;
 
 	ret = cr_get_target(ctx, pid);
@@ -156,18 +163,8 @@ long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 		ctx->crid = atomic64_inc_return(&cr_crid_seq) & INT_MAX;
 
 	ret = cr_write_head(ctx);
-	if (!ret)
-		ret = cr_write_task(ctx);
-	if (!ret)
-		ret = cr_arch_write_cpu(ctx);
-	if (!ret)
-		ret = cr_arch_write_fpu(ctx);
-	if (!ret)
-		ret = cr_write_mm(ctx);
-	if (!ret)
-		ret = cr_write_files(ctx);
-	if (!ret)
-		ret = cr_write_signals(ctx);
+	for (i = 0; !ret && i < cr_nr_sections; i++)
+		ret = cr_sections[i]->write(ctx);
 	if (!ret)
 		ret = cr_write_pages(ctx);
 	if (!ret)

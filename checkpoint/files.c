@@ -35,11 +35,6 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
-/* Open flags a file record may carry; restart refuses any other. */
-#define CR_FILE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_DIRECT | \
-			 O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | \
-			 __O_SYNC | O_PATH)
-
 /* The highest fd that may be left to the restarter. */
 #define CR_FD_INHERIT_MAX	2
 
@@ -110,11 +105,8 @@ static int cr_write_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, u32 o
 	int ret = 0;
 
 	size = (size_t)pipe->max_usage << PAGE_SHIFT;
-	if (size > CR_REC_MAX_LEN - sizeof(*r)) {
-		pr_info_ratelimited("checkpoint of pid %d refused: a pipe of %zu bytes\n",
-				    task_pid_vnr(ctx->task), size);
-		return -EOPNOTSUPP;
-	}
+	if (size > CR_REC_MAX_LEN - sizeof(*r))
+		return cr_refuse(ctx, -EOPNOTSUPP, "a pipe of %zu bytes", size);
 	r = kvzalloc(sizeof(*r) + size, GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
@@ -232,12 +224,9 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 
 	path = file_path(file, buf + sizeof(*r), PATH_MAX);
 	if (!r->kind) {
-		if (fd > CR_FD_INHERIT_MAX) {
-			pr_info_ratelimited("checkpoint of pid %d refused: fd %u (%s): not supported yet\n",
-					    task_pid_vnr(ctx->task), fd,
-					    IS_ERR(path) ? "?" : path);
-			return -EOPNOTSUPP;
-		}
+		if (fd > CR_FD_INHERIT_MAX)
+			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u (%s): not supported yet", fd,
+					 IS_ERR(path) ? "?" : path);
 		r->kind = CR_FILE_INHERIT;
 	}
 	if (IS_ERR(path))
@@ -273,18 +262,13 @@ static bool cr_fd_cloexec(struct task_struct *t, unsigned int fd)
 	return ret;
 }
 
-/**
- * cr_write_files() - write the file, fd and fs records of @ctx->task
- * @ctx: checkpoint context
- *
- * The image file of a self checkpoint is not saved: its fd is closed in
- * the restarted process.
- *
- * Return: 0; -EOPNOTSUPP for an fd past 2 that cr cannot save (sockets,
- * anonymous inodes, deleted files: the kernel log says which);
- * -ENOMEM; or the error of writing.
+/*
+ * The pipe, file, fd and fs records of @ctx->task.  The image file of a
+ * self checkpoint is not saved: its fd is closed in the restarted process.
+ * -EOPNOTSUPP for an fd past 2 that cr cannot save (sockets, anonymous
+ * inodes, deleted files: the kernel log says which).
  */
-int cr_write_files(struct cr_ctx *ctx)
+static int cr_write_files(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
 	struct cr_objs objs = {}, pipes = {};
@@ -407,6 +391,7 @@ struct cr_inherit_ent {
  * @fds: the fds, in increasing order
  * @nr_fds: number of @fds
  * @cap_fds: room in @fds
+ * @prev_fd: the last fd record read
  * @cwd: the working directory
  * @umask: the umask
  */
@@ -421,6 +406,7 @@ struct cr_files_state {
 	struct cr_fd_stage *fds;
 	u32 nr_fds;
 	u32 cap_fds;
+	struct cr_rec_fd prev_fd;
 	struct path cwd;
 	u32 umask;
 };
@@ -441,79 +427,74 @@ static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
 	return 0;
 }
 
-/* A path (or key) for every kind but pipe ends. */
-static bool cr_bad_path_len(const struct cr_rec_file *r)
-{
-	return (r->kind == CR_FILE_PIPE) != !r->path_len;
-}
-
 /* Make the pipe of a pipe record, sized and refilled, before its ends. */
-static int cr_read_pipe(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+static int cr_read_pipe(struct cr_ctx *ctx)
 {
 	struct cr_files_state *fs = ctx->fs;
 	struct cr_pipe_stage *ps;
-	struct cr_rec_pipe r;
-	void *data = NULL;
+	struct cr_rec_pipe *r;
+	const char *why;
 	loff_t pos = 0;
 	long got;
+	u32 len;
 	int ret;
 
-	ret = cr_read_fixed(ctx, hdr, &r, sizeof(r));
-	if (ret)
-		return ret;
-	if (r.objref != fs->nr_pipes + 1 || r.flags & ~CR_PIPE_FIFO || r.len > r.size ||
-	    hdr->len != sizeof(r) + r.len || r.size < PAGE_SIZE)
-		return -EBADMSG;
+	r = cr_read_obj(ctx, CR_REC_PIPE, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	why = cr_check_pipe(r, len, fs->nr_pipes + 1, &ctx->limits);
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		goto out;
+	}
 	/* no more open objects staged than the caller may have fds */
+	ret = -EMFILE;
 	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
-		return -EMFILE;
+		goto out;
 	ret = cr_grow((void **)&fs->pipes, fs->nr_pipes, &fs->cap_pipes, sizeof(*fs->pipes));
 	if (ret)
-		return ret;
+		goto out;
 	ps = &fs->pipes[fs->nr_pipes];
 	memset(ps, 0, sizeof(*ps));
-	if (r.flags & CR_PIPE_FIFO) {
+	if (r->flags & CR_PIPE_FIFO) {
 		/* the FIFO is opened by path later: keep the bytes until then */
 		fs->nr_pipes++;
 		ps->fifo = true;
-		ps->size = r.size;
-		ps->len = r.len;
-		if (r.len) {
-			ps->data = kvmalloc(r.len, GFP_KERNEL);
+		ps->size = r->size;
+		ps->len = r->len;
+		if (r->len) {
+			ps->data = kvmalloc(r->len, GFP_KERNEL);
+			ret = -ENOMEM;
 			if (!ps->data)
-				return -ENOMEM;
-			ret = cr_read_body(ctx, ps->data, r.len);
-			if (ret)
-				return ret;
+				goto out;
+			memcpy(ps->data, r + 1, r->len);
 		}
-		return cr_read_end(ctx, hdr);
+		ret = 0;
+		goto out;
 	}
 	ret = create_pipe_files(ps->end, O_NONBLOCK);
 	if (ret)
-		return ret;
+		goto out;
 	fs->nr_pipes++;
 	/* the size as fcntl(F_SETPIPE_SZ) allows it to the caller */
-	got = pipe_fcntl(ps->end[1], F_SETPIPE_SZ, r.size);
+	got = pipe_fcntl(ps->end[1], F_SETPIPE_SZ, r->size);
+	ret = got;
 	if (got < 0)
-		return got;
-	if (got < r.len)
-		return -EBADMSG;
-	if (r.len) {
-		data = kvmalloc(r.len, GFP_KERNEL);
-		if (!data)
-			return -ENOMEM;
-		ret = cr_read_body(ctx, data, r.len);
-		if (ret) {
-			kvfree(data);
-			return ret;
-		}
-		/* non-blocking and empty: all of it goes in at once, or it fails */
-		got = kernel_write(ps->end[1], data, r.len, &pos);
-		kvfree(data);
-		if (got != r.len)
-			return got < 0 ? got : -EIO;
+		goto out;
+	if (got < r->len) {
+		ret = cr_reject(ctx, -EBADMSG, "%u bytes for a pipe of %ld", r->len, got);
+		goto out;
 	}
-	return cr_read_end(ctx, hdr);
+	ret = 0;
+	if (r->len) {
+		/* non-blocking and empty: all of it goes in at once, or it fails */
+		got = kernel_write(ps->end[1], r + 1, r->len, &pos);
+		if (got != r->len)
+			ret = got < 0 ? got : -EIO;
+	}
+out:
+	kvfree(r);
+	return ret;
 }
 
 /* Give @file the O_NONBLOCK of @flags (opened non-blocking so as not to wait). */
@@ -525,21 +506,23 @@ static void cr_set_nonblock(struct file *file, u32 flags)
 }
 
 /* A pipe end's file record: take the end from its pipe, set its flags. */
-static int cr_take_pipe_end(struct cr_files_state *fs, const struct cr_rec_file *r,
+static int cr_take_pipe_end(struct cr_ctx *ctx, const struct cr_rec_file *r,
 			    struct file **filep)
 {
-	u32 acc = r->flags & O_ACCMODE;
+	struct cr_files_state *fs = ctx->fs;
+	struct cr_pipe_stage *ps;
 	struct file *file;
 	int end;
 
-	if (!r->pipe || r->pipe > fs->nr_pipes || r->flags & ~(O_ACCMODE | O_NONBLOCK) ||
-	    (acc != O_RDONLY && acc != O_WRONLY))
-		return -EBADMSG;
-	end = acc == O_WRONLY;
-	file = fs->pipes[r->pipe - 1].end[end];
+	if (r->pipe > fs->nr_pipes || fs->pipes[r->pipe - 1].fifo)
+		return cr_reject(ctx, -EBADMSG, "pipe %u names no pipe record", r->pipe);
+	ps = &fs->pipes[r->pipe - 1];
+	end = (r->flags & O_ACCMODE) == O_WRONLY;
+	file = ps->end[end];
 	if (!file)
-		return -EBADMSG;	/* this end was taken already */
-	fs->pipes[r->pipe - 1].end[end] = NULL;
+		return cr_reject(ctx, -EBADMSG, "the %s end of pipe %u was taken already",
+				 end ? "write" : "read", r->pipe);
+	ps->end[end] = NULL;
 	cr_set_nonblock(file, r->flags);
 	*filep = file;
 	return 0;
@@ -576,10 +559,9 @@ static int cr_open_fifo(struct cr_files_state *fs, const struct cr_rec_file *r, 
 		pipe_lock(pipe);
 		empty = pipe_empty(pipe->head, pipe->tail);
 		pipe_unlock(pipe);
-		if (ps->len && !empty) {
-			pr_info_ratelimited("FIFO %s is not empty: someone else holds it\n", path);
+		/* not empty: someone else holds it */
+		if (ps->len && !empty)
 			return -EBUSY;
-		}
 		got = pipe_fcntl(file, F_SETPIPE_SZ, ps->size);
 		if (got < 0)
 			return got;
@@ -619,148 +601,151 @@ static struct file *cr_inherited(struct cr_ctx *ctx, const char *key)
 	return NULL;
 }
 
-static int cr_read_file(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+/*
+ * A file record: reopen its path (or take the end of its pipe, or the
+ * file the restarter handed in for it), as the caller.
+ */
+static int cr_read_file(struct cr_ctx *ctx)
 {
 	struct cr_files_state *fs = ctx->fs;
-	struct cr_rec_file r;
-	struct file *file;
-	char *path;
+	struct cr_rec_file *r;
+	struct file *file = NULL;
+	const char *why, *path;
 	umode_t mode;
+	u32 len;
 	int ret;
 
-	ret = cr_read_fixed(ctx, hdr, &r, sizeof(r));
-	if (ret)
-		return ret;
-	if (r.objref != fs->nr_objs + 1 || hdr->len != sizeof(r) + r.path_len ||
-	    r.flags & ~CR_FILE_FLAGS || !r.kind || r.kind > CR_FILE_FIFO ||
-	    (r.kind != CR_FILE_PIPE && r.kind != CR_FILE_FIFO && r.pipe) ||
-	    cr_bad_path_len(&r) || r.path_len > PATH_MAX || r.pos < 0) {
-		pr_info_ratelimited("file record %u: invalid\n", r.objref);
-		return -EBADMSG;
-	}
+	r = cr_read_obj(ctx, CR_REC_FILE, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	path = (const char *)(r + 1);
+	why = cr_check_file(r, len, fs->nr_objs + 1);
+	if (!why && r->path_len)
+		why = cr_check_string(path, r->path_len, CR_PATH_MAX);
 	/* a FIFO's pipe record comes first, whether or not a file is handed in */
-	if (r.kind == CR_FILE_FIFO && (!r.pipe || r.pipe > fs->nr_pipes ||
-				       !fs->pipes[r.pipe - 1].fifo || r.pos))
-		return -EBADMSG;
+	if (!why && r->kind == CR_FILE_FIFO &&
+	    (r->pipe > fs->nr_pipes || !fs->pipes[r->pipe - 1].fifo))
+		why = "FIFO without its pipe record";
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		goto out;
+	}
+	ret = -EMFILE;
 	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
-		return -EMFILE;
+		goto out;
 	ret = cr_grow((void **)&fs->objs, fs->nr_objs, &fs->cap_objs, sizeof(*fs->objs));
 	if (ret)
-		return ret;
+		goto out;
 
-	if (r.kind == CR_FILE_PIPE) {
-		ret = cr_take_pipe_end(fs, &r, &file);
-		if (ret)
-			return ret;
+	if (r->kind == CR_FILE_PIPE) {
+		ret = cr_take_pipe_end(ctx, r, &file);
 		goto done;
 	}
-
-	path = cr_read_string(ctx, r.path_len, PATH_MAX);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
 	file = cr_inherited(ctx, path);
 	if (file) {
 		/* handed in by the restarter: used as it is */
-		pr_debug("file %u (%s): the restarter's\n", r.objref, path);
-		kfree(path);
+		pr_debug("file %u (%s): the restarter's\n", r->objref, path);
 		goto done;
 	}
-	if (r.kind == CR_FILE_INHERIT) {
+	if (r->kind == CR_FILE_INHERIT) {
 		/* for fds 0-2 the restarter's own fd stands in: see cr_read_fd() */
-		pr_debug("file %u (%s) is left to the restarter\n", r.objref, path);
-		kfree(path);
+		pr_debug("file %u (%s) is left to the restarter\n", r->objref, path);
 		goto done;
 	}
-	if (r.kind == CR_FILE_FIFO) {
-		ret = cr_open_fifo(fs, &r, path, &file);
+	if (r->kind == CR_FILE_FIFO) {
+		ret = cr_open_fifo(fs, r, path, &file);
 		if (ret)
-			pr_info_ratelimited("file %u: cannot reopen FIFO %s: %d\n", r.objref, path,
-					    ret);
-		kfree(path);
-		if (ret)
-			return ret;
+			cr_reject(ctx, ret, "cannot reopen FIFO %s", path);
 		goto done;
 	}
-	file = filp_open(path, r.flags | O_NOCTTY | O_LARGEFILE, 0);
+	file = filp_open(path, r->flags | O_NOCTTY | O_LARGEFILE, 0);
 	if (IS_ERR(file)) {
-		pr_info_ratelimited("file %u: cannot reopen %s: %ld\n", r.objref, path,
-				    PTR_ERR(file));
-		kfree(path);
-		return PTR_ERR(file);
+		ret = cr_reject(ctx, PTR_ERR(file), "cannot reopen %s", path);
+		file = NULL;
+		goto out;
 	}
 	mode = file_inode(file)->i_mode;
-	if ((r.kind == CR_FILE_REG && !S_ISREG(mode)) ||
-	    (r.kind == CR_FILE_DIR && !S_ISDIR(mode)) ||
-	    (r.kind == CR_FILE_CHR && !S_ISCHR(mode))) {
-		pr_info_ratelimited("file %u: %s is no longer the same kind of file\n",
-				    r.objref, path);
-		ret = -ESTALE;
-	} else if (r.pos && !(r.flags & O_PATH) && vfs_llseek(file, r.pos, SEEK_SET) != r.pos) {
-		pr_info_ratelimited("file %u: cannot seek %s to %lld\n", r.objref, path, r.pos);
-		ret = -ESPIPE;
-	}
-	kfree(path);
-	if (ret) {
-		fput(file);
-		return ret;
-	}
+	if ((r->kind == CR_FILE_REG && !S_ISREG(mode)) ||
+	    (r->kind == CR_FILE_DIR && !S_ISDIR(mode)) ||
+	    (r->kind == CR_FILE_CHR && !S_ISCHR(mode)))
+		ret = cr_reject(ctx, -ESTALE, "%s is no longer the same kind of file", path);
+	else if (r->pos && !(r->flags & O_PATH) && vfs_llseek(file, r->pos, SEEK_SET) != r->pos)
+		ret = cr_reject(ctx, -ESPIPE, "cannot seek %s to %lld", path, r->pos);
 done:
-	fs->objs[fs->nr_objs++] = file;
-	return cr_read_end(ctx, hdr);
+	if (!ret) {
+		fs->objs[fs->nr_objs++] = file;
+		file = NULL;
+	}
+	if (file)
+		fput(file);
+out:
+	kvfree(r);
+	return ret;
 }
 
-static int cr_read_fd(struct cr_ctx *ctx, const struct cr_hdr *hdr, struct cr_rec_fd *r)
+/* An fd record: the fd and the file object it refers to. */
+static int cr_read_fd(struct cr_ctx *ctx)
 {
 	struct cr_files_state *fs = ctx->fs;
+	struct cr_rec_fd *r;
+	struct cr_fd_stage *fds;
+	const char *why;
 	int ret;
 
-	ret = cr_read_payload(ctx, hdr, r, sizeof(*r));
-	if (ret)
-		return ret;
-	if (!r->objref || r->objref > fs->nr_objs || r->flags & ~CR_FD_CLOEXEC ||
-	    r->__reserved || (fs->nr_fds && r->fd <= fs->fds[fs->nr_fds - 1].fd)) {
-		pr_info_ratelimited("fd record %u: invalid\n", r->fd);
-		return -EBADMSG;
+	r = cr_read_obj(ctx, CR_REC_FD, NULL);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	why = cr_check_fd(r, fs->nr_objs, fs->nr_fds ? &fs->prev_fd : NULL);
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "fd %u: %s", r->fd, why);
+		goto out;
 	}
 	if (r->fd >= rlimit(RLIMIT_NOFILE) || r->fd >= sysctl_nr_open) {
-		pr_info_ratelimited("fd %u is beyond RLIMIT_NOFILE\n", r->fd);
-		return -EMFILE;
+		ret = cr_reject(ctx, -EMFILE, "fd %u is beyond RLIMIT_NOFILE", r->fd);
+		goto out;
 	}
 	ret = cr_grow((void **)&fs->fds, fs->nr_fds, &fs->cap_fds, sizeof(*fs->fds));
 	if (ret)
-		return ret;
+		goto out;
 	if (!fs->objs[r->objref - 1]) {
 		/* left to the restarter: its own fd of this number stands in */
 		if (r->fd <= CR_FD_INHERIT_MAX)
 			fs->objs[r->objref - 1] = fget(r->fd);
 		if (!fs->objs[r->objref - 1]) {
-			pr_info_ratelimited("fd %u is left to the restarter, which handed in none\n",
-					    r->fd);
-			return -EBADF;
+			ret = cr_reject(ctx, -EBADF,
+					"fd %u is left to the restarter, which handed in none",
+					r->fd);
+			goto out;
 		}
 	}
-	fs->fds[fs->nr_fds].fd = r->fd;
-	fs->fds[fs->nr_fds].flags = r->flags;
-	fs->fds[fs->nr_fds].file = get_file(fs->objs[r->objref - 1]);
-	fs->nr_fds++;
-	return 0;
+	fds = &fs->fds[fs->nr_fds++];
+	fds->fd = r->fd;
+	fds->flags = r->flags;
+	fds->file = get_file(fs->objs[r->objref - 1]);
+	fs->prev_fd = *r;
+out:
+	kvfree(r);
+	return ret;
 }
 
-static int cr_read_fs(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+/* The fs record: umask and working directory, which must be one the caller may enter. */
+static int cr_read_fs(struct cr_ctx *ctx)
 {
 	struct cr_files_state *fs = ctx->fs;
-	struct cr_rec_fs r;
-	char *path;
+	struct cr_rec_fs *r;
+	const char *why, *path;
+	u32 len;
 	int ret;
 
-	ret = cr_read_fixed(ctx, hdr, &r, sizeof(r));
-	if (ret)
-		return ret;
-	if (r.umask & ~0777 || hdr->len != sizeof(r) + r.cwd_len)
-		return -EBADMSG;
-	path = cr_read_string(ctx, r.cwd_len, PATH_MAX);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
+	r = cr_read_obj(ctx, CR_REC_FS, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	path = (const char *)(r + 1);
+	why = cr_check_fs(r, len) ?: cr_check_string(path, r->cwd_len, CR_PATH_MAX);
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		goto out;
+	}
 	ret = kern_path(path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &fs->cwd);
 	if (!ret) {
 		ret = path_permission(&fs->cwd, MAY_EXEC | MAY_CHDIR);
@@ -770,12 +755,12 @@ static int cr_read_fs(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 		}
 	}
 	if (ret)
-		pr_info_ratelimited("cannot change to directory %s: %d\n", path, ret);
-	kfree(path);
-	if (ret)
-		return ret;
-	fs->umask = r.umask;
-	return cr_read_end(ctx, hdr);
+		cr_reject(ctx, ret, "cannot change to directory %s", path);
+	else
+		fs->umask = r->umask;
+out:
+	kvfree(r);
+	return ret;
 }
 
 /* Every file the restarter handed in must stand for something. */
@@ -783,74 +768,61 @@ static int cr_check_inherit(struct cr_ctx *ctx)
 {
 	u32 i;
 
-	for (i = 0; i < ctx->nr_inherit; i++) {
-		if (!ctx->inherit[i].used) {
-			pr_info_ratelimited("no file of the image has the key %s\n",
-					    ctx->inherit[i].key);
-			return -ENOENT;
-		}
-	}
+	for (i = 0; i < ctx->nr_inherit; i++)
+		if (!ctx->inherit[i].used)
+			return cr_reject(ctx, -ENOENT, "no file of the image has the key %s",
+					 ctx->inherit[i].key);
 	return 0;
 }
 
-static int cr_bad_files_record(const struct cr_hdr *hdr)
-{
-	pr_info_ratelimited("unexpected %s record among files\n", cr_rec_name(hdr->type));
-	return -EBADMSG;
-}
-
-/**
- * cr_read_files() - read, check and open the files, fds and fs context
- * @ctx: restart context; the next record is the first file, fd or fs one
- *
- * Every file is reopened now, before the point of no return.
- *
- * Return: 0; -EBADMSG for an invalid record; -EBADF if an fd is left to
- * the restarter and it has none; -EMFILE for an fd beyond RLIMIT_NOFILE or
- * more open files and pipes than it allows;
- * -ESTALE if a path now names another kind of file; -ESPIPE if the
- * position cannot be restored; -EBUSY for a FIFO that must get its bytes
- * back but is not empty; -ENOENT for a handed-in key no file record has;
- * the error of opening a file or the working
- * directory (-ENOENT, -EACCES, ...); -ENOMEM; or a read error.
+/*
+ * The pipe, file and fd records, up to the fs record.  Every file is
+ * reopened now, before the point of no return.  -EBADF if an fd is left
+ * to the restarter and it has none; -EMFILE for an fd beyond
+ * RLIMIT_NOFILE or more open files and pipes than it allows; -ESTALE if a
+ * path now names another kind of file; -ESPIPE if the position cannot be
+ * restored; -EBUSY for a FIFO that must get its bytes back but is not
+ * empty; -ENOENT for a handed-in key no file record has; the error of
+ * opening a file or the working directory (-ENOENT, -EACCES, ...).
  */
-int cr_read_files(struct cr_ctx *ctx)
+static int cr_read_files(struct cr_ctx *ctx)
 {
-	struct cr_rec_fd fdr;
-	struct cr_hdr hdr;
-	int ret;
+	int type, ret = 0;
 
 	ctx->fs = kzalloc(sizeof(*ctx->fs), GFP_KERNEL);
 	if (!ctx->fs)
 		return -ENOMEM;
-	for (;;) {
-		ret = cr_read_hdr(ctx, &hdr);
-		if (ret)
-			return ret == -ENODATA ? -EBADMSG : ret;
-		if (hdr.type == CR_REC_FS)
-			return cr_read_fs(ctx, &hdr) ?: cr_check_inherit(ctx);
-		if (hdr.type == CR_REC_FILE)
-			ret = cr_read_file(ctx, &hdr);
-		else if (hdr.type == CR_REC_PIPE)
-			ret = cr_read_pipe(ctx, &hdr);
-		else if (hdr.type == CR_REC_FD)
-			ret = cr_read_fd(ctx, &hdr, &fdr);
-		else
-			ret = cr_bad_files_record(&hdr);
-		if (ret)
-			return ret;
+	while (!ret) {
+		type = cr_next_type(ctx);
+		switch (type) {
+		case CR_REC_FS:
+			return cr_read_fs(ctx) ?: cr_check_inherit(ctx);
+		case CR_REC_FILE:
+			ret = cr_read_file(ctx);
+			break;
+		case CR_REC_PIPE:
+			ret = cr_read_pipe(ctx);
+			break;
+		case CR_REC_FD:
+			ret = cr_read_fd(ctx);
+			break;
+		default:
+			if (type < 0 && type != -ENODATA)
+				return type;
+			/* cr_read_obj() says what came instead */
+			ret = PTR_ERR_OR_ZERO(cr_read_obj(ctx, CR_REC_FS, NULL));
+			if (!ret)
+				ret = -EBADMSG;
+		}
 	}
+	return ret;
 }
 
-/**
- * cr_restore_files() - install the staged fd table, cwd and umask
- * @ctx: restart context, past the point of no return
- *
- * The caller gets a private fd table holding exactly the image's fds.
- *
- * Return: 0 or a negative errno (the caller is then killed).
+/*
+ * Install the staged fd table, cwd and umask: the caller gets a private fd
+ * table holding exactly the image's fds.
  */
-int cr_restore_files(struct cr_ctx *ctx)
+static int cr_restore_files(struct cr_ctx *ctx)
 {
 	struct cr_files_state *fs = ctx->fs;
 	u32 i;
@@ -875,11 +847,8 @@ int cr_restore_files(struct cr_ctx *ctx)
 	return 0;
 }
 
-/**
- * cr_free_files() - drop what restart staged for files
- * @ctx: restart context
- */
-void cr_free_files(struct cr_ctx *ctx)
+/* Drop what restart staged for files (checkpoint leaves nothing). */
+static void cr_free_files(struct cr_ctx *ctx)
 {
 	struct cr_files_state *fs = ctx->fs;
 	u32 i;
@@ -908,6 +877,15 @@ void cr_free_files(struct cr_ctx *ctx)
 	kfree(fs);
 	ctx->fs = NULL;
 }
+
+/* Open files, pipes, the fd table, cwd and umask. */
+const struct cr_section cr_files_section = {
+	.name		= "files",
+	.write		= cr_write_files,
+	.read		= cr_read_files,
+	.restore	= cr_restore_files,
+	.free		= cr_free_files,
+};
 
 /**
  * cr_get_inherit() - take the files a restarter hands in

@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cr: record I/O over the image file.
+ * cr: records over the image file, and the messages that name them.
  *
  * The image is a stream: written and read strictly in order with
  * kernel_write()/kernel_read(), so it works on regular files, pipes and
  * sockets alike.  Short counts are looped over; an interrupted transfer
  * fails with -EINTR (checkpoint and restart are not restartable).
+ *
+ * Restart reads every record with cr_read_obj(), which checks its type
+ * against the one expected and its length against the record table of
+ * <linux/checkpoint_format.h>, and returns the payload: the callers never
+ * see a header, a length or padding.  Pad records may stand between any two
+ * records and are skipped.  The page stream has its own three calls:
+ * cr_read_page_data() for the header of a page data record, then
+ * cr_read_data() or cr_read_data_user() for its contents.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -15,39 +23,9 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
-
-static const char * const cr_rec_names[CR_REC_MAX] = {
-	[CR_REC_HEAD]	= "head",
-	[CR_REC_TAIL]	= "tail",
-	[CR_REC_PAD]	= "pad",
-	[CR_REC_TASK]	= "task",
-	[CR_REC_CPU]	= "cpu",
-	[CR_REC_FPU]	= "fpu",
-	[CR_REC_MM]	= "mm",
-	[CR_REC_VMA]	= "vma",
-	[CR_REC_PAGES]	= "pages",
-	[CR_REC_PAGE_DATA] = "page_data",
-	[CR_REC_FILE]	= "file",
-	[CR_REC_FD]	= "fd",
-	[CR_REC_FS]	= "fs",
-	[CR_REC_SIGNALS] = "signals",
-	[CR_REC_PIPE]	= "pipe",
-};
-
-/**
- * cr_rec_name() - name of a record type, for messages
- * @type: record type
- *
- * Return: a static string, "unknown" for a type that has no name.
- */
-const char *cr_rec_name(u32 type)
-{
-	if (type < CR_REC_MAX && cr_rec_names[type])
-		return cr_rec_names[type];
-	return "unknown";
-}
 
 /* Interrupted transfers cannot be restarted transparently: report EINTR. */
 static int cr_io_err(ssize_t err)
@@ -62,19 +40,67 @@ static int cr_io_err(ssize_t err)
 	return err;
 }
 
+/* ------------------------------------------------------------------------ */
+/* messages                                                                 */
+/* ------------------------------------------------------------------------ */
+
 /**
- * cr_write() - write bytes to the image
- * @ctx: operation context
- * @buf: kernel buffer
- * @len: number of bytes
+ * cr_reject() - refuse the record being read, saying what and where
+ * @ctx: restart context
+ * @err: the negative errno to return
+ * @fmt: why, printf-style
  *
- * Loops over short writes (pipes, sockets).
+ * Logs "restart: <type> record at offset <N>: <why> (<err>)" (ratelimited)
+ * for the record cr_read_obj() or cr_next_type() last read.
  *
- * Return: 0 on success, -EINTR if a signal interrupted the write, -EIO if
- * the file accepted no bytes, or the error of kernel_write() (-ENOSPC,
- * -EPIPE, -EAGAIN on a non-blocking file that is full, ...).
+ * Context: any context that may printk.
+ * Return: @err.
  */
-int cr_write(struct cr_ctx *ctx, const void *buf, size_t len)
+int cr_reject(struct cr_ctx *ctx, int err, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_info_ratelimited("restart: %s record at offset %llu: %pV (%d)\n",
+			    cr_rec_name(ctx->hdr.type), ctx->rec_offset, &vaf, err);
+	va_end(args);
+	return err;
+}
+
+/**
+ * cr_refuse() - refuse to checkpoint the target, saying why
+ * @ctx: checkpoint context, with its target set
+ * @err: the negative errno to return
+ * @fmt: why, printf-style
+ *
+ * Logs "checkpoint of pid <P> refused: <why>" (ratelimited).
+ *
+ * Context: any context that may printk.
+ * Return: @err.
+ */
+int cr_refuse(struct cr_ctx *ctx, int err, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_info_ratelimited("checkpoint of pid %d refused: %pV\n",
+			    ctx->task ? task_pid_vnr(ctx->task) : 0, &vaf);
+	va_end(args);
+	return err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* writing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Write bytes to the image: 0, -EINTR, -EIO if nothing was taken, or the file's error. */
+static int cr_write(struct cr_ctx *ctx, const void *buf, size_t len)
 {
 	while (len) {
 		ssize_t n = kernel_write(ctx->file, buf, len, ctx->ppos);
@@ -94,12 +120,16 @@ static const u8 cr_zeros[CR_ALIGN];
 
 /**
  * cr_write_rec() - write one record: header, payload and padding
- * @ctx: operation context
+ * @ctx: checkpoint context
  * @type: record type (enum cr_rec_type)
  * @payload: the payload, @len bytes
  * @len: payload length
  *
- * Return: 0 on success or the error of cr_write().
+ * Context: may sleep as long as the image file blocks; the caller holds
+ * no lock of the target.
+ * Return: 0; -EINTR if a signal interrupted the write; -EIO if the file
+ * took no bytes; or the error of kernel_write() (-ENOSPC, -EPIPE, -EAGAIN
+ * on a full non-blocking file, ...).
  */
 int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len)
 {
@@ -128,7 +158,8 @@ int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len)
  * per short count, straight from the page cache or anonymous memory: no
  * bounce buffer.
  *
- * Return: 0 on success or the error of writing.
+ * Context: may sleep; the caller holds no lock of the target.
+ * Return: 0 or the error of writing (see cr_write_rec()).
  */
 int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr)
 {
@@ -173,19 +204,15 @@ int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr)
 	return 0;
 }
 
-/**
- * cr_read() - read bytes from the image
- * @ctx: operation context
- * @buf: kernel buffer
- * @len: number of bytes
- *
- * Loops over short reads.
- *
- * Return: 0 on success; -ENODATA if the stream ended before the first
- * byte; -EBADMSG if it ended after some but not all of @len bytes;
- * -EINTR if a signal interrupted the read; or the error of kernel_read().
+/* ------------------------------------------------------------------------ */
+/* reading                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Read bytes from the image: 0; -ENODATA if the stream ended before the
+ * first byte, -EBADMSG after some but not all; -EINTR; or the file's error.
  */
-int cr_read(struct cr_ctx *ctx, void *buf, size_t len)
+static int cr_read(struct cr_ctx *ctx, void *buf, size_t len)
 {
 	size_t done = 0;
 
@@ -202,141 +229,37 @@ int cr_read(struct cr_ctx *ctx, void *buf, size_t len)
 	return 0;
 }
 
-/**
- * cr_read_body() - read bytes inside a record
- * @ctx: operation context
- * @buf: kernel buffer
- * @len: number of bytes
- *
- * As cr_read(), but the stream may not end here: the record is truncated.
- *
- * Return: 0 on success; -EBADMSG if the stream ends first; or the error of
- * cr_read().
- */
-int cr_read_body(struct cr_ctx *ctx, void *buf, size_t len)
+/* Read bytes inside a record: the stream may not end here. */
+static int cr_read_body(struct cr_ctx *ctx, void *buf, size_t len)
 {
 	int ret = cr_read(ctx, buf, len);
 
-	return ret == -ENODATA ? -EBADMSG : ret;
+	if (ret == -ENODATA)
+		return cr_reject(ctx, -EBADMSG, "the stream ends inside it");
+	return ret;
 }
 
-/**
- * cr_read_fixed() - read the fixed part of a variable-length record
- * @ctx: operation context
- * @hdr: the record's header, from cr_read_hdr()
- * @buf: where to store the fixed part
- * @size: its size; what follows it in the record is the caller's to read
- *
- * Return: 0 on success; -EBADMSG if the record is shorter than @size or
- * the stream ends inside it; or the error of cr_read().
- */
-int cr_read_fixed(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32 size)
+/* Consume the padding after a payload of @len bytes: it must be zeros. */
+static int cr_read_pad(struct cr_ctx *ctx, u32 len)
 {
-	if (hdr->len < size) {
-		pr_info_ratelimited("%s record: length %u, at least %u expected\n",
-				    cr_rec_name(hdr->type), hdr->len, size);
-		return -EBADMSG;
-	}
-	return cr_read_body(ctx, buf, size);
-}
-
-/**
- * cr_read_user() - read bytes from the image straight into user memory
- * @ctx: restart context, with the restarted address space current
- * @addr: user address, mapped writable
- * @len: number of bytes
- *
- * One copy, as read(2) does, the pages faulted in as they are written.
- *
- * Return: 0 on success; -EBADMSG if the stream ends first; -EINTR; or the
- * error of vfs_read() (-EFAULT for an address that is not writable).
- */
-int cr_read_user(struct cr_ctx *ctx, unsigned long addr, size_t len)
-{
-	while (len) {
-		ssize_t n = vfs_read(ctx->file, (char __user *)addr, len, ctx->ppos);
-
-		if (n < 0)
-			return cr_io_err(n);
-		if (n == 0)
-			return -EBADMSG;
-		addr += n;
-		len -= n;
-		ctx->offset += n;
-	}
-	return 0;
-}
-
-/**
- * cr_read_hdr() - read the header of the next record
- * @ctx: operation context
- * @hdr: where to store it
- *
- * Checks the type is known and the length is within CR_REC_MAX_LEN.
- *
- * Return: 0 on success; -ENODATA if the stream ended cleanly before this
- * record; -EBADMSG for a truncated, unknown or oversized record; or the
- * error of cr_read().
- */
-int cr_read_hdr(struct cr_ctx *ctx, struct cr_hdr *hdr)
-{
-	u64 at = ctx->offset;
-	int ret;
-
-	ret = cr_read(ctx, hdr, sizeof(*hdr));
-	if (ret)
-		return ret;
-	pr_debug("read %s len %u at %llu\n", cr_rec_name(hdr->type), hdr->len, at);
-	if (!hdr->type || hdr->type >= CR_REC_MAX) {
-		pr_info_ratelimited("bad record type %u at offset %llu\n", hdr->type, at);
-		return -EBADMSG;
-	}
-	if (hdr->len > CR_REC_MAX_LEN) {
-		pr_info_ratelimited("%s record at offset %llu too long (%u)\n",
-				    cr_rec_name(hdr->type), at, hdr->len);
-		return -EBADMSG;
-	}
-	return 0;
-}
-
-/**
- * cr_read_end() - finish reading a record: consume and check its padding
- * @ctx: operation context
- * @hdr: the record's header
- *
- * To be called once the @hdr->len payload bytes have been consumed.
- *
- * Return: 0 on success; -EBADMSG if the padding is missing or not zero.
- */
-int cr_read_end(struct cr_ctx *ctx, const struct cr_hdr *hdr)
-{
-	size_t pad = ALIGN(hdr->len, CR_ALIGN) - hdr->len;
+	size_t pad = ALIGN(len, CR_ALIGN) - len;
 	u8 buf[CR_ALIGN];
 	int ret;
 
 	ret = cr_read_body(ctx, buf, pad);
 	if (ret)
 		return ret;
-	if (memchr_inv(buf, 0, pad)) {
-		pr_info_ratelimited("%s record: non-zero padding\n", cr_rec_name(hdr->type));
-		return -EBADMSG;
-	}
+	if (memchr_inv(buf, 0, pad))
+		return cr_reject(ctx, -EBADMSG, "non-zero padding");
 	ctx->records++;
 	return 0;
 }
 
-/**
- * cr_read_skip() - consume a record whose payload must be zeros (padding)
- * @ctx: operation context
- * @hdr: the record's header
- *
- * Return: 0 on success; -EBADMSG for non-zero bytes or a truncated record;
- * or the error of cr_read().
- */
-int cr_read_skip(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+/* Consume a pad record's payload and padding: all zeros. */
+static int cr_skip_pad(struct cr_ctx *ctx)
 {
+	u32 left = ctx->hdr.len;
 	u8 buf[64];
-	u32 left = hdr->len;
 	int ret;
 
 	while (left) {
@@ -345,94 +268,243 @@ int cr_read_skip(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 		ret = cr_read_body(ctx, buf, n);
 		if (ret)
 			return ret;
-		if (memchr_inv(buf, 0, n)) {
-			pr_info_ratelimited("pad record with non-zero bytes\n");
-			return -EBADMSG;
-		}
+		if (memchr_inv(buf, 0, n))
+			return cr_reject(ctx, -EBADMSG, "non-zero bytes");
 		left -= n;
 	}
-	return cr_read_end(ctx, hdr);
+	return cr_read_pad(ctx, ctx->hdr.len);
 }
 
 /**
- * cr_read_string() - read a NUL-terminated string from a record's payload
- * @ctx: operation context
- * @len: its length in the stream, NUL included, as the record says
- * @max: the largest acceptable @len
+ * cr_next_type() - the type of the next record, pad records skipped
+ * @ctx: restart context
  *
- * Return: the string (kfree() it), or ERR_PTR(-EBADMSG) for a length out
- * of 1..@max, a missing NUL or a NUL inside, or another read error.
+ * Reads the next record's header (once: cr_read_obj() then takes that
+ * record) and checks that its type is known and its length within the
+ * record table's bound for the type.
+ *
+ * Context: may sleep as long as the image file blocks.
+ * Return: the type; -ENODATA if the stream ended cleanly before it;
+ * -EBADMSG for a truncated, unknown or oversized record; -EINTR; or the
+ * error of reading.
  */
-char *cr_read_string(struct cr_ctx *ctx, u32 len, u32 max)
+int cr_next_type(struct cr_ctx *ctx)
 {
-	char *s;
+	const struct cr_rec_info *info;
 	int ret;
 
-	if (!len || len > max)
-		return ERR_PTR(-EBADMSG);
-	s = kmalloc(len, GFP_KERNEL);
-	if (!s)
-		return ERR_PTR(-ENOMEM);
-	ret = cr_read_body(ctx, s, len);
-	if (ret) {
-		kfree(s);
+	while (!ctx->peeked) {
+		ctx->rec_offset = ctx->offset;
+		ret = cr_read(ctx, &ctx->hdr, sizeof(ctx->hdr));
+		if (ret)
+			return ret;
+		pr_debug("read %s len %u at %llu\n", cr_rec_name(ctx->hdr.type), ctx->hdr.len,
+			 ctx->rec_offset);
+		info = cr_rec_info(ctx->hdr.type);
+		if (!info)
+			return cr_reject(ctx, -EBADMSG, "unknown type %u", ctx->hdr.type);
+		if (ctx->hdr.len > info->max)
+			return cr_reject(ctx, -EBADMSG, "length %u, at most %u", ctx->hdr.len,
+					 info->max);
+		if (ctx->hdr.type != CR_REC_PAD) {
+			ctx->peeked = true;
+			break;
+		}
+		ret = cr_skip_pad(ctx);
+		if (ret)
+			return ret;
+	}
+	return ctx->hdr.type;
+}
+
+/* Take the next record, which must be of @type: its header is then consumed. */
+static int cr_take(struct cr_ctx *ctx, u32 type)
+{
+	int ret = cr_next_type(ctx);
+
+	if (ret == -ENODATA) {
+		ctx->hdr.type = type;
+		ctx->rec_offset = ctx->offset;
+		return cr_reject(ctx, -EBADMSG, "expected, but the stream ends");
+	}
+	if (ret < 0)
+		return ret;
+	if (ret != type)
+		return cr_reject(ctx, -EBADMSG, "unexpected: a %s record was expected",
+				 cr_rec_name(type));
+	ctx->peeked = false;
+	return 0;
+}
+
+/**
+ * cr_read_obj() - read the next record, which must be of @type
+ * @ctx: restart context
+ * @type: the type it must have
+ * @lenp: where to store its payload length, or NULL for a record type of
+ *	fixed length
+ *
+ * Checks the type and the length against the record table (at least the
+ * fixed part, at most the type's bound; exactly the fixed part for a
+ * record of fixed length), reads the payload and checks the padding.
+ *
+ * Context: may sleep as long as the image file blocks.
+ * Return: the payload (kvfree() it; at least the type's fixed part long),
+ * or ERR_PTR(): -EBADMSG for a missing, truncated or malformed record,
+ * -ENOMEM, -EINTR or the error of reading.
+ */
+void *cr_read_obj(struct cr_ctx *ctx, u32 type, u32 *lenp)
+{
+	const struct cr_rec_info *info = cr_rec_info(type);
+	u32 len;
+	void *buf;
+	int ret;
+
+	ret = cr_take(ctx, type);
+	if (ret)
+		return ERR_PTR(ret);
+	len = ctx->hdr.len;
+	if (len < info->size || (!lenp && len != info->size)) {
+		ret = cr_reject(ctx, -EBADMSG, "length %u, %s %u expected", len,
+				lenp ? "at least" : "exactly", info->size);
 		return ERR_PTR(ret);
 	}
-	if (strnlen(s, len) != len - 1) {
-		pr_info_ratelimited("string of %u bytes is not NUL terminated\n", len);
-		kfree(s);
-		return ERR_PTR(-EBADMSG);
+	buf = kvmalloc(max_t(u32, len, 1), GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	ret = cr_read_body(ctx, buf, len);
+	if (!ret)
+		ret = cr_read_pad(ctx, len);
+	if (ret) {
+		kvfree(buf);
+		return ERR_PTR(ret);
 	}
-	return s;
+	if (lenp)
+		*lenp = len;
+	return buf;
 }
 
 /**
- * cr_read_payload() - read the payload of a fixed-size record
- * @ctx: operation context
- * @hdr: the record's header, from cr_read_hdr()
- * @buf: where to store the payload
- * @size: the payload size this record type has in this format version
+ * cr_read_head_rec() - read the first record, which must be the head
+ * @ctx: restart context
+ * @head: where to store it
  *
- * Return: 0 on success; -EBADMSG if @hdr->len is not @size or the stream
- * ends inside the record; or the error of cr_read().
+ * Magic and version are read first, so that an image of another format
+ * version is named as such whatever the size of its head.
+ *
+ * Context: may sleep as long as the image file blocks.
+ * Return: 0; -ENOEXEC if the stream does not start with a cr head;
+ * -EPROTONOSUPPORT for another format version; -EBADMSG for a head of
+ * the wrong length; -ENODATA for an empty stream; or the error of reading.
  */
-int cr_read_payload(struct cr_ctx *ctx, const struct cr_hdr *hdr, void *buf, u32 size)
+int cr_read_head_rec(struct cr_ctx *ctx, struct cr_rec_head *head)
 {
+	const size_t pre = offsetofend(struct cr_rec_head, version);
 	int ret;
 
-	if (hdr->len != size) {
-		pr_info_ratelimited("%s record: length %u, expected %u\n",
-				    cr_rec_name(hdr->type), hdr->len, size);
-		return -EBADMSG;
-	}
-	ret = cr_read_body(ctx, buf, size);
+	ctx->rec_offset = ctx->offset;
+	ret = cr_read(ctx, &ctx->hdr, sizeof(ctx->hdr));
 	if (ret)
 		return ret;
-	return cr_read_end(ctx, hdr);
+	if (ctx->hdr.type != CR_REC_HEAD || ctx->hdr.len < pre)
+		return cr_reject(ctx, -ENOEXEC, "not a cr image: no head");
+	ret = cr_read_body(ctx, head, pre);
+	if (ret)
+		return ret;
+	if (head->magic != CR_HEAD_MAGIC)
+		return cr_reject(ctx, -ENOEXEC, "not a cr image: bad magic %#llx", head->magic);
+	if (head->version != CR_FORMAT_VERSION)
+		return cr_reject(ctx, -EPROTONOSUPPORT, "format version %u, this kernel reads %u",
+				 head->version, CR_FORMAT_VERSION);
+	if (ctx->hdr.len != sizeof(*head))
+		return cr_reject(ctx, -EBADMSG, "length %u, expected %zu", ctx->hdr.len,
+				 sizeof(*head));
+	ret = cr_read_body(ctx, (void *)head + pre, sizeof(*head) - pre);
+	if (!ret)
+		ret = cr_read_pad(ctx, sizeof(*head));
+	return ret;
 }
 
 /**
- * cr_read_rec() - read a whole fixed-size record of an expected type
- * @ctx: operation context
- * @type: the type the next record must have
- * @payload: where to store the payload
- * @len: the payload size
+ * cr_read_page_data() - take the header of a page data record
+ * @ctx: restart context
+ * @len: the payload length it must have
  *
- * Return: 0 on success; -EBADMSG if the next record has another type or
- * length; or the error of cr_read_hdr()/cr_read_payload().
+ * Its payload must start at a page-aligned stream offset; read it with
+ * cr_read_data() and cr_read_data_user(), @len bytes in all.
+ *
+ * Context: may sleep as long as the image file blocks.
+ * Return: 0; -EBADMSG for another record, another length or a misaligned
+ * payload; or the error of reading.
  */
-int cr_read_rec(struct cr_ctx *ctx, u32 type, void *payload, u32 len)
+int cr_read_page_data(struct cr_ctx *ctx, u32 len)
 {
-	struct cr_hdr hdr;
 	int ret;
 
-	ret = cr_read_hdr(ctx, &hdr);
+	ret = cr_take(ctx, CR_REC_PAGE_DATA);
 	if (ret)
 		return ret;
-	if (hdr.type != type) {
-		pr_info_ratelimited("expected %s record, found %s\n",
-				    cr_rec_name(type), cr_rec_name(hdr.type));
+	if (ctx->hdr.len != len || !IS_ALIGNED(len, CR_ALIGN))
+		return cr_reject(ctx, -EBADMSG, "length %u, the pages record lists %u bytes",
+				 ctx->hdr.len, len);
+	if (ctx->offset % PAGE_SIZE)
+		return cr_reject(ctx, -EBADMSG, "payload at offset %llu is not page aligned",
+				 ctx->offset);
+	ctx->data_left = len;
+	ctx->records++;
+	return 0;
+}
+
+/* Account for @len bytes of the page data record being read. */
+static int cr_data_take(struct cr_ctx *ctx, size_t len)
+{
+	if (WARN_ON_ONCE(len > ctx->data_left))
 		return -EBADMSG;
+	ctx->data_left -= len;
+	return 0;
+}
+
+/**
+ * cr_read_data() - read page data into a kernel buffer
+ * @ctx: restart context, inside a page data record
+ * @buf: kernel buffer
+ * @len: number of bytes, within what is left of the record
+ *
+ * Context: may sleep as long as the image file blocks.
+ * Return: 0; -EBADMSG if the stream ends first; -EINTR; or the error of
+ * reading.
+ */
+int cr_read_data(struct cr_ctx *ctx, void *buf, size_t len)
+{
+	return cr_data_take(ctx, len) ?: cr_read_body(ctx, buf, len);
+}
+
+/**
+ * cr_read_data_user() - read page data straight into user memory
+ * @ctx: restart context, inside a page data record, with the restarted
+ *	address space current
+ * @addr: user address, mapped writable
+ * @len: number of bytes, within what is left of the record
+ *
+ * One copy, as read(2) does, the pages faulted in as they are written.
+ *
+ * Context: may sleep; past the point of no return.
+ * Return: 0; -EBADMSG if the stream ends first; -EINTR; or the error of
+ * vfs_read() (-EFAULT for an address that is not writable).
+ */
+int cr_read_data_user(struct cr_ctx *ctx, unsigned long addr, size_t len)
+{
+	int ret = cr_data_take(ctx, len);
+
+	while (!ret && len) {
+		ssize_t n = vfs_read(ctx->file, (char __user *)addr, len, ctx->ppos);
+
+		if (n < 0)
+			return cr_io_err(n);
+		if (n == 0)
+			return cr_reject(ctx, -EBADMSG, "the stream ends inside it");
+		addr += n;
+		len -= n;
+		ctx->offset += n;
 	}
-	return cr_read_payload(ctx, &hdr, payload, len);
+	return ret;
 }

@@ -10,7 +10,8 @@
  *
  * Restart reads the mm and all vma records and opens every mapped file
  * before its point of no return; then it unmaps the caller's address
- * space, maps the image's and fills in the pages.
+ * space and maps the image's (the mm section), and once every section is
+ * restored fills in the pages (the page stream, cr_restore_pages()).
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -27,18 +28,6 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-/* kinds whose pages are saved by content */
-#define CR_VMA_CONTENT	(BIT(CR_VMA_ANON_PRIVATE) | BIT(CR_VMA_ANON_SHARED) | \
-			 BIT(CR_VMA_FILE_PRIVATE) | BIT(CR_VMA_STACK) | BIT(CR_VMA_HEAP))
-#define CR_VMA_FILE	(BIT(CR_VMA_FILE_PRIVATE) | BIT(CR_VMA_FILE_SHARED))
-#define CR_VMA_F_ALL	(CR_VMA_F_GROWSDOWN | CR_VMA_F_DONTFORK | CR_VMA_F_DONTDUMP | \
-			 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE)
-
-static bool cr_kind_is(u32 kind, unsigned long set)
-{
-	return kind < BITS_PER_LONG && (BIT(kind) & set);
-}
-
 /* ------------------------------------------------------------------------ */
 /* checkpoint                                                               */
 /* ------------------------------------------------------------------------ */
@@ -49,29 +38,29 @@ struct cr_vma_snap {
 	struct file *file;
 };
 
-static int cr_refuse_vma(struct vm_area_struct *vma, const char *why)
+static int cr_refuse_vma(struct cr_ctx *ctx, struct vm_area_struct *vma, const char *why)
 {
-	pr_info_ratelimited("vma %#lx-%#lx: %s: not supported\n",
-			    vma->vm_start, vma->vm_end, why);
-	return -EOPNOTSUPP;
+	return cr_refuse(ctx, -EOPNOTSUPP, "vma %#lx-%#lx: %s: not supported",
+			 vma->vm_start, vma->vm_end, why);
 }
 
-static int cr_vma_kind(struct mm_struct *mm, struct vm_area_struct *vma, u32 *kind)
+static int cr_vma_kind(struct cr_ctx *ctx, struct vm_area_struct *vma, u32 *kind)
 {
+	struct mm_struct *mm = ctx->mm;
 	vm_flags_t f = vma->vm_flags;
 
 	*kind = cr_arch_vma_kind(vma);
 	if (*kind)
 		return 0;
 	if (f & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
-		return cr_refuse_vma(vma, "device mapping");
+		return cr_refuse_vma(ctx, vma, "device mapping");
 	if (f & VM_HUGETLB)
-		return cr_refuse_vma(vma, "hugetlb");
+		return cr_refuse_vma(ctx, vma, "hugetlb");
 	if (f & VM_LOCKED)
-		return cr_refuse_vma(vma, "mlocked");
+		return cr_refuse_vma(ctx, vma, "mlocked");
 #ifdef VM_SEALED
 	if (f & VM_SEALED)
-		return cr_refuse_vma(vma, "sealed");
+		return cr_refuse_vma(ctx, vma, "sealed");
 #endif
 	if (vma_is_anonymous(vma)) {
 		if (f & VM_GROWSDOWN)
@@ -88,9 +77,9 @@ static int cr_vma_kind(struct mm_struct *mm, struct vm_area_struct *vma, u32 *ki
 		return 0;
 	}
 	if (!vma->vm_file || !S_ISREG(file_inode(vma->vm_file)->i_mode))
-		return cr_refuse_vma(vma, "special mapping");
+		return cr_refuse_vma(ctx, vma, "special mapping");
 	if (d_unlinked(vma->vm_file->f_path.dentry))
-		return cr_refuse_vma(vma, "file deleted");
+		return cr_refuse_vma(ctx, vma, "file deleted");
 	*kind = (f & VM_SHARED) ? CR_VMA_FILE_SHARED : CR_VMA_FILE_PRIVATE;
 	return 0;
 }
@@ -106,9 +95,10 @@ static void cr_put_snap(struct cr_vma_snap *snap, u32 nr)
 }
 
 /* Copy the vma list; returns the number of vmas or a negative errno. */
-static int cr_snap_vmas(struct mm_struct *mm, struct cr_vma_snap **snapp)
+static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_vma_snap **snapp)
 {
-	VMA_ITERATOR(vmi, mm, 0);
+	VMA_ITERATOR(vmi, ctx->mm, 0);
+	struct mm_struct *mm = ctx->mm;
 	struct vm_area_struct *vma;
 	struct cr_vma_snap *snap;
 	int n = 0, ret;
@@ -129,7 +119,7 @@ static int cr_snap_vmas(struct mm_struct *mm, struct cr_vma_snap **snapp)
 			ret = -EAGAIN;
 			break;
 		}
-		ret = cr_vma_kind(mm, vma, &r->kind);
+		ret = cr_vma_kind(ctx, vma, &r->kind);
 		if (ret)
 			break;
 		r->start = vma->vm_start;
@@ -140,7 +130,7 @@ static int cr_snap_vmas(struct mm_struct *mm, struct cr_vma_snap **snapp)
 			   (f & VM_DONTCOPY ? CR_VMA_F_DONTFORK : 0) |
 			   (f & VM_DONTDUMP ? CR_VMA_F_DONTDUMP : 0) |
 			   (f & VM_NORESERVE ? CR_VMA_F_NORESERVE : 0);
-		if (cr_kind_is(r->kind, CR_VMA_FILE)) {
+		if (cr_vma_kind_in(r->kind, CR_VMA_FILE)) {
 			r->pgoff = vma->vm_pgoff;
 			if (r->kind == CR_VMA_FILE_SHARED && (f & VM_MAYWRITE))
 				r->flags |= CR_VMA_F_MAYWRITE;
@@ -314,8 +304,7 @@ static int cr_pin_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
 	}
 	ret = walk_page_range(mm, *addr, snap->rec.end, &cr_walk_ops, &w);
 	if (ret == -EOPNOTSUPP)
-		pr_info_ratelimited("checkpoint of pid %d refused: a transparent huge page at %#lx\n",
-				    task_pid_vnr(ctx->task), *addr);
+		cr_refuse(ctx, ret, "a transparent huge page at %#lx", *addr);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < w.nr; i += run) {
@@ -365,22 +354,17 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, const struct cr_vma_snap *snap
 	return 0;
 }
 
-/**
- * cr_write_mm() - write the mm record and the vma records
- * @ctx: checkpoint context with @ctx->mm set
- *
- * Keeps the vma list in @ctx for cr_write_pages().
- *
- * Return: 0; -EOPNOTSUPP for a mapping cr cannot restore (see the kernel
- * log); -EAGAIN if the address space changed; -ENOMEM; or the error of
- * writing.
+/*
+ * The mm record and the vma records; the vma list stays in @ctx for
+ * cr_write_pages().  -EOPNOTSUPP for a mapping cr cannot restore (the
+ * kernel log says which); -EAGAIN if the address space changed.
  */
-int cr_write_mm(struct cr_ctx *ctx)
+static int cr_write_mm(struct cr_ctx *ctx)
 {
 	struct cr_vma_snap *snap;
 	int i, n, ret;
 
-	n = cr_snap_vmas(ctx->mm, &snap);
+	n = cr_snap_vmas(ctx, &snap);
 	if (n < 0)
 		return n;
 	ctx->snap = snap;
@@ -393,9 +377,12 @@ int cr_write_mm(struct cr_ctx *ctx)
 }
 
 /**
- * cr_write_pages() - write the pages of the vmas cr_write_mm() listed
- * @ctx: checkpoint context
+ * cr_write_pages() - write the page stream: the pages of the vmas the mm
+ * section listed
+ * @ctx: checkpoint context, after every section
  *
+ * Context: may sleep; takes the target's mmap_lock for reading around each
+ * chunk's page-table walk and GUP, never across a write.
  * Return: 0; -EAGAIN if the address space changed during the dump;
  * -ENOMEM; or the error of writing.
  */
@@ -411,22 +398,11 @@ int cr_write_pages(struct cr_ctx *ctx)
 		goto out;
 	ret = 0;
 	for (i = 0; !ret && i < ctx->nr_snap; i++)
-		if (cr_kind_is(ctx->snap[i].rec.kind, CR_VMA_CONTENT))
+		if (cr_vma_kind_in(ctx->snap[i].rec.kind, CR_VMA_CONTENT))
 			ret = cr_write_vma_pages(ctx, &ctx->snap[i], pages);
 out:
 	kfree(pages);
 	return ret;
-}
-
-/**
- * cr_put_vmas() - drop the vma list of a checkpoint
- * @ctx: checkpoint context
- */
-void cr_put_vmas(struct cr_ctx *ctx)
-{
-	if (ctx->snap)
-		cr_put_snap(ctx->snap, ctx->nr_snap);
-	ctx->snap = NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -458,37 +434,6 @@ struct cr_mm_state {
 	u64 addrs[CR_PAGES_MAX];
 };
 
-static int cr_bad(const char *what, u64 a, u64 b)
-{
-	pr_info_ratelimited("%s (%#llx, %#llx)\n", what, a, b);
-	return -EBADMSG;
-}
-
-static int cr_check_mm_rec(const struct cr_rec_mm *r)
-{
-	const u64 top = TASK_SIZE;
-	int i;
-
-	if (r->start_code > r->end_code || r->end_code > top ||
-	    r->start_data > r->end_data || r->end_data > top ||
-	    r->start_brk > r->brk || r->brk > top || r->start_stack > top ||
-	    r->arg_start > r->arg_end || r->arg_end > top ||
-	    r->env_start > r->env_end || r->env_end > top || r->vdso >= top)
-		return cr_bad("mm record: bad boundaries", r->start_code, r->brk);
-	if (!r->nr_vmas || r->nr_vmas > sysctl_max_map_count)
-		return cr_bad("mm record: bad vma count", r->nr_vmas, 0);
-	if (r->exe_len > PATH_MAX)
-		return cr_bad("mm record: path too long", r->exe_len, 0);
-	/* auxv: type/value pairs ending with AT_NULL, nothing after */
-	for (i = 0; i < AT_VECTOR_SIZE; i += 2)
-		if (r->auxv[i] == AT_NULL)
-			break;
-	if (i >= AT_VECTOR_SIZE || memchr_inv(&r->auxv[i], 0,
-					      (CR_AUXV_WORDS - i) * sizeof(r->auxv[0])))
-		return cr_bad("mm record: auxv not terminated", i, 0);
-	return 0;
-}
-
 /*
  * Open a file the image maps or runs, as the caller.  @exec: mapped with
  * PROT_EXEC (the mount must allow it, as mmap() checks); @run: the
@@ -512,145 +457,106 @@ static struct file *cr_open_path(const char *path, int flags, bool exec, bool ru
 	return file;
 }
 
-static int cr_check_vma_rec(const struct cr_mm_state *ms, const struct cr_rec_vma *v,
-			    u64 prev_end)
-{
-	u64 pages;
-
-	if (v->start >= v->end || !PAGE_ALIGNED(v->start) || !PAGE_ALIGNED(v->end) ||
-	    v->end > TASK_SIZE || v->start < prev_end)
-		return cr_bad("vma record: bad or overlapping range", v->start, v->end);
-	if (v->start < mmap_min_addr) {
-		pr_info_ratelimited("vma at %#llx is below mmap_min_addr\n", v->start);
-		return -EPERM;
-	}
-	if (v->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) || v->flags & ~CR_VMA_F_ALL ||
-	    !v->kind || v->kind > CR_VMA_VVAR)
-		return cr_bad("vma record: bad prot, kind or flags", v->prot, v->kind);
-	if (!!v->path_len != cr_kind_is(v->kind, CR_VMA_FILE) || v->path_len > PATH_MAX)
-		return cr_bad("vma record: path and kind disagree", v->kind, v->path_len);
-	if (!(v->flags & CR_VMA_F_GROWSDOWN) != !cr_kind_is(v->kind, BIT(CR_VMA_STACK)))
-		return cr_bad("vma record: only the stack grows down", v->start, v->flags);
-	if (v->flags & CR_VMA_F_MAYWRITE && v->kind != CR_VMA_FILE_SHARED)
-		return cr_bad("vma record: bad flags", v->start, v->flags);
-	if (v->kind == CR_VMA_FILE_SHARED && (v->prot & PROT_WRITE) &&
-	    !(v->flags & CR_VMA_F_MAYWRITE))
-		return cr_bad("vma record: writable shared file not writable", v->start, 0);
-	pages = (v->end - v->start) >> PAGE_SHIFT;
-	if (v->pgoff + pages < v->pgoff || v->pgoff + pages > (MAX_LFS_FILESIZE >> PAGE_SHIFT))
-		return cr_bad("vma record: bad file offset", v->start, v->pgoff);
-	if (v->kind == CR_VMA_HEAP &&
-	    (v->start < ms->rec.start_brk || v->end > PAGE_ALIGN(ms->rec.brk)))
-		return cr_bad("vma record: heap outside brk", v->start, v->end);
-	if (v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR)
-		return cr_arch_check_vdso(ms->rec.vdso, v);
-	if (cr_kind_is(v->kind, CR_VMA_FILE) || v->kind == CR_VMA_ANON_SHARED)
-		return v->pgoff == 0 || v->kind != CR_VMA_ANON_SHARED ? 0 :
-			cr_bad("vma record: shared anonymous with offset", v->start, v->pgoff);
-	return 0;
-}
-
+/* Read, check and open one vma record; @prev_end: where the one before ends. */
 static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end)
 {
-	struct cr_rec_vma *v = &vs->rec;
-	struct cr_hdr hdr;
-	char *path;
+	struct cr_rec_vma *v;
+	const char *why, *path;
+	u32 len;
 	int ret;
 
-	ret = cr_read_hdr(ctx, &hdr);
-	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
-	if (hdr.type != CR_REC_VMA)
-		return cr_bad("expected a vma record", hdr.type, hdr.len);
-	ret = cr_read_fixed(ctx, &hdr, v, sizeof(*v));
-	if (ret)
-		return ret;
-	if (hdr.len != sizeof(*v) + v->path_len)
-		return cr_bad("vma record: bad length", hdr.len, v->path_len);
-	ret = cr_check_vma_rec(ctx->ms, v, prev_end);
-	if (ret)
-		return ret;
-	if (v->path_len) {
-		int flags = v->flags & CR_VMA_F_MAYWRITE ? O_RDWR : O_RDONLY;
-
-		path = cr_read_string(ctx, v->path_len, PATH_MAX);
-		if (IS_ERR(path))
-			return PTR_ERR(path);
-		vs->file = cr_open_path(path, flags, v->prot & PROT_EXEC, false);
-		kfree(path);
-		if (IS_ERR(vs->file)) {
-			ret = PTR_ERR(vs->file);
-			vs->file = NULL;
-			return ret;
-		}
+	v = cr_read_obj(ctx, CR_REC_VMA, &len);
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	vs->rec = *v;
+	path = (const char *)(v + 1);
+	why = cr_check_vma(v, len, &ctx->ms->rec, prev_end, &ctx->limits);
+	if (!why && v->path_len)
+		why = cr_check_string(path, v->path_len, CR_PATH_MAX);
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "%s (%#llx-%#llx)", why, v->start, v->end);
+		goto out;
 	}
-	return cr_read_end(ctx, &hdr);
+	if (v->start < mmap_min_addr) {
+		ret = cr_reject(ctx, -EPERM, "%#llx is below mmap_min_addr", v->start);
+		goto out;
+	}
+	ret = 0;
+	if (v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR) {
+		ret = cr_arch_check_vdso(ctx->ms->rec.vdso, v);
+		if (ret)
+			cr_reject(ctx, ret, "does not match this kernel's vDSO");
+	} else if (v->path_len) {
+		int flags = v->flags & CR_VMA_F_MAYWRITE ? O_RDWR : O_RDONLY;
+		struct file *file = cr_open_path(path, flags, v->prot & PROT_EXEC, false);
+
+		if (IS_ERR(file))
+			ret = PTR_ERR(file);
+		else
+			vs->file = file;
+	}
+out:
+	kvfree(v);
+	return ret;
 }
 
-/**
- * cr_read_mm() - read and check the mm record and all vma records
- * @ctx: restart context
- *
- * Opens the executable and every mapped file as the caller would: a
- * restarted process cannot map what its restarter could not open.
- *
- * Return: 0; -EBADMSG for an invalid record; -EPERM for a mapping below
- * mmap_min_addr; -ETXTBSY if the executable is open for writing; the error
- * of opening a file (-ENOENT, -EACCES, ...); -ENOMEM; or a read error.
+/*
+ * The mm record and all vma records.  Opens the executable and every
+ * mapped file as the caller would: a restarted process cannot map what its
+ * restarter could not open.  -EPERM for a mapping below mmap_min_addr;
+ * -ETXTBSY if the executable is open for writing; the error of opening a
+ * file (-ENOENT, -EACCES, ...).
  */
-int cr_read_mm(struct cr_ctx *ctx)
+static int cr_read_mm(struct cr_ctx *ctx)
 {
 	struct cr_mm_state *ms;
 	struct cr_rec_mm *r;
-	struct cr_hdr hdr;
+	const char *why, *exe;
+	u32 i, len, vdso_parts = 0;
 	u64 prev_end = 0;
-	u32 i, vdso_parts = 0;
 	int ret;
 
 	ms = kzalloc(sizeof(*ms), GFP_KERNEL);
 	if (!ms)
 		return -ENOMEM;
 	ctx->ms = ms;
-	r = &ms->rec;
-	ret = cr_read_hdr(ctx, &hdr);
-	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
-	if (hdr.type != CR_REC_MM)
-		return cr_bad("expected the mm record", hdr.type, hdr.len);
-	ret = cr_read_fixed(ctx, &hdr, r, sizeof(*r));
-	if (ret)
-		return ret;
-	if (hdr.len != sizeof(*r) + r->exe_len)
-		return cr_bad("mm record: bad length", hdr.len, r->exe_len);
-	ret = cr_check_mm_rec(r);
-	if (ret)
-		return ret;
-	if (r->exe_len) {
-		char *path = cr_read_string(ctx, r->exe_len, PATH_MAX);
-
-		if (IS_ERR(path))
-			return PTR_ERR(path);
-		ms->exe = cr_open_path(path, O_RDONLY, false, true);
-		kfree(path);
-		if (IS_ERR(ms->exe)) {
-			ret = PTR_ERR(ms->exe);
-			ms->exe = NULL;
-			return ret;
-		}
-		if (exe_file_deny_write_access(ms->exe)) {
-			fput(ms->exe);
-			ms->exe = NULL;
-			return -ETXTBSY;
-		}
+	r = cr_read_obj(ctx, CR_REC_MM, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	ms->rec = *r;
+	exe = (const char *)(r + 1);
+	why = cr_check_mm(r, len, &ctx->limits);
+	if (!why && r->exe_len)
+		why = cr_check_string(exe, r->exe_len, CR_PATH_MAX);
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		goto out;
 	}
-	ret = cr_read_end(ctx, &hdr);
-	if (ret)
-		return ret;
+	ret = -EBADMSG;
+	if (r->nr_vmas > sysctl_max_map_count) {
+		cr_reject(ctx, ret, "%u vmas, vm.max_map_count is %d", r->nr_vmas,
+			  sysctl_max_map_count);
+		goto out;
+	}
+	if (r->exe_len) {
+		struct file *file = cr_open_path(exe, O_RDONLY, false, true);
 
-	ms->vmas = kvcalloc(r->nr_vmas, sizeof(*ms->vmas), GFP_KERNEL);
+		ret = PTR_ERR(file);
+		if (IS_ERR(file))
+			goto out;
+		ret = -ETXTBSY;
+		if (exe_file_deny_write_access(file)) {
+			fput(file);
+			goto out;
+		}
+		ms->exe = file;
+	}
+	kvfree(r);
+
+	ms->vmas = kvcalloc(ms->rec.nr_vmas, sizeof(*ms->vmas), GFP_KERNEL);
 	if (!ms->vmas)
 		return -ENOMEM;
-	for (i = 0; i < r->nr_vmas; i++) {
+	for (i = 0; i < ms->rec.nr_vmas; i++) {
 		ret = cr_read_vma(ctx, &ms->vmas[i], prev_end);
 		ms->nr = i + 1;
 		if (ret)
@@ -659,9 +565,12 @@ int cr_read_mm(struct cr_ctx *ctx)
 		if (ms->vmas[i].rec.kind == CR_VMA_VDSO || ms->vmas[i].rec.kind == CR_VMA_VVAR)
 			vdso_parts++;
 	}
-	if (r->vdso && vdso_parts != 2)
-		return cr_bad("vDSO text and data records missing", r->vdso, vdso_parts);
+	if (ms->rec.vdso && vdso_parts != 2)
+		return cr_reject(ctx, -EBADMSG, "the vDSO text and data records are missing");
 	return 0;
+out:
+	kvfree(r);
+	return ret;
 }
 
 /**
@@ -743,16 +652,12 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 	return ret;
 }
 
-/**
- * cr_restore_mm() - replace the caller's address space with the staged one
- * @ctx: restart context, past the point of no return
- *
- * Unmaps everything, sets the mm fields, maps the vmas and the vDSO where
- * they were.  Pages follow with cr_read_pages().
- *
- * Return: 0 or a negative errno (the caller is then killed).
+/*
+ * Replace the caller's address space with the staged one: unmap
+ * everything, set the mm fields, map the vmas and the vDSO where they
+ * were.  The pages follow with cr_restore_pages().
  */
-int cr_restore_mm(struct cr_ctx *ctx)
+static int cr_restore_mm(struct cr_ctx *ctx)
 {
 	struct cr_mm_state *ms = ctx->ms;
 	const struct cr_rec_mm *r = &ms->rec;
@@ -807,7 +712,7 @@ static struct cr_vma_stage *cr_find_stage(struct cr_mm_state *ms, u64 addr)
 	while (ms->cur < ms->nr && ms->vmas[ms->cur].rec.end <= addr)
 		ms->cur++;
 	if (ms->cur < ms->nr && ms->vmas[ms->cur].rec.start <= addr &&
-	    cr_kind_is(ms->vmas[ms->cur].rec.kind, CR_VMA_CONTENT))
+	    cr_vma_kind_in(ms->vmas[ms->cur].rec.kind, CR_VMA_CONTENT))
 		return &ms->vmas[ms->cur];
 	return NULL;
 }
@@ -829,77 +734,63 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 	return n == PAGE_SIZE ? 0 : -EFAULT;
 }
 
-/**
- * cr_read_pages() - read a pages record and its page data into memory
- * @ctx: restart context, past cr_restore_mm()
- * @hdr: the header of the pages record, already read
- *
- * Every address must be page aligned, above the previous one and inside a
- * mapping saved by content; the page data record must follow, its payload
- * page aligned in the stream.  Runs of pages in private writable mappings
- * are read straight into place; the others go through a bounce buffer.
- *
- * Return: 0; -EBADMSG for an invalid record; -EFAULT if a page cannot be
- * written; or a read error.
+/*
+ * One pages record and its page data.  Every address must be page
+ * aligned, above the previous one and inside a mapping saved by content.
+ * Runs of pages in private writable mappings are read straight into place;
+ * the others go through a bounce buffer.
  */
-int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+static int cr_read_pages(struct cr_ctx *ctx)
 {
 	struct cr_mm_state *ms = ctx->ms;
-	struct cr_rec_pages rec;
-	u32 i, j, run, first;
-	struct cr_hdr dh;
+	struct cr_rec_pages *rec;
+	u32 i, j, run, first, nr, len;
+	const char *why;
 	int ret;
 
-	ret = cr_read_fixed(ctx, hdr, &rec, sizeof(rec));
-	if (ret)
-		return ret;
-	if (!rec.nr || rec.nr > CR_PAGES_MAX || rec.__reserved ||
-	    hdr->len != sizeof(rec) + rec.nr * sizeof(u64))
-		return cr_bad("pages record: bad count", rec.nr, hdr->len);
-	ret = cr_read_body(ctx, ms->addrs, rec.nr * sizeof(u64));
-	if (ret)
-		return ret;
-	ret = cr_read_end(ctx, hdr);
-	if (ret)
-		return ret;
+	rec = cr_read_obj(ctx, CR_REC_PAGES, &len);
+	if (IS_ERR(rec))
+		return PTR_ERR(rec);
+	why = cr_check_pages(rec, len);
+	if (why) {
+		kvfree(rec);
+		return cr_reject(ctx, -EBADMSG, "%s", why);
+	}
+	nr = rec->nr;
+	memcpy(ms->addrs, rec + 1, nr * sizeof(u64));
+	kvfree(rec);
 	first = ms->cur;
-	for (i = 0; i < rec.nr; i++) {
+	for (i = 0; i < nr; i++) {
 		u64 a = ms->addrs[i];
 
 		if (!PAGE_ALIGNED(a) || a < ms->next_addr || !cr_find_stage(ms, a))
-			return cr_bad("pages record: bad page address", a, ms->next_addr);
+			return cr_reject(ctx, -EBADMSG,
+					 "page %u at %#llx: misaligned, out of order or in no vma saved whole",
+					 i, a);
 		ms->next_addr = a + PAGE_SIZE;
 	}
 
-	do {
-		ret = cr_read_hdr(ctx, &dh);
-		if (!ret && dh.type == CR_REC_PAD)
-			ret = cr_read_skip(ctx, &dh);
-	} while (!ret && dh.type == CR_REC_PAD);
+	ret = cr_read_page_data(ctx, nr * PAGE_SIZE);
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
-	if (dh.type != CR_REC_PAGE_DATA || dh.len != rec.nr * PAGE_SIZE ||
-	    ctx->offset % PAGE_SIZE)
-		return cr_bad("expected aligned page data", dh.type, ctx->offset);
-
+		return ret;
 	/* addresses increase: search the vmas again from the first page's */
 	ms->cur = first;
-	for (i = 0; i < rec.nr; i += run) {
+	for (i = 0; i < nr; i += run) {
 		struct cr_vma_stage *vs = cr_find_stage(ms, ms->addrs[i]);
 
 		/* a run of contiguous pages inside one vma */
-		for (run = 1; i + run < rec.nr; run++)
+		for (run = 1; i + run < nr; run++)
 			if (ms->addrs[i + run] != ms->addrs[i] + run * PAGE_SIZE ||
 			    ms->addrs[i + run] >= vs->rec.end)
 				break;
 		if (vs->rec.kind != CR_VMA_ANON_SHARED && (vs->rec.prot & PROT_WRITE)) {
 			/* private and writable: straight from the image, one copy */
-			ret = cr_read_user(ctx, ms->addrs[i], run * PAGE_SIZE);
+			ret = cr_read_data_user(ctx, ms->addrs[i], run * PAGE_SIZE);
 			if (ret)
 				return ret;
 			continue;
 		}
-		ret = cr_read_body(ctx, ctx->buf, run * PAGE_SIZE);
+		ret = cr_read_data(ctx, ctx->buf, run * PAGE_SIZE);
 		if (ret)
 			return ret;
 		for (j = 0; j < run; j++) {
@@ -908,18 +799,44 @@ int cr_read_pages(struct cr_ctx *ctx, const struct cr_hdr *hdr)
 				return ret;
 		}
 	}
-	return cr_read_end(ctx, &dh);
+	return 0;
 }
 
 /**
- * cr_free_mm() - drop what restart staged for the address space
- * @ctx: restart context
+ * cr_restore_pages() - read the page stream into the restored address space
+ * @ctx: restart context, past the point of no return, every section
+ *	restored
+ *
+ * Reads pages records, each with its page data, up to the tail.
+ *
+ * Context: may sleep; past the point of no return.
+ * Return: 0; -EBADMSG for an invalid record; -EFAULT if a page cannot be
+ * written; or a read error (the caller is then killed).
  */
-void cr_free_mm(struct cr_ctx *ctx)
+int cr_restore_pages(struct cr_ctx *ctx)
+{
+	int type, ret = 0;
+
+	while (!ret) {
+		type = cr_next_type(ctx);
+		if (type < 0)
+			return type == -ENODATA ? -EBADMSG : type;
+		if (type != CR_REC_PAGES)
+			break;
+		ret = cr_read_pages(ctx);
+	}
+	return ret;
+}
+
+/* What the mm section left: the vma list of a checkpoint, or what restart staged. */
+static void cr_free_mm(struct cr_ctx *ctx)
 {
 	struct cr_mm_state *ms = ctx->ms;
 	u32 i;
 
+	if (ctx->snap)
+		cr_put_snap(ctx->snap, ctx->nr_snap);
+	ctx->snap = NULL;
 	if (!ms)
 		return;
 	for (i = 0; i < ms->nr; i++)
@@ -933,3 +850,12 @@ void cr_free_mm(struct cr_ctx *ctx)
 	kfree(ms);
 	ctx->ms = NULL;
 }
+
+/* The address space: the mm record and the vma records; the pages come last. */
+const struct cr_section cr_mm_section = {
+	.name		= "mm",
+	.write		= cr_write_mm,
+	.read		= cr_read_mm,
+	.restore	= cr_restore_mm,
+	.free		= cr_free_mm,
+};

@@ -24,9 +24,10 @@
 #include <linux/slab.h>
 #include <linux/time.h>
 
+/* The signals record as read: its fixed part, then the pending signals. */
 struct cr_signals_state {
 	struct cr_rec_signals rec;
-	struct cr_siginfo *pending;
+	struct cr_siginfo pending[];
 };
 
 /*
@@ -56,14 +57,11 @@ static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
 	return n;
 }
 
-/**
- * cr_write_signals() - write the signals record of @ctx->task
- * @ctx: checkpoint context
- *
- * Return: 0; -EOPNOTSUPP for more than CR_MAX_PENDING pending signals;
- * -ESRCH if the task is exiting; -ENOMEM; or the error of writing.
+/*
+ * The signals record of @ctx->task: -EOPNOTSUPP for more than
+ * CR_MAX_PENDING pending signals; -ESRCH if the task is exiting.
  */
-int cr_write_signals(struct cr_ctx *ctx)
+static int cr_write_signals(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
 	struct sighand_struct *sighand;
@@ -73,8 +71,6 @@ int cr_write_signals(struct cr_ctx *ctx)
 	u32 room = 64, n;
 	int i, ret;
 
-	BUILD_BUG_ON(_NSIG != CR_NSIG || RLIM_NLIMITS != CR_RLIM_NLIMITS);
-	BUILD_BUG_ON(sizeof(kernel_siginfo_t) != sizeof(pend->info));
 again:
 	r = kzalloc(sizeof(*r) + room * sizeof(*pend), GFP_KERNEL);
 	if (!r)
@@ -102,11 +98,8 @@ again:
 	unlock_task_sighand(t, &flags);
 	if (n > room) {
 		kfree(r);
-		if (n > CR_MAX_PENDING) {
-			pr_info_ratelimited("checkpoint of pid %d refused: %u pending signals\n",
-					    task_pid_vnr(t), n);
-			return -EOPNOTSUPP;
-		}
+		if (n > CR_MAX_PENDING)
+			return cr_refuse(ctx, -EOPNOTSUPP, "%u pending signals", n);
 		room = n;
 		goto again;
 	}
@@ -141,42 +134,6 @@ again:
 	return ret;
 }
 
-static int cr_check_signals(struct cr_rec_signals *r, const struct cr_siginfo *pend)
-{
-	const u64 top = TASK_SIZE;
-	u32 i;
-
-	for (i = 0; i < CR_NSIG; i++) {
-		const struct cr_sigaction *a = &r->action[i];
-
-		if ((a->handler > 1 && a->handler >= top) || a->restorer >= top ||
-		    a->flags & ~(u64)UAPI_SA_FLAGS)
-			return -EBADMSG;
-		/* SIGKILL and SIGSTOP cannot be caught or ignored */
-		if ((i + 1 == SIGKILL || i + 1 == SIGSTOP) && (a->handler || a->flags))
-			return -EBADMSG;
-	}
-	if (r->sas_flags == SS_DISABLE) {
-		if (r->sas_sp || r->sas_size)
-			return -EBADMSG;
-	} else if (r->sas_flags & ~SS_AUTODISARM || r->sas_size < MINSIGSTKSZ ||
-		   r->sas_sp >= top || r->sas_size > top - r->sas_sp) {
-		return -EBADMSG;
-	}
-	for (i = 0; i < 3; i++)
-		if (r->itimer[i].value_ns > KTIME_MAX || r->itimer[i].interval_ns > KTIME_MAX)
-			return -EBADMSG;
-	for (i = 0; i < r->nr_pending; i++) {
-		const kernel_siginfo_t *info = (const void *)pend[i].info;
-
-		if (!pend[i].sig || pend[i].sig > CR_NSIG || pend[i].shared > 1 ||
-		    pend[i].sig == SIGKILL || pend[i].sig == SIGSTOP ||
-		    info->si_signo != pend[i].sig)
-			return -EBADMSG;
-	}
-	return 0;
-}
-
 /*
  * Resource limits as the caller may set them: a hard limit above the
  * caller's is lowered to it unless the caller has CAP_SYS_RESOURCE (as
@@ -188,8 +145,6 @@ static int cr_stage_rlimits(struct cr_rec_signals *r)
 	int i, ret;
 
 	for (i = 0; i < CR_RLIM_NLIMITS; i++) {
-		if (r->rlim[i].cur > r->rlim[i].max)
-			return -EBADMSG;
 		task_lock(current->group_leader);
 		old = current->signal->rlim[i];
 		task_unlock(current->group_leader);
@@ -214,66 +169,43 @@ static int cr_stage_rlimits(struct cr_rec_signals *r)
 	return 0;
 }
 
-/**
- * cr_read_signals() - read and check the signals record
- * @ctx: restart context
- *
- * Return: 0; -EBADMSG for a handler or altstack outside user space,
- * unknown flags, a caught SIGKILL/SIGSTOP, a bad pending signal, a timer
- * beyond KTIME_MAX or an rlimit with cur > max; the LSM's error for an rlimit; -ENOMEM; or a read
- * error.
+/*
+ * Read and check the signals record: a handler or altstack outside user
+ * space, unknown flags, a caught SIGKILL/SIGSTOP, a bad pending signal, a
+ * timer beyond KTIME_MAX or an rlimit with cur > max are refused; the LSM
+ * has its say on the rlimits.
  */
-int cr_read_signals(struct cr_ctx *ctx)
+static int cr_read_signals(struct cr_ctx *ctx)
 {
 	struct cr_signals_state *ss;
-	struct cr_hdr hdr;
-	size_t size;
+	struct cr_rec_signals *r;
+	const char *why;
+	u32 len;
 	int ret;
 
-	ss = kzalloc(sizeof(*ss), GFP_KERNEL);
-	if (!ss)
-		return -ENOMEM;
+	BUILD_BUG_ON(offsetof(struct cr_signals_state, rec));
+	r = cr_read_obj(ctx, CR_REC_SIGNALS, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	ss = container_of(r, struct cr_signals_state, rec);
 	ctx->ss = ss;
-	ret = cr_read_hdr(ctx, &hdr);
+	why = cr_check_signals(r, len, ss->pending, &ctx->limits);
+	if (why)
+		return cr_reject(ctx, -EBADMSG, "%s", why);
+	ret = cr_stage_rlimits(r);
 	if (ret)
-		return ret == -ENODATA ? -EBADMSG : ret;
-	if (hdr.type != CR_REC_SIGNALS)
-		return -EBADMSG;
-	ret = cr_read_fixed(ctx, &hdr, &ss->rec, sizeof(ss->rec));
-	if (ret)
-		return ret;
-	if (ss->rec.nr_pending > CR_MAX_PENDING ||
-	    hdr.len != sizeof(ss->rec) + ss->rec.nr_pending * sizeof(*ss->pending))
-		return -EBADMSG;
-	size = ss->rec.nr_pending * sizeof(*ss->pending);
-	if (size) {
-		ss->pending = kmalloc(size, GFP_KERNEL);
-		if (!ss->pending)
-			return -ENOMEM;
-		ret = cr_read_body(ctx, ss->pending, size);
-		if (ret)
-			return ret;
-	}
-	ret = cr_read_end(ctx, &hdr);
-	if (!ret)
-		ret = cr_check_signals(&ss->rec, ss->pending);
-	if (!ret)
-		ret = cr_stage_rlimits(&ss->rec);
-	if (ret)
-		pr_info_ratelimited("signals record rejected: %d\n", ret);
-	return ret;
+		return cr_reject(ctx, ret, "an rlimit refused by the LSM");
+	return 0;
 }
 
-/**
- * cr_restore_signals() - install the staged signal state and rlimits
- * @ctx: restart context, past the point of no return
- *
- * Handlers first, then the mask, then the pending signals, so that those
- * are delivered by the restored rules on the way back to user space.
- *
- * Return: 0 or a negative errno (the caller is then killed).
+/*
+ * Install the staged signal state and rlimits: handlers, altstack, timers,
+ * then the pending signals.  The blocked mask goes to ctx->blocked, which
+ * restart(2) sets on its way out, when the process is whole: until then
+ * every signal stays blocked, so that the ones pending are delivered by
+ * the restored rules on the way back to user space.
  */
-int cr_restore_signals(struct cr_ctx *ctx)
+static int cr_restore_signals(struct cr_ctx *ctx)
 {
 	struct cr_signals_state *ss = ctx->ss;
 	struct cr_rec_signals *r = &ss->rec;
@@ -296,7 +228,7 @@ int cr_restore_signals(struct cr_ctx *ctx)
 			return ret;
 	}
 	blocked.sig[0] = r->blocked;
-	set_current_blocked(&blocked);
+	ctx->blocked = blocked;
 
 	current->sas_ss_sp = r->sas_sp;
 	current->sas_ss_size = r->sas_size;
@@ -337,15 +269,17 @@ int cr_restore_signals(struct cr_ctx *ctx)
 	return 0;
 }
 
-/**
- * cr_free_signals() - free the staged signal state
- * @ctx: restart context
- */
-void cr_free_signals(struct cr_ctx *ctx)
+static void cr_free_signals(struct cr_ctx *ctx)
 {
-	if (!ctx->ss)
-		return;
-	kfree(ctx->ss->pending);
-	kfree(ctx->ss);
+	kvfree(ctx->ss);
 	ctx->ss = NULL;
 }
+
+/* Dispositions, mask, altstack, pending signals, interval timers, rlimits. */
+const struct cr_section cr_signals_section = {
+	.name		= "signals",
+	.write		= cr_write_signals,
+	.read		= cr_read_signals,
+	.restore	= cr_restore_signals,
+	.free		= cr_free_signals,
+};

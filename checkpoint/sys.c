@@ -37,6 +37,8 @@ static struct cr_ctx *cr_ctx_new(struct file *file, fmode_t mode, unsigned long 
 		kernel_io = (file->f_mode & FMODE_CAN_READ) && fop->read_iter && !fop->read;
 	if (!kernel_io)
 		return ERR_PTR(-EINVAL);
+	if (!cr_tables_ok)
+		return ERR_PTR(-EOPNOTSUPP);	/* see cr_sections_check() */
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
@@ -44,6 +46,8 @@ static struct cr_ctx *cr_ctx_new(struct file *file, fmode_t mode, unsigned long 
 	/* a reference of our own: restart closes every fd of the caller */
 	ctx->file = get_file(file);
 	ctx->flags = flags;
+	ctx->limits.task_size = TASK_SIZE;
+	ctx->limits.page_size = PAGE_SIZE;
 	if (!(file->f_mode & FMODE_STREAM)) {
 		ctx->pos = file->f_pos;
 		ctx->ppos = &ctx->pos;
@@ -112,6 +116,8 @@ static void cr_drop_sigpipe(void)
  * kernel log says which); -ENOMEM; or the error of writing the image
  * (-ENOSPC, -EPIPE, -EAGAIN, -EINTR, -EIO, ...).  -EPIPE comes without
  * the SIGPIPE write(2) would raise.
+ *
+ * Context: process context; may sleep as long as @fd blocks.
  */
 SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 {
@@ -173,6 +179,9 @@ out_fd:
  * caller does not have; or an fd past 2 the image leaves to the restarter
  * and none was handed in), -ENOENT (a key no file of the image has).
  * Past the point of no return a failure kills the caller with SIGKILL.
+ *
+ * Context: process context; may sleep as long as @fd blocks.  Every
+ * signal but SIGKILL waits until the restarted process is whole.
  */
 SYSCALL_DEFINE4(restart, int, crid, int, fd, unsigned long, flags,
 		const struct cr_restart_args __user *, args)

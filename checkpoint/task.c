@@ -20,13 +20,6 @@
 #include <uapi/linux/rseq.h>
 #include <asm/syscall.h>
 
-/* Personality flags a restarted task may carry: no MMAP_PAGE_ZERO. */
-#define CR_PERSONALITY_OK	(ADDR_NO_RANDOMIZE | READ_IMPLIES_EXEC | \
-				 ADDR_COMPAT_LAYOUT | UNAME26)
-
-/* The original struct rseq, the smallest area rseq(2) registers. */
-#define CR_RSEQ_MIN_LEN		32
-
 struct cr_task_state {
 	struct cr_rec_task rec;
 };
@@ -51,20 +44,16 @@ static bool cr_clock_now(clockid_t clockid, ktime_t *now)
 	return false;
 }
 
-/**
- * cr_task_restart_block() - is @t stopped in a call cr resumes symbolically?
- * @t: a stopped task (or current)
- *
- * A task stopped inside a relative nanosleep() or clock_nanosleep() has
- * -ERESTART_RESTARTBLOCK in its registers and a restart block that goes on
- * sleeping until a point in time: the task record saves the time left.
- * Other restart blocks (poll, futex or CPU-clock sleeps with a timeout)
- * hold kernel state cr does not save; the arch code has those calls
- * re-executed whole instead.
- *
- * Return: true if the task record of @t carries its restart block.
+/*
+ * Is @t stopped in a call cr resumes symbolically?  A task stopped inside
+ * a relative nanosleep() or clock_nanosleep() has -ERESTART_RESTARTBLOCK
+ * in its registers and a restart block that goes on sleeping until a point
+ * in time: the task record saves the time left.  Other restart blocks
+ * (poll, futex or CPU-clock sleeps with a timeout) hold kernel state cr
+ * does not save; the arch code has those calls re-executed whole instead
+ * (it learns which from ctx->restart_block).
  */
-bool cr_task_restart_block(struct task_struct *t)
+static bool cr_task_restart_block(struct task_struct *t)
 {
 	const struct restart_block *rb = &t->restart_block;
 	struct pt_regs *regs = task_pt_regs(t);
@@ -76,25 +65,8 @@ bool cr_task_restart_block(struct task_struct *t)
 	       cr_clock_now(rb->nanosleep.clockid, &now);
 }
 
-/**
- * cr_restart_block_staged() - does the staged task record resume a call?
- * @ctx: restart context, after cr_read_task()
- *
- * Return: true if the task record carries a restart block, so that a cpu
- * record may say -ERESTART_RESTARTBLOCK.
- */
-bool cr_restart_block_staged(struct cr_ctx *ctx)
-{
-	return ctx->ts && ctx->ts->rec.restart_fn != CR_RESTART_FN_NONE;
-}
-
-/**
- * cr_write_task() - write the task record of @ctx->task
- * @ctx: checkpoint context
- *
- * Return: 0 or the error of writing.
- */
-int cr_write_task(struct cr_ctx *ctx)
+/* The task record of @ctx->task; sets ctx->restart_block for the arch. */
+static int cr_write_task(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
 	struct cr_rec_task rec = {};
@@ -126,73 +98,37 @@ int cr_write_task(struct cr_ctx *ctx)
 		pr_debug("pid %d: in a nanosleep, %llu ns left\n", task_pid_vnr(t),
 			 rec.restart_ns);
 	}
+	ctx->restart_block = rec.restart_fn != CR_RESTART_FN_NONE;
 	return cr_write_rec(ctx, CR_REC_TASK, &rec, sizeof(rec));
 }
 
-/**
- * cr_read_task() - read and check the task record
- * @ctx: restart context
- * @hdr: its header, already read
- *
- * Return: 0; -EBADMSG for a personality or a user pointer restart would
- * not set (kernel addresses, a misaligned rseq area, a wrong robust list
- * size); -ENOMEM; or the error of reading.
+/*
+ * Read and check the task record: a personality or a user pointer restart
+ * would not set (kernel addresses, a misaligned rseq area, a wrong robust
+ * list size, a restart block that does not add up) is refused.
  */
-int cr_read_task(struct cr_ctx *ctx, const struct cr_hdr *hdr)
+static int cr_read_task(struct cr_ctx *ctx)
 {
 	struct cr_rec_task *rec;
-	int ret;
+	const char *why;
 
-	ctx->ts = kzalloc(sizeof(*ctx->ts), GFP_KERNEL);
-	if (!ctx->ts)
-		return -ENOMEM;
-	rec = &ctx->ts->rec;
-	ret = cr_read_payload(ctx, hdr, rec, sizeof(*rec));
-	if (ret)
-		return ret;
+	BUILD_BUG_ON(offsetof(struct cr_task_state, rec));
+	rec = cr_read_obj(ctx, CR_REC_TASK, NULL);
+	if (IS_ERR(rec))
+		return PTR_ERR(rec);
+	ctx->ts = (struct cr_task_state *)rec;
 	rec->comm[sizeof(rec->comm) - 1] = '\0';
-	ret = -EBADMSG;
-	if (rec->__reserved || (rec->personality & ~CR_PERSONALITY_OK) != PER_LINUX) {
-		pr_info_ratelimited("task record: personality %#x refused\n", rec->personality);
-		return ret;
-	}
-	if (rec->clear_child_tid >= TASK_SIZE || rec->robust_list >= TASK_SIZE ||
-	    rec->rseq >= TASK_SIZE)
-		goto bad;
-#ifdef CONFIG_FUTEX
-	if (rec->robust_list && rec->robust_list_len != sizeof(struct robust_list_head))
-		goto bad;
-#endif
-	if (rec->restart_fn == CR_RESTART_FN_NONE) {
-		if (rec->restart_clockid || rec->restart_ns || rec->restart_rmtp)
-			goto bad_restart;
-	} else {
-		ktime_t now;
-
-		/* restart adds restart_ns to the clock's time: keep it sane */
-		if (rec->restart_fn != CR_RESTART_FN_NANOSLEEP ||
-		    !cr_clock_now(rec->restart_clockid, &now) ||
-		    rec->restart_ns > KTIME_MAX / 2 || rec->restart_rmtp >= TASK_SIZE)
-			goto bad_restart;
-	}
-	if (rec->rseq && (!IS_ENABLED(CONFIG_RSEQ) ||
-			  !IS_ALIGNED(rec->rseq, __alignof__(struct rseq)) ||
-			  rec->rseq_len < CR_RSEQ_MIN_LEN || rec->rseq_len > PAGE_SIZE))
-		goto bad;
+	why = cr_check_task(rec, &ctx->limits);
+	if (!why && rec->rseq && !IS_ENABLED(CONFIG_RSEQ))
+		why = "rseq without CONFIG_RSEQ";
+	if (why)
+		return cr_reject(ctx, -EBADMSG, "%s", why);
+	ctx->restart_block = rec->restart_fn != CR_RESTART_FN_NONE;
 	return 0;
-bad:
-	pr_info_ratelimited("task record: bad user pointer\n");
-	return ret;
-bad_restart:
-	pr_info_ratelimited("task record: bad restart block\n");
-	return ret;
 }
 
-/**
- * cr_restore_task() - make the staged task record current's
- * @ctx: restart context, past the point of no return
- */
-void cr_restore_task(struct cr_ctx *ctx)
+/* Make the staged task record current's. */
+static int cr_restore_task(struct cr_ctx *ctx)
 {
 	const struct cr_rec_task *rec = &ctx->ts->rec;
 	struct task_struct *t = current;
@@ -220,14 +156,20 @@ void cr_restore_task(struct cr_ctx *ctx)
 	} else {
 		t->restart_block.fn = do_no_restart_syscall;
 	}
+	return 0;
 }
 
-/**
- * cr_free_task() - free the staged task record
- * @ctx: restart context
- */
-void cr_free_task(struct cr_ctx *ctx)
+static void cr_free_task(struct cr_ctx *ctx)
 {
-	kfree(ctx->ts);
+	kvfree(ctx->ts);
 	ctx->ts = NULL;
 }
+
+/* Comm, personality, the user pointers of the task, its restart block. */
+const struct cr_section cr_task_section = {
+	.name		= "task",
+	.write		= cr_write_task,
+	.read		= cr_read_task,
+	.restore	= cr_restore_task,
+	.free		= cr_free_task,
+};

@@ -13,7 +13,11 @@ cd "$top"
 rc=0
 
 kernel_c=(checkpoint/*.c arch/x86/checkpoint/*.c)
-kernel_h=(include/linux/checkpoint.h include/uapi/linux/checkpoint.h)
+kernel_h=(include/linux/checkpoint.h include/linux/checkpoint_format.h
+	  include/uapi/linux/checkpoint.h arch/x86/include/asm/checkpoint_format.h)
+# the arch's uapi header: no BIT() in user space (checkpatch knows that of
+# include/uapi/ only)
+uapi_arch_h=arch/x86/include/uapi/asm/checkpoint.h
 tests=(tools/testing/selftests/checkpoint/*.[ch])
 
 # The checkpatch types we do not follow, each for one reason:
@@ -46,15 +50,16 @@ report() {	# name, findings
 	fi
 }
 
-out=$(for f in "${kernel_c[@]}" "${kernel_h[@]}" checkpoint/Kconfig; do
-	checkpatch --ignore "$kernel_ignore" -f "$f"; done | grep -v '^total:')
+out=$( (for f in "${kernel_c[@]}" "${kernel_h[@]}" checkpoint/Kconfig; do
+	checkpatch --ignore "$kernel_ignore" -f "$f"; done
+	checkpatch --ignore "$kernel_ignore,BIT_MACRO" -f "$uapi_arch_h") | grep -v '^total:')
 report "checkpatch --strict (kernel code)" "$out"
 
 out=$(for f in "${tests[@]}"; do
 	checkpatch --ignore "$test_ignore" -f "$f"; done | grep -v '^total:')
 report "checkpatch --strict (selftests and tools)" "$out"
 
-out=$("$ksrc/scripts/kernel-doc" -none -Wall "${kernel_c[@]}" "${kernel_h[@]}" 2>&1)
+out=$("$ksrc/scripts/kernel-doc" -none -Wall "${kernel_c[@]}" "${kernel_h[@]}" "$uapi_arch_h" 2>&1)
 report "kernel-doc -Wall" "$out"
 
 # A definition at column 0 that is not static must follow a "*/" that
@@ -77,7 +82,7 @@ report "kernel-doc on every non-static function" "$out"
 # the __rcu sighand in unlock_task_sighand()) are not ours and are left out.
 if command -v sparse >/dev/null; then
 	out=$(make -s -C "$ksrc" O="$kobj" ARCH=x86_64 C=2 checkpoint/ arch/x86/checkpoint/ 2>&1 |
-		grep -E '^[^ ]*(checkpoint/[^/]*\.[ch]|arch/x86/checkpoint/[^/]*\.c|linux/checkpoint\.h):[0-9]+:' |
+		grep -E '^[^ ]*(checkpoint/[^/]*\.[ch]|arch/x86/checkpoint/[^/]*\.c|(linux|asm)/checkpoint(_format)?\.h):[0-9]+:' |
 		grep -E 'warning|error')
 	report "sparse (C=2)" "$out"
 else

@@ -2,10 +2,12 @@
 /*
  * cr: x86_64 registers, segments, TLS, FPU and the vDSO.
  *
- * Checkpoint reads a task's user state (task_pt_regs(), thread_struct, the
- * XSAVE regset); restart checks a cpu and an fpu record before the point of
- * no return (cr_arch_read_cpu(), cr_arch_read_fpu()) and loads them into
- * current after it (cr_arch_restore()).  Selectors are stored symbolically.
+ * The arch section: checkpoint reads a task's user state (task_pt_regs(),
+ * thread_struct, the XSAVE regset) into a cpu and an fpu record; restart
+ * checks both before the point of no return and loads them into current
+ * after it.  Selectors are stored symbolically.  The checks that do not
+ * depend on this machine are shared with the tools, in
+ * <asm/checkpoint_format.h>.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -29,13 +31,14 @@
 #include <asm/ldt.h>
 #include <asm/prctl.h>
 #include <asm/proto.h>
+#include <asm/checkpoint_format.h>
 #include <asm/segment.h>
 #include <asm/sighandling.h>
 #include <asm/vdso.h>
 
 /* What restart stages for the commit: checked, ready to load. */
 struct cr_arch_state {
-	struct cr_rec_cpu_x86_64 cpu;
+	struct cr_rec_cpu cpu;
 	struct desc_struct tls[GDT_ENTRY_TLS_ENTRIES];
 	u16 ds, es, fs, gs;
 	void *xstate;
@@ -106,24 +109,18 @@ static void cr_encode_tls(const struct desc_struct *d, struct cr_x86_tls *t)
 }
 
 /*
- * Decode a TLS entry into a descriptor, with the rules set_thread_area()
- * applies (tls_desc_okay() in arch/x86/kernel/tls.c): 32-bit, present,
- * data segments only.
+ * Decode a TLS entry, which cr_x86_check_tls() found valid (by the rules
+ * of set_thread_area()), into a descriptor.
  */
 static int cr_decode_tls(const struct cr_x86_tls *t, struct desc_struct *d)
 {
-	const u32 known = CR_TLS_SEG_32BIT | (3U << CR_TLS_CONTENTS_SHIFT) |
-			  CR_TLS_READ_EXEC_ONLY | CR_TLS_LIMIT_IN_PAGES |
-			  CR_TLS_SEG_NOT_PRESENT | CR_TLS_USEABLE | CR_TLS_LM;
 	struct user_desc info = {};
 
 	memset(d, 0, sizeof(*d));
-	if (t->__reserved)
+	if (cr_x86_check_tls(t))
 		return -EBADMSG;
 	if (t->flags == CR_TLS_EMPTY)
-		return t->base || t->limit ? -EBADMSG : 0;
-	if (t->flags & ~known || t->limit > 0xfffff)
-		return -EBADMSG;
+		return 0;
 	info.base_addr = t->base;
 	info.limit = t->limit;
 	info.seg_32bit = !!(t->flags & CR_TLS_SEG_32BIT);
@@ -133,8 +130,6 @@ static int cr_decode_tls(const struct cr_x86_tls *t, struct desc_struct *d)
 	info.seg_not_present = !!(t->flags & CR_TLS_SEG_NOT_PRESENT);
 	info.useable = !!(t->flags & CR_TLS_USEABLE);
 	info.lm = !!(t->flags & CR_TLS_LM);
-	if (!info.seg_32bit || info.contents > 1 || info.seg_not_present)
-		return -EBADMSG;
 	fill_ldt(d, &info);
 	return 0;
 }
@@ -143,35 +138,27 @@ static int cr_decode_tls(const struct cr_x86_tls *t, struct desc_struct *d)
 
 /**
  * cr_arch_check_task() - refuse arch state cr cannot save
- * @t: the task to checkpoint, stopped or current
+ * @ctx: checkpoint context
+ * @t: the task to checkpoint, stopped or current, with @ctx->mm its mm
  *
+ * Context: process context; the target is held still.
  * Return: 0, or -EOPNOTSUPP for a 32-bit task, an LDT or an I/O bitmap.
  */
-int cr_arch_check_task(struct task_struct *t)
+int cr_arch_check_task(struct cr_ctx *ctx, struct task_struct *t)
 {
-	if (test_tsk_thread_flag(t, TIF_ADDR32) || !user_64bit_mode(task_pt_regs(t))) {
-		pr_info_ratelimited("pid %d: 32-bit tasks are not supported\n", task_pid_vnr(t));
-		return -EOPNOTSUPP;
-	}
+	CR_ABI(CR_ERESTARTSYS, ERESTARTSYS);
+	CR_ABI(CR_ERESTARTNOINTR, ERESTARTNOINTR);
+	CR_ABI(CR_ERESTARTNOHAND, ERESTARTNOHAND);
+	CR_ABI(CR_ERESTART_RESTARTBLOCK, ERESTART_RESTARTBLOCK);
+	if (test_tsk_thread_flag(t, TIF_ADDR32) || !user_64bit_mode(task_pt_regs(t)))
+		return cr_refuse(ctx, -EOPNOTSUPP, "a 32-bit task");
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
-	if (READ_ONCE(t->mm->context.ldt)) {
-		pr_info_ratelimited("pid %d: LDT in use: not supported\n", task_pid_vnr(t));
-		return -EOPNOTSUPP;
-	}
+	if (READ_ONCE(ctx->mm->context.ldt))
+		return cr_refuse(ctx, -EOPNOTSUPP, "an LDT in use");
 #endif
-	if (test_tsk_thread_flag(t, TIF_IO_BITMAP) || t->thread.iopl_emul) {
-		pr_info_ratelimited("pid %d: ioperm/iopl in use: not supported\n",
-				    task_pid_vnr(t));
-		return -EOPNOTSUPP;
-	}
+	if (test_tsk_thread_flag(t, TIF_IO_BITMAP) || t->thread.iopl_emul)
+		return cr_refuse(ctx, -EOPNOTSUPP, "ioperm/iopl in use");
 	return 0;
-}
-
-/* The codes a system call interrupted by a signal leaves in ax. */
-static bool cr_restart_code(long ax)
-{
-	return ax == -ERESTARTSYS || ax == -ERESTARTNOINTR || ax == -ERESTARTNOHAND ||
-	       ax == -ERESTART_RESTARTBLOCK;
 }
 
 /*
@@ -184,34 +171,29 @@ static bool cr_restart_code(long ax)
  * futex wait starts its timeout again), or fails with EINTR if a handler
  * runs, as it would have.
  */
-static void cr_save_syscall(struct task_struct *t, const struct pt_regs *regs,
-			    struct cr_rec_cpu_x86_64 *c)
+static void cr_save_syscall(struct cr_ctx *ctx, struct task_struct *t,
+			    const struct pt_regs *regs, struct cr_rec_cpu *c)
 {
 	c->orig_ax = -1;
-	if ((long)regs->orig_ax < 0 || !cr_restart_code(regs->ax))
+	if ((long)regs->orig_ax < 0 || !cr_x86_restart_code(regs->ax))
 		return;
 	c->orig_ax = regs->orig_ax;
-	if ((long)regs->ax == -ERESTART_RESTARTBLOCK && !cr_task_restart_block(t))
+	if ((long)regs->ax == -ERESTART_RESTARTBLOCK && !ctx->restart_block)
 		c->ax = -ERESTARTNOHAND;
 	pr_debug("pid %d: in syscall %lu (%ld) when stopped\n", task_pid_vnr(t), regs->orig_ax,
 		 (long)c->ax);
 }
 
-/**
- * cr_arch_write_cpu() - write the cpu record of @ctx->task
- * @ctx: checkpoint context
- *
- * For the caller itself (self checkpoint) ax is 0: the restarted process
- * sees checkpoint() return 0.
- *
- * Return: 0, -EOPNOTSUPP for a selector that cannot be encoded, or the
- * error of writing the record.
+/*
+ * The cpu record of @ctx->task.  For the caller itself (self checkpoint)
+ * ax is 0: the restarted process sees checkpoint() return 0.  -EOPNOTSUPP
+ * for a selector that cannot be encoded.
  */
-int cr_arch_write_cpu(struct cr_ctx *ctx)
+static int cr_write_cpu(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
 	const struct pt_regs *regs = task_pt_regs(t);
-	struct cr_rec_cpu_x86_64 c = {};
+	struct cr_rec_cpu c = {};
 	u16 ds, es, fs, gs;
 	int i, ret;
 
@@ -237,7 +219,7 @@ int cr_arch_write_cpu(struct cr_ctx *ctx)
 		c.ax = 0;
 		c.orig_ax = -1;
 	} else {
-		cr_save_syscall(t, regs, &c);
+		cr_save_syscall(ctx, t, regs, &c);
 	}
 
 	c.fs_base = x86_fsbase_read_task(t);
@@ -282,28 +264,22 @@ static const struct user_regset *cr_xstate_regset(struct task_struct *t)
 	return NULL;
 }
 
-/**
- * cr_arch_write_fpu() - write the fpu record of @ctx->task
- * @ctx: checkpoint context
- *
- * The XSAVE area in standard format, as the NT_X86_XSTATE regset reads it
- * (which first saves the live registers when the task is current).
- *
- * Return: 0, -EOPNOTSUPP without XSAVE or with AMX tile data in use,
- * -ENOMEM, or the error of writing the record.
+/*
+ * The fpu record of @ctx->task: the XSAVE area in standard format, as the
+ * NT_X86_XSTATE regset reads it (which first saves the live registers when
+ * the task is current).  -EOPNOTSUPP without XSAVE or with AMX tile data
+ * in use.
  */
-int cr_arch_write_fpu(struct cr_ctx *ctx)
+static int cr_write_fpu(struct cr_ctx *ctx)
 {
 	const struct user_regset *rs = cr_xstate_regset(ctx->task);
-	u32 size = ctx->head.xstate_size;
+	u32 size = ctx->machine.xstate_size;
 	struct cr_rec_fpu *rec;
 	struct xregs_state *xsave;
 	int ret;
 
-	if (!rs || !cpu_feature_enabled(X86_FEATURE_XSAVE) || rs->n * rs->size != size) {
-		pr_info_ratelimited("no XSAVE regset of %u bytes\n", size);
-		return -EOPNOTSUPP;
-	}
+	if (!rs || !cpu_feature_enabled(X86_FEATURE_XSAVE) || rs->n * rs->size != size)
+		return cr_refuse(ctx, -EOPNOTSUPP, "no XSAVE regset of %u bytes", size);
 	rec = kvzalloc(sizeof(*rec) + size, GFP_KERNEL);
 	if (!rec)
 		return -ENOMEM;
@@ -315,8 +291,7 @@ int cr_arch_write_fpu(struct cr_ctx *ctx)
 	if (ret < 0)
 		goto out;
 	if (xsave->header.xfeatures & XFEATURE_MASK_XTILE_DATA) {
-		pr_info_ratelimited("AMX tile data in use: not supported\n");
-		ret = -EOPNOTSUPP;
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "AMX tile data in use");
 		goto out;
 	}
 	ret = cr_write_rec(ctx, CR_REC_FPU, rec, sizeof(*rec) + size);
@@ -403,145 +378,80 @@ int cr_arch_map_vdso(u64 vdso)
 	return 0;
 }
 
-/**
- * cr_arch_read_cpu() - read and check the cpu record
- * @ctx: restart context
- *
- * Allocates the arch staging state in @ctx->arch; cr_arch_free() frees it.
- *
- * Return: 0; -EBADMSG for an invalid record (a selector, a TLS entry, a
- * kernel address as ip or base, an ax the syscall exit would misread);
- * -ENOMEM; or the error of reading.
+/*
+ * Read and check the cpu record: the checks of <asm/checkpoint_format.h>
+ * (selectors, TLS entries, user addresses, the interrupted system call),
+ * then the selectors and TLS entries decoded for this kernel.
  */
-int cr_arch_read_cpu(struct cr_ctx *ctx)
+static int cr_read_cpu(struct cr_ctx *ctx, struct cr_arch_state *st)
 {
-	struct cr_arch_state *st;
-	struct cr_rec_cpu_x86_64 *c;
-	u16 cs, ss;
-	int i, ret;
+	struct cr_rec_cpu *c;
+	const char *why;
+	int i;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		return -ENOMEM;
-	ctx->arch = st;
+	c = cr_read_obj(ctx, CR_REC_CPU, NULL);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	st->cpu = *c;
+	kvfree(c);
 	c = &st->cpu;
-	ret = cr_read_rec(ctx, CR_REC_CPU, c, sizeof(*c));
-	if (ret)
-		return ret;
-
-	ret = -EBADMSG;
-	if (c->__reserved)
-		goto bad;
-	if (cr_decode_seg(c->cs, &cs) || cs != __USER_CS ||
-	    cr_decode_seg(c->ss, &ss) || ss != __USER_DS) {
-		pr_info_ratelimited("cpu record: cs/ss are not 64-bit user segments\n");
-		goto bad;
-	}
+	why = cr_x86_check_cpu(c, &ctx->limits, NR_syscalls, ctx->restart_block);
+	if (why)
+		return cr_reject(ctx, -EBADMSG, "%s", why);
 	if (cr_decode_seg(c->ds, &st->ds) || cr_decode_seg(c->es, &st->es) ||
-	    cr_decode_seg(c->fs, &st->fs) || cr_decode_seg(c->gs, &st->gs) ||
-	    c->ds == CR_SEG_USER_CS || c->es == CR_SEG_USER_CS ||
-	    c->fs == CR_SEG_USER_CS || c->gs == CR_SEG_USER_CS)
-		goto bad;
-	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) {
-		if (cr_decode_tls(&c->tls[i], &st->tls[i])) {
-			pr_info_ratelimited("cpu record: invalid TLS entry %d\n", i);
-			goto bad;
-		}
-	}
-	/* a selector may only name a TLS entry that is set */
-	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) {
-		u16 v = CR_SEG_TLS0 + i;
-
-		if ((c->ds == v || c->es == v || c->fs == v || c->gs == v) &&
-		    c->tls[i].flags == CR_TLS_EMPTY)
-			goto bad;
-	}
-	if (c->ip >= TASK_SIZE_MAX || c->fs_base >= TASK_SIZE_MAX ||
-	    c->gs_base >= TASK_SIZE_MAX) {
-		pr_info_ratelimited("cpu record: ip or fs/gs base outside user space\n");
-		goto bad;
-	}
-	/*
-	 * restart's return value becomes ax: an -ERESTART* code only with the
-	 * interrupted call's number, and a restart block to resume if it says
-	 * so; the other codes of that range would be misread on the way out.
-	 */
-	if (cr_restart_code(c->ax)) {
-		if (c->orig_ax >= NR_syscalls ||
-		    ((long)c->ax == -ERESTART_RESTARTBLOCK && !cr_restart_block_staged(ctx))) {
-			pr_info_ratelimited("cpu record: bad interrupted system call\n");
-			goto bad;
-		}
-	} else if (c->orig_ax != -1ULL ||
-		   ((long)c->ax >= -ERESTART_RESTARTBLOCK && (long)c->ax <= -ERESTARTSYS)) {
-		goto bad;
-	}
+	    cr_decode_seg(c->fs, &st->fs) || cr_decode_seg(c->gs, &st->gs))
+		return cr_reject(ctx, -EBADMSG, "bad data segment");
+	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++)
+		if (cr_decode_tls(&c->tls[i], &st->tls[i]))
+			return cr_reject(ctx, -EBADMSG, "invalid TLS entry %d", i);
 	return 0;
-bad:
-	pr_info_ratelimited("cpu record rejected\n");
+}
+
+/*
+ * Read and check the fpu record, and lay its XSAVE area out as this CPU
+ * has it: each component moves from where the arch record says it was to
+ * where this CPU keeps it (cr_arch_check_machine() made sure the sizes
+ * agree).  Then the area must be one this CPU accepts.
+ */
+static int cr_read_fpu(struct cr_ctx *ctx, struct cr_arch_state *st)
+{
+	const struct cr_rec_arch *m = &ctx->machine;
+	struct cr_rec_arch this = {};
+	struct cr_rec_fpu *rec;
+	const u8 *src;
+	const char *why;
+	unsigned int i;
+	u32 len;
+	int ret = -EBADMSG;
+
+	rec = cr_read_obj(ctx, CR_REC_FPU, &len);
+	if (IS_ERR(rec))
+		return PTR_ERR(rec);
+	src = (const u8 *)(rec + 1);
+	why = cr_x86_check_fpu(rec, len, m, src);
+	if (why) {
+		cr_reject(ctx, ret, "%s", why);
+		goto out;
+	}
+	cr_arch_fill_machine(&this);
+	st->xstate = kvzalloc(this.xstate_size, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!st->xstate)
+		goto out;
+	memcpy(st->xstate, src, CR_X86_XSTATE_MIN);
+	for (i = 2; i < CR_X86_XFEATURES; i++)
+		if (m->xfeatures & BIT_ULL(i))
+			memcpy(st->xstate + this.comp[i].offset, src + m->comp[i].offset,
+			       m->comp[i].size);
+	ret = 0;
+	if (fpu_check_uabi_xstate(st->xstate))
+		ret = cr_reject(ctx, -EBADMSG, "XSAVE area refused by this CPU");
+out:
+	kvfree(rec);
 	return ret;
 }
 
-/**
- * cr_arch_read_fpu() - read and check the fpu record
- * @ctx: restart context, after cr_arch_read_cpu()
- *
- * Return: 0; -EBADMSG for a size that is not the head's, features beyond
- * the head's or an XSAVE area this CPU would refuse; -ENOMEM; or the error
- * of reading.
- */
-int cr_arch_read_fpu(struct cr_ctx *ctx)
-{
-	struct cr_arch_state *st = ctx->arch;
-	u32 max = fpu_user_cfg.max_size;
-	struct cr_rec_fpu rec;
-	struct cr_hdr hdr;
-	u64 hdr_xfeatures;
-	int ret;
-
-	ret = cr_read_hdr(ctx, &hdr);
-	if (ret)
-		return ret;
-	if (hdr.type != CR_REC_FPU)
-		return -EBADMSG;
-	ret = cr_read_fixed(ctx, &hdr, &rec, sizeof(rec));
-	if (ret)
-		return ret;
-	if (rec.size != ctx->head.xstate_size || rec.size > max || rec.__reserved ||
-	    hdr.len != sizeof(rec) + rec.size ||
-	    rec.size < sizeof(struct fxregs_state) + sizeof(struct xstate_header)) {
-		pr_info_ratelimited("fpu record: bad size %u\n", rec.size);
-		return -EBADMSG;
-	}
-	/* this CPU's size, zero-extended: standard-format offsets are fixed */
-	st->xstate = kvzalloc(max, GFP_KERNEL);
-	if (!st->xstate)
-		return -ENOMEM;
-	ret = cr_read_body(ctx, st->xstate, rec.size);
-	if (ret)
-		return ret;
-	ret = cr_read_end(ctx, &hdr);
-	if (ret)
-		return ret;
-	/* the head's mask binds the area: it is what restart checked the CPU for */
-	hdr_xfeatures = ((struct xregs_state *)st->xstate)->header.xfeatures;
-	if (hdr_xfeatures & ~ctx->head.xfeatures) {
-		pr_info_ratelimited("fpu record: xfeatures %#llx beyond the head's %#llx\n",
-				    hdr_xfeatures, ctx->head.xfeatures);
-		return -EBADMSG;
-	}
-	if (fpu_check_uabi_xstate(st->xstate)) {
-		pr_info_ratelimited("fpu record: XSAVE area refused by this CPU\n");
-		return -EBADMSG;
-	}
-	return 0;
-}
-
-/**
- * cr_arch_free() - free what cr_arch_read_cpu()/cr_arch_read_fpu() staged
- * @ctx: restart context
- */
-void cr_arch_free(struct cr_ctx *ctx)
+static void cr_arch_free(struct cr_ctx *ctx)
 {
 	struct cr_arch_state *st = ctx->arch;
 
@@ -550,6 +460,22 @@ void cr_arch_free(struct cr_ctx *ctx)
 	kvfree(st->xstate);
 	kfree(st);
 	ctx->arch = NULL;
+}
+
+/* The cpu and the fpu record. */
+static int cr_arch_read(struct cr_ctx *ctx)
+{
+	struct cr_arch_state *st;
+	int ret;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	ctx->arch = st;
+	ret = cr_read_cpu(ctx, st);
+	if (!ret)
+		ret = cr_read_fpu(ctx, st);
+	return ret;
 }
 
 static void cr_load_fs_gs(const struct cr_arch_state *st)
@@ -572,24 +498,16 @@ static void cr_load_fs_gs(const struct cr_arch_state *st)
 	}
 }
 
-/**
- * cr_arch_restore() - load the staged registers, TLS and FPU into current
- * @ctx: restart context, past the point of no return
- *
- * Everything was checked when read; this cannot fail but for a broken
- * invariant.  The user registers are replaced in task_pt_regs(): the
- * return from restart() resumes the restored code.
- *
- * @ax: where to store the value the restored code sees in ax, which
- *	restart() returns
- *
- * Return: 0, or a negative errno on a broken invariant (the caller is then
- * killed).
+/*
+ * Load the staged registers, TLS and FPU into current.  Everything was
+ * checked when read: this cannot fail but for a broken invariant.  The user
+ * registers are replaced in task_pt_regs(): the return from restart()
+ * resumes the restored code, with ctx->retval in ax.
  */
-int cr_arch_restore(struct cr_ctx *ctx, long *ax)
+static int cr_arch_restore(struct cr_ctx *ctx)
 {
 	struct cr_arch_state *st = ctx->arch;
-	const struct cr_rec_cpu_x86_64 *c = &st->cpu;
+	const struct cr_rec_cpu *c = &st->cpu;
 	struct pt_regs *regs = current_pt_regs();
 	int cpu, ret;
 
@@ -633,8 +551,23 @@ int cr_arch_restore(struct cr_ctx *ctx, long *ax)
 	 * no signal pending.  Otherwise no restart fix-up on the way out.
 	 */
 	regs->orig_ax = c->orig_ax;
-	if (cr_restart_code(c->ax))
+	if (cr_x86_restart_code(c->ax))
 		set_notify_signal(current);
-	*ax = c->ax;
+	ctx->retval = c->ax;
 	return 0;
 }
+
+/* The cpu and the fpu record. */
+static int cr_arch_write(struct cr_ctx *ctx)
+{
+	return cr_write_cpu(ctx) ?: cr_write_fpu(ctx);
+}
+
+/* Registers, segments, TLS, FPU and vector state. */
+const struct cr_section cr_arch_section = {
+	.name		= "cpu",
+	.write		= cr_arch_write,
+	.read		= cr_arch_read,
+	.restore	= cr_arch_restore,
+	.free		= cr_arch_free,
+};

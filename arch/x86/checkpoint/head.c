@@ -1,49 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cr: x86_64 part of the image head.
+ * cr: the x86_64 arch record - the XSAVE layout the fpu records use.
+ *
+ * XSAVE components sit at offsets CPUID leaf 0xd gives, which differ
+ * between CPU models and vendors: the arch record says where each was on
+ * the checkpointing CPU, and restart moves each to where this CPU has it.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
 #include <linux/printk.h>
+#include <asm/checkpoint_format.h>
 #include <asm/fpu/types.h>
+#include <asm/fpu/xstate.h>
+#include <asm/processor.h>
 
 /**
- * cr_arch_fill_head() - fill the x86_64 fields of an image head
- * @head: the head being written
+ * cr_arch_fill_machine() - describe this machine in an arch record
+ * @m: the record, zeroed
  *
- * Records the architecture and the XSAVE layout fpu records will use: the
- * standard (non-compacted) format of fpu_user_cfg.max_size bytes.
+ * The XSAVE layout of the NT_X86_XSTATE regset: the standard
+ * (non-compacted) format of fpu_user_cfg.max_size bytes, the user features
+ * and where each component lies.
+ *
+ * Context: any.
  */
-void cr_arch_fill_head(struct cr_rec_head *head)
+void cr_arch_fill_machine(struct cr_rec_arch *m)
 {
-	head->arch = CR_ARCH_X86_64;
-	head->xstate_size = fpu_user_cfg.max_size;
-	head->xfeatures = fpu_user_cfg.max_features;
+	u64 features = fpu_user_cfg.max_features;
+	unsigned int i, eax, ebx, ecx, edx;
+
+	BUILD_BUG_ON(CR_X86_XFEATURES > 64 || XFEATURE_MAX > CR_X86_XFEATURES);
+	m->xstate_size = fpu_user_cfg.max_size;
+	m->xfeatures = features;
+	for (i = 2; i < CR_X86_XFEATURES; i++) {
+		if (!(features & BIT_ULL(i)))
+			continue;
+		cpuid_count(XSTATE_CPUID, i, &eax, &ebx, &ecx, &edx);
+		m->comp[i].offset = ebx;
+		m->comp[i].size = eax;
+	}
 }
 
 /**
- * cr_arch_check_head() - check an image head against this machine
- * @head: the head read from an image
+ * cr_arch_check_machine() - can this machine restart the image?
+ * @ctx: restart context, with @ctx->machine the image's arch record (the
+ *	record just read, for messages)
  *
- * Return: 0 if this machine can restart the image; -ENOEXEC if it was
- * taken on another architecture or uses XSAVE features this CPU lacks.
+ * Context: process context.
+ * Return: 0; -EBADMSG for an arch record that does not add up; -ENOEXEC if
+ * the image uses XSAVE features this CPU lacks or has components of other
+ * sizes than this CPU's.
  */
-int cr_arch_check_head(const struct cr_rec_head *head)
+int cr_arch_check_machine(struct cr_ctx *ctx)
 {
-	u64 missing;
+	const struct cr_rec_arch *m = &ctx->machine;
+	struct cr_rec_arch this = {};
+	const char *why;
+	unsigned int i;
 
-	if (head->arch != CR_ARCH_X86_64) {
-		pr_info_ratelimited("image arch %u, this kernel is x86_64\n", head->arch);
-		return -ENOEXEC;
-	}
-	missing = head->xfeatures & ~fpu_user_cfg.max_features;
-	if (missing || head->xstate_size > fpu_user_cfg.max_size) {
-		pr_info_ratelimited("image needs xfeatures %#llx (size %u), CPU has %#llx (size %u)\n",
-				    head->xfeatures, head->xstate_size,
-				    fpu_user_cfg.max_features, fpu_user_cfg.max_size);
-		return -ENOEXEC;
-	}
+	why = cr_x86_check_arch(m);
+	if (why)
+		return cr_reject(ctx, -EBADMSG, "%s", why);
+	cr_arch_fill_machine(&this);
+	if (m->xfeatures & ~this.xfeatures)
+		return cr_reject(ctx, -ENOEXEC, "XSAVE features %#llx, this CPU has %#llx",
+				 m->xfeatures, this.xfeatures);
+	for (i = 2; i < CR_X86_XFEATURES; i++)
+		if ((m->xfeatures & BIT_ULL(i)) && m->comp[i].size != this.comp[i].size)
+			return cr_reject(ctx, -ENOEXEC,
+					 "XSAVE component %u of %u bytes, this CPU's has %u",
+					 i, m->comp[i].size, this.comp[i].size);
 	return 0;
 }

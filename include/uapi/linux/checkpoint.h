@@ -21,19 +21,20 @@
  * magic number.  The tail also carries the number of records before it and
  * the stream offset of its own header, so a truncated or spliced stream is
  * detected.
+ *
+ * The records whose layout is an architecture's own (struct cr_rec_arch,
+ * struct cr_rec_cpu, struct cr_rec_fpu) and the values of its ABI that
+ * records carry are in <asm/checkpoint.h>, which this header includes.
  */
 #ifndef _UAPI_LINUX_CHECKPOINT_H
 #define _UAPI_LINUX_CHECKPOINT_H
 
 #include <linux/types.h>
-
-/* System call numbers on x86_64 (also in asm/unistd_64.h). */
-#define CR_NR_CHECKPOINT_X86_64	463
-#define CR_NR_RESTART_X86_64	464
+#include <asm/checkpoint.h>
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	5
+#define CR_FORMAT_VERSION	6
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -50,8 +51,8 @@
  * @CR_REC_TAIL:	struct cr_rec_tail, always last
  * @CR_REC_PAD:		padding, payload is zeros; used to align page data
  * @CR_REC_TASK:	struct cr_rec_task
- * @CR_REC_CPU:		struct cr_rec_cpu_x86_64 (the arch's register record)
- * @CR_REC_FPU:		struct cr_rec_fpu + the XSAVE area
+ * @CR_REC_CPU:		struct cr_rec_cpu: the registers (the arch's layout)
+ * @CR_REC_FPU:		struct cr_rec_fpu + the FPU state (the arch's layout)
  * @CR_REC_MM:		struct cr_rec_mm + the executable's path
  * @CR_REC_VMA:		struct cr_rec_vma + the mapped file's path, if any
  * @CR_REC_PAGES:	struct cr_rec_pages + the page addresses
@@ -64,6 +65,8 @@
  * @CR_REC_FS:		struct cr_rec_fs + cwd path: cwd and umask
  * @CR_REC_SIGNALS:	struct cr_rec_signals + the pending signals
  * @CR_REC_PIPE:	struct cr_rec_pipe + the bytes buffered in the pipe
+ * @CR_REC_ARCH:	struct cr_rec_arch: the machine, as far as the other
+ *			arch records depend on it (the arch's layout)
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -85,6 +88,7 @@ enum cr_rec_type {
 	CR_REC_FS = 13,
 	CR_REC_SIGNALS = 14,
 	CR_REC_PIPE = 15,
+	CR_REC_ARCH = 16,
 	CR_REC_MAX
 };
 
@@ -113,11 +117,6 @@ struct cr_hdr {
  * @flags:		the flags checkpoint() was called with
  * @time:		wall-clock seconds since the epoch at checkpoint
  * @crid:		checkpoint id returned to the checkpointer
- * @xstate_size:	x86: size of the XSAVE area in fpu records (standard
- *			format, non-compacted)
- * @__reserved:		zero
- * @xfeatures:		x86: XSAVE feature mask the image may use; restart
- *			refuses an image with features the CPU lacks
  * @release:		utsname release of the checkpointing kernel, NUL
  *			terminated; informational
  */
@@ -129,9 +128,6 @@ struct cr_rec_head {
 	__u32 flags;
 	__u64 time;
 	__u64 crid;
-	__u32 xstate_size;
-	__u32 __reserved;
-	__u64 xfeatures;
 	char release[CR_RELEASE_LEN];
 };
 
@@ -148,16 +144,18 @@ struct cr_rec_tail {
 };
 
 /*
- * Order of the records for one task:
- *
- *	head task cpu fpu mm vma... ([pipe] file... fd)... fs signals
- *	(pages [pad] page_data)... tail
- *
- * All vma, file, fd, fs and signals records come before any page, so that restart
- * knows and checks the whole process (and opens every file) before it
- * replaces the caller's address space.  Variable-length strings (paths) follow their fixed struct
- * in the same record, NUL included; the struct says how long they are.
+ * The order of the records is documented in
+ * Documentation/checkpoint/format.rst: the head and the arch record, then
+ * the sections of the task (task, cpu, mm, files, signals, each a run of
+ * records), then the pages, then the tail.  Every record a section has
+ * comes before any page, so that restart knows and checks the whole
+ * process (and opens every file) before it replaces the caller's address
+ * space.  Variable-length strings (paths) follow their fixed struct in the
+ * same record, NUL included; the struct says how long they are, at most
+ * CR_PATH_MAX.
  */
+
+#define CR_PATH_MAX		4096
 
 #define CR_COMM_LEN		16
 
@@ -199,103 +197,7 @@ struct cr_rec_task {
 /* enum cr_restart_fn: a restart block saved by what it does */
 #define CR_RESTART_FN_NONE	0	/* nothing to resume */
 #define CR_RESTART_FN_NANOSLEEP	1	/* a relative nanosleep/clock_nanosleep */
-
-/*
- * enum cr_x86_seg: a segment selector, symbolically.  The numeric values
- * of selectors differ between kernels and modes; these do not.  Selectors
- * into the LDT and 32-bit compat code segments are refused.
- */
-#define CR_SEG_ZERO		0	/* null selector */
-#define CR_SEG_USER_CS		1	/* 64-bit user code */
-#define CR_SEG_USER_DS		2	/* user data */
-#define CR_SEG_TLS0		3	/* first of the three GDT TLS entries */
-#define CR_SEG_TLS1		4
-#define CR_SEG_TLS2		5
-
-/* Flags of a TLS descriptor, as the fields of struct user_desc. */
-#define CR_TLS_SEG_32BIT	(1U << 0)
-#define CR_TLS_CONTENTS_SHIFT	1	/* two bits */
-#define CR_TLS_READ_EXEC_ONLY	(1U << 3)
-#define CR_TLS_LIMIT_IN_PAGES	(1U << 4)
-#define CR_TLS_SEG_NOT_PRESENT	(1U << 5)
-#define CR_TLS_USEABLE		(1U << 6)
-#define CR_TLS_LM		(1U << 7)
-#define CR_TLS_EMPTY		(1U << 31)	/* an unused entry */
-
-/**
- * struct cr_x86_tls - one GDT TLS entry (set_thread_area(2))
- * @base:	segment base
- * @limit:	segment limit
- * @flags:	CR_TLS_* flags
- * @__reserved:	zero
- */
-struct cr_x86_tls {
-	__u32 base;
-	__u32 limit;
-	__u32 flags;
-	__u32 __reserved;
-};
-
-/**
- * struct cr_rec_cpu_x86_64 - x86_64 user registers
- * @r15: general registers, in the order of struct user_regs_struct
- * @r14: see @r15
- * @r13: see @r15
- * @r12: see @r15
- * @bp: see @r15
- * @bx: see @r15
- * @r11: see @r15
- * @r10: see @r15
- * @r9: see @r15
- * @r8: see @r15
- * @ax: the value the interrupted system call returns; for a task stopped
- *	inside a system call, the kernel's -ERESTART* code (512..516), which
- *	restart hands to the signal code as the kernel would after SIGCONT:
- *	the call is restarted, or fails with EINTR if a handler runs
- * @cx: see @r15
- * @dx: see @r15
- * @si: see @r15
- * @di: see @r15
- * @orig_ax: with an -ERESTART* code in @ax, the number of the interrupted
- *	system call (@ip is just after its syscall instruction); -1 otherwise
- * @ip: instruction pointer
- * @flags: rflags; restart keeps only the user-controllable bits
- * @sp: stack pointer
- * @fs_base: fs base address
- * @gs_base: gs base address (user)
- * @cs: CR_SEG_* selectors
- * @ss: see @cs
- * @ds: see @cs
- * @es: see @cs
- * @fs: see @cs
- * @gs: see @cs
- * @__reserved: zero
- * @tls: the three GDT TLS entries
- */
-struct cr_rec_cpu_x86_64 {
-	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
-	__u64 ax, cx, dx, si, di;
-	__u64 orig_ax;
-	__u64 ip, flags, sp;
-	__u64 fs_base, gs_base;
-	__u16 cs, ss, ds, es, fs, gs;
-	__u32 __reserved;
-	struct cr_x86_tls tls[3];
-};
-
-/**
- * struct cr_rec_fpu - FPU and vector state
- * @size:	bytes of XSAVE area following this struct; equals the head's
- *		xstate_size
- * @__reserved:	zero
- *
- * The XSAVE area is in the standard (non-compacted) format, as ptrace's
- * NT_X86_XSTATE regset has it.
- */
-struct cr_rec_fpu {
-	__u32 size;
-	__u32 __reserved;
-};
+#define CR_RESTART_FN_MAX	CR_RESTART_FN_NANOSLEEP
 
 /* Words of auxv (type, value pairs) kept in the mm record. */
 #define CR_AUXV_WORDS		64
@@ -338,6 +240,12 @@ struct cr_rec_mm {
 #define CR_VMA_HEAP		6	/* anonymous, the brk area */
 #define CR_VMA_VDSO		7	/* vDSO text: not saved, mapped anew */
 #define CR_VMA_VVAR		8	/* vDSO data: not saved, mapped anew */
+#define CR_VMA_KIND_MAX		CR_VMA_VVAR
+
+/* Protection of a vma record: PROT_* of mmap(2). */
+#define CR_PROT_READ		0x1
+#define CR_PROT_WRITE		0x2
+#define CR_PROT_EXEC		0x4
 
 /* Flags of a vma record. */
 #define CR_VMA_F_GROWSDOWN	(1U << 0)
@@ -352,7 +260,7 @@ struct cr_rec_mm {
  * @start: first byte, page aligned
  * @end: one past the last byte, page aligned
  * @pgoff: file offset in pages, for file mappings
- * @prot: PROT_READ, PROT_WRITE, PROT_EXEC
+ * @prot: CR_PROT_READ, CR_PROT_WRITE, CR_PROT_EXEC
  * @kind: CR_VMA_*
  * @flags: CR_VMA_F_*
  * @path_len: length of the file's path after this struct, NUL included; 0
@@ -398,6 +306,7 @@ struct cr_rec_pages {
 #define CR_FILE_FIFO		6	/* a named FIFO, reopened by path; its
 					 * buffered bytes are in a struct cr_rec_pipe
 					 */
+#define CR_FILE_KIND_MAX	CR_FILE_FIFO
 
 #define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 

@@ -795,6 +795,7 @@ static void cri_bytes(struct cri_out *o, const char *key, const void *p, size_t 
 /* Where in the record order the next record is. */
 enum cri_stage {
 	CRI_S_HEAD,		/* nothing read yet */
+	CRI_S_ARCH,		/* after the head: the arch record */
 	CRI_S_TASK,		/* after the head: pads, then the task or the tail */
 	CRI_S_CPU,
 	CRI_S_FPU,
@@ -810,6 +811,7 @@ enum cri_stage {
 #define CRI_T(t)	(1U << (t))
 
 static const __u32 cri_allowed[] = {
+	[CRI_S_ARCH] = CRI_T(CR_REC_PAD) | CRI_T(CR_REC_ARCH),
 	[CRI_S_TASK] = CRI_T(CR_REC_PAD) | CRI_T(CR_REC_TASK) | CRI_T(CR_REC_TAIL),
 	[CRI_S_CPU] = CRI_T(CR_REC_CPU),
 	[CRI_S_FPU] = CRI_T(CR_REC_FPU),
@@ -824,6 +826,7 @@ static const __u32 cri_allowed[] = {
 
 static const char * const cri_expected[] = {
 	[CRI_S_HEAD] = "head",
+	[CRI_S_ARCH] = "arch or pad",
 	[CRI_S_TASK] = "task, pad or tail",
 	[CRI_S_CPU] = "cpu",
 	[CRI_S_FPU] = "fpu",
@@ -853,6 +856,7 @@ struct cri {
 	bool show_pages;
 
 	struct cr_rec_head head;
+	struct cr_rec_arch arch;
 	struct cr_rec_task task;
 	struct cr_rec_mm mm;
 	__u32 vmas_left;
@@ -893,6 +897,7 @@ static const char *cri_rec_name(__u32 type)
 		[CR_REC_FS] = "fs",
 		[CR_REC_SIGNALS] = "signals",
 		[CR_REC_PIPE] = "pipe",
+		[CR_REC_ARCH] = "arch",
 	};
 
 	if (type < CR_REC_MAX && names[type])
@@ -1084,9 +1089,8 @@ static int cri_head(struct cri *c)
 	if (h->arch != CR_ARCH_X86_64)
 		return cri_bad(c, "head record: arch %u, crinspect knows x86_64 (%u) only",
 			       h->arch, CR_ARCH_X86_64);
-	if (h->flags & ~CR_CHECKPOINT_FLAGS || h->__reserved)
-		return cri_bad(c, "head record: unknown flags %#x or reserved field %#x",
-			       h->flags, h->__reserved);
+	if (h->flags & ~CR_CHECKPOINT_FLAGS)
+		return cri_bad(c, "head record: unknown flags %#x", h->flags);
 
 	cri_rec_begin(c);
 	cri_num(o, "magic", h->magic, CRI_HEX, "LLCPKR01");
@@ -1100,12 +1104,56 @@ static int cri_head(struct cri *c)
 		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	cri_num(o, "time", h->time, CRI_DEC, buf[0] ? buf : NULL);
 	cri_dec(o, "crid", h->crid);
-	cri_dec(o, "xstate_size", h->xstate_size);
-	cri_dec(o, "reserved", h->__reserved);
-	cri_num(o, "xfeatures", h->xfeatures, CRI_HEX,
-		cri_flags(buf, sizeof(buf), h->xfeatures, cri_xfeatures));
 	/* restart ends it at its last byte if need be: not checked */
 	cri_str(o, "release", h->release, strnlen(h->release, sizeof(h->release) - 1));
+	cri_rec_end(c);
+	c->stage = CRI_S_ARCH;
+	return 0;
+}
+
+static int cri_arch(struct cri *c)
+{
+	struct cr_rec_arch *a = &c->arch;
+	struct cri_out *o = &c->out;
+	char buf[512];
+	unsigned int i;
+	int ret;
+
+	ret = cri_rest(c, c->hdr.len);
+	if (ret)
+		return ret;
+	memcpy(a, c->buf, sizeof(*a));
+	if (a->__reserved || a->xstate_size < CRI_FXSAVE_SIZE + CRI_XSAVE_HDR_SIZE ||
+	    a->xstate_size > CR_FPU_STATE_MAX || (a->xfeatures & 3) != 3)
+		return cri_bad(c, "arch record: bad XSAVE size %u or features %#llx",
+			       a->xstate_size, (unsigned long long)a->xfeatures);
+	for (i = 0; i < CR_X86_XFEATURES; i++) {
+		const struct cr_x86_xstate_comp *x = &a->comp[i];
+
+		if (i < 2 || !(a->xfeatures & (1ULL << i))) {
+			if (x->offset || x->size)
+				return cri_bad(c, "arch record: place given for component %u", i);
+		} else if (x->offset < CRI_FXSAVE_SIZE + CRI_XSAVE_HDR_SIZE || !x->size ||
+			   x->offset > a->xstate_size || x->size > a->xstate_size - x->offset) {
+			return cri_bad(c, "arch record: XSAVE component %u outside the area", i);
+		}
+	}
+	cri_rec_begin(c);
+	cri_dec(o, "xstate_size", a->xstate_size);
+	cri_dec(o, "reserved", a->__reserved);
+	cri_num(o, "xfeatures", a->xfeatures, CRI_HEX,
+		cri_flags(buf, sizeof(buf), a->xfeatures, cri_xfeatures));
+	cri_arr_begin(o, "comp", true);
+	for (i = 2; i < CR_X86_XFEATURES; i++) {
+		if (!(a->xfeatures & (1ULL << i)))
+			continue;
+		cri_index(o, i);
+		cri_obj_begin(o, NULL);
+		cri_dec(o, "offset", a->comp[i].offset);
+		cri_dec(o, "size", a->comp[i].size);
+		cri_obj_end(o);
+	}
+	cri_arr_end(o);
 	cri_rec_end(c);
 	c->stage = CRI_S_TASK;
 	return 0;
@@ -1207,7 +1255,7 @@ static bool cri_tls_ok(const struct cr_x86_tls *t)
 
 static int cri_cpu(struct cri *c)
 {
-	struct cr_rec_cpu_x86_64 *r = (void *)c->buf;
+	struct cr_rec_cpu *r = (void *)c->buf;
 	const __u16 segs[4] = { r->ds, r->es, r->fs, r->gs };
 	struct cri_out *o = &c->out;
 	__s64 ax;
@@ -1310,9 +1358,9 @@ static int cri_fpu(struct cri *c)
 	char buf[512];
 	int i, ret;
 
-	if (r->size != c->head.xstate_size)
-		return cri_bad(c, "fpu record: size %u, the head says %u", r->size,
-			       c->head.xstate_size);
+	if (r->size != c->arch.xstate_size)
+		return cri_bad(c, "fpu record: size %u, the arch record says %u", r->size,
+			       c->arch.xstate_size);
 	if (r->__reserved || c->hdr.len != sizeof(*r) + (__u64)r->size ||
 	    r->size < CRI_FXSAVE_SIZE + CRI_XSAVE_HDR_SIZE)
 		return cri_bad(c, "fpu record: bad size %u (length %u, reserved %#x)", r->size,
@@ -1327,10 +1375,10 @@ static int cri_fpu(struct cri *c)
 	for (i = 2; i < 8; i++)
 		if (xhdr[i])
 			return cri_bad(c, "fpu record: reserved XSAVE header bytes set");
-	if (xhdr[0] & ~c->head.xfeatures)
-		return cri_bad(c, "fpu record: xfeatures %#llx beyond the head's %#llx",
+	if (xhdr[0] & ~c->arch.xfeatures)
+		return cri_bad(c, "fpu record: xfeatures %#llx beyond the arch record's %#llx",
 			       (unsigned long long)xhdr[0],
-			       (unsigned long long)c->head.xfeatures);
+			       (unsigned long long)c->arch.xfeatures);
 
 	memcpy(&fcw, x, sizeof(fcw));
 	memcpy(&fsw, x + 2, sizeof(fsw));
@@ -1954,7 +2002,7 @@ static const struct cri_type {
 	[CR_REC_TAIL] = { sizeof(struct cr_rec_tail), true, cri_tail },
 	[CR_REC_PAD] = { 0, false, cri_pad },
 	[CR_REC_TASK] = { sizeof(struct cr_rec_task), true, cri_task },
-	[CR_REC_CPU] = { sizeof(struct cr_rec_cpu_x86_64), true, cri_cpu },
+	[CR_REC_CPU] = { sizeof(struct cr_rec_cpu), true, cri_cpu },
 	[CR_REC_FPU] = { sizeof(struct cr_rec_fpu), false, cri_fpu },
 	[CR_REC_MM] = { sizeof(struct cr_rec_mm), false, cri_mm },
 	[CR_REC_VMA] = { sizeof(struct cr_rec_vma), false, cri_vma },
@@ -1965,6 +2013,7 @@ static const struct cri_type {
 	[CR_REC_FS] = { sizeof(struct cr_rec_fs), false, cri_fs },
 	[CR_REC_SIGNALS] = { sizeof(struct cr_rec_signals), false, cri_signals },
 	[CR_REC_PIPE] = { sizeof(struct cr_rec_pipe), false, cri_pipe },
+	[CR_REC_ARCH] = { sizeof(struct cr_rec_arch), true, cri_arch },
 };
 
 /* Read, check and print the next record: CRI_MORE, or the verdict. */

@@ -13,7 +13,8 @@
 #include "cr_test.h"
 #include "../kselftest_harness.h"
 
-#define HEAD_SZ	cr_rec_size(sizeof(struct cr_rec_head))
+/* the head and the arch record, which every image starts with */
+#define HEAD_SZ	(cr_rec_size(sizeof(struct cr_rec_head)) + cr_rec_size(sizeof(struct cr_rec_arch)))
 #define TAIL_SZ	cr_rec_size(sizeof(struct cr_rec_tail))
 
 static int tmpfile_rw(void)
@@ -22,8 +23,8 @@ static int tmpfile_rw(void)
 }
 
 /*
- * An image with a head and a tail only: the head of a real checkpoint of
- * the caller, then a tail that closes it.  Restart validates both and
+ * An image with a head, an arch record and a tail only: those of a real
+ * checkpoint of the caller, then a tail that closes it.  Restart validates both and
  * refuses it (no task); each test breaks one thing in it.
  */
 static char *make_image(size_t *len, long *crid)
@@ -47,7 +48,7 @@ static char *make_image(size_t *len, long *crid)
 			th->len = sizeof(*tail);
 			tail = (struct cr_rec_tail *)(th + 1);
 			tail->magic = CR_TAIL_MAGIC;
-			tail->records = 1;
+			tail->records = 2;
 			tail->offset = HEAD_SZ;
 			*len = HEAD_SZ + TAIL_SZ;
 		}
@@ -73,6 +74,12 @@ static int restart_buf(const void *buf, size_t len, int crid)
 static struct cr_rec_head *head_of(char *img)
 {
 	return (struct cr_rec_head *)(img + sizeof(struct cr_hdr));
+}
+
+static struct cr_rec_arch *arch_of(char *img)
+{
+	return (struct cr_rec_arch *)(img + cr_rec_size(sizeof(struct cr_rec_head)) +
+				      sizeof(struct cr_hdr));
 }
 
 static struct cr_rec_tail *tail_of(char *img)
@@ -362,7 +369,10 @@ TEST_F(image, rst_wrong_page_size)
 
 TEST_F(image, rst_xfeatures_missing)
 {
-	head_of(self->img)->xfeatures |= 1ULL << 62;
+	/* a component this CPU lacks, at a place that would be valid */
+	arch_of(self->img)->xfeatures |= 1ULL << 62;
+	arch_of(self->img)->comp[62].offset = 576;
+	arch_of(self->img)->comp[62].size = 8;
 	EXPECT_EQ(ENOEXEC, restart_buf(self->img, self->len, 0));
 }
 
@@ -391,7 +401,7 @@ TEST_F(image, rst_bad_tail_magic)
 
 TEST_F(image, rst_bad_tail_count)
 {
-	tail_of(self->img)->records = 2;
+	tail_of(self->img)->records = 3;
 	EXPECT_EQ(EBADMSG, restart_buf(self->img, self->len, 0));
 }
 
@@ -431,7 +441,7 @@ TEST_F(image, rst_nonzero_padding)
 	((struct cr_hdr *)(img2 + HEAD_SZ))->len = 3;
 	memset(img2 + HEAD_SZ + 8, 0, 8);
 	memcpy(img2 + HEAD_SZ + 16, hdr, TAIL_SZ);
-	((struct cr_rec_tail *)(img2 + HEAD_SZ + 24))->records = 2;
+	((struct cr_rec_tail *)(img2 + HEAD_SZ + 24))->records = 3;
 	((struct cr_rec_tail *)(img2 + HEAD_SZ + 24))->offset = HEAD_SZ + 16;
 	/* well-formed: the image is valid but holds no task */
 	EXPECT_EQ(EOPNOTSUPP, restart_buf(img2, self->len + 16, 0));

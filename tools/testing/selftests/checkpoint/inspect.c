@@ -33,6 +33,7 @@ static const char * const rec_names[CR_REC_MAX] = {
 	[CR_REC_MM] = "mm", [CR_REC_VMA] = "vma", [CR_REC_PAGES] = "pages",
 	[CR_REC_PAGE_DATA] = "page_data", [CR_REC_FILE] = "file", [CR_REC_FD] = "fd",
 	[CR_REC_FS] = "fs", [CR_REC_SIGNALS] = "signals", [CR_REC_PIPE] = "pipe",
+	[CR_REC_ARCH] = "arch",
 };
 
 /* --- running crinspect --------------------------------------------------- */
@@ -750,7 +751,7 @@ TEST_F(image, truncated)
 	long tail = l->n - 1;
 	const char *img = self->img;
 
-	ASSERT_EQ(1, task);
+	ASSERT_EQ(2, task);	/* after the head and the arch record */
 	ASSERT_GT(mm, task);
 	ASSERT_GT(sig, mm);
 	ASSERT_GT(data, sig);

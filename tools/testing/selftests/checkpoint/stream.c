@@ -24,6 +24,8 @@ static void check_image(struct __test_metadata *_metadata,
 	const size_t head_sz = cr_rec_size(sizeof(struct cr_rec_head));
 	const struct cr_hdr *hdr = (const void *)img;
 	const struct cr_rec_head *head = (const void *)(hdr + 1);
+	const struct cr_hdr *ahdr = (const void *)(img + head_sz);
+	const struct cr_rec_arch *arch = (const void *)(ahdr + 1);
 	struct utsname u;
 
 	ASSERT_GE(len, head_sz + cr_rec_size(sizeof(struct cr_rec_tail)));
@@ -37,22 +39,25 @@ static void check_image(struct __test_metadata *_metadata,
 	EXPECT_EQ(crid, head->crid);
 	EXPECT_LE(head->time, time(NULL));
 	EXPECT_GE(head->time + 60, time(NULL));
-	/* FP, SSE and the XSAVE header at least: 512 + 64 bytes */
-	EXPECT_GE(head->xstate_size, 576);
-	EXPECT_EQ(3, head->xfeatures & 3);
+	/* the arch record: FP, SSE and the XSAVE header at least, 512 + 64 bytes */
+	ASSERT_GE(len, head_sz + cr_rec_size(sizeof(*arch)));
+	EXPECT_EQ(CR_REC_ARCH, ahdr->type);
+	ASSERT_EQ(sizeof(*arch), ahdr->len);
+	EXPECT_GE(arch->xstate_size, 576);
+	EXPECT_EQ(3, arch->xfeatures & 3);
 	ASSERT_EQ(0, uname(&u));
 	EXPECT_STREQ(u.release, head->release);
 	check_records(_metadata, img, len);
 }
 
-/* After the head: task, cpu, fpu, mm, vmas, pages, tail - in this order. */
+/* After the head: arch, task, cpu, fpu, mm, vmas, pages, tail - in this order. */
 static void check_records(struct __test_metadata *_metadata, const char *img, size_t len)
 {
 	const struct cr_rec_tail *tail;
 	const struct cr_hdr *hdr = NULL;
 
 	{
-		static const __u32 order[] = { CR_REC_HEAD, CR_REC_TASK, CR_REC_CPU,
+		static const __u32 order[] = { CR_REC_HEAD, CR_REC_ARCH, CR_REC_TASK, CR_REC_CPU,
 					       CR_REC_FPU, CR_REC_MM, CR_REC_VMA };
 		size_t off = 0, last = 0;
 		long n = 0, data = 0;
@@ -60,7 +65,7 @@ static void check_records(struct __test_metadata *_metadata, const char *img, si
 		while (off + sizeof(*hdr) <= len) {
 			hdr = (const void *)(img + off);
 			ASSERT_LE(off + cr_rec_size(hdr->len), len);
-			if (n < 6) {
+			if (n < 7) {
 				ASSERT_EQ(order[n], hdr->type) TH_LOG("record %ld", n);
 			}
 			if (hdr->type == CR_REC_PAGE_DATA) {

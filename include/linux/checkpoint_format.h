@@ -1,0 +1,637 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cr: what the kernel and the tools know alike about an image.
+ *
+ * The record table (the name and size bounds of every record type), the
+ * names of the kinds records carry, and the checks of one record that do
+ * not depend on the machine that restarts.  Static inlines over the uapi
+ * types only, no kernel or C library type: checkpoint/ includes this file,
+ * and so do the tools (crinspect, the selftests), by relative path as
+ * selftests/mm includes mm/gup_test.h, so that they judge an image as
+ * restart(2) does.  What depends on the machine is passed in struct
+ * cr_limits, or checked by the kernel alone (sysctls, rlimits, the vDSO's
+ * size, the CPU's XSAVE layout, the files paths name).
+ *
+ * A check returns NULL if the record is valid, else the reason it is not:
+ * restart(2) logs it and fails with EBADMSG; crinspect prints it.
+ */
+#ifndef _LINUX_CHECKPOINT_FORMAT_H
+#define _LINUX_CHECKPOINT_FORMAT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <uapi/linux/checkpoint.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/checkpoint.h>
+#endif
+
+/**
+ * struct cr_limits - what the checks need to know of the machine
+ * @task_size: one past the highest user address
+ * @page_size: the page size (the head's, once checked)
+ */
+struct cr_limits {
+	__u64 task_size;
+	__u64 page_size;
+};
+
+/*
+ * Values of the Linux ABI that records carry and that are the same on
+ * every architecture; the kernel checks them against its own definitions
+ * at build time (cr_format_check()).
+ */
+#define CR_PER_LINUX		0x0000000U
+#define CR_UNAME26		0x0020000U
+#define CR_ADDR_NO_RANDOMIZE	0x0040000U
+#define CR_ADDR_COMPAT_LAYOUT	0x0200000U
+#define CR_READ_IMPLIES_EXEC	0x0400000U
+/* personality flags a restarted task may carry: no MMAP_PAGE_ZERO */
+#define CR_PERSONALITY_OK	(CR_ADDR_NO_RANDOMIZE | CR_READ_IMPLIES_EXEC | \
+				 CR_ADDR_COMPAT_LAYOUT | CR_UNAME26)
+
+#define CR_CLOCK_REALTIME	0
+#define CR_CLOCK_MONOTONIC	1
+#define CR_CLOCK_BOOTTIME	7
+#define CR_CLOCK_TAI		11
+
+#define CR_KTIME_MAX		0x7fffffffffffffffULL
+#define CR_MAX_LFS_FILESIZE	0x7fffffffffffffffULL	/* 64-bit */
+#define CR_ROBUST_LIST_LEN	24	/* struct robust_list_head, 64-bit */
+#define CR_RSEQ_MIN_LEN		32	/* the original struct rseq */
+#define CR_RSEQ_ALIGN		32
+#define CR_AT_NULL		0	/* the end of the auxiliary vector */
+#define CR_UMASK_BITS		0777U
+
+/* ------------------------------------------------------------------------ */
+/* records and kinds                                                        */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * struct cr_rec_info - what the format says of one record type
+ * @name: its name, in messages and in crinspect's output
+ * @size: the fixed part every record of the type starts with
+ * @max: the largest payload; equal to @size for a record of fixed length
+ */
+struct cr_rec_info {
+	const char *name;
+	__u32 size;
+	__u32 max;
+};
+
+#define CR_REC_FIXED(n, s)	{ .name = (n), .size = sizeof(s), .max = sizeof(s) }
+#define CR_REC_VAR(n, s, more)	{ .name = (n), .size = sizeof(s), .max = sizeof(s) + (more) }
+
+/**
+ * cr_rec_info() - the record table
+ * @type: a record type
+ *
+ * Return: what the format says of @type, or NULL for a type it does not
+ * define.
+ */
+static inline const struct cr_rec_info *cr_rec_info(__u32 type)
+{
+	static const struct cr_rec_info info[CR_REC_MAX] = {
+		[CR_REC_HEAD]	= CR_REC_FIXED("head", struct cr_rec_head),
+		[CR_REC_TAIL]	= CR_REC_FIXED("tail", struct cr_rec_tail),
+		[CR_REC_PAD]	= { .name = "pad", .size = 0, .max = CR_REC_MAX_LEN },
+		[CR_REC_TASK]	= CR_REC_FIXED("task", struct cr_rec_task),
+		[CR_REC_CPU]	= CR_REC_FIXED("cpu", struct cr_rec_cpu),
+		[CR_REC_FPU]	= CR_REC_VAR("fpu", struct cr_rec_fpu, CR_FPU_STATE_MAX),
+		[CR_REC_MM]	= CR_REC_VAR("mm", struct cr_rec_mm, CR_PATH_MAX),
+		[CR_REC_VMA]	= CR_REC_VAR("vma", struct cr_rec_vma, CR_PATH_MAX),
+		[CR_REC_PAGES]	= CR_REC_VAR("pages", struct cr_rec_pages,
+					     CR_PAGES_MAX * sizeof(__u64)),
+		[CR_REC_PAGE_DATA] = { .name = "page_data", .size = 0, .max = CR_REC_MAX_LEN },
+		[CR_REC_FILE]	= CR_REC_VAR("file", struct cr_rec_file, CR_PATH_MAX),
+		[CR_REC_FD]	= CR_REC_FIXED("fd", struct cr_rec_fd),
+		[CR_REC_FS]	= CR_REC_VAR("fs", struct cr_rec_fs, CR_PATH_MAX),
+		[CR_REC_SIGNALS] = CR_REC_VAR("signals", struct cr_rec_signals,
+					      CR_MAX_PENDING * sizeof(struct cr_siginfo)),
+		[CR_REC_PIPE]	= CR_REC_VAR("pipe", struct cr_rec_pipe,
+					     CR_REC_MAX_LEN - sizeof(struct cr_rec_pipe)),
+		[CR_REC_ARCH]	= CR_REC_FIXED("arch", struct cr_rec_arch),
+	};
+
+	if (!type || type >= CR_REC_MAX || !info[type].name)
+		return NULL;
+	return &info[type];
+}
+
+/**
+ * cr_rec_name() - the name of a record type, for messages
+ * @type: a record type
+ *
+ * Return: a static string, "unknown" for a type the format does not define.
+ */
+static inline const char *cr_rec_name(__u32 type)
+{
+	const struct cr_rec_info *info = cr_rec_info(type);
+
+	return info ? info->name : "unknown";
+}
+
+/**
+ * cr_vma_kind_name() - the name of a vma kind
+ * @kind: CR_VMA_*
+ *
+ * Return: a static string, or NULL for a kind the format does not define.
+ */
+static inline const char *cr_vma_kind_name(__u32 kind)
+{
+	static const char * const names[CR_VMA_KIND_MAX + 1] = {
+		[CR_VMA_ANON_PRIVATE]	= "anon_private",
+		[CR_VMA_ANON_SHARED]	= "anon_shared",
+		[CR_VMA_FILE_PRIVATE]	= "file_private",
+		[CR_VMA_FILE_SHARED]	= "file_shared",
+		[CR_VMA_STACK]		= "stack",
+		[CR_VMA_HEAP]		= "heap",
+		[CR_VMA_VDSO]		= "vdso",
+		[CR_VMA_VVAR]		= "vvar",
+	};
+
+	return kind <= CR_VMA_KIND_MAX ? names[kind] : NULL;
+}
+
+/**
+ * cr_file_kind_name() - the name of a file kind
+ * @kind: CR_FILE_*
+ *
+ * Return: a static string, or NULL for a kind the format does not define.
+ */
+static inline const char *cr_file_kind_name(__u32 kind)
+{
+	static const char * const names[CR_FILE_KIND_MAX + 1] = {
+		[CR_FILE_REG]		= "reg",
+		[CR_FILE_DIR]		= "dir",
+		[CR_FILE_CHR]		= "chr",
+		[CR_FILE_INHERIT]	= "inherit",
+		[CR_FILE_PIPE]		= "pipe",
+		[CR_FILE_FIFO]		= "fifo",
+	};
+
+	return kind <= CR_FILE_KIND_MAX ? names[kind] : NULL;
+}
+
+/**
+ * cr_restart_fn_name() - the name of a restart block kind
+ * @fn: CR_RESTART_FN_*
+ *
+ * Return: a static string, or NULL for a kind the format does not define.
+ */
+static inline const char *cr_restart_fn_name(__u32 fn)
+{
+	static const char * const names[CR_RESTART_FN_MAX + 1] = {
+		[CR_RESTART_FN_NONE]		= "none",
+		[CR_RESTART_FN_NANOSLEEP]	= "nanosleep",
+	};
+
+	return fn <= CR_RESTART_FN_MAX ? names[fn] : NULL;
+}
+
+/**
+ * cr_clock_name() - the name of a clock a restart block may use
+ * @clockid: its id
+ *
+ * Return: a static string, or NULL for a clock an image may not name.
+ */
+static inline const char *cr_clock_name(__s32 clockid)
+{
+	switch (clockid) {
+	case CR_CLOCK_REALTIME:
+		return "realtime";
+	case CR_CLOCK_MONOTONIC:
+		return "monotonic";
+	case CR_CLOCK_BOOTTIME:
+		return "boottime";
+	case CR_CLOCK_TAI:
+		return "tai";
+	}
+	return NULL;
+}
+
+/* Is @kind one of the vma kinds in the bit set @set (1 << CR_VMA_*)? */
+static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
+{
+	return kind < 32 && ((1U << kind) & set);
+}
+
+#define CR_VMA_BIT(kind)	(1U << (kind))
+/* vma kinds whose pages the image saves by content */
+#define CR_VMA_CONTENT		(CR_VMA_BIT(CR_VMA_ANON_PRIVATE) | \
+				 CR_VMA_BIT(CR_VMA_ANON_SHARED) | \
+				 CR_VMA_BIT(CR_VMA_FILE_PRIVATE) | CR_VMA_BIT(CR_VMA_STACK) | \
+				 CR_VMA_BIT(CR_VMA_HEAP))
+/* vma kinds that map a file by path */
+#define CR_VMA_FILE		(CR_VMA_BIT(CR_VMA_FILE_PRIVATE) | CR_VMA_BIT(CR_VMA_FILE_SHARED))
+#define CR_VMA_F_ALL		(CR_VMA_F_GROWSDOWN | CR_VMA_F_DONTFORK | CR_VMA_F_DONTDUMP | \
+				 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE)
+
+/* ------------------------------------------------------------------------ */
+/* the image order                                                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * enum cr_section_id - the sections of a task, in image order
+ * @CR_SEC_TASK: the task record
+ * @CR_SEC_CPU: the arch's register records (cpu, fpu)
+ * @CR_SEC_MM: the mm record and the vma records
+ * @CR_SEC_FILES: pipe, file and fd records, then the fs record
+ * @CR_SEC_SIGNALS: the signals record
+ * @CR_SEC_MAX: the number of sections
+ *
+ * An image is the head, the arch record, the records of each section in
+ * this order, the page stream (pages and page data records) and the tail;
+ * pad records may stand between any two records.  This enum is the one
+ * place the order is written: the kernel's table of sections
+ * (cr_sections[]) and cr_section_info() are indexed by it.
+ */
+enum cr_section_id {
+	CR_SEC_TASK,
+	CR_SEC_CPU,
+	CR_SEC_MM,
+	CR_SEC_FILES,
+	CR_SEC_SIGNALS,
+	CR_SEC_MAX
+};
+
+#define CR_REC_BIT(type)	(1U << (type))
+
+/**
+ * struct cr_section_info - what the format says of one section
+ * @name: its name
+ * @records: the record types it holds (CR_REC_BIT() of each); its records
+ *	are the run of records of these types where it stands
+ */
+struct cr_section_info {
+	const char *name;
+	__u32 records;
+};
+
+/**
+ * cr_section_info() - the sections, by enum cr_section_id
+ * @id: a section
+ *
+ * Return: what the format says of @id, NULL past the last section.
+ */
+static inline const struct cr_section_info *cr_section_info(__u32 id)
+{
+	static const struct cr_section_info info[CR_SEC_MAX] = {
+		[CR_SEC_TASK]	 = { "task", CR_REC_BIT(CR_REC_TASK) },
+		[CR_SEC_CPU]	 = { "cpu", CR_REC_BIT(CR_REC_CPU) | CR_REC_BIT(CR_REC_FPU) },
+		[CR_SEC_MM]	 = { "mm", CR_REC_BIT(CR_REC_MM) | CR_REC_BIT(CR_REC_VMA) },
+		[CR_SEC_FILES]	 = { "files", CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
+					      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_FS) },
+		[CR_SEC_SIGNALS] = { "signals", CR_REC_BIT(CR_REC_SIGNALS) },
+	};
+
+	return id < CR_SEC_MAX ? &info[id] : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* checks                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * cr_check_string() - check a string of a record's payload
+ * @s: its first byte
+ * @len: its length in the record, NUL included
+ * @max: the largest acceptable @len
+ *
+ * Return: NULL for 1..@max bytes whose last, and only that one, is a NUL;
+ * else the reason.
+ */
+static inline const char *cr_check_string(const char *s, __u32 len, __u32 max)
+{
+	__u32 i;
+
+	if (!len || len > max)
+		return "string length out of range";
+	for (i = 0; i < len - 1; i++)
+		if (!s[i])
+			return "string with a NUL inside";
+	return s[len - 1] ? "string not NUL terminated" : NULL;
+}
+
+/**
+ * cr_check_head() - check the head's fields that do not depend on the machine
+ * @h: the head, of the right magic and version
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_head(const struct cr_rec_head *h)
+{
+	if (h->flags & ~CR_CHECKPOINT_FLAGS)
+		return "unknown flags";
+	return NULL;
+}
+
+/**
+ * cr_check_tail() - check the tail against the stream it closes
+ * @t: the tail
+ * @records: records before it, the head included
+ * @offset: stream offset of its header
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_tail(const struct cr_rec_tail *t, __u64 records,
+					__u64 offset)
+{
+	if (t->magic != CR_TAIL_MAGIC)
+		return "bad tail magic";
+	if (t->records != records || t->offset != offset)
+		return "record count or offset differs from the stream's";
+	return NULL;
+}
+
+/**
+ * cr_check_task() - check a task record
+ * @t: the record
+ * @l: the machine
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_task(const struct cr_rec_task *t, const struct cr_limits *l)
+{
+	if (t->__reserved || (t->personality & ~CR_PERSONALITY_OK) != CR_PER_LINUX)
+		return "personality refused";
+	if (t->clear_child_tid >= l->task_size || t->robust_list >= l->task_size ||
+	    t->rseq >= l->task_size)
+		return "a user pointer outside user space";
+	if (t->robust_list && t->robust_list_len != CR_ROBUST_LIST_LEN)
+		return "bad robust list length";
+	if (t->restart_fn == CR_RESTART_FN_NONE) {
+		if (t->restart_clockid || t->restart_ns || t->restart_rmtp)
+			return "restart block fields without a restart block";
+	} else if (t->restart_fn != CR_RESTART_FN_NANOSLEEP ||
+		   !cr_clock_name(t->restart_clockid) || t->restart_ns > CR_KTIME_MAX / 2 ||
+		   t->restart_rmtp >= l->task_size) {
+		/* restart adds restart_ns to the clock's time: keep it sane */
+		return "bad restart block";
+	}
+	if (t->rseq && (t->rseq % CR_RSEQ_ALIGN || t->rseq_len < CR_RSEQ_MIN_LEN ||
+			t->rseq_len > l->page_size))
+		return "bad rseq area";
+	return NULL;
+}
+
+/**
+ * cr_check_mm() - check an mm record
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @l: the machine
+ *
+ * The executable's path that follows is checked with cr_check_string().
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_mm(const struct cr_rec_mm *r, __u32 len,
+				      const struct cr_limits *l)
+{
+	const __u64 top = l->task_size;
+	int i, j;
+
+	if (len != sizeof(*r) + (__u64)r->exe_len || r->exe_len > CR_PATH_MAX)
+		return "length and exe_len disagree";
+	if (r->start_code > r->end_code || r->end_code > top ||
+	    r->start_data > r->end_data || r->end_data > top ||
+	    r->start_brk > r->brk || r->brk > top || r->start_stack > top ||
+	    r->arg_start > r->arg_end || r->arg_end > top ||
+	    r->env_start > r->env_end || r->env_end > top || r->vdso >= top)
+		return "bad boundaries";
+	if (!r->nr_vmas)
+		return "no vma";
+	/* auxv: type/value pairs ending with AT_NULL, nothing after it */
+	for (i = 0; i < CR_AUXV_WORDS; i += 2)
+		if (r->auxv[i] == CR_AT_NULL)
+			break;
+	if (i >= CR_AUXV_WORDS)
+		return "auxv not terminated";
+	for (j = i; j < CR_AUXV_WORDS; j++)
+		if (r->auxv[j])
+			return "auxv words after AT_NULL";
+	return NULL;
+}
+
+/**
+ * cr_check_vma() - check a vma record
+ * @v: the record's fixed part
+ * @len: the record's payload length
+ * @mm: the mm record before it
+ * @prev_end: the end of the vma before it, 0 for the first
+ * @l: the machine
+ *
+ * The vDSO's size and mmap_min_addr are the kernel's to check; the path
+ * that follows is checked with cr_check_string().
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
+				       const struct cr_rec_mm *mm, __u64 prev_end,
+				       const struct cr_limits *l)
+{
+	__u64 pages;
+
+	if (len != sizeof(*v) + (__u64)v->path_len)
+		return "length and path_len disagree";
+	if (v->start >= v->end || v->start % l->page_size || v->end % l->page_size ||
+	    v->end > l->task_size || v->start < prev_end)
+		return "bad or overlapping range";
+	if (v->prot & ~(__u32)(CR_PROT_READ | CR_PROT_WRITE | CR_PROT_EXEC) ||
+	    v->flags & ~CR_VMA_F_ALL || !v->kind || v->kind > CR_VMA_KIND_MAX)
+		return "bad prot, kind or flags";
+	if (!!v->path_len != cr_vma_kind_in(v->kind, CR_VMA_FILE) || v->path_len > CR_PATH_MAX)
+		return "path and kind disagree";
+	if (!(v->flags & CR_VMA_F_GROWSDOWN) != !(v->kind == CR_VMA_STACK))
+		return "only the stack grows down";
+	if (v->flags & CR_VMA_F_MAYWRITE && v->kind != CR_VMA_FILE_SHARED)
+		return "maywrite on a mapping that is not a shared file";
+	if (v->kind == CR_VMA_FILE_SHARED && (v->prot & CR_PROT_WRITE) &&
+	    !(v->flags & CR_VMA_F_MAYWRITE))
+		return "writable shared file mapping without maywrite";
+	pages = (v->end - v->start) / l->page_size;
+	if (v->pgoff + pages < v->pgoff || v->pgoff + pages > CR_MAX_LFS_FILESIZE / l->page_size)
+		return "bad file offset";
+	if (v->kind == CR_VMA_HEAP &&
+	    (v->start < mm->start_brk ||
+	     v->end > ((mm->brk + l->page_size - 1) & ~(l->page_size - 1))))
+		return "heap outside brk";
+	if (v->kind == CR_VMA_VDSO && (!mm->vdso || v->start != mm->vdso))
+		return "vDSO text not where the mm record says";
+	if (v->kind == CR_VMA_VVAR && (!mm->vdso || v->end != mm->vdso))
+		return "vDSO data does not end where the mm record's vDSO starts";
+	if (v->kind == CR_VMA_ANON_SHARED && v->pgoff)
+		return "shared anonymous mapping with an offset";
+	return NULL;
+}
+
+/**
+ * cr_check_pages() - check a pages record
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ *
+ * The addresses that follow are checked against the vmas by the reader.
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_pages(const struct cr_rec_pages *r, __u32 len)
+{
+	if (!r->nr || r->nr > CR_PAGES_MAX || r->__reserved ||
+	    len != sizeof(*r) + (__u64)r->nr * sizeof(__u64))
+		return "bad page count";
+	return NULL;
+}
+
+/**
+ * cr_check_pipe() - check a pipe record
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @objref: the objref it must have: one more than the pipe before it
+ * @l: the machine
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_pipe(const struct cr_rec_pipe *r, __u32 len, __u32 objref,
+					const struct cr_limits *l)
+{
+	if (r->objref != objref)
+		return "objref out of sequence";
+	if (r->flags & ~CR_PIPE_FIFO || r->len > r->size || len != sizeof(*r) + (__u64)r->len ||
+	    r->size < l->page_size)
+		return "bad flags, size or length";
+	return NULL;
+}
+
+/**
+ * cr_check_file() - check a file record by itself
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @objref: the objref it must have: one more than the file before it
+ *
+ * The reader checks what the record names (the pipe record of a pipe end
+ * or a FIFO, an end taken twice); the path or key that follows is checked
+ * with cr_check_string().
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, __u32 objref)
+{
+	__u32 acc = r->flags & CR_O_ACCMODE;
+
+	if (r->objref != objref)
+		return "objref out of sequence";
+	if (len != sizeof(*r) + (__u64)r->path_len)
+		return "length and path_len disagree";
+	if (r->flags & ~CR_FILE_FLAGS || !r->kind || r->kind > CR_FILE_KIND_MAX || r->pos < 0)
+		return "bad flags, kind or position";
+	/* a path (or a key) for every kind but pipe ends */
+	if (!(r->kind == CR_FILE_PIPE) != !!r->path_len || r->path_len > CR_PATH_MAX)
+		return "path and kind disagree";
+	if (r->kind == CR_FILE_PIPE) {
+		if (!r->pipe || r->flags & ~(CR_O_ACCMODE | CR_O_NONBLOCK) || acc > 1)
+			return "bad pipe end";
+	} else if (r->kind == CR_FILE_FIFO) {
+		if (!r->pipe || r->pos)
+			return "FIFO without its pipe record, or with a position";
+	} else if (r->pipe) {
+		return "a pipe objref on a file that is no pipe";
+	}
+	return NULL;
+}
+
+/**
+ * cr_check_fd() - check an fd record
+ * @r: the record
+ * @nr_objs: file records before it
+ * @prev: the fd record before it, or NULL for the first
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_fd(const struct cr_rec_fd *r, __u32 nr_objs,
+				      const struct cr_rec_fd *prev)
+{
+	if (!r->objref || r->objref > nr_objs)
+		return "objref names no earlier file record";
+	if (r->flags & ~CR_FD_CLOEXEC || r->__reserved)
+		return "unknown flags";
+	if (prev && r->fd <= prev->fd)
+		return "fd not above the one before";
+	return NULL;
+}
+
+/**
+ * cr_check_fs() - check an fs record
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ *
+ * The working directory that follows is checked with cr_check_string().
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_fs(const struct cr_rec_fs *r, __u32 len)
+{
+	if (r->umask & ~CR_UMASK_BITS)
+		return "bad umask";
+	if (len != sizeof(*r) + (__u64)r->cwd_len)
+		return "length and cwd_len disagree";
+	return NULL;
+}
+
+/**
+ * cr_check_signals() - check a signals record
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @pend: the pending signals that follow, r->nr_pending of them; NULL to
+ *	check only the length
+ * @l: the machine
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_signals(const struct cr_rec_signals *r, __u32 len,
+					   const struct cr_siginfo *pend, const struct cr_limits *l)
+{
+	const __u64 top = l->task_size;
+	__u32 i;
+
+	if (r->nr_pending > CR_MAX_PENDING ||
+	    len != sizeof(*r) + (__u64)r->nr_pending * sizeof(*pend))
+		return "length and nr_pending disagree";
+	if (!pend && r->nr_pending)
+		return NULL;
+	for (i = 0; i < CR_NSIG; i++) {
+		const struct cr_sigaction *a = &r->action[i];
+
+		if ((a->handler > 1 && a->handler >= top) || a->restorer >= top ||
+		    a->flags & ~CR_SA_FLAGS)
+			return "bad handler, restorer or flags";
+		/* SIGKILL and SIGSTOP cannot be caught or ignored */
+		if ((i + 1 == CR_SIGKILL || i + 1 == CR_SIGSTOP) && (a->handler || a->flags))
+			return "SIGKILL or SIGSTOP caught or ignored";
+	}
+	if (r->sas_flags == CR_SS_DISABLE) {
+		if (r->sas_sp || r->sas_size)
+			return "disabled alternate stack with a base or size";
+	} else if (r->sas_flags & ~CR_SS_AUTODISARM || r->sas_size < CR_MINSIGSTKSZ ||
+		   r->sas_sp >= top || r->sas_size > top - r->sas_sp) {
+		return "bad alternate stack";
+	}
+	for (i = 0; i < 3; i++)
+		if (r->itimer[i].value_ns > CR_KTIME_MAX || r->itimer[i].interval_ns > CR_KTIME_MAX)
+			return "interval timer beyond KTIME_MAX";
+	for (i = 0; i < r->nr_pending; i++) {
+		__s32 signo;
+
+		__builtin_memcpy(&signo, pend[i].info, sizeof(signo));
+		if (!pend[i].sig || pend[i].sig > CR_NSIG || pend[i].shared > 1 ||
+		    pend[i].sig == CR_SIGKILL || pend[i].sig == CR_SIGSTOP ||
+		    signo != (__s32)pend[i].sig)
+			return "bad pending signal";
+	}
+	for (i = 0; i < CR_RLIM_NLIMITS; i++)
+		if (r->rlim[i].cur > r->rlim[i].max)
+			return "soft limit above the hard one";
+	return NULL;
+}
+
+#endif /* _LINUX_CHECKPOINT_FORMAT_H */
