@@ -17,6 +17,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -63,7 +64,10 @@ static int cr_write_tail(struct cr_ctx *ctx)
  * Pin the target and check it may and can be checkpointed.  Another
  * process must be ptrace-attachable by the caller and stopped (group stop)
  * and off its CPU, so that its registers and memory hold still; its exec
- * is held off with exec_update_lock until cr_release_target().
+ * is held off with exec_update_lock until cr_unlock_target(), which comes
+ * before the first write to the image.  Its stack (its user registers)
+ * and its mm stay pinned until cr_release_target(), whatever it does
+ * meanwhile: continued, killed, reaped, exec'ed.
  */
 static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 {
@@ -79,6 +83,9 @@ static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 			return -ESRCH;
 	}
 	ctx->task = t;
+	if (!try_get_task_stack(t))
+		return -ESRCH;
+	ctx->stack = true;
 	if (t != current) {
 		ret = down_read_killable(&t->signal->exec_update_lock);
 		if (ret)
@@ -119,20 +126,30 @@ static int cr_check_still_frozen(struct cr_ctx *ctx)
 	return 0;
 }
 
+/* Let the target exec again: done before any write that can block. */
+static void cr_unlock_target(struct cr_ctx *ctx)
+{
+	if (ctx->locked)
+		up_read(&ctx->task->signal->exec_update_lock);
+	ctx->locked = false;
+}
+
 static void cr_release_target(struct cr_ctx *ctx)
 {
 	unsigned int i;
 
+	cr_unlock_target(ctx);
 	for (i = 0; i < cr_nr_sections; i++)
 		cr_sections[i]->free(ctx);
 	if (ctx->mm)
 		mmput(ctx->mm);
-	if (ctx->locked)
-		up_read(&ctx->task->signal->exec_update_lock);
+	if (ctx->stack)
+		put_task_stack(ctx->task);
 	if (ctx->task)
 		put_task_struct(ctx->task);
 	kfree(ctx->pages);
 	kfree(ctx->bvec);
+	kvfree(ctx->collect);
 }
 
 /**
@@ -144,8 +161,15 @@ static void cr_release_target(struct cr_ctx *ctx)
  * cr_sections[], the pages and the tail.  The target is only read:
  * whatever fails, it is left as it was.
  *
+ * Every record but the pages is collected in memory first, with the
+ * target held still and its exec held off, and written once the target's
+ * locks are dropped: a write to the image may block for as long as its
+ * reader likes (a full pipe), and whatever the target does meanwhile
+ * (continues, dies, execs) no lock of it is held, nothing of it is read
+ * but the pinned mm, and the dump ends with -EAGAIN or -ESRCH.
+ *
  * Context: process context, may sleep; takes and releases the target's
- * exec_update_lock (see cr_get_target()).
+ * exec_update_lock (see cr_get_target()), never across a write.
  * Return: the positive crid on success, or a negative errno.
  */
 long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
@@ -162,9 +186,14 @@ long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 	if (!ctx->crid)
 		ctx->crid = atomic64_inc_return(&cr_crid_seq) & INT_MAX;
 
+	ctx->collecting = true;
 	ret = cr_write_head(ctx);
 	for (i = 0; !ret && i < cr_nr_sections; i++)
 		ret = cr_sections[i]->write(ctx);
+	ctx->collecting = false;
+	cr_unlock_target(ctx);
+	if (!ret)
+		ret = cr_write_collected(ctx);
 	if (!ret)
 		ret = cr_write_pages(ctx);
 	if (!ret)

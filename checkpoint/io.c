@@ -24,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 
@@ -99,8 +100,8 @@ int cr_refuse(struct cr_ctx *ctx, int err, const char *fmt, ...)
 /* writing                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Write bytes to the image: 0, -EINTR, -EIO if nothing was taken, or the file's error. */
-static int cr_write(struct cr_ctx *ctx, const void *buf, size_t len)
+/* Write bytes to the file: 0, -EINTR, -EIO if nothing was taken, or the file's error. */
+static int cr_write_file(struct cr_ctx *ctx, const void *buf, size_t len)
 {
 	while (len) {
 		ssize_t n = kernel_write(ctx->file, buf, len, ctx->ppos);
@@ -111,9 +112,69 @@ static int cr_write(struct cr_ctx *ctx, const void *buf, size_t len)
 			return -EIO;
 		buf += n;
 		len -= n;
-		ctx->offset += n;
 	}
 	return 0;
+}
+
+/*
+ * Keep bytes for cr_write_collected(), charged to the caller's memory
+ * cgroup: -ENOMEM, or -EOPNOTSUPP past CR_COLLECT_MAX.
+ */
+static int cr_collect(struct cr_ctx *ctx, const void *buf, size_t len)
+{
+	if (len > ctx->collect_cap - ctx->collect_len) {
+		size_t cap = max3(2 * ctx->collect_cap, ctx->collect_len + len, (size_t)SZ_64K);
+		void *p;
+
+		if (cap > CR_COLLECT_MAX)
+			return cr_refuse(ctx, -EOPNOTSUPP,
+					 "more than %u MiB of records besides the pages",
+					 CR_COLLECT_MAX >> 20);
+		p = kvrealloc(ctx->collect, cap, GFP_KERNEL_ACCOUNT);
+		if (!p)
+			return -ENOMEM;
+		ctx->collect = p;
+		ctx->collect_cap = cap;
+	}
+	memcpy(ctx->collect + ctx->collect_len, buf, len);
+	ctx->collect_len += len;
+	return 0;
+}
+
+/* Write bytes to the image, or keep them while the records are collected. */
+static int cr_write(struct cr_ctx *ctx, const void *buf, size_t len)
+{
+	int ret;
+
+	if (ctx->collecting)
+		ret = cr_collect(ctx, buf, len);
+	else
+		ret = cr_write_file(ctx, buf, len);
+	if (!ret)
+		ctx->offset += len;
+	return ret;
+}
+
+/**
+ * cr_write_collected() - write what was collected to the image
+ * @ctx: checkpoint context, no longer collecting
+ *
+ * Context: may sleep as long as the image file blocks; the caller holds
+ * no lock of the target.
+ * Return: 0 or the error of writing (see cr_write_rec()).
+ */
+int cr_write_collected(struct cr_ctx *ctx)
+{
+	int ret;
+
+	if (WARN_ON_ONCE(ctx->collecting))
+		return -EINVAL;
+	ret = cr_write_file(ctx, ctx->collect, ctx->collect_len);
+	kvfree(ctx->collect);
+	ctx->collect = NULL;
+	ctx->collect_len = 0;
+	ctx->collect_cap = 0;
+	return ret;
 }
 
 static const u8 cr_zeros[CR_ALIGN];
@@ -169,6 +230,8 @@ int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr)
 	unsigned int i;
 	int ret;
 
+	if (WARN_ON_ONCE(ctx->collecting))
+		return -EINVAL;
 	if (misalign) {
 		/* a pad record: its own header, then zeros up to the boundary */
 		u32 len = (2 * PAGE_SIZE - misalign - sizeof(hdr)) % PAGE_SIZE;

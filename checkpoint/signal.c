@@ -122,14 +122,16 @@ again:
 	for (i = 0; i < 3; i++) {
 		struct itimerspec64 it;
 
-		if (!itimer_get_task(t, i, &it)) {
-			r->itimer[i].value_ns = timespec64_to_ns(&it.it_value);
-			r->itimer[i].interval_ns = timespec64_to_ns(&it.it_interval);
-		}
+		ret = itimer_get_task(t, i, &it);
+		if (ret)
+			goto out;	/* -ESRCH: reaped meanwhile */
+		r->itimer[i].value_ns = timespec64_to_ns(&it.it_value);
+		r->itimer[i].interval_ns = timespec64_to_ns(&it.it_interval);
 	}
 #endif
 
 	ret = cr_write_rec(ctx, CR_REC_SIGNALS, r, sizeof(*r) + n * sizeof(*pend));
+out:
 	kfree(r);
 	return ret;
 }

@@ -53,6 +53,13 @@ struct cr_task_state;
  * @task:	checkpoint: the task being checkpointed (referenced)
  * @mm:		checkpoint: @task's mm (referenced)
  * @locked:	checkpoint: @task's exec_update_lock is held for reading
+ * @stack:	checkpoint: @task's stack is pinned (try_get_task_stack())
+ * @collecting:	checkpoint: records go to @collect, not to the file: every
+ *		record before the pages is collected while the target is
+ *		held, then written by cr_write_collected()
+ * @collect:	checkpoint: the records collected so far
+ * @collect_len: their length
+ * @collect_cap: the room in @collect
  * @blocked:	checkpoint: the caller's blocked signals; SIGPIPE is blocked
  *		while checkpoint(2) runs.  Restart: the caller's blocked
  *		signals, and once the signals section is restored the ones
@@ -94,6 +101,11 @@ struct cr_ctx {
 	struct task_struct *task;
 	struct mm_struct *mm;
 	bool locked;
+	bool stack;
+	bool collecting;
+	void *collect;
+	size_t collect_len;
+	size_t collect_cap;
 	sigset_t blocked;
 	unsigned long nvcsw;
 	bool restart_block;
@@ -157,6 +169,9 @@ extern bool cr_tables_ok;
 long cr_checkpoint(struct cr_ctx *ctx, pid_t pid);
 long cr_restart(struct cr_ctx *ctx, int crid);
 
+/* The most a checkpoint collects in memory before it writes: the records but the pages. */
+#define CR_COLLECT_MAX		(256U << 20)
+
 /* The page stream, after every section (checkpoint/memory.c). */
 int cr_write_pages(struct cr_ctx *ctx);
 int cr_restore_pages(struct cr_ctx *ctx);
@@ -168,6 +183,7 @@ void cr_put_inherit(struct cr_ctx *ctx);
 
 /* Records (checkpoint/io.c). */
 int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len);
+int cr_write_collected(struct cr_ctx *ctx);
 int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr);
 int cr_read_head_rec(struct cr_ctx *ctx, struct cr_rec_head *head);
 int cr_next_type(struct cr_ctx *ctx);
