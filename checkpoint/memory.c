@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/security.h>
 #include <linux/slab.h>
@@ -211,6 +212,14 @@ static int cr_write_mm_rec(struct cr_ctx *ctx, u32 nr_vmas)
 	mmap_read_unlock(mm);
 	memcpy(r->auxv, mm->saved_auxv, sizeof(mm->saved_auxv));
 	r->nr_vmas = nr_vmas;
+	/* dumpable by root only (suid_dumpable=2) is kept from everyone */
+	r->dumpable = get_dumpable(mm) == SUID_DUMP_USER;
+	if (test_bit(MMF_DISABLE_THP, &mm->flags))
+		r->mm_flags |= CR_MM_THP_DISABLE;
+	if (test_bit(MMF_HAS_MDWE, &mm->flags))
+		r->mm_flags |= CR_MM_MDWE;
+	if (test_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags))
+		r->mm_flags |= CR_MM_MDWE_NO_INHERIT;
 
 	exe = get_mm_exe_file(mm);
 	if (exe && d_unlinked(exe->f_path.dentry)) {
@@ -703,6 +712,19 @@ static int cr_restore_mm(struct cr_ctx *ctx)
 			return ret;
 		}
 	}
+	/*
+	 * Once mapped: these only take away, and the restarter's MDWE (which
+	 * cannot be undone) stays in force whatever the image says.
+	 */
+	set_dumpable(mm, r->dumpable ? SUID_DUMP_USER : SUID_DUMP_DISABLE);
+	if (r->mm_flags & CR_MM_THP_DISABLE)
+		set_bit(MMF_DISABLE_THP, &mm->flags);
+	else
+		clear_bit(MMF_DISABLE_THP, &mm->flags);
+	if (r->mm_flags & CR_MM_MDWE)
+		set_bit(MMF_HAS_MDWE, &mm->flags);
+	if (r->mm_flags & CR_MM_MDWE_NO_INHERIT)
+		set_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags);
 	return 0;
 }
 

@@ -22,6 +22,8 @@
 #include <linux/init.h>
 #include <linux/limits.h>
 #include <linux/mman.h>
+#include <linux/oom.h>
+#include <linux/sched/prio.h>
 #include <linux/personality.h>
 #include <linux/printk.h>
 #include <linux/signal.h>
@@ -87,6 +89,13 @@ static void __init cr_format_check(void)
 	CR_ABI(CR_MAX_LFS_FILESIZE, MAX_LFS_FILESIZE);
 	CR_ABI(CR_AT_NULL, AT_NULL);
 	CR_ABI(CR_COMM_LEN, TASK_COMM_LEN);
+	CR_ABI(CR_MIN_NICE, MIN_NICE);
+	CR_ABI(CR_MAX_NICE, MAX_NICE);
+	CR_ABI(CR_SCHED_NORMAL, SCHED_NORMAL);
+	CR_ABI(CR_SCHED_BATCH, SCHED_BATCH);
+	CR_ABI(CR_SCHED_IDLE, SCHED_IDLE);
+	CR_ABI(CR_OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MIN);
+	CR_ABI(CR_OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MAX);
 #ifdef CONFIG_FUTEX
 	CR_ABI(CR_ROBUST_LIST_LEN, sizeof(struct robust_list_head));
 #endif

@@ -30,27 +30,52 @@ struct cr_signals_state {
 	struct cr_siginfo pending[];
 };
 
+static bool cr_pending_saved(int sig, bool stopped)
+{
+	return sig != SIGKILL && sig != SIGSTOP && !(stopped && sig_kernel_stop(sig));
+}
+
 /*
  * Copy one pending list; returns how many entries it holds (all counted).
  * SIGKILL and SIGSTOP are never saved: a restarted process is neither
  * dying nor stopping.  Nor, for a stopped task, are the other stop signals:
- * restart continues it, and SIGCONT flushes them.
+ * restart continues it, and SIGCONT flushes them.  A signal pending in
+ * the mask with no queue entry (its sigqueue could not be allocated) is
+ * saved with the siginfo the kernel would give it when dequeued (see
+ * collect_signal()).
  */
 static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
 			   struct cr_siginfo *out, u32 room)
 {
+	sigset_t unqueued = list->signal;
 	struct sigqueue *q;
+	kernel_siginfo_t info;
 	u32 n = 0;
+	int sig;
 
 	list_for_each_entry(q, &list->list, list) {
-		int sig = q->info.si_signo;
-
-		if (sig == SIGKILL || sig == SIGSTOP || (stopped && sig_kernel_stop(sig)))
+		sig = q->info.si_signo;
+		if (sig > 0 && sig <= _NSIG)
+			sigdelset(&unqueued, sig);
+		if (!cr_pending_saved(sig, stopped))
 			continue;
 		if (n < room) {
 			out[n].sig = sig;
 			out[n].shared = shared;
 			memcpy(out[n].info, &q->info, sizeof(out[n].info));
+		}
+		n++;
+	}
+	for (sig = 1; sig <= _NSIG; sig++) {
+		if (!sigismember(&unqueued, sig) || !cr_pending_saved(sig, stopped))
+			continue;
+		if (n < room) {
+			clear_siginfo(&info);
+			info.si_signo = sig;
+			info.si_code = SI_USER;
+			out[n].sig = sig;
+			out[n].shared = shared;
+			memcpy(out[n].info, &info, sizeof(out[n].info));
 		}
 		n++;
 	}
@@ -68,6 +93,7 @@ static int cr_write_signals(struct cr_ctx *ctx)
 	struct cr_rec_signals *r;
 	struct cr_siginfo *pend;
 	unsigned long flags;
+	const char *why;
 	u32 room = 64, n;
 	int i, ret;
 
@@ -92,6 +118,14 @@ again:
 	}
 	/* the caller's own mask without the SIGPIPE checkpoint(2) blocks */
 	r->blocked = (t == current ? ctx->blocked : t->blocked).sig[0];
+	r->oom_score_adj = t->signal->oom_score_adj;
+	if (t->signal->is_child_subreaper)
+		r->flags |= CR_SIGNALS_SUBREAPER;
+	/* stopped inside sigsuspend() and the like: the mask it restores */
+	if (t != current && test_tsk_restore_sigmask(t)) {
+		r->flags |= CR_SIGNALS_SAVED_MASK;
+		r->saved_blocked = t->saved_sigmask.sig[0];
+	}
 	n = cr_copy_pending(&t->pending, false, t != current, pend, room);
 	n += cr_copy_pending(&t->signal->shared_pending, true, t != current,
 			     pend + min(n, room), room - min(n, room));
@@ -130,6 +164,12 @@ again:
 	}
 #endif
 
+	/* what restart would refuse is refused now (a handler of the 32-bit ABI) */
+	why = cr_check_signals(r, sizeof(*r) + n * sizeof(*pend), pend, &ctx->limits);
+	if (why) {
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "signal state restart would refuse: %s", why);
+		goto out;
+	}
 	ret = cr_write_rec(ctx, CR_REC_SIGNALS, r, sizeof(*r) + n * sizeof(*pend));
 out:
 	kfree(r);
@@ -197,6 +237,11 @@ static int cr_read_signals(struct cr_ctx *ctx)
 	ret = cr_stage_rlimits(r);
 	if (ret)
 		return cr_reject(ctx, ret, "an rlimit refused by the LSM");
+	/* as a write to /proc/PID/oom_score_adj */
+	if (r->oom_score_adj < current->signal->oom_score_adj_min &&
+	    !capable(CAP_SYS_RESOURCE))
+		return cr_reject(ctx, -EACCES, "oom_score_adj %d below the restarter's minimum %d",
+				 r->oom_score_adj, current->signal->oom_score_adj_min);
 	return 0;
 }
 
@@ -231,6 +276,12 @@ static int cr_restore_signals(struct cr_ctx *ctx)
 	}
 	blocked.sig[0] = r->blocked;
 	ctx->blocked = blocked;
+	if (r->flags & CR_SIGNALS_SAVED_MASK) {
+		/* restored on the way out, or saved in a handler's frame */
+		current->saved_sigmask.sig[0] = r->saved_blocked;
+		sigdelsetmask(&current->saved_sigmask, sigmask(SIGKILL) | sigmask(SIGSTOP));
+		set_restore_sigmask();
+	}
 
 	current->sas_ss_sp = r->sas_sp;
 	current->sas_ss_size = r->sas_size;
@@ -244,6 +295,11 @@ static int cr_restore_signals(struct cr_ctx *ctx)
 	task_unlock(current->group_leader);
 	if (r->rlim[RLIMIT_CPU].cur != RLIM_INFINITY)
 		update_rlimit_cpu(current, r->rlim[RLIMIT_CPU].cur);
+	current->signal->oom_score_adj = r->oom_score_adj;
+	if (r->flags & CR_SIGNALS_SUBREAPER) {
+		current->signal->is_child_subreaper = true;
+		current->signal->has_child_subreaper = true;
+	}
 #ifdef CONFIG_POSIX_TIMERS
 	for (i = 0; i < 3; i++) {
 		struct itimerspec64 it = {

@@ -14,6 +14,20 @@
 #include <linux/rseq.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+#include <linux/cpuset.h>
+#include <linux/cred.h>
+#include <linux/nospec.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/prctl.h>
+#include <linux/sched/prio.h>
+#include <linux/security.h>
+#include <linux/ipc_namespace.h>
+#include <linux/mnt_namespace.h>
+#include <linux/time_namespace.h>
+#include <linux/utsname.h>
+#include <net/net_namespace.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -65,13 +79,88 @@ static bool cr_task_restart_block(struct task_struct *t)
 	       cr_clock_now(rb->nanosleep.clockid, &now);
 }
 
+/*
+ * State of the task cr does not save, refused loudly rather than dropped:
+ * a seccomp filter, io_uring, a real-time or deadline policy, speculation
+ * controls set by prctl, other namespaces than the checkpointer's (restart
+ * would put the process in its restarter's).
+ */
+static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
+{
+	struct nsproxy *ns, *mine = current->nsproxy;
+	int which, ret = 0;
+
+#ifdef CONFIG_SECCOMP
+	if (t->seccomp.mode != SECCOMP_MODE_DISABLED)
+		return cr_refuse(ctx, -EOPNOTSUPP, "under seccomp (mode %d)", t->seccomp.mode);
+#endif
+#ifdef CONFIG_IO_URING
+	if (t->io_uring)
+		return cr_refuse(ctx, -EOPNOTSUPP, "uses io_uring");
+#endif
+	if (t->policy != SCHED_NORMAL && t->policy != SCHED_BATCH && t->policy != SCHED_IDLE)
+		return cr_refuse(ctx, -EOPNOTSUPP, "scheduling policy %u", t->policy);
+	for (which = PR_SPEC_STORE_BYPASS; which <= PR_SPEC_INDIRECT_BRANCH; which++)
+		if (arch_prctl_spec_ctrl_get(t, which) & (PR_SPEC_DISABLE | PR_SPEC_FORCE_DISABLE))
+			return cr_refuse(ctx, -EOPNOTSUPP, "speculation control %d disabled by prctl",
+					 which);
+	if (task_active_pid_ns(t) != task_active_pid_ns(current) ||
+	    task_cred_xxx(t, user_ns) != current_user_ns())
+		return cr_refuse(ctx, -EOPNOTSUPP, "in another pid or user namespace");
+	task_lock(t);
+	ns = t->nsproxy;
+	if (!ns)
+		ret = -ESRCH;
+	else if (ns->uts_ns != mine->uts_ns || ns->ipc_ns != mine->ipc_ns ||
+		 ns->mnt_ns != mine->mnt_ns || ns->net_ns != mine->net_ns ||
+		 ns->cgroup_ns != mine->cgroup_ns || ns->time_ns != mine->time_ns)
+		ret = -EOPNOTSUPP;
+	task_unlock(t);
+	if (ret == -EOPNOTSUPP)
+		cr_refuse(ctx, ret, "in another uts, ipc, mount, net, cgroup or time namespace");
+	return ret;
+}
+
+/* Nice value, policy, timer slack, parent-death signal, affinity, flags. */
+static void cr_save_attrs(struct task_struct *t, struct cr_rec_task *rec)
+{
+	unsigned long flags;
+	cpumask_var_t mask;
+	int cpu;
+
+	rec->nice = task_nice(t);
+	rec->sched_policy = t->policy;
+	rec->timer_slack_ns = t->timer_slack_ns;
+	rec->default_timer_slack_ns = t->default_timer_slack_ns;
+	rec->pdeath_signal = t->pdeath_signal;
+	if (task_no_new_privs(t))
+		rec->task_flags |= CR_TASK_NO_NEW_PRIVS;
+	/* as sched_getaffinity(2) has it */
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return;
+	raw_spin_lock_irqsave(&t->pi_lock, flags);
+	cpumask_and(mask, &t->cpus_mask, cpu_active_mask);
+	raw_spin_unlock_irqrestore(&t->pi_lock, flags);
+	for_each_cpu(cpu, mask)
+		if (cpu < CR_CPUS_WORDS * 64)
+			rec->cpus[cpu / 64] |= 1ULL << (cpu % 64);
+	free_cpumask_var(mask);
+}
+
 /* The task record of @ctx->task; sets ctx->restart_block for the arch. */
 static int cr_write_task(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
 	struct cr_rec_task rec = {};
+	const char *why;
+	int ret;
 
-	BUILD_BUG_ON(sizeof(rec.comm) != TASK_COMM_LEN);
+	ret = cr_refuse_task(ctx, t);
+	if (ret)
+		return ret;
+	if (nr_cpu_ids > CR_CPUS_WORDS * 64)
+		return cr_refuse(ctx, -EOPNOTSUPP, "more than %d CPUs", CR_CPUS_WORDS * 64);
+	cr_save_attrs(t, &rec);
 	get_task_comm(rec.comm, t);
 	rec.personality = t->personality;
 	rec.clear_child_tid = (unsigned long)t->clear_child_tid;
@@ -99,7 +188,82 @@ static int cr_write_task(struct cr_ctx *ctx)
 			 rec.restart_ns);
 	}
 	ctx->restart_block = rec.restart_fn != CR_RESTART_FN_NONE;
+	/* what restart would refuse is refused now (a personality, say) */
+	why = cr_check_task(&rec, &ctx->limits);
+	if (why)
+		return cr_refuse(ctx, -EOPNOTSUPP, "task state restart would refuse: %s", why);
 	return cr_write_rec(ctx, CR_REC_TASK, &rec, sizeof(rec));
+}
+
+/* The CPUs of a task record's affinity the caller may run on. */
+static void cr_task_cpus(const struct cr_rec_task *rec, struct cpumask *mask)
+{
+	unsigned int cpu;
+
+	cpumask_clear(mask);
+	for (cpu = 0; cpu < min_t(unsigned int, nr_cpu_ids, CR_CPUS_WORDS * 64); cpu++)
+		if (rec->cpus[cpu / 64] & (1ULL << (cpu % 64)))
+			cpumask_set_cpu(cpu, mask);
+}
+
+/*
+ * What the caller may give itself, checked before the point of no return:
+ * a nice value below its own as setpriority(2) would allow it, an
+ * affinity with a CPU it may run on.  A restarted task never gets more
+ * than its restarter could take.
+ */
+static int cr_stage_attrs(struct cr_ctx *ctx, const struct cr_rec_task *rec)
+{
+	cpumask_var_t mask, allowed;
+	int ret = 0;
+
+	if (rec->nice < task_nice(current) && !can_nice(current, rec->nice))
+		return cr_reject(ctx, -EPERM, "nice %d below the restarter's %d", rec->nice,
+				 task_nice(current));
+	ret = security_task_setnice(current, rec->nice);
+	if (ret)
+		return cr_reject(ctx, ret, "nice %d refused by the LSM", rec->nice);
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	if (!alloc_cpumask_var(&allowed, GFP_KERNEL)) {
+		free_cpumask_var(mask);
+		return -ENOMEM;
+	}
+	cr_task_cpus(rec, mask);
+	cpuset_cpus_allowed(current, allowed);
+	if (!cpumask_intersects(mask, allowed))
+		ret = cr_reject(ctx, -EINVAL, "no CPU of the affinity is one the caller may run on");
+	free_cpumask_var(allowed);
+	free_cpumask_var(mask);
+	return ret;
+}
+
+/* Make the attributes of the task record current's; see cr_stage_attrs(). */
+static int cr_restore_attrs(const struct cr_rec_task *rec)
+{
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = rec->sched_policy,
+		.sched_nice = rec->nice,
+	};
+	cpumask_var_t mask;
+	int ret;
+
+	ret = sched_setattr(current, &attr);
+	if (ret)
+		return ret;
+	current->timer_slack_ns = rec->timer_slack_ns;
+	current->default_timer_slack_ns = rec->default_timer_slack_ns;
+	current->pdeath_signal = rec->pdeath_signal;
+	/* never unset: it only takes privileges away */
+	if (rec->task_flags & CR_TASK_NO_NEW_PRIVS)
+		task_set_no_new_privs(current);
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	cr_task_cpus(rec, mask);
+	ret = sched_setaffinity(0, mask);
+	free_cpumask_var(mask);
+	return ret;
 }
 
 /*
@@ -124,7 +288,7 @@ static int cr_read_task(struct cr_ctx *ctx)
 	if (why)
 		return cr_reject(ctx, -EBADMSG, "%s", why);
 	ctx->restart_block = rec->restart_fn != CR_RESTART_FN_NONE;
-	return 0;
+	return cr_stage_attrs(ctx, rec);
 }
 
 /* Make the staged task record current's. */
@@ -156,7 +320,7 @@ static int cr_restore_task(struct cr_ctx *ctx)
 	} else {
 		t->restart_block.fn = do_no_restart_syscall;
 	}
-	return 0;
+	return cr_restore_attrs(rec);
 }
 
 static void cr_free_task(struct cr_ctx *ctx)

@@ -63,6 +63,13 @@ struct cr_limits {
 #define CR_RSEQ_ALIGN		32
 #define CR_AT_NULL		0	/* the end of the auxiliary vector */
 #define CR_UMASK_BITS		0777U
+#define CR_MIN_NICE		(-20)
+#define CR_MAX_NICE		19
+#define CR_SCHED_NORMAL		0
+#define CR_SCHED_BATCH		3
+#define CR_SCHED_IDLE		5
+#define CR_OOM_SCORE_ADJ_MIN	(-1000)
+#define CR_OOM_SCORE_ADJ_MAX	1000
 
 /* ------------------------------------------------------------------------ */
 /* records and kinds                                                        */
@@ -373,6 +380,12 @@ static inline const char *cr_check_task(const struct cr_rec_task *t, const struc
 	if (t->rseq && (t->rseq % CR_RSEQ_ALIGN || t->rseq_len < CR_RSEQ_MIN_LEN ||
 			t->rseq_len > l->page_size))
 		return "bad rseq area";
+	if (t->nice < CR_MIN_NICE || t->nice > CR_MAX_NICE ||
+	    (t->sched_policy != CR_SCHED_NORMAL && t->sched_policy != CR_SCHED_BATCH &&
+	     t->sched_policy != CR_SCHED_IDLE))
+		return "bad nice value or scheduling policy";
+	if (t->pdeath_signal > CR_NSIG || t->task_flags & ~CR_TASK_NO_NEW_PRIVS)
+		return "bad parent-death signal or flags";
 	return NULL;
 }
 
@@ -402,6 +415,8 @@ static inline const char *cr_check_mm(const struct cr_rec_mm *r, __u32 len,
 		return "bad boundaries";
 	if (!r->nr_vmas)
 		return "no vma";
+	if (r->dumpable > 1 || r->mm_flags & ~(CR_MM_THP_DISABLE | CR_MM_MDWE | CR_MM_MDWE_NO_INHERIT))
+		return "bad dumpable or flags";
 	/* auxv: type/value pairs ending with AT_NULL, nothing after it */
 	for (i = 0; i < CR_AUXV_WORDS; i += 2)
 		if (r->auxv[i] == CR_AT_NULL)
@@ -599,6 +614,11 @@ static inline const char *cr_check_signals(const struct cr_rec_signals *r, __u32
 		return "length and nr_pending disagree";
 	if (!pend && r->nr_pending)
 		return NULL;
+	if (r->flags & ~(CR_SIGNALS_SAVED_MASK | CR_SIGNALS_SUBREAPER) ||
+	    (!(r->flags & CR_SIGNALS_SAVED_MASK) && r->saved_blocked))
+		return "bad flags or saved mask";
+	if (r->oom_score_adj < CR_OOM_SCORE_ADJ_MIN || r->oom_score_adj > CR_OOM_SCORE_ADJ_MAX)
+		return "oom_score_adj out of range";
 	for (i = 0; i < CR_NSIG; i++) {
 		const struct cr_sigaction *a = &r->action[i];
 

@@ -195,6 +195,7 @@ static int cr_write_cpu(struct cr_ctx *ctx)
 	const struct pt_regs *regs = task_pt_regs(t);
 	struct cr_rec_cpu c = {};
 	u16 ds, es, fs, gs;
+	const char *why;
 	int i, ret;
 
 	c.r15 = regs->r15;
@@ -250,6 +251,10 @@ static int cr_write_cpu(struct cr_ctx *ctx)
 		return ret;
 	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++)
 		cr_encode_tls(&t->thread.tls_array[i], &c.tls[i]);
+	/* what restart would refuse is refused now */
+	why = cr_x86_check_cpu(&c, &ctx->limits, NR_syscalls, ctx->restart_block);
+	if (why)
+		return cr_refuse(ctx, -EOPNOTSUPP, "registers restart would refuse: %s", why);
 	return cr_write_rec(ctx, CR_REC_CPU, &c, sizeof(c));
 }
 
@@ -551,7 +556,7 @@ static int cr_arch_restore(struct cr_ctx *ctx)
 	 * no signal pending.  Otherwise no restart fix-up on the way out.
 	 */
 	regs->orig_ax = c->orig_ax;
-	if (cr_x86_restart_code(c->ax))
+	if (c->orig_ax != -1ULL)
 		set_notify_signal(current);
 	ctx->retval = c->ax;
 	return 0;

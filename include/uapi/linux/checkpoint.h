@@ -158,6 +158,10 @@ struct cr_rec_tail {
 #define CR_PATH_MAX		4096
 
 #define CR_COMM_LEN		16
+#define CR_CPUS_WORDS		16	/* CPU affinity of up to 1024 CPUs */
+
+/* Flags of a task record. */
+#define CR_TASK_NO_NEW_PRIVS	(1U << 0)	/* PR_SET_NO_NEW_PRIVS */
 
 /**
  * struct cr_rec_task - the task's own state that is not in other records
@@ -177,6 +181,15 @@ struct cr_rec_tail {
  *			the sleep goes on for that long from restart
  * @restart_rmtp:	CR_RESTART_FN_NANOSLEEP: the caller's rmtp pointer, 0
  *			if none
+ * @nice:		nice value, -20..19; a lower one than the restarter's
+ *			needs what setpriority(2) needs for it
+ * @sched_policy:	SCHED_NORMAL (0), SCHED_BATCH (3) or SCHED_IDLE (5)
+ * @timer_slack_ns:	PR_SET_TIMERSLACK value
+ * @default_timer_slack_ns: the timer slack PR_SET_TIMERSLACK 0 goes back to
+ * @pdeath_signal:	PR_SET_PDEATHSIG signal, 0 if none
+ * @task_flags:		CR_TASK_*
+ * @cpus:		CPU affinity, bit n for CPU n; restart refuses a mask
+ *			with no CPU it may run on
  */
 struct cr_rec_task {
 	char comm[CR_COMM_LEN];
@@ -192,6 +205,13 @@ struct cr_rec_task {
 	__s32 restart_clockid;
 	__u64 restart_ns;
 	__u64 restart_rmtp;
+	__s32 nice;
+	__u32 sched_policy;
+	__u64 timer_slack_ns;
+	__u64 default_timer_slack_ns;
+	__u32 pdeath_signal;
+	__u32 task_flags;
+	__u64 cpus[CR_CPUS_WORDS];
 };
 
 /* enum cr_restart_fn: a restart block saved by what it does */
@@ -220,6 +240,9 @@ struct cr_rec_task {
  * @nr_vmas: number of vma records that follow
  * @exe_len: length of the executable's path after this struct, NUL
  *	included; 0 if none
+ * @dumpable: PR_SET_DUMPABLE value, 0 or 1 (a process dumpable only by
+ *	root is saved as 0)
+ * @mm_flags: CR_MM_*
  */
 struct cr_rec_mm {
 	__u64 start_code, end_code, start_data, end_data;
@@ -229,7 +252,14 @@ struct cr_rec_mm {
 	__u64 auxv[CR_AUXV_WORDS];
 	__u32 nr_vmas;
 	__u32 exe_len;
+	__u32 dumpable;
+	__u32 mm_flags;
 };
+
+/* Flags of an mm record. */
+#define CR_MM_THP_DISABLE	(1U << 0)	/* PR_SET_THP_DISABLE */
+#define CR_MM_MDWE		(1U << 1)	/* PR_SET_MDWE: refuse exec gain */
+#define CR_MM_MDWE_NO_INHERIT	(1U << 2)	/* PR_MDWE_NO_INHERIT */
 
 /* enum cr_vma_kind */
 #define CR_VMA_ANON_PRIVATE	1
@@ -433,9 +463,20 @@ struct cr_itimer {
 	__u64 interval_ns;
 };
 
+/* Flags of a signals record. */
+#define CR_SIGNALS_SAVED_MASK	(1U << 0)	/* @saved_blocked is in force */
+#define CR_SIGNALS_SUBREAPER	(1U << 1)	/* PR_SET_CHILD_SUBREAPER */
+
 /**
  * struct cr_rec_signals - signal state and resource limits
  * @blocked: blocked signals, bit n-1 for signal n
+ * @saved_blocked: with CR_SIGNALS_SAVED_MASK, the mask a call that blocks
+ *	with a temporary one (sigsuspend, ppoll, pselect6, epoll_pwait,
+ *	io_pgetevents) restores when it returns: @blocked is then the
+ *	temporary mask; 0 otherwise
+ * @flags: CR_SIGNALS_*
+ * @oom_score_adj: /proc/PID/oom_score_adj, -1000..1000; a lower one than
+ *	the restarter may set needs CAP_SYS_RESOURCE
  * @sas_sp: sigaltstack base
  * @sas_size: its size
  * @sas_flags: SS_DISABLE, or 0 / SS_AUTODISARM for an enabled stack
@@ -447,6 +488,9 @@ struct cr_itimer {
  */
 struct cr_rec_signals {
 	__u64 blocked;
+	__u64 saved_blocked;
+	__u32 flags;
+	__s32 oom_score_adj;
 	__u64 sas_sp;
 	__u64 sas_size;
 	__u32 sas_flags;

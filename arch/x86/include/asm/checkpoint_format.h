@@ -135,19 +135,17 @@ static inline const char *cr_x86_check_cpu(const struct cr_rec_cpu *c, const str
 	if (c->ip >= l->task_size || c->fs_base >= l->task_size || c->gs_base >= l->task_size)
 		return "ip or fs/gs base outside user space";
 	/*
-	 * restart's return value becomes ax: an -ERESTART* code only with the
-	 * interrupted call's number, and a restart block to resume if it says
-	 * so; the other codes of that range would be misread on the way out.
+	 * Inside a system call (orig_ax is its number) ax is an -ERESTART*
+	 * code, and -ERESTART_RESTARTBLOCK comes with a restart block to
+	 * resume.  Outside one (orig_ax is -1) ax is any value the user had
+	 * there, -516..-512 included: the way out applies no restart rule
+	 * without a system call number.
 	 */
-	if (cr_x86_restart_code(c->ax)) {
-		if (c->orig_ax >= nr_syscalls ||
-		    ((__s64)c->ax == -CR_ERESTART_RESTARTBLOCK && !restart_block))
-			return "bad interrupted system call";
-	} else if (c->orig_ax != ~0ULL ||
-		   ((__s64)c->ax >= -CR_ERESTART_RESTARTBLOCK &&
-		    (__s64)c->ax <= -CR_ERESTARTSYS)) {
-		return "ax and orig_ax disagree";
-	}
+	if (c->orig_ax == ~0ULL)
+		return NULL;
+	if (!cr_x86_restart_code(c->ax) || c->orig_ax >= nr_syscalls ||
+	    ((__s64)c->ax == -CR_ERESTART_RESTARTBLOCK && !restart_block))
+		return "bad interrupted system call";
 	return NULL;
 }
 
