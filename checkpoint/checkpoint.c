@@ -203,6 +203,7 @@ long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 out:
 	cr_release_target(ctx);
 	if (ret) {
+		ret = cr_no_restart(ret);
 		pr_debug("checkpoint failed: %d after %llu bytes\n", ret, ctx->offset);
 		return ret;
 	}

@@ -497,6 +497,43 @@ out:
 	return ret;
 }
 
+/**
+ * cr_open_kind() - open a path as the caller, if it names a file of a type
+ * @path: the path
+ * @flags: open flags; O_NOCTTY and O_NONBLOCK are added (see
+ *	cr_set_nonblock())
+ * @type: the type it must have: S_IFREG, S_IFDIR, S_IFCHR
+ *
+ * The type is checked before anything is opened and again after: a FIFO
+ * or a device where a regular file was is never opened, so that the open
+ * neither blocks, nor has a device's side effects, nor gives the caller a
+ * controlling terminal.
+ *
+ * Context: process context, may sleep; before the point of no return.
+ * Return: the file, ERR_PTR(-ESTALE) if the path names a file of another
+ * type, or the error of the lookup or the open.
+ */
+struct file *cr_open_kind(const char *path, int flags, umode_t type)
+{
+	struct file *file;
+	struct path p;
+	int ret;
+
+	ret = kern_path(path, flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = (d_inode(p.dentry)->i_mode & S_IFMT) == type ? 0 : -ESTALE;
+	path_put(&p);
+	if (ret)
+		return ERR_PTR(ret);
+	file = filp_open(path, flags | O_NOCTTY | O_NONBLOCK | O_LARGEFILE, 0);
+	if (!IS_ERR(file) && (file_inode(file)->i_mode & S_IFMT) != type) {
+		fput(file);
+		file = ERR_PTR(-ESTALE);
+	}
+	return file;
+}
+
 /* Give @file the O_NONBLOCK of @flags (opened non-blocking so as not to wait). */
 static void cr_set_nonblock(struct file *file, u32 flags)
 {
@@ -611,7 +648,7 @@ static int cr_read_file(struct cr_ctx *ctx)
 	struct cr_rec_file *r;
 	struct file *file = NULL;
 	const char *why, *path;
-	umode_t mode;
+	umode_t type;
 	u32 len;
 	int ret;
 
@@ -658,18 +695,16 @@ static int cr_read_file(struct cr_ctx *ctx)
 			cr_reject(ctx, ret, "cannot reopen FIFO %s", path);
 		goto done;
 	}
-	file = filp_open(path, r->flags | O_NOCTTY | O_LARGEFILE, 0);
+	type = r->kind == CR_FILE_DIR ? S_IFDIR : r->kind == CR_FILE_CHR ? S_IFCHR : S_IFREG;
+	file = cr_open_kind(path, r->flags, type);
 	if (IS_ERR(file)) {
-		ret = cr_reject(ctx, PTR_ERR(file), "cannot reopen %s", path);
+		ret = cr_reject(ctx, PTR_ERR(file), "cannot reopen %s%s", path,
+				PTR_ERR(file) == -ESTALE ? ": another kind of file now" : "");
 		file = NULL;
 		goto out;
 	}
-	mode = file_inode(file)->i_mode;
-	if ((r->kind == CR_FILE_REG && !S_ISREG(mode)) ||
-	    (r->kind == CR_FILE_DIR && !S_ISDIR(mode)) ||
-	    (r->kind == CR_FILE_CHR && !S_ISCHR(mode)))
-		ret = cr_reject(ctx, -ESTALE, "%s is no longer the same kind of file", path);
-	else if (r->pos && !(r->flags & O_PATH) && vfs_llseek(file, r->pos, SEEK_SET) != r->pos)
+	cr_set_nonblock(file, r->flags);
+	if (r->pos && !(r->flags & O_PATH) && vfs_llseek(file, r->pos, SEEK_SET) != r->pos)
 		ret = cr_reject(ctx, -ESPIPE, "cannot seek %s to %lld", path, r->pos);
 done:
 	if (!ret) {

@@ -31,14 +31,7 @@
 /* Interrupted transfers cannot be restarted transparently: report EINTR. */
 static int cr_io_err(ssize_t err)
 {
-	switch (err) {
-	case -ERESTARTSYS:
-	case -ERESTARTNOINTR:
-	case -ERESTARTNOHAND:
-	case -ERESTART_RESTARTBLOCK:
-		return -EINTR;
-	}
-	return err;
+	return cr_no_restart(err);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
+#include <linux/pkeys.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/security.h>
@@ -59,6 +60,12 @@ static int cr_vma_kind(struct cr_ctx *ctx, struct vm_area_struct *vma, u32 *kind
 		return cr_refuse_vma(ctx, vma, "hugetlb");
 	if (f & VM_LOCKED)
 		return cr_refuse_vma(ctx, vma, "mlocked");
+	if (f & VM_DROPPABLE)
+		return cr_refuse_vma(ctx, vma, "droppable");
+	if (f & VM_SHADOW_STACK)
+		return cr_refuse_vma(ctx, vma, "shadow stack");
+	if (vma_pkey(vma))
+		return cr_refuse_vma(ctx, vma, "protection key");
 #ifdef VM_SEALED
 	if (f & VM_SEALED)
 		return cr_refuse_vma(ctx, vma, "sealed");
@@ -128,6 +135,7 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_vma_snap **snapp)
 		r->prot = (f & VM_READ ? PROT_READ : 0) | (f & VM_WRITE ? PROT_WRITE : 0) |
 			  (f & VM_EXEC ? PROT_EXEC : 0);
 		r->flags = (f & VM_GROWSDOWN ? CR_VMA_F_GROWSDOWN : 0) |
+			   (f & VM_WIPEONFORK ? CR_VMA_F_WIPEONFORK : 0) |
 			   (f & VM_DONTCOPY ? CR_VMA_F_DONTFORK : 0) |
 			   (f & VM_DONTDUMP ? CR_VMA_F_DONTDUMP : 0) |
 			   (f & VM_NORESERVE ? CR_VMA_F_NORESERVE : 0);
@@ -189,6 +197,8 @@ static int cr_write_mm_rec(struct cr_ctx *ctx, u32 nr_vmas)
 	int ret;
 
 	BUILD_BUG_ON(AT_VECTOR_SIZE > CR_AUXV_WORDS);
+	if (mm->def_flags & VM_LOCKED)
+		return cr_refuse(ctx, -EOPNOTSUPP, "mlockall(MCL_FUTURE) in force");
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
@@ -448,18 +458,19 @@ struct cr_mm_state {
  * PROT_EXEC (the mount must allow it, as mmap() checks); @run: the
  * executable itself (the caller must be allowed to execute it).
  */
-static struct file *cr_open_path(const char *path, int flags, bool exec, bool run)
+static struct file *cr_open_path(struct cr_ctx *ctx, const char *path, int flags, bool exec,
+				 bool run)
 {
-	struct file *file = filp_open(path, flags | O_LARGEFILE, 0);
+	struct file *file = cr_open_kind(path, flags, S_IFREG);
 
 	if (IS_ERR(file)) {
-		pr_info_ratelimited("cannot open %s: %ld\n", path, PTR_ERR(file));
+		cr_reject(ctx, PTR_ERR(file), "cannot open %s%s", path,
+			  PTR_ERR(file) == -ESTALE ? ": not a regular file" : "");
 		return file;
 	}
-	if (!S_ISREG(file_inode(file)->i_mode) ||
-	    ((exec || run) && path_noexec(&file->f_path)) ||
+	if (((exec || run) && path_noexec(&file->f_path)) ||
 	    (run && file_permission(file, MAY_EXEC))) {
-		pr_info_ratelimited("%s: not a regular file or not executable\n", path);
+		cr_reject(ctx, -EACCES, "%s may not be executed", path);
 		fput(file);
 		return ERR_PTR(-EACCES);
 	}
@@ -497,7 +508,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end
 			cr_reject(ctx, ret, "does not match this kernel's vDSO");
 	} else if (v->path_len) {
 		int flags = v->flags & CR_VMA_F_MAYWRITE ? O_RDWR : O_RDONLY;
-		struct file *file = cr_open_path(path, flags, v->prot & PROT_EXEC, false);
+		struct file *file = cr_open_path(ctx, path, flags, v->prot & PROT_EXEC, false);
 
 		if (IS_ERR(file))
 			ret = PTR_ERR(file);
@@ -548,7 +559,7 @@ static int cr_read_mm(struct cr_ctx *ctx)
 		goto out;
 	}
 	if (r->exe_len) {
-		struct file *file = cr_open_path(exe, O_RDONLY, false, true);
+		struct file *file = cr_open_path(ctx, exe, O_RDONLY, false, true);
 
 		ret = PTR_ERR(file);
 		if (IS_ERR(file))
@@ -646,6 +657,8 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 		ret = do_madvise(mm, addr, len, MADV_DONTFORK);
 	if (!ret && v->flags & CR_VMA_F_DONTDUMP)
 		ret = do_madvise(mm, addr, len, MADV_DONTDUMP);
+	if (!ret && v->flags & CR_VMA_F_WIPEONFORK)
+		ret = do_madvise(mm, addr, len, MADV_WIPEONFORK);
 	if (!ret && v->kind == CR_VMA_ANON_SHARED) {
 		/* pages of a shared mapping are written through its shmem file */
 		struct vm_area_struct *vma;
@@ -677,8 +690,12 @@ static int cr_restore_mm(struct cr_ctx *ctx)
 	ret = vm_munmap(0, TASK_SIZE);
 	if (ret)
 		return ret;
-	if (ms->exe) {
-		/* the old executable is no longer mapped: it may be replaced */
+	/*
+	 * The old executable is no longer mapped: it may be replaced, by a
+	 * caller who may do it with prctl(PR_SET_MM_MAP); for others
+	 * /proc/PID/exe keeps naming the restarter's executable.
+	 */
+	if (ms->exe && checkpoint_restore_ns_capable(current_user_ns())) {
 		ret = replace_mm_exe_file(mm, ms->exe);
 		if (ret)
 			return ret;

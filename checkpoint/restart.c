@@ -19,7 +19,12 @@
 #define pr_fmt(fmt) "cr: " fmt
 
 #include <linux/checkpoint.h>
+#include <linux/futex.h>
+#include <linux/io_uring.h>
 #include <linux/mm.h>
+#include <linux/posix-timers.h>
+#include <linux/sched/task.h>
+#include <linux/syscall_user_dispatch.h>
 #include <linux/printk.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -88,12 +93,34 @@ static void cr_restart_free(struct cr_ctx *ctx)
 	ctx->buf = NULL;
 }
 
+/*
+ * What exec drops of the old program (begin_new_exec() is the model),
+ * before anything of the image is installed: requests of io_uring, robust
+ * futexes (read in the old address space), POSIX timers and their
+ * signals, syscall user dispatch, LAM and CPUID faulting.
+ */
+static void cr_forget_caller(void)
+{
+	io_uring_task_cancel();
+	futex_exec_release(current);
+#ifdef CONFIG_POSIX_TIMERS
+	spin_lock_irq(&current->sighand->siglock);
+	posix_cpu_timers_exit(current);
+	spin_unlock_irq(&current->sighand->siglock);
+	exit_itimers(current);
+	flush_itimer_signals();
+#endif
+	clear_syscall_work_syscall_user_dispatch(current);
+	arch_setup_new_exec();
+}
+
 /* Past the point of no return: restore every section, then the pages. */
 static int cr_restart_commit(struct cr_ctx *ctx)
 {
 	unsigned int i;
 	int ret = 0;
 
+	cr_forget_caller();
 	for (i = 0; !ret && i < cr_nr_sections; i++) {
 		ret = cr_sections[i]->restore(ctx);
 		if (ret)
@@ -131,7 +158,7 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 	int ret;
 
 	/* a caller that shares its address space cannot become anyone */
-	ret = cr_check_caller_mm();
+	ret = cr_check_caller_mm() ?: cr_arch_check_caller();
 	if (ret)
 		return ret;
 
@@ -182,6 +209,8 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 out:
 	cr_restart_free(ctx);
 	if (ret) {
+		/* an open interrupted must not have restart(2) run again */
+		ret = cr_no_restart(ret);
 		pr_debug("restart failed: %d at offset %llu\n", ret, ctx->offset);
 		return ret;
 	}

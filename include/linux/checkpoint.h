@@ -14,6 +14,7 @@
 #define _LINUX_CHECKPOINT_H
 
 #include <linux/bvec.h>
+#include <linux/errno.h>
 #include <linux/compiler_attributes.h>
 #include <linux/signal_types.h>
 #include <linux/types.h>
@@ -177,7 +178,8 @@ int cr_write_pages(struct cr_ctx *ctx);
 int cr_restore_pages(struct cr_ctx *ctx);
 int cr_check_caller_mm(void);
 
-/* Files the restarter hands in (checkpoint/files.c). */
+/* Files the restarter hands in, opening by path (checkpoint/files.c). */
+struct file *cr_open_kind(const char *path, int flags, umode_t type);
 int cr_get_inherit(struct cr_ctx *ctx, const struct cr_restart_args __user *uargs);
 void cr_put_inherit(struct cr_ctx *ctx);
 
@@ -191,6 +193,27 @@ void *cr_read_obj(struct cr_ctx *ctx, u32 type, u32 *lenp);
 int cr_read_page_data(struct cr_ctx *ctx, u32 len);
 int cr_read_data(struct cr_ctx *ctx, void *buf, size_t len);
 int cr_read_data_user(struct cr_ctx *ctx, unsigned long addr, size_t len);
+
+/**
+ * cr_no_restart() - the errno a failed checkpoint(2) or restart(2) returns
+ * @err: a negative errno
+ *
+ * Neither call can be restarted by the signal code: a half-written or
+ * half-read stream would be taken up again from the middle.
+ *
+ * Return: -EINTR for the -ERESTART* codes, @err otherwise.
+ */
+static inline int cr_no_restart(int err)
+{
+	switch (err) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return -EINTR;
+	}
+	return err;
+}
 
 /* A value the format's headers give user space must be the kernel's own. */
 #define CR_ABI(ours, kernel)	BUILD_BUG_ON((ours) != (kernel))
@@ -208,6 +231,7 @@ __printf(3, 4) int cr_refuse(struct cr_ctx *ctx, int err, const char *fmt, ...);
 void cr_arch_fill_machine(struct cr_rec_arch *machine);
 int cr_arch_check_machine(struct cr_ctx *ctx);
 int cr_arch_check_task(struct cr_ctx *ctx, struct task_struct *t);
+int cr_arch_check_caller(void);
 u32 cr_arch_vma_kind(struct vm_area_struct *vma);
 u64 cr_arch_mm_vdso(struct mm_struct *mm);
 int cr_arch_check_vdso(u64 vdso, const struct cr_rec_vma *vma);

@@ -233,7 +233,7 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
 /* vma kinds that map a file by path */
 #define CR_VMA_FILE		(CR_VMA_BIT(CR_VMA_FILE_PRIVATE) | CR_VMA_BIT(CR_VMA_FILE_SHARED))
 #define CR_VMA_F_ALL		(CR_VMA_F_GROWSDOWN | CR_VMA_F_DONTFORK | CR_VMA_F_DONTDUMP | \
-				 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE)
+				 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE | CR_VMA_F_WIPEONFORK)
 
 /* ------------------------------------------------------------------------ */
 /* the image order                                                          */
@@ -462,6 +462,9 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 		return "only the stack grows down";
 	if (v->flags & CR_VMA_F_MAYWRITE && v->kind != CR_VMA_FILE_SHARED)
 		return "maywrite on a mapping that is not a shared file";
+	if (v->flags & CR_VMA_F_WIPEONFORK && v->kind != CR_VMA_ANON_PRIVATE &&
+	    v->kind != CR_VMA_STACK && v->kind != CR_VMA_HEAP)
+		return "wipeonfork on a mapping that is not private anonymous";
 	if (v->kind == CR_VMA_FILE_SHARED && (v->prot & CR_PROT_WRITE) &&
 	    !(v->flags & CR_VMA_F_MAYWRITE))
 		return "writable shared file mapping without maywrite";

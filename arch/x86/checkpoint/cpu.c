@@ -28,7 +28,9 @@
 #include <asm/fpu/xstate.h>
 #include <asm/fsgsbase.h>
 #include <asm/gsseg.h>
+#include <linux/compat.h>
 #include <asm/ldt.h>
+#include <asm/mmu_context.h>
 #include <asm/prctl.h>
 #include <asm/proto.h>
 #include <asm/checkpoint_format.h>
@@ -158,6 +160,39 @@ int cr_arch_check_task(struct cr_ctx *ctx, struct task_struct *t)
 #endif
 	if (test_tsk_thread_flag(t, TIF_IO_BITMAP) || t->thread.iopl_emul)
 		return cr_refuse(ctx, -EOPNOTSUPP, "ioperm/iopl in use");
+	if (test_tsk_thread_flag(t, TIF_NOCPUID) || test_tsk_thread_flag(t, TIF_NOTSC))
+		return cr_refuse(ctx, -EOPNOTSUPP, "CPUID or TSC faulting (arch_prctl, prctl)");
+#ifdef CONFIG_X86_USER_SHADOW_STACK
+	if (t->thread.features & ARCH_SHSTK_SHSTK)
+		return cr_refuse(ctx, -EOPNOTSUPP, "a shadow stack");
+#endif
+#ifdef CONFIG_ADDRESS_MASKING
+	if (mm_lam_cr3_mask(ctx->mm))
+		return cr_refuse(ctx, -EOPNOTSUPP, "linear address masking");
+#endif
+#ifdef CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS
+	if (ctx->mm->context.pkey_allocation_map != 1)
+		return cr_refuse(ctx, -EOPNOTSUPP, "protection keys allocated");
+#endif
+	return 0;
+}
+
+/**
+ * cr_arch_check_caller() - can the caller's arch state be replaced?
+ *
+ * Context: process context; before the point of no return.
+ * Return: 0; -EINVAL for a 32-bit or x32 caller (the restarted process
+ * is a 64-bit one); -EBUSY for a caller that runs with a shadow stack (its
+ * state would outlive the address space it is part of).
+ */
+int cr_arch_check_caller(void)
+{
+	if (in_compat_syscall() || test_thread_flag(TIF_ADDR32))
+		return -EINVAL;
+#ifdef CONFIG_X86_USER_SHADOW_STACK
+	if (current->thread.features & ARCH_SHSTK_SHSTK)
+		return -EBUSY;
+#endif
 	return 0;
 }
 

@@ -284,6 +284,7 @@ struct cr_rec_mm {
 #define CR_VMA_F_DONTDUMP	(1U << 3)
 #define CR_VMA_F_NORESERVE	(1U << 4)
 #define CR_VMA_F_MAYWRITE	(1U << 5)	/* shared: file opened for writing */
+#define CR_VMA_F_WIPEONFORK	(1U << 6)	/* MADV_WIPEONFORK: private anonymous */
 
 /**
  * struct cr_rec_vma - one mapping
