@@ -1,0 +1,1169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: state cr does not save (#13).
+ *
+ * A process holding state of some kind must either be checkpointed and
+ * come back with it, or be refused at checkpoint with EOPNOTSUPP: never a
+ * checkpoint that succeeds and silently drops the state, nor an image
+ * that fails at restart.  Each test makes a child hold one kind (an fd
+ * past 2, a mapping, a namespace, a filter...), checkpoint itself and,
+ * restarted, check that the state is there.
+ *
+ * And restart's mmap-time checks: a mapping the restarter may not make
+ * (RLIMIT_AS, PR_SET_MDWE) must be refused with an errno before the point
+ * of no return, and restart must not write content into executable
+ * memory for a caller that may not (MDWE).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <linux/seccomp.h>
+#include <linux/filter.h>
+#include <mqueue.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "cr_test.h"
+#include "../kselftest_harness.h"
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE			65
+#define PR_GET_MDWE			66
+#endif
+#ifndef PR_MDWE_REFUSE_EXEC_GAIN
+#define PR_MDWE_REFUSE_EXEC_GAIN	1
+#endif
+#ifndef O_NOTIFICATION_PIPE
+#define O_NOTIFICATION_PIPE		O_EXCL
+#endif
+#ifndef IOC_WATCH_QUEUE_SET_SIZE
+#define IOC_WATCH_QUEUE_SET_SIZE	_IO('W', 0x60)	/* linux/watch_queue.h */
+#endif
+#ifndef SEGV_PKUERR
+#define SEGV_PKUERR			4
+#endif
+
+#define FD		30	/* where a child keeps what it holds */
+#define FD2		31
+#define SHM_KEY		0xc0de13
+#define MSG_KEY		0xc0de14
+#define MQ_NAME		"/cr-unsaved-mq"
+#define MNT		"/tmp/cr-unsaved-mnt"
+
+/* Exit codes of the child besides CR_ORIG_OK, CR_RESTART_OK/BAD. */
+#define REFUSED		40	/* checkpoint failed with EOPNOTSUPP */
+#define CKPT_ERR	41	/* checkpoint failed with another errno */
+#define NO_SUPPORT	42	/* this kernel or CPU has no such state: skip */
+
+/* Keep @fd on fd @to, closing @fd. */
+static int keep(int fd, int to)
+{
+	if (fd < 0 || dup2(fd, to) != to)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* Does readlink(/proc/self/fd/@fd) start with @prefix? */
+static int fd_is(int fd, const char *prefix)
+{
+	char path[64], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = 0;
+	return !strncmp(link, prefix, strlen(prefix));
+}
+
+/*
+ * Restart @img in a child that first runs @limit (if not NULL): the
+ * restarted process's exit code, 100 + errno if restart(2) returned,
+ * 1000 + a signal that killed it.
+ */
+static int restart_img(int img, int (*limit)(void))
+{
+	int status;
+	pid_t pid;
+
+	if (lseek(img, 0, SEEK_SET))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (limit && limit())
+			_exit(1);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+static const char *describe(int r)
+{
+	static char buf[64];
+
+	if (r > 100 && r < 256)
+		snprintf(buf, sizeof(buf), "restart failed: %s", strerrorname_np(r - 100) ?: "?");
+	else if (r >= 1000)
+		snprintf(buf, sizeof(buf), "killed by signal %d", r - 1000);
+	else
+		snprintf(buf, sizeof(buf), "restarted, exit %d", r);
+	return buf;
+}
+
+/*
+ * Run @before in a child, which checkpoints itself; restarted, it exits
+ * with @after's value.  With @ns (CLONE_NEW* flags) the child first
+ * unshares them; with CLONE_NEWPID its child, pid 1 there, is the one.
+ * Returns 0 when refused (EOPNOTSUPP) or restarted with its state;
+ * otherwise a description of what happened in @why.
+ */
+static int kept_or_refused(int ns, int (*before)(void), int (*after)(void), char *why,
+			   size_t wlen)
+{
+	int img = cr_tmpfile(), st, r;
+	pid_t pid;
+
+	if (img < 0)
+		return snprintf(why, wlen, "no tmpfile"), -1;
+	pid = fork();
+	if (pid < 0)
+		return snprintf(why, wlen, "fork"), -1;
+	if (!pid) {
+		long crid;
+
+		if (ns && unshare(ns))
+			_exit(NO_SUPPORT);
+		if (ns & CLONE_NEWPID) {
+			pid_t in = fork();
+
+			if (in < 0)
+				_exit(1);
+			if (in) {
+				st = cr_wait(in);
+				_exit(st < 0 ? 1 : st);
+			}
+		}
+		r = before();
+		if (r)
+			_exit(r == NO_SUPPORT ? NO_SUPPORT : 1);
+		crid = sys_checkpoint(0, img, 0);
+		if (crid < 0)
+			_exit(errno == EOPNOTSUPP ? REFUSED : CKPT_ERR);
+		if (crid > 0)
+			_exit(CR_ORIG_OK);
+		_exit(after());
+	}
+	st = cr_wait(pid);
+	if (st == REFUSED)
+		return 0;
+	if (st == NO_SUPPORT)
+		return 2;
+	if (st != CR_ORIG_OK)
+		return snprintf(why, wlen, "set-up or checkpoint failed: exit %d", st), -1;
+	r = restart_img(img, NULL);
+	close(img);
+	if (r == CR_RESTART_OK)
+		return 0;
+	if (r > 100 && r < 256)
+		snprintf(why, wlen, "checkpoint succeeded, restart failed: %s",
+			 strerrorname_np(r - 100) ?: "?");
+	else if (r >= CR_RESTART_BAD && r < CR_RESTART_BAD + 10)
+		snprintf(why, wlen, "checkpoint succeeded, restarted without it (check %d)",
+			 r - CR_RESTART_BAD);
+	else
+		snprintf(why, wlen, "checkpoint succeeded, restarted process: %s %d",
+			 r >= 1000 ? "signal" : "exit", r >= 1000 ? r - 1000 : r);
+	return -1;
+}
+
+static void kept_or_refused_test(struct __test_metadata *_metadata, int ns,
+				 int (*before)(void), int (*after)(void))
+{
+	char why[160] = "";
+	int r = kept_or_refused(ns, before, after, why, sizeof(why));
+
+	if (r == 2)
+		SKIP(return, "not supported here");
+	EXPECT_EQ(0, r) TH_LOG("%s", why);
+}
+
+/* --- fds of kinds cr has no record for ---------------------------------- */
+
+static int memfd_before(void)
+{
+	int fd = memfd_create("cr-memfd", 0);
+
+	if (fd < 0 || write(fd, "hello", 5) != 5)
+		return -1;
+	return keep(fd, FD);
+}
+
+static int memfd_after(void)
+{
+	char buf[8];
+
+	if (pread(FD, buf, 5, 0) != 5 || memcmp(buf, "hello", 5))
+		return CR_RESTART_BAD;
+	if (!fd_is(FD, "/memfd:cr-memfd"))
+		return CR_RESTART_BAD + 1;
+	return CR_RESTART_OK;
+}
+
+TEST(fd_memfd)
+{
+	kept_or_refused_test(_metadata, 0, memfd_before, memfd_after);
+}
+
+static char *memfd_map;
+
+/*
+ * A memfd sealed against writes (F_SEAL_FUTURE_WRITE), mapped shared and
+ * read-only, its fd closed: the mapping may never become writable.
+ */
+static int memfd_map_before(void)
+{
+	int fd = memfd_create("cr-memfd-map", MFD_ALLOW_SEALING);
+
+	if (fd < 0 || ftruncate(fd, 8192) || pwrite(fd, "sealed memfd", 13, 0) != 13 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SEAL))
+		return -1;
+	memfd_map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (memfd_map == MAP_FAILED || memfd_map[0] != 's')
+		return -1;
+	/* the seal holds here */
+	return mprotect(memfd_map, 8192, PROT_READ | PROT_WRITE) ? 0 : -1;
+}
+
+static int memfd_map_after(void)
+{
+	if (strcmp(memfd_map, "sealed memfd")) {
+		fprintf(stderr, "# restarted: the memfd mapping holds \"%.12s\"\n", memfd_map);
+		return CR_RESTART_BAD;
+	}
+	if (!mprotect(memfd_map, 8192, PROT_READ | PROT_WRITE)) {
+		fprintf(stderr, "# restarted: the sealed memfd mapping became writable\n");
+		return CR_RESTART_BAD + 1;
+	}
+	return CR_RESTART_OK;
+}
+
+TEST(memfd_mapped_sealed)
+{
+	kept_or_refused_test(_metadata, 0, memfd_map_before, memfd_map_after);
+}
+
+static char *shared;
+
+/*
+ * A shared anonymous mapping written by a child only: the pages are in
+ * the mapping's shmem object, but not in this process's page tables.
+ */
+static int shared_before(void)
+{
+	pid_t pid;
+
+	shared = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		return -1;
+	pid = fork();
+	if (!pid) {
+		memcpy(shared + 4096, "written by a child", 19);
+		_exit(0);
+	}
+	return cr_wait(pid);
+}
+
+static int shared_after(void)
+{
+	if (strcmp(shared + 4096, "written by a child")) {
+		fprintf(stderr, "# restarted: the shared page holds \"%.18s\"\n", shared + 4096);
+		return CR_RESTART_BAD;
+	}
+	return CR_RESTART_OK;
+}
+
+/* Shared anonymous memory this process never touched: its content. */
+TEST(anon_shared_untouched)
+{
+	kept_or_refused_test(_metadata, 0, shared_before, shared_after);
+}
+
+static char *shm;
+static int shm_id;
+
+static int shm_before(void)
+{
+	shm_id = shmget(SHM_KEY, 4096, IPC_CREAT | 0600);
+	if (shm_id < 0)
+		return -1;
+	shm = shmat(shm_id, NULL, 0);
+	if (shm == (void *)-1)
+		return -1;
+	memcpy(shm, "sysv", 5);
+	return 0;
+}
+
+static int shm_after(void)
+{
+	struct shmid_ds ds;
+
+	if (strcmp(shm, "sysv"))
+		return CR_RESTART_BAD;
+	/* attached to the segment again, not to a copy */
+	if (shmctl(shm_id, IPC_STAT, &ds) || ds.shm_nattch != 1)
+		return CR_RESTART_BAD + 1;
+	return CR_RESTART_OK;
+}
+
+TEST(sysv_shm_attached)
+{
+	int id;
+
+	kept_or_refused_test(_metadata, 0, shm_before, shm_after);
+	id = shmget(SHM_KEY, 0, 0);
+	if (id >= 0)
+		shmctl(id, IPC_RMID, NULL);
+}
+
+static int pidfd_before(void)
+{
+	return keep(syscall(SYS_pidfd_open, getppid(), 0), FD);
+}
+
+static int pidfd_after(void)
+{
+	/* the test process, still there */
+	if (syscall(SYS_pidfd_send_signal, FD, 0, NULL, 0))
+		return CR_RESTART_BAD;
+	return CR_RESTART_OK;
+}
+
+TEST(fd_pidfd)
+{
+	kept_or_refused_test(_metadata, 0, pidfd_before, pidfd_after);
+}
+
+static int uring_before(void)
+{
+	struct io_uring_params p = {};
+	int fd = syscall(SYS_io_uring_setup, 4, &p);
+
+	if (fd < 0)
+		return errno == ENOSYS ? NO_SUPPORT : -1;
+	return keep(fd, FD);
+}
+
+static int uring_after(void)
+{
+	return fd_is(FD, "anon_inode:[io_uring]") ? CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_io_uring)
+{
+	kept_or_refused_test(_metadata, 0, uring_before, uring_after);
+}
+
+static int uffd_before(void)
+{
+	int fd = syscall(SYS_userfaultfd, 0);
+
+	if (fd < 0)
+		return errno == ENOSYS ? NO_SUPPORT : -1;
+	return keep(fd, FD);
+}
+
+static int uffd_after(void)
+{
+	return fd_is(FD, "anon_inode:[userfaultfd]") ? CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_userfaultfd)
+{
+	kept_or_refused_test(_metadata, 0, uffd_before, uffd_after);
+}
+
+static int inotify_before(void)
+{
+	int fd = inotify_init1(IN_NONBLOCK);
+
+	mkdir("/tmp/cr-unsaved-dir", 0755);
+	if (fd < 0 || inotify_add_watch(fd, "/tmp/cr-unsaved-dir", IN_CREATE) < 0)
+		return -1;
+	return keep(fd, FD);
+}
+
+static int inotify_after(void)
+{
+	char buf[512];
+	int fd = open("/tmp/cr-unsaved-dir/x", O_CREAT | O_WRONLY, 0600);
+
+	close(fd);
+	unlink("/tmp/cr-unsaved-dir/x");
+	return read(FD, buf, sizeof(buf)) > 0 ? CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_inotify)
+{
+	kept_or_refused_test(_metadata, 0, inotify_before, inotify_after);
+}
+
+static int fanotify_before(void)
+{
+	int fd = fanotify_init(FAN_CLASS_NOTIF, O_RDONLY);
+
+	if (fd < 0)
+		return errno == ENOSYS || errno == EPERM ? NO_SUPPORT : -1;
+	return keep(fd, FD);
+}
+
+static int fanotify_after(void)
+{
+	return fd_is(FD, "anon_inode:[fanotify]") ? CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_fanotify)
+{
+	kept_or_refused_test(_metadata, 0, fanotify_before, fanotify_after);
+}
+
+static int eventfd_before(void)
+{
+	return keep(eventfd(5, EFD_NONBLOCK), FD);
+}
+
+static int eventfd_after(void)
+{
+	uint64_t v = 0;
+
+	return read(FD, &v, sizeof(v)) == sizeof(v) && v == 5 ? CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_eventfd)
+{
+	kept_or_refused_test(_metadata, 0, eventfd_before, eventfd_after);
+}
+
+static int epoll_before(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int p[2], ep = epoll_create1(0);
+
+	if (ep < 0 || pipe(p) || write(p[1], "x", 1) != 1)
+		return -1;
+	ev.data.fd = p[0];
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev))
+		return -1;
+	return keep(ep, FD);
+}
+
+static int epoll_after(void)
+{
+	struct epoll_event ev;
+
+	return epoll_wait(FD, &ev, 1, 0) == 1 ? CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_epoll)
+{
+	kept_or_refused_test(_metadata, 0, epoll_before, epoll_after);
+}
+
+static int timerfd_before(void)
+{
+	struct itimerspec it = { .it_value = { 3600, 0 } };
+	int fd = timerfd_create(CLOCK_MONOTONIC, 0);
+
+	if (fd < 0 || timerfd_settime(fd, 0, &it, NULL))
+		return -1;
+	return keep(fd, FD);
+}
+
+static int timerfd_after(void)
+{
+	struct itimerspec it;
+
+	return !timerfd_gettime(FD, &it) && it.it_value.tv_sec > 3000 ? CR_RESTART_OK :
+									 CR_RESTART_BAD;
+}
+
+TEST(fd_timerfd)
+{
+	kept_or_refused_test(_metadata, 0, timerfd_before, timerfd_after);
+}
+
+static int signalfd_before(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return keep(signalfd(-1, &set, SFD_NONBLOCK), FD);
+}
+
+static int signalfd_after(void)
+{
+	struct signalfd_siginfo si;
+
+	raise(SIGUSR2);
+	return read(FD, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGUSR2 ?
+	       CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_signalfd)
+{
+	kept_or_refused_test(_metadata, 0, signalfd_before, signalfd_after);
+}
+
+static int socket_before(void)
+{
+	int s[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, s))
+		return -1;
+	return keep(s[0], FD) || keep(s[1], FD2);
+}
+
+static int socket_after(void)
+{
+	char c;
+
+	return write(FD, "s", 1) == 1 && read(FD2, &c, 1) == 1 && c == 's' ?
+	       CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_socket)
+{
+	kept_or_refused_test(_metadata, 0, socket_before, socket_after);
+}
+
+static int mq_before(void)
+{
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 16 };
+	mqd_t q;
+
+	mq_unlink(MQ_NAME);
+	q = mq_open(MQ_NAME, O_CREAT | O_RDWR | O_NONBLOCK, 0600, &attr);
+	if (q < 0)
+		return errno == ENOSYS ? NO_SUPPORT : -1;
+	if (mq_send(q, "queued", 7, 1))
+		return -1;
+	return keep(q, FD);
+}
+
+static int mq_after(void)
+{
+	char buf[16];
+
+	return mq_receive(FD, buf, sizeof(buf), NULL) == 7 && !strcmp(buf, "queued") ?
+	       CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+TEST(fd_mqueue)
+{
+	kept_or_refused_test(_metadata, 0, mq_before, mq_after);
+	mq_unlink(MQ_NAME);
+}
+
+/* --- namespaces ----------------------------------------------------------- */
+
+static ino_t ns_ino[8];
+
+static ino_t ns_of(const char *name)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+static const char * const ns_names[] = { "uts", "ipc", "net", "mnt", "pid", "user" };
+
+static int ns_save(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++)
+		ns_ino[i] = ns_of(ns_names[i]);
+	return 0;
+}
+
+/* Back in each namespace it was in. */
+static int ns_after(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++)
+		if (ns_of(ns_names[i]) != ns_ino[i])
+			return CR_RESTART_BAD + i;
+	return CR_RESTART_OK;
+}
+
+static int uts_before(void)
+{
+	if (sethostname("cr-elsewhere", 12))
+		return -1;
+	return ns_save();
+}
+
+static int uts_after(void)
+{
+	struct utsname u;
+
+	if (uname(&u) || strcmp(u.nodename, "cr-elsewhere"))
+		return CR_RESTART_BAD + 9;
+	return ns_after();
+}
+
+TEST(uts_namespace)
+{
+	if (getuid())
+		SKIP(return, "needs root");
+	kept_or_refused_test(_metadata, CLONE_NEWUTS, uts_before, uts_after);
+}
+
+static int ipc_before(void)
+{
+	if (msgget(MSG_KEY, IPC_CREAT | 0600) < 0)
+		return -1;
+	return ns_save();
+}
+
+static int ipc_after(void)
+{
+	if (msgget(MSG_KEY, 0) < 0)
+		return CR_RESTART_BAD + 9;
+	return ns_after();
+}
+
+TEST(ipc_namespace)
+{
+	if (getuid())
+		SKIP(return, "needs root");
+	kept_or_refused_test(_metadata, CLONE_NEWIPC, ipc_before, ipc_after);
+}
+
+TEST(net_namespace)
+{
+	if (getuid())
+		SKIP(return, "needs root");
+	kept_or_refused_test(_metadata, CLONE_NEWNET, ns_save, ns_after);
+}
+
+static int mnt_before(void)
+{
+	int fd;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", MNT, "tmpfs", 0, "size=64k"))
+		return -1;
+	fd = open(MNT "/marker", O_CREAT | O_WRONLY, 0600);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return ns_save();
+}
+
+static int mnt_after(void)
+{
+	if (access(MNT "/marker", F_OK))
+		return CR_RESTART_BAD + 9;
+	return ns_after();
+}
+
+TEST(mount_namespace)
+{
+	if (getuid())
+		SKIP(return, "needs root");
+	mkdir(MNT, 0755);
+	kept_or_refused_test(_metadata, CLONE_NEWNS, mnt_before, mnt_after);
+}
+
+static int pid1_after(void)
+{
+	if (getpid() != 1)
+		return CR_RESTART_BAD + 9;
+	return ns_after();
+}
+
+TEST(pid_namespace)
+{
+	if (getuid())
+		SKIP(return, "needs root");
+	kept_or_refused_test(_metadata, CLONE_NEWPID, ns_save, pid1_after);
+}
+
+TEST(user_namespace)
+{
+	kept_or_refused_test(_metadata, CLONE_NEWUSER, ns_save, ns_after);
+}
+
+/* --- mappings, keys, filters --------------------------------------------- */
+
+static char *wipe;
+
+static int wipe_before(void)
+{
+	wipe = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (wipe == MAP_FAILED)
+		return -1;
+	memset(wipe, 0xab, 4096);
+	return madvise(wipe, 4096, MADV_WIPEONFORK);
+}
+
+static int wipe_after(void)
+{
+	pid_t pid;
+
+	if ((unsigned char)wipe[0] != 0xab)
+		return CR_RESTART_BAD;
+	pid = fork();
+	if (!pid)
+		_exit(wipe[0] == 0 && wipe[4095] == 0 ? 0 : 1);
+	return cr_wait(pid) == 0 ? CR_RESTART_OK : CR_RESTART_BAD + 1;
+}
+
+/* MADV_WIPEONFORK: after restart a child must still see zeros. */
+TEST(madv_wipeonfork)
+{
+	kept_or_refused_test(_metadata, 0, wipe_before, wipe_after);
+}
+
+/* The VmFlags of the mapping holding @addr, from /proc/self/smaps. */
+static int vm_flags(void *addr, char *out, size_t len)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	char line[256];
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	out[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			snprintf(out, len, "%s", line + 8);
+	}
+	if (f)
+		fclose(f);
+	return out[0] ? 0 : -1;
+}
+
+static const int advice[] = { MADV_RANDOM, MADV_SEQUENTIAL, MADV_DONTDUMP, MADV_DONTFORK };
+static char *adv_map[ARRAY_SIZE(advice)];
+static char adv_flags[ARRAY_SIZE(advice)][256];
+
+static int advice_before(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(advice); i++) {
+		/* a gap between them, so they never merge */
+		adv_map[i] = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (adv_map[i] == MAP_FAILED || munmap(adv_map[i] + 4096, 8192))
+			return -1;
+		adv_map[i][0] = 1;
+		if (madvise(adv_map[i], 4096, advice[i]) ||
+		    vm_flags(adv_map[i], adv_flags[i], sizeof(adv_flags[i])))
+			return -1;
+	}
+	return 0;
+}
+
+static int advice_after(void)
+{
+	char now[256];
+	unsigned int i;
+
+	int bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(advice); i++) {
+		if (vm_flags(adv_map[i], now, sizeof(now)) || strcmp(now, adv_flags[i])) {
+			/* on the restarter's stderr, so in the test's output */
+			fprintf(stderr, "# madvise %d: VmFlags %.*s -> %.*s\n", advice[i],
+				(int)strcspn(adv_flags[i], "\n"), adv_flags[i],
+				(int)strcspn(now, "\n"), now);
+			if (!bad)
+				bad = CR_RESTART_BAD + i;
+		}
+	}
+	return bad ? bad : CR_RESTART_OK;
+}
+
+/* madvise() flags of mappings (smaps VmFlags): RANDOM, SEQUENTIAL, DONTDUMP, DONTFORK */
+TEST(madvise_flags)
+{
+	kept_or_refused_test(_metadata, 0, advice_before, advice_after);
+}
+
+static char *pk_page;
+static int pk_key = -1;
+static sigjmp_buf pk_jmp;
+static volatile int pk_code;
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	pk_code = si->si_code;
+	siglongjmp(pk_jmp, 1);
+}
+
+/* Does reading @p fault with SEGV_PKUERR? */
+static int pkey_denied(volatile char *p)
+{
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
+	struct sigaction old;
+	int denied = 0;
+
+	sigaction(SIGSEGV, &sa, &old);
+	pk_code = 0;
+	if (!sigsetjmp(pk_jmp, 1))
+		(void)p[0];
+	else
+		denied = pk_code == SEGV_PKUERR;
+	sigaction(SIGSEGV, &old, NULL);
+	return denied;
+}
+
+static int cpu_has(const char *flag)
+{
+	char line[4096], word[64];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	int found = 0;
+
+	snprintf(word, sizeof(word), " %s", flag);
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			char *p = strstr(line, word);
+
+			found = p && (p[strlen(word)] == ' ' || p[strlen(word)] == '\n');
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int pkey_before(void)
+{
+	pk_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pk_page == MAP_FAILED)
+		return -1;
+	pk_page[0] = 'k';
+	pk_key = syscall(SYS_pkey_alloc, 0, PKEY_DISABLE_ACCESS);
+	if (pk_key < 0)
+		return NO_SUPPORT;
+	if (syscall(SYS_pkey_mprotect, pk_page, 4096, PROT_READ | PROT_WRITE, pk_key))
+		return -1;
+	/* the key works here */
+	return pkey_denied(pk_page) ? 0 : NO_SUPPORT;
+}
+
+/* The ProtectionKey of the mapping holding @addr (smaps), or -1. */
+static int pkey_of(void *addr)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int in = 0, key = -1;
+	char line[128];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && !strncmp(line, "ProtectionKey:", 14))
+			key = atoi(line + 14);
+	}
+	if (f)
+		fclose(f);
+	return key;
+}
+
+static int pkey_after(void)
+{
+	int denied = pkey_denied(pk_page), key = pkey_of(pk_page), freed;
+
+	/* the key still allocated: it can be freed */
+	freed = !syscall(SYS_pkey_free, pk_key);
+	fprintf(stderr, "# restarted: page %s, ProtectionKey %d (was %d), pkey_free(%d) %s\n",
+		denied ? "denied" : "readable", key, pk_key, pk_key, freed ? "ok" : "failed");
+	/* the page still under its key, access still denied */
+	if (!denied)
+		return CR_RESTART_BAD;
+	if (key != pk_key)
+		return CR_RESTART_BAD + 1;
+	if (!freed)
+		return CR_RESTART_BAD + 2;
+	return CR_RESTART_OK;
+}
+
+/* Protection keys: a page under a key that denies access. */
+TEST(pkey_page)
+{
+	if (!cpu_has("pku") || !cpu_has("ospke"))
+		SKIP(return, "no pku/ospke in /proc/cpuinfo");
+	kept_or_refused_test(_metadata, 0, pkey_before, pkey_after);
+}
+
+static int seccomp_before(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { ARRAY_SIZE(f), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return errno == EINVAL || errno == ENOSYS ? NO_SUPPORT : -1;
+	return syscall(SYS_getppid) == -1 && errno == EPERM ? 0 : -1;
+}
+
+static int seccomp_after(void)
+{
+	/* the filter still denies getppid() */
+	if (syscall(SYS_getppid) != -1 || errno != EPERM)
+		return CR_RESTART_BAD;
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return CR_RESTART_BAD + 1;
+	return CR_RESTART_OK;
+}
+
+/* A seccomp filter (and no_new_privs). */
+TEST(seccomp_filter)
+{
+	kept_or_refused_test(_metadata, 0, seccomp_before, seccomp_after);
+}
+
+static int pkt_before(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_DIRECT) || write(p[1], "abc", 3) != 3 || write(p[1], "defgh", 5) != 5)
+		return -1;
+	return keep(p[0], FD) || keep(p[1], FD2);
+}
+
+static int pkt_after(void)
+{
+	char buf[64];
+	ssize_t n = read(FD, buf, sizeof(buf));
+
+	/* each write one packet: one read each */
+	if (n != 3) {
+		fprintf(stderr, "# restarted: first read of the packet pipe: %zd bytes\n", n);
+		return CR_RESTART_BAD;
+	}
+	if (read(FD, buf, sizeof(buf)) != 5)
+		return CR_RESTART_BAD;
+	if (!(fcntl(FD2, F_GETFL) & O_DIRECT))
+		return CR_RESTART_BAD + 1;
+	if (write(FD2, "xy", 2) != 2 || write(FD2, "z", 1) != 1 ||
+	    read(FD, buf, sizeof(buf)) != 2 || read(FD, buf, sizeof(buf)) != 1)
+		return CR_RESTART_BAD + 2;
+	return CR_RESTART_OK;
+}
+
+/* A packet-mode pipe (O_DIRECT): message boundaries of buffered and new writes. */
+TEST(packet_pipe)
+{
+	kept_or_refused_test(_metadata, 0, pkt_before, pkt_after);
+}
+
+static int notif_before(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_NOTIFICATION_PIPE))
+		return errno == EINVAL || errno == ENOPKG ? NO_SUPPORT : -1;
+	if (ioctl(p[0], IOC_WATCH_QUEUE_SET_SIZE, 16))
+		return -1;
+	return keep(p[0], FD) || keep(p[1], FD2);
+}
+
+static int notif_after(void)
+{
+	ssize_t n = write(FD2, "x", 1);
+
+	/* a notification pipe takes no write(2) */
+	if (n != -1 || errno != EXDEV) {
+		fprintf(stderr, "# restarted: write(2) to the notification pipe: %zd\n", n);
+		return CR_RESTART_BAD;
+	}
+	return CR_RESTART_OK;
+}
+
+/* A notification pipe (O_NOTIFICATION_PIPE, CONFIG_WATCH_QUEUE). */
+TEST(notification_pipe)
+{
+	kept_or_refused_test(_metadata, 0, notif_before, notif_after);
+}
+
+/* --- restart's mmap-time checks (F15) and MDWE (F6) ---------------------- */
+
+#define BIG	(64 << 20)
+
+/* Self image of a child that ran @before; -1 on failure. */
+static int image_of(int (*before)(void), int (*after)(void))
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	if (img < 0)
+		return -1;
+	pid = fork();
+	if (!pid) {
+		if (before())
+			_exit(1);
+		if (cr_self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		_exit(after());
+	}
+	return cr_wait(pid) == CR_ORIG_OK ? img : -1;
+}
+
+static int ok_after(void)
+{
+	return CR_RESTART_OK;
+}
+
+static int big_before(void)
+{
+	char *p = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	p[0] = 1;
+	return 0;
+}
+
+static int low_rlimit_as(void)
+{
+	struct rlimit rl = { 32 << 20, 32 << 20 };
+
+	return setrlimit(RLIMIT_AS, &rl);
+}
+
+/*
+ * The image maps 64 MiB; the restarter's RLIMIT_AS is 32 MiB.  Expected:
+ * ENOMEM returned, the caller intact, not a SIGKILL past the point of no
+ * return.
+ */
+TEST(rlimit_as_refused_early)
+{
+	int img = image_of(big_before, ok_after), r;
+
+	ASSERT_GE(img, 0);
+	r = restart_img(img, low_rlimit_as);
+	EXPECT_EQ(100 + ENOMEM, r) TH_LOG("restart under RLIMIT_AS: %s", describe(r));
+	close(img);
+}
+
+static int wx_before(void)
+{
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	p[0] = 1;
+	return 0;
+}
+
+static int mdwe(void)
+{
+	return prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0);
+}
+
+/*
+ * The image has a writable and executable mapping; the restarter has
+ * PR_SET_MDWE, which refuses one.  Expected: an errno (EACCES, EPERM)
+ * before the point of no return, not a SIGKILL.
+ */
+TEST(mdwe_wx_refused_early)
+{
+	int img = image_of(wx_before, ok_after), r;
+
+	ASSERT_GE(img, 0);
+	r = restart_img(img, mdwe);
+	EXPECT_TRUE(r == 100 + EACCES || r == 100 + EPERM)
+		TH_LOG("restart under MDWE: %s", describe(r));
+	close(img);
+}
+
+/* mov $42, %eax; ret */
+static const unsigned char code42[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
+static char *code_page;
+
+static int code_before(void)
+{
+	code_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (code_page == MAP_FAILED)
+		return -1;
+	memcpy(code_page, code42, sizeof(code42));
+	return mprotect(code_page, 4096, PROT_READ | PROT_EXEC);
+}
+
+/* 42: ran the image's code under MDWE; 43: MDWE was dropped */
+static int code_after(void)
+{
+	int (*fn)(void) = (int (*)(void))code_page;
+
+	if (prctl(PR_GET_MDWE, 0, 0, 0, 0) != PR_MDWE_REFUSE_EXEC_GAIN)
+		return 43;
+	return fn();
+}
+
+/*
+ * F6: restart writes the image's bytes into an executable mapping
+ * (FOLL_FORCE), for a restarter under PR_SET_MDWE, which may not make
+ * memory executable with contents of its choice.  Expected: refused
+ * (EPERM, EACCES).
+ */
+TEST(mdwe_exec_content)
+{
+	int img = image_of(code_before, code_after), r;
+
+	ASSERT_GE(img, 0);
+	r = restart_img(img, mdwe);
+	EXPECT_TRUE(r == 100 + EACCES || r == 100 + EPERM)
+		TH_LOG("restart under MDWE: %s", r == 42 ? "ran code from the image (42)" :
+		       r == 43 ? "MDWE dropped" : describe(r));
+	close(img);
+}
+
+TEST_HARNESS_MAIN
