@@ -27,6 +27,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/hashtable.h>
 #include <linux/highmem.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -43,84 +44,163 @@
 /* ------------------------------------------------------------------------ */
 
 /*
- * An object table: objects already written, in objref order (file
- * objects, or pipes).  Pointers stay in the kernel; the image only ever
- * sees the objref.
+ * An object table: the objects of a kind already seen (open files, or
+ * pipes), each with its objref.  Pointers stay in the kernel; the image
+ * only ever sees the objref.  Hashed: a process may hold a million fds.
  */
-struct cr_objs {
-	void **obj;
-	u32 nr;
-	u32 cap;
+struct cr_obj {
+	struct hlist_node node;
+	void *ptr;
+	u32 objref;
+	u32 readers;		/* pipes: the task's open files that read it */
+	u32 writers;		/* pipes: the task's open files that write it */
 };
 
-static int cr_obj_find_or_add(struct cr_objs *o, void *obj, bool *added)
+#define CR_OBJ_BITS	10
+
+struct cr_objs {
+	DECLARE_HASHTABLE(hash, CR_OBJ_BITS);
+	u32 nr;
+};
+
+static struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr)
 {
-	u32 i;
+	struct cr_obj *obj;
 
-	*added = false;
-	for (i = 0; i < o->nr; i++)
-		if (o->obj[i] == obj)
-			return i + 1;
-	if (o->nr == o->cap) {
-		u32 cap = o->cap ? 2 * o->cap : 16;
-		void **n = krealloc_array(o->obj, cap, sizeof(*n), GFP_KERNEL);
-
-		if (!n)
-			return -ENOMEM;
-		o->obj = n;
-		o->cap = cap;
-	}
-	o->obj[o->nr++] = obj;
-	*added = true;
-	return o->nr;
+	hash_for_each_possible(o->hash, obj, node, (unsigned long)ptr)
+		if (obj->ptr == ptr)
+			return obj;
+	return NULL;
 }
 
-/* Does @t hold an end of @pipe open for @mode (FMODE_READ/FMODE_WRITE)? */
-static bool cr_pipe_end_held(struct task_struct *t, struct pipe_inode_info *pipe,
-			     fmode_t mode)
+/* Find @ptr, or add it with the next objref (@added says which). */
+static struct cr_obj *cr_obj_find_or_add(struct cr_objs *o, void *ptr, bool *added)
 {
+	struct cr_obj *obj = cr_obj_find(o, ptr);
+
+	*added = false;
+	if (obj)
+		return obj;
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	obj->ptr = ptr;
+	obj->objref = ++o->nr;
+	hash_add(o->hash, &obj->node, (unsigned long)ptr);
+	*added = true;
+	return obj;
+}
+
+/* Empty the table; @put: its objects are files it holds a reference to. */
+static void cr_objs_free(struct cr_objs *o, bool put)
+{
+	struct hlist_node *tmp;
+	struct cr_obj *obj;
+	int bkt;
+
+	hash_for_each_safe(o->hash, bkt, tmp, obj, node) {
+		hash_del(&obj->node);
+		if (put)
+			fput(obj->ptr);
+		kfree(obj);
+	}
+}
+
+/*
+ * How many of the open files that read and that write each pipe the task
+ * holds (a file on several fds counts once, as in pipe->readers): one walk
+ * over the fds, before any file record is written.
+ */
+static int cr_pipes_held(struct task_struct *t, struct cr_objs *held)
+{
+	struct pipe_inode_info *pipe;
+	struct cr_obj *obj, *seen;
+	struct cr_objs *files;
+	bool added, first;
 	unsigned int fd;
 	struct file *f;
-	bool found = false;
+	int ret = 0;
 
-	for (fd = 0; !found; fd++) {
+	files = kzalloc(sizeof(*files), GFP_KERNEL);
+	if (!files)
+		return -ENOMEM;
+	hash_init(files->hash);
+	for (fd = 0; !ret; fd++) {
 		rcu_read_lock();
 		f = task_lookup_next_fdget_rcu(t, &fd);
 		rcu_read_unlock();
 		if (!f)
 			break;
-		found = get_pipe_info(f, false) == pipe && (f->f_mode & mode);
+		pipe = get_pipe_info(f, false);
+		if (pipe && file_inode(f)->i_sb->s_magic == PIPEFS_MAGIC) {
+			seen = cr_obj_find_or_add(files, f, &first);
+			obj = IS_ERR(seen) ? seen : cr_obj_find_or_add(held, pipe, &added);
+			ret = PTR_ERR_OR_ZERO(obj);
+			if (!ret && first) {
+				obj->readers += !!(f->f_mode & FMODE_READ);
+				obj->writers += !!(f->f_mode & FMODE_WRITE);
+			}
+		}
 		fput(f);
+		cond_resched();
 	}
-	return found;
+	cr_objs_free(files, false);
+	kfree(files);
+	return ret;
 }
 
-/* Write the pipe record: capacity and the buffered bytes, left in place. */
+/*
+ * Is every open file of @pipe one of the task's?  Then it is the task's
+ * own pipe, restored whole; otherwise its peer is elsewhere and the
+ * restarter hands in the task's ends.
+ */
+static bool cr_pipe_all_held(struct pipe_inode_info *pipe, const struct cr_obj *obj)
+{
+	bool all;
+
+	pipe_lock(pipe);
+	all = obj && obj->readers == pipe->readers && obj->writers == pipe->writers;
+	pipe_unlock(pipe);
+	return all;
+}
+
+/*
+ * Write the pipe record: capacity and the buffered bytes, left in place,
+ * and in packet mode where each packet ends.
+ */
 static int cr_write_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, u32 objref,
 			 u32 flags)
 {
 	struct cr_rec_pipe *r;
-	unsigned int tail, head;
-	size_t size, len = 0;
+	unsigned int tail, head, nr = 0;
+	size_t size, room, len = 0;
+	bool packets = false;
+	u32 *packet;
+	char *data;
 	int ret = 0;
 
 	size = (size_t)pipe->max_usage << PAGE_SHIFT;
-	if (size > CR_REC_MAX_LEN - sizeof(*r))
+	room = ALIGN(pipe->max_usage * sizeof(u32), CR_ALIGN);
+	if (sizeof(*r) + room + size > CR_REC_MAX_LEN)
 		return cr_refuse(ctx, -EOPNOTSUPP, "a pipe of %zu bytes", size);
-	r = kvzalloc(sizeof(*r) + size, GFP_KERNEL);
+	r = kvzalloc(sizeof(*r) + room + size, GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
+	packet = (u32 *)(r + 1);
+	data = (char *)(r + 1) + room;
 	pipe_lock(pipe);
 	head = pipe->head;
 	for (tail = pipe->tail; tail != head && !ret; tail++) {
 		struct pipe_buffer *buf = pipe_buf(pipe, tail);
 
 		ret = pipe_buf_confirm(pipe, buf);
-		if (!ret && len + buf->len > size)
+		if (!ret && (len + buf->len > size || nr == pipe->max_usage))
 			ret = -EAGAIN;
 		if (!ret) {
-			memcpy_from_page((char *)(r + 1) + len, buf->page, buf->offset, buf->len);
+			memcpy_from_page(data + len, buf->page, buf->offset, buf->len);
 			len += buf->len;
+			packet[nr++] = buf->len;
+			packets |= buf->flags & PIPE_BUF_FLAG_PACKET;
 		}
 	}
 	pipe_unlock(pipe);
@@ -129,10 +209,38 @@ static int cr_write_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, u32 o
 		r->size = size;
 		r->len = len;
 		r->flags = flags;
-		ret = cr_write_rec(ctx, CR_REC_PIPE, r, sizeof(*r) + len);
+		r->nr_packets = packets ? nr : 0;
+		/* the bytes right after the packet lengths there are */
+		room = cr_pipe_packets_len(r);
+		memmove((char *)(r + 1) + room, data, len);
+		ret = cr_write_rec(ctx, CR_REC_PIPE, r, sizeof(*r) + room + len);
 	}
 	kvfree(r);
 	return ret;
+}
+
+/**
+ * cr_reachable() - does @path lead to the file @file is open on?
+ * @file: an open file
+ * @path: its path, as file_path() gives it
+ *
+ * A memfd, a SysV shm segment, a pidfd or a file of a filesystem the
+ * checkpointer cannot see has a path that leads nowhere, or elsewhere:
+ * restart could not reopen it.
+ *
+ * Context: process context, may sleep; takes no lock of the target.
+ * Return: true if @path, looked up from the caller's root, is @file's.
+ */
+bool cr_reachable(struct file *file, const char *path)
+{
+	struct path p;
+	bool same;
+
+	if (kern_path(path, 0, &p))
+		return false;
+	same = d_inode(p.dentry) == file_inode(file);
+	path_put(&p);
+	return same;
 }
 
 static u32 cr_file_kind(struct file *file)
@@ -154,46 +262,23 @@ static u32 cr_file_kind(struct file *file)
 
 /*
  * Name @pipe in file record @r by its objref, writing its pipe record
- * (with @flags) the first time it is seen.
+ * (with @flags) the first time a file record names it.
  */
 static int cr_add_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, struct cr_objs *pipes,
 		       u32 flags, struct cr_rec_file *r)
 {
+	struct cr_obj *obj;
 	bool added;
-	int objref;
 
-	objref = cr_obj_find_or_add(pipes, pipe, &added);
-	if (objref < 0)
-		return objref;
-	r->pipe = objref;
-	return added ? cr_write_pipe(ctx, pipe, objref, flags) : 0;
-}
-
-/*
- * The pipe part of a pipe end's file record: both ends must be held, and
- * each end by one open file only (restart makes one pipe, two files).
- */
-static int cr_write_pipe_end(struct cr_ctx *ctx, struct file *file, struct cr_objs *files,
-			     struct cr_objs *pipes, struct cr_rec_file *r)
-{
-	struct pipe_inode_info *pipe = get_pipe_info(file, false);
-	fmode_t end = file->f_mode & (FMODE_READ | FMODE_WRITE);
-	fmode_t other = end ^ (FMODE_READ | FMODE_WRITE);
-	u32 i;
-
-	if (!cr_pipe_end_held(ctx->task, pipe, other))
-		return -ENOENT;
-	for (i = 0; i < files->nr - 1; i++) {
-		struct file *f = files->obj[i];
-
-		if (get_pipe_info(f, false) == pipe && (f->f_mode & end))
-			return -ENOENT;
-	}
-	return cr_add_pipe(ctx, pipe, pipes, 0, r);
+	obj = cr_obj_find_or_add(pipes, pipe, &added);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	r->pipe = obj->objref;
+	return added ? cr_write_pipe(ctx, pipe, obj->objref, flags) : 0;
 }
 
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
-			 struct cr_objs *files, struct cr_objs *pipes, char *buf)
+			 struct cr_objs *held, struct cr_objs *pipes, char *buf)
 {
 	struct cr_rec_file *r = (struct cr_rec_file *)buf;
 	char *path;
@@ -206,11 +291,19 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 	if (r->kind && r->kind != CR_FILE_PIPE && d_unlinked(file->f_path.dentry))
 		r->kind = 0;
 	if (r->kind == CR_FILE_PIPE) {
-		ret = cr_write_pipe_end(ctx, file, files, pipes, r);
-		/* one end only: the restarter must hand it in */
-		if (ret == -ENOENT)
-			r->kind = CR_FILE_INHERIT;
-		else if (ret)
+		struct pipe_inode_info *pipe = get_pipe_info(file, false);
+		struct cr_obj *obj = cr_obj_find(held, pipe);
+
+#ifdef CONFIG_WATCH_QUEUE
+		if (pipe->watch_queue)
+			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a notification pipe", fd);
+#endif
+		/* every open file of it is the task's: a pipe of its own */
+		if (cr_pipe_all_held(pipe, obj))
+			ret = cr_add_pipe(ctx, pipe, pipes, 0, r);
+		else
+			r->kind = CR_FILE_INHERIT;	/* one end: handed in */
+		if (ret)
 			return ret;
 	} else if (r->kind == CR_FILE_FIFO) {
 		ret = cr_add_pipe(ctx, get_pipe_info(file, false), pipes, CR_PIPE_FIFO, r);
@@ -218,15 +311,20 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 			return ret;
 	}
 	if (r->kind == CR_FILE_PIPE) {
-		r->flags = file->f_flags & (O_ACCMODE | O_NONBLOCK);
+		/* O_DIRECT: packet mode */
+		r->flags = file->f_flags & (O_ACCMODE | O_NONBLOCK | O_DIRECT);
 		goto write;
 	}
 
 	path = file_path(file, buf + sizeof(*r), PATH_MAX);
+	/* restart opens it by its path: a memfd, SysV shm, a pidfd cannot be */
+	if (r->kind && r->kind != CR_FILE_INHERIT && (IS_ERR(path) || !cr_reachable(file, path)))
+		r->kind = 0;
 	if (!r->kind) {
 		if (fd > CR_FD_INHERIT_MAX)
-			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u (%s): not supported yet", fd,
-					 IS_ERR(path) ? "?" : path);
+			return cr_refuse(ctx, -EOPNOTSUPP,
+					 "fd %u (%s): not supported yet (not reachable by its path)",
+					 fd, IS_ERR(path) ? "?" : path);
 		r->kind = CR_FILE_INHERIT;
 	}
 	if (IS_ERR(path))
@@ -271,7 +369,7 @@ static bool cr_fd_cloexec(struct task_struct *t, unsigned int fd)
 static int cr_write_files(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
-	struct cr_objs objs = {}, pipes = {};
+	struct cr_objs *objs, *held, *pipes;
 	struct cr_rec_fs *fs;
 	struct path pwd;
 	unsigned int fd;
@@ -279,15 +377,31 @@ static int cr_write_files(struct cr_ctx *ctx)
 	/* a file record and its path, or the fs record and its path */
 	size_t size = sizeof(struct cr_rec_file) + PATH_MAX;
 	char *buf, *p;
-	int ret = 0;
+	int ret;
 
 	buf = kmalloc(size, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
+	objs = kzalloc(sizeof(*objs), GFP_KERNEL);
+	held = kzalloc(sizeof(*held), GFP_KERNEL);
+	pipes = kzalloc(sizeof(*pipes), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!buf || !objs || !held || !pipes)
+		goto out;
+	hash_init(objs->hash);
+	hash_init(held->hash);
+	hash_init(pipes->hash);
+	/* another process could change the fd table meanwhile */
+	task_lock(t);
+	ret = t->files && atomic_read(&t->files->count) > 1 ? -EOPNOTSUPP : 0;
+	task_unlock(t);
+	if (ret) {
+		cr_refuse(ctx, ret, "fd table shared with another process");
+		goto out;
+	}
+	ret = cr_pipes_held(t, held);
 	for (fd = 0; !ret; fd++) {
 		struct cr_rec_fd rec = { };
+		struct cr_obj *obj;
 		bool added;
-		int objref;
 
 		rcu_read_lock();
 		file = task_lookup_next_fdget_rcu(t, &fd);
@@ -298,24 +412,21 @@ static int cr_write_files(struct cr_ctx *ctx)
 			fput(file);
 			continue;
 		}
-		objref = cr_obj_find_or_add(&objs, file, &added);
-		ret = objref < 0 ? objref : 0;
-		if (added)
-			get_file(file);	/* the table's: cr_write_pipe_end() looks back */
-		if (!ret && added)
-			ret = cr_write_file(ctx, file, objref, fd, &objs, &pipes, buf);
+		obj = cr_obj_find_or_add(objs, file, &added);
+		ret = PTR_ERR_OR_ZERO(obj);
+		if (!ret && added) {
+			get_file(file);	/* the table's: no other file takes its address */
+			ret = cr_write_file(ctx, file, obj->objref, fd, held, pipes, buf);
+		}
 		if (!ret) {
 			rec.fd = fd;
-			rec.objref = objref;
+			rec.objref = obj->objref;
 			rec.flags = cr_fd_cloexec(t, fd) ? CR_FD_CLOEXEC : 0;
 			ret = cr_write_rec(ctx, CR_REC_FD, &rec, sizeof(rec));
 		}
 		fput(file);
+		cond_resched();
 	}
-	while (objs.nr)
-		fput(objs.obj[--objs.nr]);
-	kfree(objs.obj);
-	kfree(pipes.obj);
 	if (ret)
 		goto out;
 
@@ -340,6 +451,15 @@ static int cr_write_files(struct cr_ctx *ctx)
 	memmove(buf + sizeof(*fs), p, fs->cwd_len);
 	ret = cr_write_rec(ctx, CR_REC_FS, fs, sizeof(*fs) + fs->cwd_len);
 out:
+	if (objs)
+		cr_objs_free(objs, true);
+	if (held)
+		cr_objs_free(held, false);
+	if (pipes)
+		cr_objs_free(pipes, false);
+	kfree(objs);
+	kfree(held);
+	kfree(pipes);
 	kfree(buf);
 	return ret;
 }
@@ -355,15 +475,14 @@ struct cr_fd_stage {
 };
 
 /*
- * A pipe made by restart, its ends handed to file records one by one; or
- * the bytes of a named FIFO, put back when its first file record opens it.
+ * A pipe made by restart, each of its file records a new open file of it;
+ * or the bytes of a named FIFO, put back when its first file record opens
+ * it.
  */
 struct cr_pipe_stage {
-	struct file *end[2];	/* read, write; NULL once handed to a file record */
+	struct file *end[2];	/* the files it was made with, until restart ends */
 	bool fifo;
-	u32 size;		/* FIFO: capacity */
-	u32 len;		/* FIFO: bytes in @data */
-	void *data;		/* FIFO: the bytes, until put back */
+	struct cr_rec_pipe *rec;	/* FIFO: its record, bytes included, until put back */
 	struct file *keeper;	/* FIFO: opened read-write, so that no open blocks */
 };
 
@@ -392,6 +511,8 @@ struct cr_inherit_ent {
  * @nr_fds: number of @fds
  * @cap_fds: room in @fds
  * @prev_fd: the last fd record read
+ * @fifo_bytes: the bytes of a FIFO kept until its file record opens it:
+ *	those of one FIFO at most
  * @cwd: the working directory
  * @umask: the umask
  */
@@ -407,6 +528,7 @@ struct cr_files_state {
 	u32 nr_fds;
 	u32 cap_fds;
 	struct cr_rec_fd prev_fd;
+	size_t fifo_bytes;
 	struct path cwd;
 	u32 umask;
 };
@@ -419,7 +541,7 @@ static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
 
 	if (nr < *cap)
 		return 0;
-	p = krealloc_array(*arr, n, size, GFP_KERNEL);
+	p = kvrealloc(*arr, array_size(n, size), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
 	*arr = p;
@@ -427,82 +549,12 @@ static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
 	return 0;
 }
 
-/* Make the pipe of a pipe record, sized and refilled, before its ends. */
-static int cr_read_pipe(struct cr_ctx *ctx)
-{
-	struct cr_files_state *fs = ctx->fs;
-	struct cr_pipe_stage *ps;
-	struct cr_rec_pipe *r;
-	const char *why;
-	loff_t pos = 0;
-	long got;
-	u32 len;
-	int ret;
-
-	r = cr_read_obj(ctx, CR_REC_PIPE, &len);
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	why = cr_check_pipe(r, len, fs->nr_pipes + 1, &ctx->limits);
-	if (why) {
-		ret = cr_reject(ctx, -EBADMSG, "%s", why);
-		goto out;
-	}
-	/* no more open objects staged than the caller may have fds */
-	ret = -EMFILE;
-	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
-		goto out;
-	ret = cr_grow((void **)&fs->pipes, fs->nr_pipes, &fs->cap_pipes, sizeof(*fs->pipes));
-	if (ret)
-		goto out;
-	ps = &fs->pipes[fs->nr_pipes];
-	memset(ps, 0, sizeof(*ps));
-	if (r->flags & CR_PIPE_FIFO) {
-		/* the FIFO is opened by path later: keep the bytes until then */
-		fs->nr_pipes++;
-		ps->fifo = true;
-		ps->size = r->size;
-		ps->len = r->len;
-		if (r->len) {
-			ps->data = kvmalloc(r->len, GFP_KERNEL);
-			ret = -ENOMEM;
-			if (!ps->data)
-				goto out;
-			memcpy(ps->data, r + 1, r->len);
-		}
-		ret = 0;
-		goto out;
-	}
-	ret = create_pipe_files(ps->end, O_NONBLOCK);
-	if (ret)
-		goto out;
-	fs->nr_pipes++;
-	/* the size as fcntl(F_SETPIPE_SZ) allows it to the caller */
-	got = pipe_fcntl(ps->end[1], F_SETPIPE_SZ, r->size);
-	ret = got;
-	if (got < 0)
-		goto out;
-	if (got < r->len) {
-		ret = cr_reject(ctx, -EBADMSG, "%u bytes for a pipe of %ld", r->len, got);
-		goto out;
-	}
-	ret = 0;
-	if (r->len) {
-		/* non-blocking and empty: all of it goes in at once, or it fails */
-		got = kernel_write(ps->end[1], r + 1, r->len, &pos);
-		if (got != r->len)
-			ret = got < 0 ? got : -EIO;
-	}
-out:
-	kvfree(r);
-	return ret;
-}
-
 /**
  * cr_open_kind() - open a path as the caller, if it names a file of a type
  * @path: the path
  * @flags: open flags; O_NOCTTY and O_NONBLOCK are added (see
- *	cr_set_nonblock())
- * @type: the type it must have: S_IFREG, S_IFDIR, S_IFCHR
+ *	cr_set_flags())
+ * @type: the type it must have: S_IFREG, S_IFDIR, S_IFCHR, S_IFIFO
  *
  * The type is checked before anything is opened and again after: a FIFO
  * or a device where a regular file was is never opened, so that the open
@@ -534,35 +586,142 @@ struct file *cr_open_kind(const char *path, int flags, umode_t type)
 	return file;
 }
 
-/* Give @file the O_NONBLOCK of @flags (opened non-blocking so as not to wait). */
-static void cr_set_nonblock(struct file *file, u32 flags)
+/*
+ * Give @file the flags of @mask that @flags has, as fcntl(F_SETFL) does:
+ * O_NONBLOCK (the file was opened non-blocking so as not to wait), O_DIRECT
+ * (a pipe's packet mode, which open refuses).
+ */
+static void cr_set_flags(struct file *file, u32 mask, u32 flags)
 {
 	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (flags & O_NONBLOCK);
+	file->f_flags = (file->f_flags & ~mask) | (flags & mask);
 	spin_unlock(&file->f_lock);
 }
 
-/* A pipe end's file record: take the end from its pipe, set its flags. */
-static int cr_take_pipe_end(struct cr_ctx *ctx, const struct cr_rec_file *r,
-			    struct file **filep)
+/*
+ * Put the bytes of pipe record @r into its pipe through @file, which
+ * writes it: empty and non-blocking, all of it goes in at once or it
+ * fails; in packet mode one write per packet, as O_DIRECT writes made
+ * them.
+ */
+static int cr_refill_pipe(struct file *file, const struct cr_rec_pipe *r)
+{
+	const u32 *packet = (const u32 *)(r + 1);
+	const char *data = (const char *)(r + 1) + cr_pipe_packets_len(r);
+	unsigned int i, n = r->nr_packets ?: 1;
+	unsigned int saved = file->f_flags;
+	size_t off = 0;
+	loff_t pos = 0;
+	int ret = 0;
+
+	if (r->nr_packets)
+		cr_set_flags(file, O_DIRECT, O_DIRECT);
+	for (i = 0; !ret && i < n && off < r->len; i++) {
+		size_t len = r->nr_packets ? packet[i] : r->len;
+		ssize_t got = kernel_write(file, data + off, len, &pos);
+
+		if (got != len)
+			ret = got < 0 ? got : -EIO;
+		off += len;
+	}
+	cr_set_flags(file, O_DIRECT, saved);
+	return ret;
+}
+
+/* Make the pipe of a pipe record, sized and refilled, before its files. */
+static int cr_read_pipe(struct cr_ctx *ctx)
 {
 	struct cr_files_state *fs = ctx->fs;
 	struct cr_pipe_stage *ps;
+	struct cr_rec_pipe *r;
+	const char *why;
+	long got;
+	u32 len;
+	int ret;
+
+	r = cr_read_obj(ctx, CR_REC_PIPE, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	why = cr_check_pipe(r, len, fs->nr_pipes + 1, &ctx->limits);
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		goto out;
+	}
+	/* no more open objects staged than the caller may have fds */
+	ret = -EMFILE;
+	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
+		goto out;
+	ret = cr_grow((void **)&fs->pipes, fs->nr_pipes, &fs->cap_pipes, sizeof(*fs->pipes));
+	if (ret)
+		goto out;
+	ps = &fs->pipes[fs->nr_pipes];
+	memset(ps, 0, sizeof(*ps));
+	if (r->flags & CR_PIPE_FIFO) {
+		/*
+		 * The FIFO is opened by path by the file record that follows:
+		 * the record is kept until then (charged, one FIFO at a time).
+		 */
+		ret = -EBADMSG;
+		if (fs->fifo_bytes) {
+			cr_reject(ctx, ret, "the FIFO before has no file record yet");
+			goto out;
+		}
+		fs->nr_pipes++;
+		ps->fifo = true;
+		ps->rec = r;
+		fs->fifo_bytes = len;
+		return 0;
+	}
+	ret = create_pipe_files(ps->end, O_NONBLOCK);
+	if (ret)
+		goto out;
+	fs->nr_pipes++;
+	/* the size as fcntl(F_SETPIPE_SZ) allows it to the caller */
+	got = pipe_fcntl(ps->end[1], F_SETPIPE_SZ, r->size);
+	ret = got;
+	if (got < 0)
+		goto out;
+	if (got < r->len) {
+		ret = cr_reject(ctx, -EBADMSG, "%u bytes for a pipe of %ld", r->len, got);
+		goto out;
+	}
+	ret = cr_refill_pipe(ps->end[1], r);
+out:
+	kvfree(r);
+	return ret;
+}
+
+
+/*
+ * A pipe end's file record: a new open file of the pipe, with its own
+ * flags, as an open of /proc/self/fd/N makes one.  The two files the pipe
+ * was made with keep it until restart ends.
+ */
+static int cr_open_pipe_file(struct cr_ctx *ctx, const struct cr_rec_file *r,
+			     struct file **filep)
+{
+	struct cr_files_state *fs = ctx->fs;
 	struct file *file;
-	int end;
 
 	if (r->pipe > fs->nr_pipes || fs->pipes[r->pipe - 1].fifo)
 		return cr_reject(ctx, -EBADMSG, "pipe %u names no pipe record", r->pipe);
-	ps = &fs->pipes[r->pipe - 1];
-	end = (r->flags & O_ACCMODE) == O_WRONLY;
-	file = ps->end[end];
-	if (!file)
-		return cr_reject(ctx, -EBADMSG, "the %s end of pipe %u was taken already",
-				 end ? "write" : "read", r->pipe);
-	ps->end[end] = NULL;
-	cr_set_nonblock(file, r->flags);
+	file = dentry_open(&fs->pipes[r->pipe - 1].end[0]->f_path,
+			   (r->flags & O_ACCMODE) | O_NONBLOCK, current_cred());
+	if (IS_ERR(file))
+		return cr_reject(ctx, PTR_ERR(file), "cannot open pipe %u", r->pipe);
+	cr_set_flags(file, O_NONBLOCK | O_DIRECT, r->flags);
 	*filep = file;
 	return 0;
+}
+
+/* The bytes of a FIFO are put back, or not wanted: no longer held. */
+static void cr_drop_fifo_data(struct cr_files_state *fs, struct cr_pipe_stage *ps)
+{
+	if (!ps->rec)
+		return;
+	kvfree(ps->rec);
+	ps->rec = NULL;
+	fs->fifo_bytes = 0;
 }
 
 /*
@@ -576,17 +735,17 @@ static int cr_take_pipe_end(struct cr_ctx *ctx, const struct cr_rec_file *r,
 static int cr_open_fifo(struct cr_files_state *fs, const struct cr_rec_file *r, const char *path,
 			struct file **filep)
 {
-	struct cr_pipe_stage *ps;
+	struct cr_pipe_stage *ps = &fs->pipes[r->pipe - 1];
+	const struct cr_rec_pipe *rec = ps->rec;
 	struct file *file;
-	loff_t pos = 0;
 	long got;
+	int ret;
 
-	ps = &fs->pipes[r->pipe - 1];
 	if (!ps->keeper) {
 		struct pipe_inode_info *pipe;
 		bool empty;
 
-		file = filp_open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_LARGEFILE, 0);
+		file = cr_open_kind(path, O_RDWR, S_IFIFO);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		ps->keeper = file;
@@ -597,29 +756,28 @@ static int cr_open_fifo(struct cr_files_state *fs, const struct cr_rec_file *r, 
 		empty = pipe_empty(pipe->head, pipe->tail);
 		pipe_unlock(pipe);
 		/* not empty: someone else holds it */
-		if (ps->len && !empty)
+		if (rec && rec->len && !empty)
 			return -EBUSY;
-		got = pipe_fcntl(file, F_SETPIPE_SZ, ps->size);
-		if (got < 0)
-			return got;
-		if (got < ps->len)
-			return -EBADMSG;
-		if (ps->len) {
-			got = kernel_write(file, ps->data, ps->len, &pos);
-			if (got != ps->len)
-				return got < 0 ? got : -EIO;
+		if (rec) {
+			got = pipe_fcntl(file, F_SETPIPE_SZ, rec->size);
+			if (got < 0)
+				return got;
+			if (got < rec->len)
+				return -EBADMSG;
+			ret = cr_refill_pipe(file, rec);
+			if (ret)
+				return ret;
+			cr_drop_fifo_data(fs, ps);
 		}
-		kvfree(ps->data);
-		ps->data = NULL;
 	}
-	file = filp_open(path, r->flags | O_NONBLOCK | O_NOCTTY | O_LARGEFILE, 0);
+	file = cr_open_kind(path, r->flags & ~O_DIRECT, S_IFIFO);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	if (file_inode(file) != file_inode(ps->keeper)) {
 		fput(file);
 		return -ESTALE;
 	}
-	cr_set_nonblock(file, r->flags);
+	cr_set_flags(file, O_NONBLOCK | O_DIRECT, r->flags);
 	*filep = file;
 	return 0;
 }
@@ -675,13 +833,15 @@ static int cr_read_file(struct cr_ctx *ctx)
 		goto out;
 
 	if (r->kind == CR_FILE_PIPE) {
-		ret = cr_take_pipe_end(ctx, r, &file);
+		ret = cr_open_pipe_file(ctx, r, &file);
 		goto done;
 	}
 	file = cr_inherited(ctx, path);
 	if (file) {
-		/* handed in by the restarter: used as it is */
+		/* handed in by the restarter: used as it is, bytes and all */
 		pr_debug("file %u (%s): the restarter's\n", r->objref, path);
+		if (r->kind == CR_FILE_FIFO)
+			cr_drop_fifo_data(fs, &fs->pipes[r->pipe - 1]);
 		goto done;
 	}
 	if (r->kind == CR_FILE_INHERIT) {
@@ -703,7 +863,7 @@ static int cr_read_file(struct cr_ctx *ctx)
 		file = NULL;
 		goto out;
 	}
-	cr_set_nonblock(file, r->flags);
+	cr_set_flags(file, O_NONBLOCK, r->flags);
 	if (r->pos && !(r->flags & O_PATH) && vfs_llseek(file, r->pos, SEEK_SET) != r->pos)
 		ret = cr_reject(ctx, -ESPIPE, "cannot seek %s to %lld", path, r->pos);
 done:
@@ -897,16 +1057,16 @@ static void cr_free_files(struct cr_ctx *ctx)
 			fput(fs->pipes[i].end[1]);
 		if (fs->pipes[i].keeper)
 			fput(fs->pipes[i].keeper);
-		kvfree(fs->pipes[i].data);
+		kvfree(fs->pipes[i].rec);
 	}
-	kfree(fs->pipes);
+	kvfree(fs->pipes);
 	for (i = 0; i < fs->nr_objs; i++)
 		if (fs->objs[i])
 			fput(fs->objs[i]);
 	for (i = 0; i < fs->nr_fds; i++)
 		fput(fs->fds[i].file);
-	kfree(fs->objs);
-	kfree(fs->fds);
+	kvfree(fs->objs);
+	kvfree(fs->fds);
 	if (fs->cwd.dentry)
 		path_put(&fs->cwd);
 	kfree(fs);

@@ -424,7 +424,7 @@ void *cr_read_obj(struct cr_ctx *ctx, u32 type, u32 *lenp)
 				lenp ? "at least" : "exactly", info->size);
 		return ERR_PTR(ret);
 	}
-	buf = kvmalloc(max_t(u32, len, 1), GFP_KERNEL);
+	buf = kvmalloc(max_t(u32, len, 1), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	ret = cr_read_body(ctx, buf, len);

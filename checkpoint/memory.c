@@ -27,6 +27,7 @@
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/security.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -80,7 +81,13 @@ static int cr_vma_kind(struct cr_ctx *ctx, struct vm_area_struct *vma, u32 *kind
 			*kind = CR_VMA_ANON_PRIVATE;
 		return 0;
 	}
+	/*
+	 * MAP_SHARED|MAP_ANONYMOUS is a kernel-internal shmem file; a memfd
+	 * or an unlinked tmpfs file mapped looks the same but for that.
+	 */
 	if (vma_is_anon_shmem(vma)) {
+		if (!IS_PRIVATE(file_inode(vma->vm_file)))
+			return cr_refuse_vma(ctx, vma, "a memfd or a deleted shared file");
 		*kind = CR_VMA_ANON_SHARED;
 		return 0;
 	}
@@ -136,6 +143,8 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_vma_snap **snapp)
 			  (f & VM_EXEC ? PROT_EXEC : 0);
 		r->flags = (f & VM_GROWSDOWN ? CR_VMA_F_GROWSDOWN : 0) |
 			   (f & VM_WIPEONFORK ? CR_VMA_F_WIPEONFORK : 0) |
+			   (f & VM_RAND_READ ? CR_VMA_F_RANDOM : 0) |
+			   (f & VM_SEQ_READ ? CR_VMA_F_SEQUENTIAL : 0) |
 			   (f & VM_DONTCOPY ? CR_VMA_F_DONTFORK : 0) |
 			   (f & VM_DONTDUMP ? CR_VMA_F_DONTDUMP : 0) |
 			   (f & VM_NORESERVE ? CR_VMA_F_NORESERVE : 0);
@@ -143,6 +152,10 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_vma_snap **snapp)
 			r->pgoff = vma->vm_pgoff;
 			if (r->kind == CR_VMA_FILE_SHARED && (f & VM_MAYWRITE))
 				r->flags |= CR_VMA_F_MAYWRITE;
+			snap[n].file = get_file(vma->vm_file);
+		} else if (r->kind == CR_VMA_ANON_SHARED) {
+			/* its pages are read from its shmem file */
+			r->pgoff = vma->vm_pgoff;
 			snap[n].file = get_file(vma->vm_file);
 		}
 		n++;
@@ -176,6 +189,12 @@ static int cr_write_with_path(struct cr_ctx *ctx, u32 type, const void *rec, u32
 		path = file_path(file, buf + size, PATH_MAX);
 		if (IS_ERR(path)) {
 			ret = PTR_ERR(path);
+			goto out;
+		}
+		/* restart maps it by its path: SysV shm, say, cannot be */
+		if (!cr_reachable(file, path)) {
+			ret = cr_refuse(ctx, -EOPNOTSUPP, "%s: cannot be reopened by its path",
+					path);
 			goto out;
 		}
 		len = strlen(path) + 1;
@@ -231,10 +250,21 @@ static int cr_write_mm_rec(struct cr_ctx *ctx, u32 nr_vmas)
 	if (test_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags))
 		r->mm_flags |= CR_MM_MDWE_NO_INHERIT;
 
+	/* deleted or out of reach (fexecve() of a memfd): restart keeps its own */
 	exe = get_mm_exe_file(mm);
 	if (exe && d_unlinked(exe->f_path.dentry)) {
 		fput(exe);
 		exe = NULL;
+	}
+	if (exe) {
+		char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+		char *p = buf ? file_path(exe, buf, PATH_MAX) : ERR_PTR(-ENOMEM);
+
+		if (IS_ERR(p) || !cr_reachable(exe, p)) {
+			fput(exe);
+			exe = NULL;
+		}
+		kfree(buf);
 	}
 	ret = cr_write_with_path(ctx, CR_REC_MM, r, sizeof(*r), &r->exe_len, exe);
 	if (exe)
@@ -300,6 +330,43 @@ static void cr_put_pages(struct cr_ctx *ctx, unsigned int nr)
  * Find and pin the next chunk of saved pages of @snap from *@addr on.
  * Returns the number pinned (0: none left) and moves *@addr past them.
  */
+/*
+ * The same for shared anonymous memory, from its shmem file: the pages
+ * another process (a child sharing it) wrote are in the file, not always
+ * in this process's page tables.  Holes are skipped, swapped pages read.
+ */
+static int cr_pin_shmem_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
+			      unsigned long *addr, unsigned long *addrs)
+{
+	struct inode *inode = file_inode(snap->file);
+	unsigned int nr = 0;
+	int ret;
+
+	for (; *addr < snap->rec.end && nr < CR_PAGES_MAX; *addr += PAGE_SIZE) {
+		pgoff_t index = snap->rec.pgoff + ((*addr - snap->rec.start) >> PAGE_SHIFT);
+		struct folio *folio;
+
+		if (index << PAGE_SHIFT >= i_size_read(inode))
+			break;
+		ret = shmem_get_folio(inode, index, 0, &folio, SGP_READ);
+		if (ret) {
+			cr_put_pages(ctx, nr);
+			return ret;
+		}
+		if (!folio)
+			continue;	/* a hole: never written */
+		ctx->pages[nr] = folio_file_page(folio, index);
+		get_page(ctx->pages[nr]);
+		folio_unlock(folio);
+		folio_put(folio);
+		addrs[nr++] = *addr;
+		cond_resched();
+	}
+	if (*addr < snap->rec.end && nr < CR_PAGES_MAX)
+		*addr = snap->rec.end;
+	return nr;
+}
+
 static int cr_pin_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
 			unsigned long *addr, unsigned long *addrs)
 {
@@ -313,6 +380,8 @@ static int cr_pin_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
 	unsigned int i, run;
 	int ret;
 
+	if (snap->rec.kind == CR_VMA_ANON_SHARED)
+		return cr_pin_shmem_chunk(ctx, snap, addr, addrs);
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
@@ -391,7 +460,9 @@ static int cr_write_mm(struct cr_ctx *ctx)
 	ret = cr_write_mm_rec(ctx, n);
 	for (i = 0; !ret && i < n; i++)
 		ret = cr_write_with_path(ctx, CR_REC_VMA, &snap[i].rec, sizeof(snap[i].rec),
-					 &snap[i].rec.path_len, snap[i].file);
+					 &snap[i].rec.path_len,
+					 cr_vma_kind_in(snap[i].rec.kind, CR_VMA_FILE) ?
+					 snap[i].file : NULL);
 	return ret;
 }
 
@@ -439,6 +510,7 @@ struct cr_vma_stage {
  * @exe: the executable, opened, with writes denied
  * @vmas: the vma records, their files opened
  * @nr: number of @vmas
+ * @mdwe: the restarter runs under PR_SET_MDWE: no executable content
  * @cur: pages: the vma the last page went to
  * @next_addr: pages: the lowest address the next page may have
  * @addrs: pages: the addresses of the current chunk
@@ -448,6 +520,7 @@ struct cr_mm_state {
 	struct file *exe;
 	struct cr_vma_stage *vmas;
 	u32 nr;
+	bool mdwe;
 	u32 cur;
 	u64 next_addr;
 	u64 addrs[CR_PAGES_MAX];
@@ -521,6 +594,50 @@ out:
 }
 
 /*
+ * What mmap() would refuse the restarted process is refused now, before
+ * the point of no return, with its errno: more than RLIMIT_AS or
+ * RLIMIT_DATA allow (ENOMEM), what the LSM refuses, and under the
+ * restarter's PR_SET_MDWE (which restart cannot undo) a writable and
+ * executable mapping or an anonymous executable one, whose only content
+ * is the image's (EACCES).  A file mapping's executable content from the
+ * image is refused as it comes, past the point of no return.
+ */
+static int cr_check_mappings(struct cr_ctx *ctx)
+{
+	struct cr_mm_state *ms = ctx->ms;
+	unsigned long total = 0, data = 0;
+	u32 i;
+	int ret;
+
+	ms->mdwe = test_bit(MMF_HAS_MDWE, &current->mm->flags);
+	for (i = 0; i < ms->nr; i++) {
+		const struct cr_vma_stage *vs = &ms->vmas[i];
+		const struct cr_rec_vma *v = &vs->rec;
+		unsigned long pages = (v->end - v->start) >> PAGE_SHIFT;
+		bool shared = v->kind == CR_VMA_ANON_SHARED || v->kind == CR_VMA_FILE_SHARED;
+
+		total += pages;
+		if ((v->prot & PROT_WRITE) && !shared && v->kind != CR_VMA_STACK)
+			data += pages;
+		if (ms->mdwe && (v->prot & PROT_EXEC) && v->kind != CR_VMA_VDSO &&
+		    ((v->prot & PROT_WRITE) || !cr_vma_kind_in(v->kind, CR_VMA_FILE)))
+			return cr_reject(ctx, -EACCES, "%#llx-%#llx: executable content refused by MDWE",
+					 v->start, v->end);
+		if (vs->file) {
+			ret = security_mmap_file(vs->file, v->prot,
+						 shared ? MAP_SHARED : MAP_PRIVATE);
+			if (ret)
+				return cr_reject(ctx, ret, "%#llx-%#llx: refused by the LSM",
+						 v->start, v->end);
+		}
+	}
+	if (total > rlimit(RLIMIT_AS) >> PAGE_SHIFT || data > rlimit(RLIMIT_DATA) >> PAGE_SHIFT)
+		return cr_reject(ctx, -ENOMEM, "%lu pages (%lu of data) beyond RLIMIT_AS or RLIMIT_DATA",
+				 total, data);
+	return 0;
+}
+
+/*
  * The mm record and all vma records.  Opens the executable and every
  * mapped file as the caller would: a restarted process cannot map what its
  * restarter could not open.  -EPERM for a mapping below mmap_min_addr;
@@ -587,7 +704,7 @@ static int cr_read_mm(struct cr_ctx *ctx)
 	}
 	if (ms->rec.vdso && vdso_parts != 2)
 		return cr_reject(ctx, -EBADMSG, "the vDSO text and data records are missing");
-	return 0;
+	return cr_check_mappings(ctx);
 out:
 	kvfree(r);
 	return ret;
@@ -648,7 +765,9 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 		flags |= MAP_GROWSDOWN;
 	if (v->flags & CR_VMA_F_NORESERVE)
 		flags |= MAP_NORESERVE;
-	addr = vm_mmap(vs->file, v->start, len, v->prot, flags, v->pgoff << PAGE_SHIFT);
+	/* shared anonymous memory: a new object, its pages where they were in the vma */
+	addr = vm_mmap(vs->file, v->start, len, v->prot, flags,
+		       v->kind == CR_VMA_ANON_SHARED ? 0 : v->pgoff << PAGE_SHIFT);
 	if (IS_ERR_VALUE(addr))
 		return addr;
 	if (addr != v->start)
@@ -659,6 +778,10 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 		ret = do_madvise(mm, addr, len, MADV_DONTDUMP);
 	if (!ret && v->flags & CR_VMA_F_WIPEONFORK)
 		ret = do_madvise(mm, addr, len, MADV_WIPEONFORK);
+	if (!ret && v->flags & CR_VMA_F_RANDOM)
+		ret = do_madvise(mm, addr, len, MADV_RANDOM);
+	if (!ret && v->flags & CR_VMA_F_SEQUENTIAL)
+		ret = do_madvise(mm, addr, len, MADV_SEQUENTIAL);
 	if (!ret && v->kind == CR_VMA_ANON_SHARED) {
 		/* pages of a shared mapping are written through its shmem file */
 		struct vm_area_struct *vma;
@@ -761,6 +884,11 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 	struct cr_vma_stage *vs = cr_find_stage(ms, addr);
 	int n;
 
+	if (ms->mdwe && (vs->rec.prot & PROT_EXEC)) {
+		pr_info_ratelimited("restart: content for executable %#llx refused by MDWE\n",
+				    addr);
+		return -EACCES;
+	}
 	if (vs->rec.kind == CR_VMA_ANON_SHARED) {
 		loff_t pos = addr - vs->rec.start;
 

@@ -205,6 +205,8 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 	} else {
 		/* whole: the restored mask, and the signals pending meanwhile */
 		set_current_blocked(&ctx->blocked);
+		if (ctx->notify)
+			set_notify_signal(current);
 	}
 out:
 	cr_restart_free(ctx);

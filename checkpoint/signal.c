@@ -108,6 +108,12 @@ again:
 		kfree(r);
 		return -ESRCH;	/* exiting */
 	}
+	/* not saved yet: refused rather than dropped */
+	if (!hlist_empty(&t->signal->posix_timers)) {
+		unlock_task_sighand(t, &flags);
+		kfree(r);
+		return cr_refuse(ctx, -EOPNOTSUPP, "POSIX timers (timer_create)");
+	}
 	for (i = 0; i < CR_NSIG; i++) {
 		const struct sigaction *sa = &sighand->action[i].sa;
 
@@ -237,6 +243,9 @@ static int cr_read_signals(struct cr_ctx *ctx)
 	ret = cr_stage_rlimits(r);
 	if (ret)
 		return cr_reject(ctx, ret, "an rlimit refused by the LSM");
+	if (r->nr_pending > task_rlimit(current, RLIMIT_SIGPENDING))
+		return cr_reject(ctx, -EAGAIN, "%u pending signals, RLIMIT_SIGPENDING is %lu",
+				 r->nr_pending, task_rlimit(current, RLIMIT_SIGPENDING));
 	/* as a write to /proc/PID/oom_score_adj */
 	if (r->oom_score_adj < current->signal->oom_score_adj_min &&
 	    !capable(CAP_SYS_RESOURCE))
@@ -260,7 +269,7 @@ static int cr_restore_signals(struct cr_ctx *ctx)
 	unsigned long flags;
 	sigset_t blocked;
 	u32 i;
-	int ret;
+	int ret = 0;
 
 	for (i = 0; i < CR_NSIG; i++) {
 		if (i + 1 == SIGKILL || i + 1 == SIGSTOP)
@@ -281,11 +290,30 @@ static int cr_restore_signals(struct cr_ctx *ctx)
 		current->saved_sigmask.sig[0] = r->saved_blocked;
 		sigdelsetmask(&current->saved_sigmask, sigmask(SIGKILL) | sigmask(SIGSTOP));
 		set_restore_sigmask();
+		ctx->notify = true;
 	}
 
 	current->sas_ss_sp = r->sas_sp;
 	current->sas_ss_size = r->sas_size;
 	current->sas_ss_flags = r->sas_flags;
+
+	/*
+	 * The pending signals, before the rlimits: they were queued under the
+	 * process's limits, and a lower RLIMIT_SIGPENDING it set since must
+	 * not drop them.  Blocked until restart(2) returns.
+	 */
+	if (!lock_task_sighand(current, &flags))
+		return -ESRCH;
+	for (i = 0; !ret && i < r->nr_pending; i++) {
+		kernel_siginfo_t info;
+
+		memcpy(&info, ss->pending[i].info, sizeof(info));
+		ret = send_signal_locked(ss->pending[i].sig, &info, current,
+					 ss->pending[i].shared ? PIDTYPE_TGID : PIDTYPE_PID);
+	}
+	unlock_task_sighand(current, &flags);
+	if (ret)
+		return ret;
 
 	task_lock(current->group_leader);
 	for (i = 0; i < CR_RLIM_NLIMITS; i++) {
@@ -313,17 +341,6 @@ static int cr_restore_signals(struct cr_ctx *ctx)
 			return ret;
 	}
 #endif
-
-	if (!lock_task_sighand(current, &flags))
-		return -ESRCH;
-	for (i = 0; i < r->nr_pending; i++) {
-		kernel_siginfo_t info;
-
-		memcpy(&info, ss->pending[i].info, sizeof(info));
-		send_signal_locked(ss->pending[i].sig, &info, current,
-				   ss->pending[i].shared ? PIDTYPE_TGID : PIDTYPE_PID);
-	}
-	unlock_task_sighand(current, &flags);
 	return 0;
 }
 

@@ -19,8 +19,10 @@
 #include <linux/nospec.h>
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
+#include <linux/proc_ns.h>
 #include <linux/prctl.h>
 #include <linux/sched/prio.h>
+#include <linux/seccomp.h>
 #include <linux/security.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mnt_namespace.h>
@@ -82,13 +84,11 @@ static bool cr_task_restart_block(struct task_struct *t)
 /*
  * State of the task cr does not save, refused loudly rather than dropped:
  * a seccomp filter, io_uring, a real-time or deadline policy, speculation
- * controls set by prctl, other namespaces than the checkpointer's (restart
- * would put the process in its restarter's).
+ * controls set by prctl.
  */
 static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 {
-	struct nsproxy *ns, *mine = current->nsproxy;
-	int which, ret = 0;
+	int which;
 
 #ifdef CONFIG_SECCOMP
 	if (t->seccomp.mode != SECCOMP_MODE_DISABLED)
@@ -98,27 +98,96 @@ static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 	if (t->io_uring)
 		return cr_refuse(ctx, -EOPNOTSUPP, "uses io_uring");
 #endif
+	/* its pid, 1, could not be given back (a new pid namespace would be needed) */
+	if (is_child_reaper(task_pid(t)) && task_active_pid_ns(t) != &init_pid_ns)
+		return cr_refuse(ctx, -EOPNOTSUPP, "the init of a pid namespace");
 	if (t->policy != SCHED_NORMAL && t->policy != SCHED_BATCH && t->policy != SCHED_IDLE)
 		return cr_refuse(ctx, -EOPNOTSUPP, "scheduling policy %u", t->policy);
 	for (which = PR_SPEC_STORE_BYPASS; which <= PR_SPEC_INDIRECT_BRANCH; which++)
 		if (arch_prctl_spec_ctrl_get(t, which) & (PR_SPEC_DISABLE | PR_SPEC_FORCE_DISABLE))
 			return cr_refuse(ctx, -EOPNOTSUPP, "speculation control %d disabled by prctl",
 					 which);
-	if (task_active_pid_ns(t) != task_active_pid_ns(current) ||
-	    task_cred_xxx(t, user_ns) != current_user_ns())
-		return cr_refuse(ctx, -EOPNOTSUPP, "in another pid or user namespace");
-	task_lock(t);
-	ns = t->nsproxy;
-	if (!ns)
-		ret = -ESRCH;
-	else if (ns->uts_ns != mine->uts_ns || ns->ipc_ns != mine->ipc_ns ||
-		 ns->mnt_ns != mine->mnt_ns || ns->net_ns != mine->net_ns ||
-		 ns->cgroup_ns != mine->cgroup_ns || ns->time_ns != mine->time_ns)
-		ret = -EOPNOTSUPP;
-	task_unlock(t);
-	if (ret == -EOPNOTSUPP)
-		cr_refuse(ctx, ret, "in another uts, ipc, mount, net, cgroup or time namespace");
-	return ret;
+	return 0;
+}
+
+/* The namespaces a task record names, as /proc/PID/ns/ has them. */
+static const struct proc_ns_operations *const cr_ns_ops[CR_NS_MAX] = {
+#ifdef CONFIG_UTS_NS
+	[CR_NS_UTS]		= &utsns_operations,
+#endif
+#ifdef CONFIG_IPC_NS
+	[CR_NS_IPC]		= &ipcns_operations,
+#endif
+	[CR_NS_MNT]		= &mntns_operations,
+#ifdef CONFIG_NET_NS
+	[CR_NS_NET]		= &netns_operations,
+#endif
+#ifdef CONFIG_PID_NS
+	[CR_NS_PID]		= &pidns_operations,
+	[CR_NS_PID_CHILDREN]	= &pidns_for_children_operations,
+#endif
+#ifdef CONFIG_USER_NS
+	[CR_NS_USER]		= &userns_operations,
+#endif
+#ifdef CONFIG_CGROUPS
+	[CR_NS_CGROUP]		= &cgroupns_operations,
+#endif
+#ifdef CONFIG_TIME_NS
+	[CR_NS_TIME]		= &timens_operations,
+	[CR_NS_TIME_CHILDREN]	= &timens_for_children_operations,
+#endif
+};
+
+/*
+ * The inode number of each namespace of @t, and which are the initial
+ * ones: -ESRCH if @t is exiting.
+ */
+static int cr_task_ns(struct task_struct *t, u32 *inum, u32 *init)
+{
+	struct ns_common *ns, *first;
+	int i;
+
+	*init = 0;
+	for (i = 0; i < CR_NS_MAX; i++) {
+		inum[i] = 0;
+		if (!cr_ns_ops[i])
+			continue;
+		ns = cr_ns_ops[i]->get(t);
+		if (!ns)
+			return -ESRCH;
+		first = cr_ns_ops[i]->get(&init_task);
+		inum[i] = ns->inum;
+		if (ns == first)
+			*init |= 1U << i;
+		if (first)
+			cr_ns_ops[i]->put(first);
+		cr_ns_ops[i]->put(ns);
+	}
+	return 0;
+}
+
+/*
+ * The restarted task lives in its restarter's namespaces: they must be the
+ * task's own, or initial ones where the task's were (another machine).
+ */
+static int cr_check_ns(struct cr_ctx *ctx, const struct cr_rec_task *rec)
+{
+	u32 inum[CR_NS_MAX], init;
+	int i, ret;
+
+	ret = cr_task_ns(current, inum, &init);
+	if (ret)
+		return ret;
+	for (i = 0; i < CR_NS_MAX; i++) {
+		bool same = (rec->ns_init & BIT(i)) ? init & BIT(i) :
+			    !(init & BIT(i)) && inum[i] == rec->ns_inum[i];
+
+		if (!same)
+			return cr_reject(ctx, -EOPNOTSUPP,
+					 "the task was in another %s namespace than the restarter",
+					 cr_ns_ops[i]->name);
+	}
+	return 0;
 }
 
 /* Nice value, policy, timer slack, parent-death signal, affinity, flags. */
@@ -161,6 +230,9 @@ static int cr_write_task(struct cr_ctx *ctx)
 	if (nr_cpu_ids > CR_CPUS_WORDS * 64)
 		return cr_refuse(ctx, -EOPNOTSUPP, "more than %d CPUs", CR_CPUS_WORDS * 64);
 	cr_save_attrs(t, &rec);
+	ret = cr_task_ns(t, rec.ns_inum, &rec.ns_init);
+	if (ret)
+		return ret;
 	get_task_comm(rec.comm, t);
 	rec.personality = t->personality;
 	rec.clear_child_tid = (unsigned long)t->clear_child_tid;
@@ -288,7 +360,7 @@ static int cr_read_task(struct cr_ctx *ctx)
 	if (why)
 		return cr_reject(ctx, -EBADMSG, "%s", why);
 	ctx->restart_block = rec->restart_fn != CR_RESTART_FN_NONE;
-	return cr_stage_attrs(ctx, rec);
+	return cr_check_ns(ctx, rec) ?: cr_stage_attrs(ctx, rec);
 }
 
 /* Make the staged task record current's. */

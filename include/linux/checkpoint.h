@@ -83,6 +83,10 @@ struct cr_task_state;
  * @inherit:	restart: the files the restarter handed in
  * @nr_inherit:	restart: their number
  * @retval:	restart: what restart(2) returns into the restored registers
+ * @notify:	restart: the way out must run the signal code even with no
+ *		signal pending (set_notify_signal(), once the page stream is
+ *		read: it would interrupt reads of the image): to restart an
+ *		interrupted system call, or to restore a saved mask
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  * @machine:	the arch record (restart: as read; checkpoint: as written)
  */
@@ -123,6 +127,7 @@ struct cr_ctx {
 	struct cr_inherit_ent *inherit;
 	u32 nr_inherit;
 	long retval;
+	bool notify;
 	struct cr_rec_head head;
 	struct cr_rec_arch machine;
 };
@@ -180,6 +185,7 @@ int cr_check_caller_mm(void);
 
 /* Files the restarter hands in, opening by path (checkpoint/files.c). */
 struct file *cr_open_kind(const char *path, int flags, umode_t type);
+bool cr_reachable(struct file *file, const char *path);
 int cr_get_inherit(struct cr_ctx *ctx, const struct cr_restart_args __user *uargs);
 void cr_put_inherit(struct cr_ctx *ctx);
 

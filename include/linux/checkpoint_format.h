@@ -233,7 +233,8 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
 /* vma kinds that map a file by path */
 #define CR_VMA_FILE		(CR_VMA_BIT(CR_VMA_FILE_PRIVATE) | CR_VMA_BIT(CR_VMA_FILE_SHARED))
 #define CR_VMA_F_ALL		(CR_VMA_F_GROWSDOWN | CR_VMA_F_DONTFORK | CR_VMA_F_DONTDUMP | \
-				 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE | CR_VMA_F_WIPEONFORK)
+				 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE | CR_VMA_F_WIPEONFORK | \
+				 CR_VMA_F_RANDOM | CR_VMA_F_SEQUENTIAL)
 
 /* ------------------------------------------------------------------------ */
 /* the image order                                                          */
@@ -384,7 +385,8 @@ static inline const char *cr_check_task(const struct cr_rec_task *t, const struc
 	    (t->sched_policy != CR_SCHED_NORMAL && t->sched_policy != CR_SCHED_BATCH &&
 	     t->sched_policy != CR_SCHED_IDLE))
 		return "bad nice value or scheduling policy";
-	if (t->pdeath_signal > CR_NSIG || t->task_flags & ~CR_TASK_NO_NEW_PRIVS)
+	if (t->pdeath_signal > CR_NSIG || t->task_flags & ~CR_TASK_NO_NEW_PRIVS ||
+	    t->ns_init >> CR_NS_MAX || t->__reserved2)
 		return "bad parent-death signal or flags";
 	return NULL;
 }
@@ -479,8 +481,6 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 		return "vDSO text not where the mm record says";
 	if (v->kind == CR_VMA_VVAR && (!mm->vdso || v->end != mm->vdso))
 		return "vDSO data does not end where the mm record's vDSO starts";
-	if (v->kind == CR_VMA_ANON_SHARED && v->pgoff)
-		return "shared anonymous mapping with an offset";
 	return NULL;
 }
 
@@ -502,6 +502,17 @@ static inline const char *cr_check_pages(const struct cr_rec_pages *r, __u32 len
 }
 
 /**
+ * cr_pipe_packets_len() - the bytes the packet lengths of a pipe record take
+ * @r: the record's fixed part
+ *
+ * Return: @r->nr_packets lengths of 4 bytes, padded to a multiple of 8.
+ */
+static inline __u64 cr_pipe_packets_len(const struct cr_rec_pipe *r)
+{
+	return ((__u64)r->nr_packets * sizeof(__u32) + 7) & ~7ULL;
+}
+
+/**
  * cr_check_pipe() - check a pipe record
  * @r: the record's fixed part
  * @len: the record's payload length
@@ -513,11 +524,23 @@ static inline const char *cr_check_pages(const struct cr_rec_pages *r, __u32 len
 static inline const char *cr_check_pipe(const struct cr_rec_pipe *r, __u32 len, __u32 objref,
 					const struct cr_limits *l)
 {
+	const __u32 *packet = (const __u32 *)(r + 1);
+	__u64 total = 0;
+	__u32 i;
+
 	if (r->objref != objref)
 		return "objref out of sequence";
-	if (r->flags & ~CR_PIPE_FIFO || r->len > r->size || len != sizeof(*r) + (__u64)r->len ||
-	    r->size < l->page_size)
+	if (r->flags & ~CR_PIPE_FIFO || r->len > r->size || r->size < l->page_size ||
+	    r->__reserved || r->nr_packets > r->size / l->page_size ||
+	    len != sizeof(*r) + cr_pipe_packets_len(r) + (__u64)r->len)
 		return "bad flags, size or length";
+	for (i = 0; i < r->nr_packets; i++) {
+		if (!packet[i] || packet[i] > l->page_size)
+			return "bad packet length";
+		total += packet[i];
+	}
+	if (r->nr_packets && total != r->len)
+		return "packets and length disagree";
 	return NULL;
 }
 
@@ -547,7 +570,8 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 	if (!(r->kind == CR_FILE_PIPE) != !!r->path_len || r->path_len > CR_PATH_MAX)
 		return "path and kind disagree";
 	if (r->kind == CR_FILE_PIPE) {
-		if (!r->pipe || r->flags & ~(CR_O_ACCMODE | CR_O_NONBLOCK) || acc > 1)
+		/* O_DIRECT: packet mode */
+		if (!r->pipe || r->flags & ~(CR_O_ACCMODE | CR_O_NONBLOCK | CR_O_DIRECT) || acc > 2)
 			return "bad pipe end";
 	} else if (r->kind == CR_FILE_FIFO) {
 		if (!r->pipe || r->pos)

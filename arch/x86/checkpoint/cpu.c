@@ -592,7 +592,7 @@ static int cr_arch_restore(struct cr_ctx *ctx)
 	 */
 	regs->orig_ax = c->orig_ax;
 	if (c->orig_ax != -1ULL)
-		set_notify_signal(current);
+		ctx->notify = true;
 	ctx->retval = c->ax;
 	return 0;
 }

@@ -160,6 +160,19 @@ struct cr_rec_tail {
 #define CR_COMM_LEN		16
 #define CR_CPUS_WORDS		16	/* CPU affinity of up to 1024 CPUs */
 
+/* enum cr_ns: the namespaces of a task record. */
+#define CR_NS_UTS		0
+#define CR_NS_IPC		1
+#define CR_NS_MNT		2
+#define CR_NS_NET		3
+#define CR_NS_PID		4
+#define CR_NS_PID_CHILDREN	5	/* where its children will be */
+#define CR_NS_USER		6
+#define CR_NS_CGROUP		7
+#define CR_NS_TIME		8
+#define CR_NS_TIME_CHILDREN	9
+#define CR_NS_MAX		10
+
 /* Flags of a task record. */
 #define CR_TASK_NO_NEW_PRIVS	(1U << 0)	/* PR_SET_NO_NEW_PRIVS */
 
@@ -190,6 +203,14 @@ struct cr_rec_tail {
  * @task_flags:		CR_TASK_*
  * @cpus:		CPU affinity, bit n for CPU n; restart refuses a mask
  *			with no CPU it may run on
+ * @ns_inum:		the inode numbers of the task's namespaces, by
+ *			CR_NS_* (0: not configured)
+ * @ns_init:		bit CR_NS_* set: that namespace was the initial one
+ * @__reserved2:	zero
+ *
+ * Restart refuses (EOPNOTSUPP) to put the task into other namespaces than
+ * its own: the restarter's must be the same ones, or initial ones where
+ * the task's were.
  */
 struct cr_rec_task {
 	char comm[CR_COMM_LEN];
@@ -212,6 +233,9 @@ struct cr_rec_task {
 	__u32 pdeath_signal;
 	__u32 task_flags;
 	__u64 cpus[CR_CPUS_WORDS];
+	__u32 ns_inum[CR_NS_MAX];
+	__u32 ns_init;
+	__u32 __reserved2;
 };
 
 /* enum cr_restart_fn: a restart block saved by what it does */
@@ -285,12 +309,16 @@ struct cr_rec_mm {
 #define CR_VMA_F_NORESERVE	(1U << 4)
 #define CR_VMA_F_MAYWRITE	(1U << 5)	/* shared: file opened for writing */
 #define CR_VMA_F_WIPEONFORK	(1U << 6)	/* MADV_WIPEONFORK: private anonymous */
+#define CR_VMA_F_RANDOM		(1U << 7)	/* MADV_RANDOM */
+#define CR_VMA_F_SEQUENTIAL	(1U << 8)	/* MADV_SEQUENTIAL */
 
 /**
  * struct cr_rec_vma - one mapping
  * @start: first byte, page aligned
  * @end: one past the last byte, page aligned
- * @pgoff: file offset in pages, for file mappings
+ * @pgoff: file offset in pages, for file mappings; for shared anonymous
+ *	ones, where they began in their shared memory object (informational:
+ *	restart makes a new one)
  * @prot: CR_PROT_READ, CR_PROT_WRITE, CR_PROT_EXEC
  * @kind: CR_VMA_*
  * @flags: CR_VMA_F_*
@@ -347,14 +375,21 @@ struct cr_rec_pages {
  * @size: its capacity in bytes (F_GETPIPE_SZ)
  * @len: the bytes buffered in it, which follow this struct
  * @flags: CR_PIPE_FIFO for a named FIFO: restart puts the bytes back into
- *	the FIFO it opens by path (the FIFO must then be empty); otherwise
- *	restart makes a new pipe
+ *	the FIFO it opens by path (the FIFO must then be empty), and its file
+ *	record comes next; otherwise restart makes a new pipe
+ * @nr_packets: in packet mode (written through O_DIRECT files: read(2)
+ *	takes one write at a time), the number of packets buffered: their
+ *	lengths, a __u32 each, follow this struct, padded to a multiple of
+ *	8 bytes, before the bytes; 0 otherwise
+ * @__reserved: zero
  */
 struct cr_rec_pipe {
 	__u32 objref;
 	__u32 size;
 	__u32 len;
 	__u32 flags;
+	__u32 nr_packets;
+	__u32 __reserved;
 };
 
 /**
