@@ -264,17 +264,19 @@ TEST_F(files, refuse_unsupported_fds)
 /* Restart errors about files: each returns, the caller intact. */
 TEST_F(files, restart_file_errors)
 {
-	int img = self->img, status;
+	int img = self->img, status, p[2];
 	pid_t pid;
 
 	ASSERT_EQ(0, make_file(DIR_ "/e", 100));
+	/* its read end stays here: the pipe's peer is elsewhere */
+	ASSERT_EQ(0, pipe(p));
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		int fd = open(DIR_ "/e", O_RDONLY), p[2];
+		int fd = open(DIR_ "/e", O_RDONLY);
 
-		/* fd 1 a pipe: cr leaves it to the restarter */
-		if (fd < 0 || pipe(p) || dup2(p[1], 1) != 1)
+		/* fd 1 a pipe whose reader is elsewhere: cr leaves it to the restarter */
+		if (fd < 0 || dup2(p[1], 1) != 1)
 			_exit(1);
 		close(p[0]);
 		close(p[1]);
@@ -283,6 +285,8 @@ TEST_F(files, restart_file_errors)
 		_exit(CR_RESTART_OK);
 	}
 	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+	close(p[0]);
+	close(p[1]);
 
 	/* a directory now where the file was */
 	ASSERT_EQ(0, unlink(DIR_ "/e"));

@@ -412,7 +412,8 @@ TEST_F_TIMEOUT(slow, fifo_records_pin_memory, 120)
 	}
 	close(p[1]);
 	close(sync[1]);
-	ASSERT_EQ(1, read(sync[0], line, 1));
+	/* all written; or EOF: restart refused early and the feeder died of SIGPIPE */
+	ASSERT_LE(0, read(sync[0], line, 1));
 	sleep_ms(1000);	/* the restarter read what is in the pipe */
 	free1 = meminfo_kb("MemFree:");
 	snprintf(path, sizeof(path), "/proc/%d/status", rst);

@@ -1016,7 +1016,7 @@ TEST(valid_child)
 	EXPECT_NE(NULL, strstr(r.out, "\n    fd: 10\n"));
 	/* the pipe, its bytes and both its ends */
 	ASSERT_NE(NULL, record_with(r.out, "\n    data_len: 5\n", rec, sizeof(rec)));
-	EXPECT_NE(NULL, strstr(rec, " pipe len=21\n")) TH_LOG("%s", rec);
+	EXPECT_NE(NULL, strstr(rec, " pipe len=29\n")) TH_LOG("%s", rec);
 	EXPECT_NE(NULL, strstr(rec, "\n    data_head: 68656c6c6f\n"));
 	EXPECT_NE(NULL, strstr(r.out, "\n    kind: 5 (pipe)\n    flags: 0 (rdonly)\n"));
 	EXPECT_NE(NULL, strstr(r.out, "\n    kind: 5 (pipe)\n    flags: 01 (wronly)\n"));

@@ -76,6 +76,7 @@
 #define REFUSED		40	/* checkpoint failed with EOPNOTSUPP */
 #define CKPT_ERR	41	/* checkpoint failed with another errno */
 #define NO_SUPPORT	42	/* this kernel or CPU has no such state: skip */
+#define INSIDE_BAD	43	/* restarted inside its namespaces, without its state */
 
 /* Keep @fd on fd @to, closing @fd. */
 static int keep(int fd, int to)
@@ -145,6 +146,10 @@ static const char *describe(int r)
  * unshares them; with CLONE_NEWPID its child, pid 1 there, is the one.
  * Returns 0 when refused (EOPNOTSUPP) or restarted with its state;
  * otherwise a description of what happened in @why.
+ *
+ * With @ns the image is restarted twice: inside the namespaces, where it
+ * must come back with its state, and from outside them, where restart
+ * must refuse it (EOPNOTSUPP), the caller intact.
  */
 static int kept_or_refused(int ns, int (*before)(void), int (*after)(void), char *why,
 			   size_t wlen)
@@ -178,13 +183,25 @@ static int kept_or_refused(int ns, int (*before)(void), int (*after)(void), char
 		crid = sys_checkpoint(0, img, 0);
 		if (crid < 0)
 			_exit(errno == EOPNOTSUPP ? REFUSED : CKPT_ERR);
-		if (crid > 0)
+		if (crid > 0 && !ns)
 			_exit(CR_ORIG_OK);
+		if (crid > 0)
+			_exit(restart_img(img, NULL) == CR_RESTART_OK ? CR_ORIG_OK : INSIDE_BAD);
 		_exit(after());
 	}
 	st = cr_wait(pid);
 	if (st == REFUSED)
 		return 0;
+	if (st == INSIDE_BAD)
+		return snprintf(why, wlen, "restart inside the namespaces failed"), -1;
+	if (ns && st == CR_ORIG_OK) {
+		r = restart_img(img, NULL);
+		close(img);
+		if (r == 100 + EOPNOTSUPP)
+			return 0;
+		return snprintf(why, wlen, "restarted outside its namespaces: %s", describe(r)),
+		       -1;
+	}
 	if (st == NO_SUPPORT)
 		return 2;
 	if (st != CR_ORIG_OK)
