@@ -103,13 +103,16 @@ static void cr_forget_caller(void)
 {
 	io_uring_task_cancel();
 	futex_exec_release(current);
-#ifdef CONFIG_POSIX_TIMERS
-	spin_lock_irq(&current->sighand->siglock);
-	posix_cpu_timers_exit(current);
-	spin_unlock_irq(&current->sighand->siglock);
-	exit_itimers(current);
-	flush_itimer_signals();
-#endif
+	if (IS_ENABLED(CONFIG_POSIX_TIMERS)) {
+		unsigned long flags;
+
+		if (lock_task_sighand(current, &flags)) {
+			posix_cpu_timers_exit(current);
+			unlock_task_sighand(current, &flags);
+		}
+		exit_itimers(current);
+		flush_itimer_signals();
+	}
 	clear_syscall_work_syscall_user_dispatch(current);
 	arch_setup_new_exec();
 }
