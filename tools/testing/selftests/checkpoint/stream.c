@@ -51,25 +51,32 @@ static void check_image(struct __test_metadata *_metadata,
 }
 
 /*
- * After the head: arch, task, cpu, fpu, mm, vmas, pages, tail - in this
- * order, every record valid, as the image reader checks them.
+ * The head, the arch record, every section of cr_section_info() in its
+ * order, pages, the tail; every record valid, as the image reader checks
+ * them.
  */
 static void check_records(struct __test_metadata *_metadata, const char *img, size_t len)
 {
-	static const __u32 order[] = { CR_REC_HEAD, CR_REC_ARCH, CR_REC_TASK, CR_REC_CPU,
-				       CR_REC_FPU, CR_REC_MM, CR_REC_VMA };
 	struct cr_rec_tail tail = {};
 	__u64 off = 0, end = 0;
 	__u32 last = 0, type;
 	struct cr_image im;
 	long n = 0, data = 0;
-	int ret;
+	int ret, sec = -1, sections = 0, s;
 
 	cr_image_open_mem(&im, img, len, CR_IMAGE_CHECK);
 	while ((ret = cr_image_next(&im)) == CR_IMAGE_REC) {
 		type = im.rec.hdr.type;
-		if (n < 7) {
-			EXPECT_EQ(order[n], type) TH_LOG("record %ld", n);
+		if (n < 2) {
+			EXPECT_EQ(n ? CR_REC_ARCH : CR_REC_HEAD, type) TH_LOG("record %ld", n);
+		}
+		for (s = 0; s < CR_SEC_MAX; s++)
+			if (cr_section_info(s)->records & CR_REC_BIT(type))
+				break;
+		if (s < CR_SEC_MAX) {
+			EXPECT_GE(s, sec) TH_LOG("%s record %ld", cr_rec_name(type), n);
+			sections += s != sec;
+			sec = s;
 		}
 		if (type == CR_REC_PAGE_DATA) {
 			/* page contents start page aligned in the stream */
@@ -90,6 +97,7 @@ static void check_records(struct __test_metadata *_metadata, const char *img, si
 	cr_image_close(&im);
 	ASSERT_EQ(CR_IMAGE_END, ret) TH_LOG("offset %llu: %s", (unsigned long long)im.why_off,
 					    im.why);
+	EXPECT_EQ(CR_SEC_MAX, sections);
 	EXPECT_EQ(CR_TAIL_MAGIC, tail.magic);
 	EXPECT_EQ(n, tail.records);
 	EXPECT_EQ(off, tail.offset);
