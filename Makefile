@@ -9,7 +9,8 @@
 #   make tools    build/ckpt, build/rstr, build/crinspect and the selftests (static)
 #   make vm       a shell in the VM; make vm CMD='...' runs one command
 #   make docs     check Documentation/checkpoint and the man pages
-#   make check    checkpatch --strict, kernel-doc and sparse on our code
+#   make check    checkpatch --strict, kernel-doc and sparse on our code, and
+#                 the format's drift check (harness/sync-check.sh)
 #   make patches  the tree as a patch series in build/patches (check-patches
 #                 applies and builds it patch by patch)
 #   make fuzz     the hostile-image fuzzer, FUZZ_CASES per image

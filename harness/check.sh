@@ -2,7 +2,8 @@
 # Kernel hygiene of our code (make check, run by CI):
 #   checkpatch --strict on the kernel code and the selftests (the patch
 #   series, integration patches included, is checked by test-patches.sh); kernel-doc -Wall, and a kernel-doc comment on every non-static
-#   function; sparse (C=2) on our objects.
+#   function; the format's drift check (sync-check.sh); sparse (C=2) on
+#   our objects.
 #   check.sh KSRC KOBJ
 # Exits non-zero on any finding; prints one line per check.
 set -uo pipefail
@@ -77,6 +78,16 @@ out=$(awk '
 	/^[^ \t]/ && !/^\/\*/ { doc = 0 }
 	' "${kernel_c[@]}")
 report "kernel-doc on every non-static function" "$out"
+
+# The image format has one source of truth, shared by the kernel and the
+# tools: its tables, cr_sections[], the tools, the tests and format.rst
+# must agree with it (harness/sync-check.sh).
+if out=$(harness/sync-check.sh 2>&1); then
+	out=
+elif [ -z "$out" ]; then
+	out="harness/sync-check.sh failed"
+fi
+report "sync-check (one source of format truth)" "$out"
 
 # sparse on our objects; warnings raised inside upstream headers (such as
 # the __rcu sighand in unlock_task_sighand()) are not ours and are left out.

@@ -7,9 +7,10 @@
 #    100 columns, docutils with warnings as errors (toctree and :doc: are
 #    Sphinx's: stand-ins check that what they name exists), every page in
 #    the index's toctree;
-#  - format.rst against include/uapi/linux/checkpoint.h: every CR_*
-#    constant named, every struct table's offsets, sizes and types, the
-#    values of the constants in its tables (compiled with gcc);
+#  - format.rst against include/uapi/linux/checkpoint.h and the
+#    <asm/checkpoint.h> it includes (arch/x86/include/uapi/asm/): every
+#    CR_* constant of both named, every struct table's offsets, sizes and
+#    types, the values of the constants in its tables (compiled with gcc);
 #  - man/man?/*.?: SPDX line, .TH matching the file name, `groff -ww -man
 #    -z` silent, `man -l` (MANWIDTH=80) silent with the usual sections and
 #    no line over 80 columns, the EXAMPLES program compiled with -Werror;
@@ -17,13 +18,18 @@
 #    SYNOPSIS of its man page and the prototype in usage.rst, and the long
 #    options of ckpt, rstr and crinspect against the OPTIONS of their pages.
 #
-# CR_UAPI_HDR=path/to/checkpoint.h checks format.rst against another header.
+# CR_UAPI_HDR=path/to/checkpoint.h checks format.rst against another header
+# (and the asm/checkpoint.h next to its directory, if there is one).
 # Needs python3-docutils, groff-base, man-db, bsdextrautils, gcc, libc6-dev
 # (harness/deps.sh installs them).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 DOC=Documentation/checkpoint
 HDR=${CR_UAPI_HDR:-include/uapi/linux/checkpoint.h}
+HDR_ARCH=arch/x86/include/uapi/asm/checkpoint.h
+if [ -n "${CR_UAPI_HDR:-}" ] && [ -f "$(dirname "$HDR")/../asm/checkpoint.h" ]; then
+	HDR_ARCH=$(dirname "$HDR")/../asm/checkpoint.h
+fi
 RST_FILES="index usage format design"
 MAN_FILES="man2/checkpoint.2 man2/restart.2 man1/ckpt.1 man1/rstr.1 man1/crinspect.1"
 
@@ -59,16 +65,18 @@ for f in $MAN_FILES; do
 	[ -f "man/$f" ] || fail "man/$f is missing"
 done
 [ -f "$HDR" ] || fail "$HDR is missing"
+[ -f "$HDR_ARCH" ] || fail "$HDR_ARCH is missing"
 
 # --- reStructuredText and the format tables --------------------------------------
-mkdir -p "$TMP/inc/linux"
+mkdir -p "$TMP/inc/linux" "$TMP/inc/asm"
 [ -f "$HDR" ] && cp "$HDR" "$TMP/inc/linux/checkpoint.h"
-"$PY" - "$DOC" "$TMP/inc/linux/checkpoint.h" "$TMP/format-check.c" <<'EOF'
+[ -f "$HDR_ARCH" ] && cp "$HDR_ARCH" "$TMP/inc/asm/checkpoint.h"
+"$PY" - "$DOC" "$TMP/inc/linux/checkpoint.h" "$TMP/format-check.c" "$TMP/inc/asm/checkpoint.h" <<'EOF'
 import io, os, re, shlex, sys
 import docutils.core, docutils.nodes, docutils.utils
 from docutils.parsers.rst import Directive, directives, roles
 
-doc_dir, hdr, cfile = sys.argv[1:4]
+doc_dir, hdr, cfile, hdr_arch = sys.argv[1:5]
 bad = []
 toctree = []
 docrefs = []
@@ -136,10 +144,11 @@ for path, target in docrefs:
 fmt_path = os.path.join(doc_dir, 'format.rst')
 if os.path.exists(fmt_path) and os.path.exists(hdr):
     fmt = open(fmt_path, encoding='utf-8').read()
-    htext = open(hdr, encoding='utf-8').read()
-    for ident in sorted(set(re.findall(r'\bCR_[A-Z0-9_]*[A-Z0-9]\b', htext))):
-        if not re.search(r'\b%s\b' % ident, fmt):
-            bad.append(f'{fmt_path}: {ident} (in {os.path.basename(hdr)}) is not described')
+    for h, hname in ((hdr, 'linux/checkpoint.h'), (hdr_arch, 'asm/checkpoint.h')):
+        htext = open(h, encoding='utf-8').read() if os.path.exists(h) else ''
+        for ident in sorted(set(re.findall(r'\bCR_[A-Z0-9_]*[A-Z0-9]\b', htext))):
+            if not re.search(r'\b%s\b' % ident, fmt):
+                bad.append(f'{fmt_path}: {ident} (in {hname}) is not described')
     c = ['#include <stddef.h>', '#include <linux/checkpoint.h>',
          '#define T(a, b) __builtin_types_compatible_p(a, b)']
     flines = fmt.split('\n')
@@ -258,7 +267,7 @@ if [ -f "$TMP/format-check.c" ]; then
 			format.rst*) echo "docs: $src: $err" ;;
 			esac
 		done | sort -u >&2
-		fail "$DOC/format.rst does not match $HDR"
+		fail "$DOC/format.rst does not match $HDR and $HDR_ARCH"
 	fi
 fi
 
@@ -308,5 +317,5 @@ if [ "$problems" -ne 0 ]; then
 	echo "docs: FAILED: $problems problem(s) in $nrst rst files and $nman man pages"
 	exit 1
 fi
-echo "docs: OK: $nrst rst files, format.rst matches $(basename "$HDR"), $nman man pages"
+echo "docs: OK: $nrst rst files, format.rst matches linux/ and asm/checkpoint.h, $nman man pages"
 exit 0

@@ -344,11 +344,11 @@ n_syscalls=$nr
 commit_patch "$P_FPU" \
 	"an x86/fpu helper for restart(2): check and load a standard-format XSAVE buffer into current"
 
-add_files include/uapi/linux/checkpoint.h
+add_files include/uapi/linux/checkpoint.h arch/x86/include/uapi/asm/checkpoint.h
 body <<'EOF'
-checkpoint(2) writes, and restart(2) reads, an image: a stream of typed records that user space stores, moves and inspects. Its layout is ABI, so it gets its own uapi header, include/uapi/linux/checkpoint.h, ahead of the code that writes and reads it.
+checkpoint(2) writes, and restart(2) reads, an image: a stream of typed records that user space stores, moves and inspects. Its layout is ABI, so it gets its own uapi header, include/uapi/linux/checkpoint.h, ahead of the code that writes and reads it. It includes <asm/checkpoint.h>, as linux/kvm.h includes asm/kvm.h: the records whose layout is the architecture's own (arch, cpu, fpu) and the values of its ABI that records carry, here for x86_64 (arch/x86/include/uapi/asm/checkpoint.h).
 
-An image is written and read strictly in order, so that it can go through a pipe or a socket as well as a regular file. Each record is a struct cr_hdr (type, payload length) followed by its payload, padded with zeros to a multiple of CR_ALIGN (8) bytes. The first record is the head: magic, format version, architecture, page size, the XSAVE layout of the fpu records and the checkpoint id. The last is the tail, which carries the number of records before it and the stream offset of its own header, so that a truncated or spliced stream is detected. Page contents start at a page-aligned stream offset (a pad record comes first when needed), so that they are written from and read into pages directly.
+An image is written and read strictly in order, so that it can go through a pipe or a socket as well as a regular file. Each record is a struct cr_hdr (type, payload length) followed by its payload, padded with zeros to a multiple of CR_ALIGN (8) bytes. The first record is the head: magic, format version, architecture, page size and the checkpoint id; the arch record follows, the machine as far as the architecture's records depend on it (on x86_64 the XSAVE layout of the fpu record). The last is the tail, which carries the number of records before it and the stream offset of its own header, so that a truncated or spliced stream is detected. Page contents start at a page-aligned stream offset (a pad record comes first when needed), so that they are written from and read into pages directly.
 
 Records have fixed-width fields, explicit __reserved padding and no pointers; a path follows its fixed struct in the same record, which says how long it is. A change to the layout of a record bumps CR_FORMAT_VERSION, which restart checks before anything else.
 
@@ -357,8 +357,9 @@ EOF
 commit "checkpoint: add the image format (uapi header)" \
 	"the image format, include/uapi/linux/checkpoint.h: the contract with user space"
 
-add_files include/linux/checkpoint.h checkpoint/Kconfig checkpoint/Makefile \
-	checkpoint/sys.c checkpoint/io.c checkpoint/checkpoint.c checkpoint/restart.c
+add_files include/linux/checkpoint.h include/linux/checkpoint_format.h checkpoint/Kconfig \
+	checkpoint/Makefile checkpoint/sys.c checkpoint/io.c checkpoint/checkpoint.c \
+	checkpoint/restart.c checkpoint/section.c
 apply_patch "$P_HOOKS" "${ARCH_HOOKS[@]/#/--exclude=}"
 body <<EOF
 Add cr, an in-kernel checkpoint/restart of a process, with two system calls:
@@ -372,6 +373,8 @@ This patch adds the generic core:
   - checkpoint/io.c: record I/O. The image is written and read in order with kernel_write() and kernel_read(), looping over short counts, so that regular files, pipes and sockets work alike; page contents are written straight from the pages, with no bounce buffer.
   - checkpoint/checkpoint.c: pins and checks the target, writes the head, the records of each kind of object and the tail, and checks that a stopped target did not run meanwhile.
   - checkpoint/restart.c: reads and checks the head (magic, format version, architecture, page size, crid), stages the records, passes the point of no return and commits.
+  - include/linux/checkpoint_format.h: what the kernel and the tools know alike of an image, as static inlines over the uapi types that user space can include too: the record table (name and length bounds of each type), the names of the kinds records carry, the sections in image order (enum cr_section_id, cr_section_info()), and the checks of each record that do not depend on the machine, which restart and the image inspector of the selftests call alike.
+  - checkpoint/section.c: cr_sections[], one struct cr_section {write, read, restore, free} per kind of state in image order, which drives checkpoint, restart's staging and its commit; a boot-time check that the tables are whole, and a build-time check that the ABI values the format headers give user space are the kernel's.
   - include/linux/checkpoint.h: struct cr_ctx, the record I/O helpers, the functions of the per-object code that the next patches add (task, memory, files, signals), and the architecture interface (cr_arch_*) that an architecture implements in arch/<arch>/checkpoint/ before it selects HAVE_ARCH_CHECKPOINT.
   - checkpoint/Kconfig, checkpoint/Makefile, and the hooks in Kbuild, init/Kconfig (CONFIG_CHECKPOINT, next to CHECKPOINT_RESTORE, which provides helpers for the user-space CRIU and is unrelated) and arch/Kconfig (HAVE_ARCH_CHECKPOINT).
 
@@ -434,13 +437,15 @@ commit "checkpoint: save and restore signal state, interval timers and rlimits" 
 n_last_obj=$nr
 
 add_dir arch/x86/checkpoint
+add_files arch/x86/include/asm/checkpoint_format.h
 for f in "${ARCH_HOOKS[@]}"; do
 	apply_patch "$P_HOOKS" --include="$f"
 done
 body <<'EOF'
 Implement the cr architecture interface for x86_64 in arch/x86/checkpoint/, build it with CONFIG_CHECKPOINT, and select HAVE_ARCH_CHECKPOINT on X86_64. This makes CONFIG_CHECKPOINT selectable: before this patch none of cr is compiled.
 
-  - head.c: the architecture and the XSAVE layout (features and size of the standard, non-compacted format) go into the image head; restart refuses an image taken on another architecture or with XSAVE features this CPU lacks (ENOEXEC).
+  - head.c: the XSAVE layout (features, size of the standard, non-compacted format, and where each component lies) goes into the arch record after the head; restart refuses an image with XSAVE features this CPU lacks or components of other sizes (ENOEXEC), and moves each component to where this CPU keeps it.
+  - asm/checkpoint_format.h: the checks of the arch, cpu and fpu records that do not depend on the machine, shared with the tools as <linux/checkpoint_format.h> is.
   - cpu.c: the cpu record holds all general registers, the fs and gs bases, the segment selectors stored symbolically (their values differ between kernels and modes) and the three GDT TLS entries; the fpu record holds the whole XSAVE area, as ptrace's NT_X86_XSTATE regset has it. Restart checks both before its point of no return, with fpu_check_uabi_xstate() for the XSAVE area, and loads them into current after it (fpu_restore_uabi_xstate()). The vDSO is not saved: restart maps this kernel's vDSO where the image had it.
 
 A task stopped inside a system call has -ERESTART* in ax and the call in orig_ax; both are saved and restart hands them to the signal code as the kernel would on SIGCONT: the call is restarted, or fails with EINTR if a handler runs.

@@ -626,7 +626,7 @@ static inline const char *cr_check_fs(const struct cr_rec_fs *r, __u32 len)
  * @r: the record's fixed part
  * @len: the record's payload length
  * @pend: the pending signals that follow, r->nr_pending of them; NULL to
- *	check only the length
+ *	check the fixed part only
  * @l: the machine
  *
  * Return: NULL or the reason.
@@ -640,8 +640,6 @@ static inline const char *cr_check_signals(const struct cr_rec_signals *r, __u32
 	if (r->nr_pending > CR_MAX_PENDING ||
 	    len != sizeof(*r) + (__u64)r->nr_pending * sizeof(*pend))
 		return "length and nr_pending disagree";
-	if (!pend && r->nr_pending)
-		return NULL;
 	if (r->flags & ~(CR_SIGNALS_SAVED_MASK | CR_SIGNALS_SUBREAPER) ||
 	    (!(r->flags & CR_SIGNALS_SAVED_MASK) && r->saved_blocked))
 		return "bad flags or saved mask";
@@ -667,7 +665,7 @@ static inline const char *cr_check_signals(const struct cr_rec_signals *r, __u32
 	for (i = 0; i < 3; i++)
 		if (r->itimer[i].value_ns > CR_KTIME_MAX || r->itimer[i].interval_ns > CR_KTIME_MAX)
 			return "interval timer beyond KTIME_MAX";
-	for (i = 0; i < r->nr_pending; i++) {
+	for (i = 0; pend && i < r->nr_pending; i++) {
 		__s32 signo;
 
 		__builtin_memcpy(&signo, pend[i].info, sizeof(signo));

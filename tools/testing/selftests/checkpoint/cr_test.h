@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cr selftests and tools: system call wrappers and image helpers.
+ * cr selftests and tools: system call wrappers and helpers; images are read
+ * with cr_image.h.
  */
 #ifndef CR_TEST_H
 #define CR_TEST_H
@@ -15,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/checkpoint.h>
+
+#include "cr_image.h"
 
 #ifndef __NR_checkpoint
 #define __NR_checkpoint CR_NR_CHECKPOINT_X86_64
@@ -43,12 +46,6 @@ static inline long sys_restart_inherit(int crid, int fd, const struct cr_inherit
 	};
 
 	return syscall(__NR_restart, crid, fd, CR_RESTART_ARGS, &args);
-}
-
-/* Bytes a record of payload length @len takes in the stream. */
-static inline size_t cr_rec_size(size_t len)
-{
-	return sizeof(struct cr_hdr) + ((len + CR_ALIGN - 1) & ~(size_t)(CR_ALIGN - 1));
 }
 
 /* Write all of @buf to @fd; 0 or -1 with errno. */
@@ -206,34 +203,6 @@ static inline int cr_restart_child(int fd)
 		_exit(100 + errno);
 	}
 	return cr_wait(pid);
-}
-
-/*
- * Walk the records of an image in memory: calls @fn for each (header and
- * stream offset); stops at the tail.  Returns the number of records, the
- * tail included, or -1 if the stream is malformed (misaligned, truncated,
- * no tail).
- */
-static inline long cr_walk(const char *img, size_t len,
-			   void (*fn)(const struct cr_hdr *, size_t, void *), void *arg)
-{
-	size_t off = 0;
-	long n = 0;
-
-	while (off + sizeof(struct cr_hdr) <= len) {
-		const struct cr_hdr *h = (const void *)(img + off);
-		size_t next = off + cr_rec_size(h->len);
-
-		if (next > len)
-			return -1;
-		if (fn)
-			fn(h, off, arg);
-		n++;
-		if (h->type == CR_REC_TAIL)
-			return next == len ? n : -1;
-		off = next;
-	}
-	return -1;
 }
 
 #endif /* CR_TEST_H */

@@ -645,8 +645,9 @@ FIXTURE_TEARDOWN(slow)
 TEST_F_TIMEOUT(slow, restart_truncated, 240)
 {
 	int img = image_mapping(NULL), cut_fd;
-	size_t len, off = 0, mm_end = 0;
+	size_t len, off, mm_end = 0;
 	int before = 0, after = 0;
+	struct cr_image im;
 	char *buf;
 
 	ASSERT_GE(img, 0);
@@ -654,16 +655,15 @@ TEST_F_TIMEOUT(slow, restart_truncated, 240)
 	buf = cr_read_all(img, &len);
 	ASSERT_NE(NULL, buf);
 	/* everything before the first pages record is read before the point of no return */
-	while (off < len) {
-		const struct cr_hdr *h = (const void *)(buf + off);
-
-		if (h->type == CR_REC_PAGES || h->type == CR_REC_TAIL) {
-			mm_end = off;
+	cr_image_open_mem(&im, buf, len, CR_IMAGE_CHECK);
+	while (cr_image_next(&im) == CR_IMAGE_REC) {
+		if (im.rec.hdr.type == CR_REC_PAGES || im.rec.hdr.type == CR_REC_TAIL) {
+			mm_end = im.rec.off;
 			break;
 		}
-		off += cr_rec_size(h->len);
 	}
-	ASSERT_GT(mm_end, 0);
+	cr_image_close(&im);
+	ASSERT_GT(mm_end, 0) TH_LOG("%s", im.why);
 	for (off = 1; off < len; off += off < mm_end ? 29 : 4093) {
 		int r;
 

@@ -91,26 +91,31 @@ static unsigned long long rnd_edge(void)
 	return rnd_below(8) ? edge[rnd_below(ARRAY_SIZE(edge))] : rnd();
 }
 
+/*
+ * The records of a possibly broken image, as their headers frame them: up
+ * to the tail, or to the last header the stream holds whole.
+ */
 static void index_image(struct image *im)
 {
-	size_t off = 0;
+	struct cr_image w;
 
 	im->nr = 0;
 	im->first_pages = -1;
-	while (off + sizeof(struct cr_hdr) <= im->len && im->nr < MAX_RECS) {
+	cr_image_open_mem(&w, im->buf, im->len, CR_IMAGE_FRAMES);
+	while (im->nr < MAX_RECS && cr_image_next(&w) == CR_IMAGE_REC) {
 		struct rec *r = &im->rec[im->nr];
 
-		memcpy(&r->h, im->buf + off, sizeof(r->h));
-		r->off = off;
+		r->h = w.rec.hdr;
+		r->off = w.rec.off;
 		if (r->h.type == CR_REC_PAGES && im->first_pages < 0)
 			im->first_pages = im->nr;
 		if (r->h.type == CR_REC_MM && r->h.len >= sizeof(struct cr_rec_mm))
-			im->vdso = ((struct cr_rec_mm *)(im->buf + off + sizeof(r->h)))->vdso;
+			im->vdso = ((struct cr_rec_mm *)(im->buf + r->off + sizeof(r->h)))->vdso;
 		im->nr++;
 		if (r->h.type == CR_REC_TAIL)
 			break;
-		off += cr_rec_size(r->h.len);
 	}
+	cr_image_close(&w);
 	if (im->first_pages < 0)
 		im->first_pages = im->nr - 1;
 }
@@ -359,20 +364,16 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		static const unsigned int path_types[] = {
 			CR_REC_FILE, CR_REC_VMA, CR_REC_MM, CR_REC_FS,
 		};
-		static const size_t fixed[] = {
-			sizeof(struct cr_rec_file), sizeof(struct cr_rec_vma),
-			sizeof(struct cr_rec_mm), sizeof(struct cr_rec_fs),
-		};
 		int t = rnd_below(4);
-		unsigned int n, newlen;
+		unsigned int n, newlen, fixed = cr_rec_info(path_types[t])->size;
 		char *rec, *path;
 
 		j = pick_type(im, path_types[t]);
-		if (j < 0 || im->rec[j].h.len <= fixed[t])
+		if (j < 0 || im->rec[j].h.len <= fixed)
 			break;
 		rec = im->buf + im->rec[j].off;
-		path = rec + sizeof(struct cr_hdr) + fixed[t];
-		n = im->rec[j].h.len - fixed[t];
+		path = rec + sizeof(struct cr_hdr) + fixed;
+		n = im->rec[j].h.len - fixed;
 		snprintf(what, wlen, "path of record %d at %zu", j, im->rec[j].off);
 		switch (rnd_below(4)) {
 		case 0:	/* no NUL */
@@ -390,16 +391,16 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 			char *r2;
 
 			newlen = 4096 + rnd_below(2) * 8192;
-			nl = cr_rec_size(fixed[t] + newlen);
+			nl = cr_rec_size(fixed + newlen);
 			r2 = calloc(1, nl);
-			memcpy(r2, rec, sizeof(struct cr_hdr) + fixed[t]);
-			memset(r2 + sizeof(struct cr_hdr) + fixed[t], '/', newlen - 1);
-			put32(r2 + 4, fixed[t] + newlen);
+			memcpy(r2, rec, sizeof(struct cr_hdr) + fixed);
+			memset(r2 + sizeof(struct cr_hdr) + fixed, '/', newlen - 1);
+			put32(r2 + 4, fixed + newlen);
 			/* the path length: the fixed part's last u32, but in a file record */
 			if (path_types[t] == CR_REC_FILE)
-				put32(r2 + sizeof(struct cr_hdr) + fixed[t] - 8, newlen);
+				put32(r2 + sizeof(struct cr_hdr) + fixed - 8, newlen);
 			else
-				put32(r2 + sizeof(struct cr_hdr) + fixed[t] - 4, newlen);
+				put32(r2 + sizeof(struct cr_hdr) + fixed - 4, newlen);
 			splice_bytes(im, im->rec[j].off, old, r2, nl);
 			free(r2);
 			fix_tail(im);

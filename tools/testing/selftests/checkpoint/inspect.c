@@ -27,15 +27,6 @@
 #define ODD_JSON	"\"path\": \"/tmp/cr-inspect \\\"q\\\\\\u0009\\u0001\\u00ff\", " \
 			"\"path_hex\": \"2f746d702f63722d696e73706563742022715c0901ff\""
 
-static const char * const rec_names[CR_REC_MAX] = {
-	[CR_REC_HEAD] = "head", [CR_REC_TAIL] = "tail", [CR_REC_PAD] = "pad",
-	[CR_REC_TASK] = "task", [CR_REC_CPU] = "cpu", [CR_REC_FPU] = "fpu",
-	[CR_REC_MM] = "mm", [CR_REC_VMA] = "vma", [CR_REC_PAGES] = "pages",
-	[CR_REC_PAGE_DATA] = "page_data", [CR_REC_FILE] = "file", [CR_REC_FD] = "fd",
-	[CR_REC_FS] = "fs", [CR_REC_SIGNALS] = "signals", [CR_REC_PIPE] = "pipe",
-	[CR_REC_ARCH] = "arch",
-};
-
 /* --- running crinspect --------------------------------------------------- */
 
 /* Installed in the VM, or next to this test. */
@@ -221,25 +212,30 @@ struct layout {
 	long n;
 };
 
-static void add_rec(const struct cr_hdr *h, size_t off, void *arg)
+static void add_rec(const struct cr_image_rec *rec, void *arg)
 {
 	struct layout *l = arg;
 
-	l->r[l->n].off = off;
-	l->r[l->n].type = h->type;
-	l->r[l->n].len = h->len;
+	l->r[l->n].off = rec->off;
+	l->r[l->n].type = rec->hdr.type;
+	l->r[l->n].len = rec->hdr.len;
 	l->n++;
 }
 
+/* The records of a valid image; -1 (and why on stderr) for another. */
 static long layout_of(const char *img, size_t len, struct layout *l)
 {
-	long n = cr_walk(img, len, NULL, NULL);
+	struct cr_image im;
+	long n = cr_image_walk(&im, img, len, NULL, NULL);
 
 	l->n = 0;
 	l->r = n > 0 ? calloc(n, sizeof(*l->r)) : NULL;
+	if (n < 0)
+		fprintf(stderr, "# image invalid at offset %llu: %s\n",
+			(unsigned long long)im.why_off, im.why);
 	if (!l->r)
 		return -1;
-	cr_walk(img, len, add_rec, l);
+	cr_image_walk(&im, img, len, add_rec, l);
 	return l->n;
 }
 
@@ -265,10 +261,10 @@ static long records_listed(const struct layout *l, const char *out, bool json)
 		if (json)
 			snprintf(want, sizeof(want),
 				 "\n{\"offset\": %zu, \"type\": \"%s\", \"len\": %u",
-				 l->r[i].off, rec_names[l->r[i].type], l->r[i].len);
+				 l->r[i].off, cr_rec_name(l->r[i].type), l->r[i].len);
 		else
 			snprintf(want, sizeof(want), "@%zu %s len=%u\n", l->r[i].off,
-				 rec_names[l->r[i].type], l->r[i].len);
+				 cr_rec_name(l->r[i].type), l->r[i].len);
 		p = strstr(p, want);
 		if (!p)
 			return i;

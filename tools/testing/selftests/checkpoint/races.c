@@ -156,8 +156,10 @@ struct layout {
 	size_t off[IN_PAGES + 1];
 };
 
-static void note_rec(const struct cr_hdr *h, size_t off, void *arg)
+static void note_rec(const struct cr_image_rec *rec, void *arg)
 {
+	const struct cr_hdr *h = &rec->hdr;
+	size_t off = rec->off;
 	struct layout *l = arg;
 	static const unsigned int type[] = {
 		[IN_HEAD] = CR_REC_HEAD, [IN_TASK] = CR_REC_TASK, [IN_CPU] = CR_REC_CPU,
@@ -175,6 +177,7 @@ static int model_layout(struct layout *l)
 {
 	int img = cr_tmpfile(), ret = -1;
 	size_t len;
+	struct cr_image im;
 	char *buf;
 	pid_t pid;
 
@@ -184,7 +187,7 @@ static int model_layout(struct layout *l)
 		return -1;
 	if (sys_checkpoint(pid, img, 0) > 0 && !lseek(img, 0, SEEK_SET)) {
 		buf = cr_read_all(img, &len);
-		if (buf && cr_walk(buf, len, note_rec, l) > 0 && l->off[IN_PAGES])
+		if (buf && cr_image_walk(&im, buf, len, note_rec, l) > 0 && l->off[IN_PAGES])
 			ret = 0;
 		free(buf);
 	}

@@ -322,14 +322,14 @@ struct page_count {
 	long in_range;
 };
 
-static void count_pages(const struct cr_hdr *h, size_t off, void *arg)
+static void count_pages(const struct cr_image_rec *r, void *arg)
 {
-	const struct cr_rec_pages *rec = (const void *)(h + 1);
+	const struct cr_rec_pages *rec = r->payload;
 	const __u64 *addr = (const __u64 *)(rec + 1);
 	struct page_count *pc = arg;
 	__u32 i;
 
-	if (h->type != CR_REC_PAGES)
+	if (r->hdr.type != CR_REC_PAGES)
 		return;
 	for (i = 0; i < rec->nr; i++)
 		pc->in_range += addr[i] >= pc->start && addr[i] < pc->end;
@@ -344,6 +344,7 @@ TEST(private_file_cow_only)
 {
 	const size_t n = 64 * PAGE;
 	struct page_count pc = {};
+	struct cr_image im;
 	int img, fd, i;
 	char *buf, *map;
 	size_t len;
@@ -384,7 +385,7 @@ TEST(private_file_cow_only)
 	ASSERT_NE(NULL, buf);
 	pc.start = (unsigned long)map;
 	pc.end = pc.start + n;
-	ASSERT_GT(cr_walk(buf, len, count_pages, &pc), 0);
+	ASSERT_GT(cr_image_walk(&im, buf, len, count_pages, &pc), 0) TH_LOG("%s", im.why);
 	EXPECT_EQ(2, pc.in_range);
 	free(buf);
 	unlink("/tmp/cr-private");
@@ -442,6 +443,7 @@ TEST(restarter_signal_state_replaced)
 TEST(image_parses)
 {
 	int img = cr_tmpfile();
+	struct cr_image im;
 	size_t len;
 	char *buf;
 
@@ -454,7 +456,7 @@ TEST(image_parses)
 	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
 	buf = cr_read_all(img, &len);
 	ASSERT_NE(NULL, buf);
-	EXPECT_GT(cr_walk(buf, len, NULL, NULL), 6);
+	EXPECT_GT(cr_image_walk(&im, buf, len, NULL, NULL), 6) TH_LOG("%s", im.why);
 	free(buf);
 }
 

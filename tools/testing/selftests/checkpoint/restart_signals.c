@@ -93,8 +93,10 @@ struct offsets {
 	int after_signals;
 };
 
-static void find_offsets(const struct cr_hdr *h, size_t off, void *arg)
+static void find_offsets(const struct cr_image_rec *rec, void *arg)
 {
+	const struct cr_hdr *h = &rec->hdr;
+	size_t off = rec->off;
 	struct offsets *o = arg;
 
 	if (o->after_signals && !o->ponr)
@@ -157,6 +159,7 @@ FIXTURE_TEARDOWN(loading)
 TEST_F_TIMEOUT(loading, signal_while_loading, 40)
 {
 	struct offsets o = {};
+	struct cr_image im;
 	size_t len, off = 0, point;
 	struct result r;
 	int p[2], status, sent = 0, ended;
@@ -174,7 +177,7 @@ TEST_F_TIMEOUT(loading, signal_while_loading, 40)
 	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
 	self->buf = cr_read_all(self->img, &len);
 	ASSERT_NE(NULL, self->buf);
-	ASSERT_GT(cr_walk(self->buf, len, find_offsets, &o), 0);
+	ASSERT_GT(cr_image_walk(&im, self->buf, len, find_offsets, &o), 0);
 	ASSERT_GT(o.ponr, 0);
 	ASSERT_GT(o.tail, o.ponr + MEM / 2);
 	switch (variant->point) {

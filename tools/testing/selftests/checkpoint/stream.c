@@ -50,49 +50,60 @@ static void check_image(struct __test_metadata *_metadata,
 	check_records(_metadata, img, len);
 }
 
-/* After the head: arch, task, cpu, fpu, mm, vmas, pages, tail - in this order. */
+/*
+ * The head, the arch record, every section of cr_section_info() in its
+ * order, pages, the tail; every record valid, as the image reader checks
+ * them.
+ */
 static void check_records(struct __test_metadata *_metadata, const char *img, size_t len)
 {
-	const struct cr_rec_tail *tail;
-	const struct cr_hdr *hdr = NULL;
+	struct cr_rec_tail tail = {};
+	__u64 off = 0, end = 0;
+	__u32 last = 0, type;
+	struct cr_image im;
+	long n = 0, data = 0;
+	int ret, sec = -1, sections = 0, s;
 
-	{
-		static const __u32 order[] = { CR_REC_HEAD, CR_REC_ARCH, CR_REC_TASK, CR_REC_CPU,
-					       CR_REC_FPU, CR_REC_MM, CR_REC_VMA };
-		size_t off = 0, last = 0;
-		long n = 0, data = 0;
-
-		while (off + sizeof(*hdr) <= len) {
-			hdr = (const void *)(img + off);
-			ASSERT_LE(off + cr_rec_size(hdr->len), len);
-			if (n < 7) {
-				ASSERT_EQ(order[n], hdr->type) TH_LOG("record %ld", n);
-			}
-			if (hdr->type == CR_REC_PAGE_DATA) {
-				const struct cr_hdr *prev = (const void *)(img + last);
-
-				/* page contents start page aligned in the stream */
-				EXPECT_EQ(0, (off + sizeof(*hdr)) % sysconf(_SC_PAGESIZE));
-				EXPECT_EQ(CR_REC_PAGES, prev->type);
-				data += hdr->len;
-			}
-			if (hdr->type == CR_REC_TAIL)
-				break;
-			if (hdr->type != CR_REC_PAD)
-				last = off;
-			n++;
-			off += cr_rec_size(hdr->len);
+	cr_image_open_mem(&im, img, len, CR_IMAGE_CHECK);
+	while ((ret = cr_image_next(&im)) == CR_IMAGE_REC) {
+		type = im.rec.hdr.type;
+		if (n < 2) {
+			EXPECT_EQ(n ? CR_REC_ARCH : CR_REC_HEAD, type) TH_LOG("record %ld", n);
 		}
-		ASSERT_EQ(CR_REC_TAIL, hdr->type);
-		tail = (const void *)(hdr + 1);
-		ASSERT_EQ(sizeof(*tail), hdr->len);
-		EXPECT_EQ(CR_TAIL_MAGIC, tail->magic);
-		EXPECT_EQ(n, tail->records);
-		EXPECT_EQ(off, tail->offset);
-		EXPECT_EQ(off + cr_rec_size(sizeof(*tail)), len);
-		/* the stack and data pages at least */
-		EXPECT_GE(data, 2 * sysconf(_SC_PAGESIZE));
+		for (s = 0; s < CR_SEC_MAX; s++)
+			if (cr_section_info(s)->records & CR_REC_BIT(type))
+				break;
+		if (s < CR_SEC_MAX) {
+			EXPECT_GE(s, sec) TH_LOG("%s record %ld", cr_rec_name(type), n);
+			sections += s != sec;
+			sec = s;
+		}
+		if (type == CR_REC_PAGE_DATA) {
+			/* page contents start page aligned in the stream */
+			EXPECT_EQ(0, (im.rec.off + sizeof(struct cr_hdr)) % sysconf(_SC_PAGESIZE));
+			EXPECT_EQ(CR_REC_PAGES, last);
+			data += im.rec.hdr.len;
+		}
+		if (type == CR_REC_TAIL) {
+			memcpy(&tail, im.rec.payload, sizeof(tail));
+			off = im.rec.off;
+			end = im.off;
+			continue;
+		}
+		if (type != CR_REC_PAD)
+			last = type;
+		n++;
 	}
+	cr_image_close(&im);
+	ASSERT_EQ(CR_IMAGE_END, ret) TH_LOG("offset %llu: %s", (unsigned long long)im.why_off,
+					    im.why);
+	EXPECT_EQ(CR_SEC_MAX, sections);
+	EXPECT_EQ(CR_TAIL_MAGIC, tail.magic);
+	EXPECT_EQ(n, tail.records);
+	EXPECT_EQ(off, tail.offset);
+	EXPECT_EQ(end, len);
+	/* the stack and data pages at least */
+	EXPECT_GE(data, 2 * sysconf(_SC_PAGESIZE));
 }
 
 TEST(to_regular_file)
@@ -263,15 +274,15 @@ struct kscan {
 };
 
 /* Every 64-bit word of every record but page contents (user memory). */
-static void scan_kernel_addresses(const struct cr_hdr *h, size_t off, void *arg)
+static void scan_kernel_addresses(const struct cr_image_rec *rec, void *arg)
 {
-	const unsigned long *w = (const void *)(h + 1);
+	const unsigned long *w = rec->payload;
 	struct kscan *k = arg;
 	size_t i;
 
-	if (h->type == CR_REC_PAGE_DATA)
+	if (rec->hdr.type == CR_REC_PAGE_DATA)
 		return;
-	for (i = 0; i < h->len / sizeof(*w); i++, k->words++) {
+	for (i = 0; i < rec->hdr.len / sizeof(*w); i++, k->words++) {
 		/* x86_64 kernel space, less the -errno / -1 values at its top */
 		if (w[i] >= 0xffff800000000000UL && w[i] < 0xfffffffffffff000UL) {
 			if (!k->hits++)
@@ -285,6 +296,7 @@ TEST(no_kernel_addresses)
 {
 	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600), p[2];
 	struct kscan k = {};
+	struct cr_image im;
 	size_t len;
 	char *img;
 
@@ -296,7 +308,7 @@ TEST(no_kernel_addresses)
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
 	img = cr_read_all(fd, &len);
 	ASSERT_NE(NULL, img);
-	ASSERT_GT(cr_walk(img, len, scan_kernel_addresses, &k), 0);
+	ASSERT_GT(cr_image_walk(&im, img, len, scan_kernel_addresses, &k), 0) TH_LOG("%s", im.why);
 	EXPECT_GT(k.words, 100);
 	EXPECT_EQ(0, k.hits) TH_LOG("%ld kernel-looking words, the first %#lx", k.hits, k.first);
 	free(img);

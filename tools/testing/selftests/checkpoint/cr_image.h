@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cr_image - the reader of cr images in user space: crinspect and the
+ * selftests walk every image with it.
+ *
+ * It reads the records of an image strictly in order, from a file
+ * descriptor (a pipe will do: it never seeks) or from memory, and tracks
+ * their stream offsets and count.  With CR_IMAGE_CHECK it also checks
+ * every record as restart(2) does, by the same code: the record table and
+ * the sections of <linux/checkpoint_format.h> give the order and the
+ * lengths, the checks of that header and of <asm/checkpoint_format.h>
+ * judge each record, and the reader keeps the state the checks across
+ * records need (the head, the arch, task and mm records, the vmas, the
+ * pipes and files, the last fd, the page addresses).  What depends on the
+ * machine that restarts (its CPU, vDSO, sysctls and rlimits, the files
+ * paths name) is not checked.
+ *
+ *	struct cr_image im;
+ *	int ret;
+ *
+ *	cr_image_open_fd(&im, fd, CR_IMAGE_CHECK);
+ *	while ((ret = cr_image_next(&im)) == CR_IMAGE_REC)
+ *		use(&im.rec);
+ *	if (ret == CR_IMAGE_BAD)
+ *		printf("offset %llu: %s\n", im.why_off, im.why);
+ *	cr_image_close(&im);
+ */
+#ifndef CR_IMAGE_H
+#define CR_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "../../../../arch/x86/include/asm/checkpoint_format.h"
+
+/* How much cr_image_next() checks. */
+enum cr_image_mode {
+	/*
+	 * Record framing only: headers and lengths as they are, any type and
+	 * order; a record the stream cuts short is returned (with @cut set)
+	 * before the reader says so.  Ends after a tail.  For images that are
+	 * broken on purpose.
+	 */
+	CR_IMAGE_FRAMES,
+	/* Every record as restart(2) reads it: order, lengths, contents. */
+	CR_IMAGE_CHECK,
+};
+
+/* What cr_image_next() returns. */
+#define CR_IMAGE_REC	1	/* a record, in im->rec */
+#define CR_IMAGE_END	0	/* the image ended where it may: after its tail */
+#define CR_IMAGE_BAD	(-1)	/* the image is invalid: im->why, at im->why_off */
+#define CR_IMAGE_ERROR	(-2)	/* it could not be read: im->why, errno */
+
+/**
+ * struct cr_image_rec - one record
+ * @off: the stream offset of its header
+ * @hdr: its header
+ * @payload: its payload, @hdr.len bytes; read-only, valid until the next
+ *	call (in memory: as long as the image)
+ * @cut: CR_IMAGE_FRAMES: the stream ends inside it; @payload holds what
+ *	there is of it
+ */
+struct cr_image_rec {
+	__u64 off;
+	struct cr_hdr hdr;
+	const void *payload;
+	bool cut;
+};
+
+/* A vma, as the page addresses are checked against it. */
+struct cr_image_vma {
+	__u64 start;
+	__u64 end;
+	__u32 kind;
+};
+
+/* A pipe, by objref: whether it is a FIFO's. */
+struct cr_image_pipe {
+	bool fifo;
+};
+
+/**
+ * struct cr_image - a reader
+ * @fd: the input, or -1 for @mem
+ * @mem: the input in memory, @mem_len bytes
+ * @mem_len: see @mem
+ * @mode: enum cr_image_mode
+ * @limits: the machine the checks assume: this one's page size, and the
+ *	top of a 5-level user space (an image may come from such a machine)
+ * @nr_syscalls: an interrupted system call's number must be below it
+ * @off: the stream offset of the next byte
+ * @records: the records returned so far
+ * @rec: the last record returned
+ * @buf: @fd: the payload of the last record, and its padding
+ * @stage: where in the image the reader is (cr_image.c)
+ * @sec: CR_IMAGE_CHECK: the section of the last record, -1 before the first
+ * @seen: CR_IMAGE_CHECK: CR_REC_BIT() of the types read so far
+ * @head: the head record
+ * @arch: the arch record
+ * @task: the task record
+ * @mm: the mm record
+ * @vmas_left: vma records still to come
+ * @vdso_parts: vDSO text and data records so far
+ * @vmas: the vmas, @nr_vmas of them (room for @cap_vmas)
+ * @nr_vmas: see @vmas
+ * @cap_vmas: see @vmas
+ * @pipes: the pipes, @nr_pipes of them (room for @cap_pipes)
+ * @nr_pipes: see @pipes
+ * @cap_pipes: see @pipes
+ * @nr_objs: file records so far
+ * @nr_fds: fd records so far
+ * @last_fd: the last fd record
+ * @pages_nr: the pages the next page data record holds
+ * @cur_vma: the vma the last page went to
+ * @next_addr: the lowest address the next page may have
+ * @done: CR_IMAGE_REC, or what cr_image_next() returned last and returns again
+ * @why: what is wrong with the image, or why it could not be read
+ * @why_off: the stream offset of the record at fault
+ */
+struct cr_image {
+	int fd;
+	const unsigned char *mem;
+	size_t mem_len;
+	enum cr_image_mode mode;
+	struct cr_limits limits;
+	__u64 nr_syscalls;
+
+	__u64 off;
+	__u64 records;
+	struct cr_image_rec rec;
+	unsigned char *buf;
+	int stage;
+	int sec;
+	__u32 seen;
+
+	struct cr_rec_head head;
+	struct cr_rec_arch arch;
+	struct cr_rec_task task;
+	struct cr_rec_mm mm;
+	__u32 vmas_left;
+	__u32 vdso_parts;
+	struct cr_image_vma *vmas;
+	__u32 nr_vmas;
+	__u32 cap_vmas;
+	struct cr_image_pipe *pipes;
+	__u32 nr_pipes;
+	__u32 cap_pipes;
+	__u32 nr_objs;
+	__u32 nr_fds;
+	struct cr_rec_fd last_fd;
+	__u32 pages_nr;
+	__u32 cur_vma;
+	__u64 next_addr;
+
+	int done;
+	char why[512];
+	__u64 why_off;
+};
+
+void cr_image_open_fd(struct cr_image *im, int fd, enum cr_image_mode mode);
+void cr_image_open_mem(struct cr_image *im, const void *img, size_t len,
+		       enum cr_image_mode mode);
+int cr_image_next(struct cr_image *im);
+void cr_image_close(struct cr_image *im);
+
+long cr_image_walk(struct cr_image *im, const void *img, size_t len,
+		   void (*fn)(const struct cr_image_rec *rec, void *arg), void *arg);
+
+/* Bytes a record of payload length @len takes in the stream. */
+static inline size_t cr_rec_size(size_t len)
+{
+	return sizeof(struct cr_hdr) + ((len + CR_ALIGN - 1) & ~(size_t)(CR_ALIGN - 1));
+}
+
+#endif /* CR_IMAGE_H */
