@@ -60,14 +60,83 @@ static int cr_write_tail(struct cr_ctx *ctx)
 	return cr_write_rec(ctx, CR_REC_TAIL, &tail, sizeof(tail));
 }
 
+/* How long a task has to reach the freezer trap: a D-state sleep does not. */
+#define CR_FREEZE_TIMEOUT	(2 * HZ)
+
+/*
+ * Freeze or thaw @t the way the cgroup v2 freezer does: a job-control trap
+ * (JOBCTL_TRAP_FREEZE) in which it sleeps in get_signal(), unseen by
+ * wait(2) and deaf to SIGCONT; a blocking system call it is in is
+ * interrupted, and restarted by the signal code once it is thawed.  A
+ * cgroup freezing meanwhile keeps it frozen (see cgroup_leave_frozen()).
+ */
+static void cr_freeze_task(struct task_struct *t, bool freeze)
+{
+	unsigned long flags;
+
+	if (!lock_task_sighand(t, &flags))
+		return;
+	if (freeze) {
+		t->jobctl |= JOBCTL_TRAP_FREEZE;
+		signal_wake_up(t, false);
+	} else {
+		t->jobctl &= ~JOBCTL_TRAP_FREEZE;
+		wake_up_process(t);
+	}
+	unlock_task_sighand(t, &flags);
+}
+
+static bool cr_task_frozen(struct task_struct *t)
+{
+#ifdef CONFIG_CGROUPS
+	/* a bit-field, written by the task itself in cgroup_enter_frozen() */
+	return t->frozen && (READ_ONCE(t->jobctl) & JOBCTL_TRAP_FREEZE) &&
+	       !(t->flags & PF_EXITING);
+#else
+	return false;
+#endif
+}
+
+/*
+ * CR_CHECKPOINT_FREEZE: freeze @t and wait until it sleeps in the trap,
+ * off its CPU.  -EBUSY if it does not within CR_FREEZE_TIMEOUT (an
+ * uninterruptible sleep: a vfork parent, a stuck filesystem), -ESRCH if
+ * it exits, -EINTR if the caller is killed; it is thawed again then.
+ */
+static int cr_freeze_target(struct cr_ctx *ctx, struct task_struct *t)
+{
+	unsigned long deadline = jiffies + CR_FREEZE_TIMEOUT;
+
+	if (!IS_ENABLED(CONFIG_CGROUPS))
+		return cr_refuse(ctx, -EOPNOTSUPP, "freezing needs CONFIG_CGROUPS");
+	cr_freeze_task(t, true);
+	ctx->frozen = true;
+	for (;;) {
+		if (cr_task_frozen(t)) {
+			ctx->nvcsw = wait_task_inactive(t, TASK_INTERRUPTIBLE);
+			if (ctx->nvcsw)
+				return 0;
+		}
+		if ((t->flags & PF_EXITING) || t->exit_state)
+			return -ESRCH;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		if (time_after(jiffies, deadline))
+			return cr_refuse(ctx, -EBUSY, "not frozen within %u ms",
+					 jiffies_to_msecs(CR_FREEZE_TIMEOUT));
+		schedule_timeout_uninterruptible(1);
+	}
+}
+
 /*
  * Pin the target and check it may and can be checkpointed.  Another
  * process must be ptrace-attachable by the caller and stopped (group stop)
- * and off its CPU, so that its registers and memory hold still; its exec
- * is held off with exec_update_lock until cr_unlock_target(), which comes
- * before the first write to the image.  Its stack (its user registers)
- * and its mm stay pinned until cr_release_target(), whatever it does
- * meanwhile: continued, killed, reaped, exec'ed.
+ * or frozen by the checkpoint itself (CR_CHECKPOINT_FREEZE), and off its
+ * CPU, so that its registers and memory hold still; its exec is held off
+ * with exec_update_lock until cr_unlock_target(), which comes before the
+ * first write to the image.  Its stack (its user registers) and its mm
+ * stay pinned until cr_release_target(), whatever it does meanwhile:
+ * continued, killed, reaped, exec'ed.
  */
 static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 {
@@ -75,6 +144,9 @@ static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 	int ret;
 
 	if (!pid || pid == task_pid_vnr(current)) {
+		/* frozen already; killing itself it would not return the crid */
+		if (ctx->flags & CR_CHECKPOINT_KILL)
+			return -EINVAL;
 		t = current;
 		get_task_struct(t);
 	} else {
@@ -87,19 +159,34 @@ static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 		return -ESRCH;
 	ctx->stack = true;
 	if (t != current) {
+		/* no freezing a process the caller may not checkpoint */
+		if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+			return -EPERM;
+		if ((ctx->flags & CR_CHECKPOINT_FREEZE) && !task_is_stopped(t)) {
+			ret = cr_freeze_target(ctx, t);
+			if (ret)
+				return ret;
+		}
 		ret = down_read_killable(&t->signal->exec_update_lock);
 		if (ret)
 			return ret;
 		ctx->locked = true;
+		/* again, with exec held off: it may have run a set-user-ID program */
 		if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 			return -EPERM;
 		if ((t->flags & PF_EXITING) || t->exit_state)
 			return -ESRCH;
-		if (!task_is_stopped(t))
-			return cr_refuse(ctx, -EBUSY, "not stopped (SIGSTOP it first)");
-		ctx->nvcsw = wait_task_inactive(t, __TASK_STOPPED);
-		if (!ctx->nvcsw)
-			return cr_refuse(ctx, -EBUSY, "not stopped");
+		if (ctx->frozen) {
+			if (!cr_task_frozen(t))
+				return cr_refuse(ctx, -EAGAIN, "thawed before its dump began");
+		} else if (!task_is_stopped(t)) {
+			return cr_refuse(ctx, -EBUSY,
+					 "not stopped (SIGSTOP it first, or CR_CHECKPOINT_FREEZE)");
+		} else {
+			ctx->nvcsw = wait_task_inactive(t, __TASK_STOPPED);
+			if (!ctx->nvcsw)
+				return cr_refuse(ctx, -EBUSY, "not stopped");
+		}
 	}
 	if (get_nr_threads(t) != 1)
 		return cr_refuse(ctx, -EOPNOTSUPP, "more than one thread");
@@ -114,13 +201,22 @@ static int cr_get_target(struct cr_ctx *ctx, pid_t pid)
 	return cr_arch_check_task(ctx, t);
 }
 
-/* The target must not have run nor changed state while it was dumped. */
+/*
+ * The target must not have run nor changed state while it was dumped.  A
+ * task frozen by the checkpoint may have been woken in its trap (a signal
+ * queued) without running user code: it is still in it.
+ */
 static int cr_check_still_frozen(struct cr_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
 
 	if (t == current)
 		return 0;
+	if (ctx->frozen) {
+		if (!cr_task_frozen(t) || t->exit_state)
+			return cr_refuse(ctx, -EAGAIN, "it left the freezer trap during the checkpoint");
+		return 0;
+	}
 	if (!task_is_stopped(t) || wait_task_inactive(t, __TASK_STOPPED) != ctx->nvcsw)
 		return cr_refuse(ctx, -EAGAIN, "it ran during the checkpoint");
 	return 0;
@@ -134,11 +230,22 @@ static void cr_unlock_target(struct cr_ctx *ctx)
 	ctx->locked = false;
 }
 
-static void cr_release_target(struct cr_ctx *ctx)
+/*
+ * Done with the target: after a successful dump with CR_CHECKPOINT_KILL it
+ * is killed where it stands, frozen or stopped, never to run again; a task
+ * the checkpoint froze is thawed otherwise.
+ */
+static void cr_release_target(struct cr_ctx *ctx, bool dumped)
 {
 	unsigned int i;
 
 	cr_unlock_target(ctx);
+	if (ctx->task && ctx->task != current) {
+		if (dumped && (ctx->flags & CR_CHECKPOINT_KILL))
+			send_sig_info(SIGKILL, SEND_SIG_PRIV, ctx->task);
+		else if (ctx->frozen)
+			cr_freeze_task(ctx->task, false);
+	}
 	for (i = 0; i < cr_nr_sections; i++)
 		cr_sections[i]->free(ctx);
 	if (ctx->mm)
@@ -201,7 +308,7 @@ long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 	if (!ret)
 		ret = cr_write_tail(ctx);
 out:
-	cr_release_target(ctx);
+	cr_release_target(ctx, !ret);
 	if (ret) {
 		ret = cr_no_restart(ret);
 		pr_debug("checkpoint failed: %d after %llu bytes\n", ret, ctx->offset);

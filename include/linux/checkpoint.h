@@ -54,6 +54,8 @@ struct cr_task_state;
  * @task:	checkpoint: the task being checkpointed (referenced)
  * @mm:		checkpoint: @task's mm (referenced)
  * @locked:	checkpoint: @task's exec_update_lock is held for reading
+ * @frozen:	checkpoint: @task was frozen by the checkpoint
+ *		(CR_CHECKPOINT_FREEZE), to be thawed at the end
  * @stack:	checkpoint: @task's stack is pinned (try_get_task_stack())
  * @collecting:	checkpoint: records go to @collect, not to the file: every
  *		record before the pages is collected while the target is
@@ -106,6 +108,7 @@ struct cr_ctx {
 	struct task_struct *task;
 	struct mm_struct *mm;
 	bool locked;
+	bool frozen;
 	bool stack;
 	bool collecting;
 	void *collect;

@@ -538,9 +538,16 @@ struct cr_rec_signals {
 
 /*
  * Flags of checkpoint(2) and restart(2): any other set bit makes the call
- * fail with EINVAL.  checkpoint(2) has none yet.
+ * fail with EINVAL.
  */
-#define CR_CHECKPOINT_FLAGS	0UL
+#define CR_CHECKPOINT_FREEZE	(1UL << 0)	/* freeze a running target for the
+						 * dump, as the cgroup freezer does,
+						 * and thaw it after
+						 */
+#define CR_CHECKPOINT_KILL	(1UL << 1)	/* kill the target after a
+						 * successful dump, before it runs
+						 */
+#define CR_CHECKPOINT_FLAGS	(CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL)
 
 #define CR_RESTART_ARGS		(1UL << 0)	/* the fourth argument points to a
 						 * struct cr_restart_args

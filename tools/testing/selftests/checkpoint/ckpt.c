@@ -19,11 +19,14 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ckpt [-o FILE] [--stop] [--cont|--kill] PID\n"
+	fprintf(f, "usage: ckpt [-o FILE] [--stop|--freeze] [--cont|--kill] PID\n"
 		"  -o, --output FILE  write the image to FILE (default: stdout)\n"
 		"  -s, --stop         stop PID with SIGSTOP and wait for it first\n"
+		"  -f, --freeze       let the kernel freeze PID for the checkpoint and\n"
+		"                     thaw it after, unseen by its parent (no SIGSTOP)\n"
 		"  -c, --cont         continue PID after a successful checkpoint\n"
-		"  -k, --kill         kill PID after a successful checkpoint\n");
+		"  -k, --kill         kill PID after a successful checkpoint, before\n"
+		"                     it runs again\n");
 }
 
 static const char *hint(int err)
@@ -36,7 +39,7 @@ static const char *hint(int err)
 	case EPERM:
 		return "you may not ptrace this process";
 	case EBUSY:
-		return "the process is running: stop it first (--stop)";
+		return "the process is running: stop or freeze it (--stop, --freeze)";
 	case ESRCH:
 		return "no such process";
 	case EINVAL:
@@ -52,6 +55,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "stop", no_argument, NULL, 's' },
+		{ "freeze", no_argument, NULL, 'f' },
 		{ "cont", no_argument, NULL, 'c' },
 		{ "kill", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -59,16 +63,20 @@ int main(int argc, char **argv)
 	};
 	const char *out = NULL;
 	int stop = 0, after = 0, fd = 1, c;
+	unsigned long flags = 0;
 	char *end;
 	long pid, crid;
 
-	while ((c = getopt_long(argc, argv, "o:sckh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:sfckh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
 			break;
 		case 's':
 			stop = 1;
+			break;
+		case 'f':
+			flags |= CR_CHECKPOINT_FREEZE;
 			break;
 		case 'c':
 		case 'k':
@@ -89,6 +97,15 @@ int main(int argc, char **argv)
 	if (optind != argc - 1) {
 		usage(stderr);
 		return 2;
+	}
+	if (stop && (flags & CR_CHECKPOINT_FREEZE)) {
+		fprintf(stderr, "ckpt: --stop and --freeze exclude each other\n");
+		return 2;
+	}
+	/* the kernel kills it where it stands, frozen or stopped */
+	if (after == 'k') {
+		flags |= CR_CHECKPOINT_KILL;
+		after = 0;
 	}
 	pid = strtol(argv[optind], &end, 10);
 	if (*end || pid < 0) {
@@ -113,7 +130,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	crid = sys_checkpoint(pid, fd, 0);
+	crid = sys_checkpoint(pid, fd, flags);
 	if (crid < 0) {
 		int err = errno;
 		const char *h = hint(err);
