@@ -691,7 +691,6 @@ out:
 	return ret;
 }
 
-
 /*
  * A pipe end's file record: a new open file of the pipe, with its own
  * flags, as an open of /proc/self/fd/N makes one.  The two files the pipe

@@ -621,7 +621,8 @@ static int cr_check_mappings(struct cr_ctx *ctx)
 			data += pages;
 		if (ms->mdwe && (v->prot & PROT_EXEC) && v->kind != CR_VMA_VDSO &&
 		    ((v->prot & PROT_WRITE) || !cr_vma_kind_in(v->kind, CR_VMA_FILE)))
-			return cr_reject(ctx, -EACCES, "%#llx-%#llx: executable content refused by MDWE",
+			return cr_reject(ctx, -EACCES,
+					 "%#llx-%#llx: executable content refused by MDWE",
 					 v->start, v->end);
 		if (vs->file) {
 			ret = security_mmap_file(vs->file, v->prot,
@@ -632,7 +633,8 @@ static int cr_check_mappings(struct cr_ctx *ctx)
 		}
 	}
 	if (total > rlimit(RLIMIT_AS) >> PAGE_SHIFT || data > rlimit(RLIMIT_DATA) >> PAGE_SHIFT)
-		return cr_reject(ctx, -ENOMEM, "%lu pages (%lu of data) beyond RLIMIT_AS or RLIMIT_DATA",
+		return cr_reject(ctx, -ENOMEM,
+				 "%lu pages (%lu of data) beyond RLIMIT_AS or RLIMIT_DATA",
 				 total, data);
 	return 0;
 }

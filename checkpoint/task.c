@@ -105,8 +105,8 @@ static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 		return cr_refuse(ctx, -EOPNOTSUPP, "scheduling policy %u", t->policy);
 	for (which = PR_SPEC_STORE_BYPASS; which <= PR_SPEC_INDIRECT_BRANCH; which++)
 		if (arch_prctl_spec_ctrl_get(t, which) & (PR_SPEC_DISABLE | PR_SPEC_FORCE_DISABLE))
-			return cr_refuse(ctx, -EOPNOTSUPP, "speculation control %d disabled by prctl",
-					 which);
+			return cr_refuse(ctx, -EOPNOTSUPP,
+					 "speculation control %d disabled by prctl", which);
 	return 0;
 }
 
@@ -304,7 +304,8 @@ static int cr_stage_attrs(struct cr_ctx *ctx, const struct cr_rec_task *rec)
 	cr_task_cpus(rec, mask);
 	cpuset_cpus_allowed(current, allowed);
 	if (!cpumask_intersects(mask, allowed))
-		ret = cr_reject(ctx, -EINVAL, "no CPU of the affinity is one the caller may run on");
+		ret = cr_reject(ctx, -EINVAL,
+				"no CPU of the affinity is one the caller may run on");
 	free_cpumask_var(allowed);
 	free_cpumask_var(mask);
 	return ret;
