@@ -214,7 +214,8 @@ static int cr_check_still_frozen(struct cr_ctx *ctx)
 		return 0;
 	if (ctx->frozen) {
 		if (!cr_task_frozen(t) || t->exit_state)
-			return cr_refuse(ctx, -EAGAIN, "it left the freezer trap during the checkpoint");
+			return cr_refuse(ctx, -EAGAIN,
+					 "it left the freezer trap during the checkpoint");
 		return 0;
 	}
 	if (!task_is_stopped(t) || wait_task_inactive(t, __TASK_STOPPED) != ctx->nvcsw)

@@ -94,6 +94,25 @@ static void cr_restart_free(struct cr_ctx *ctx)
 }
 
 /*
+ * The caller's POSIX timers and their queued signals, before the image's
+ * are created (the timers section): the CPU timers queued on the thread,
+ * then every timer.  lock_task_sighand() cannot fail for current.
+ */
+static void cr_forget_timers(void)
+{
+#ifdef CONFIG_POSIX_TIMERS
+	unsigned long flags;
+
+	if (lock_task_sighand(current, &flags)) {
+		posix_cpu_timers_exit(current);
+		unlock_task_sighand(current, &flags);
+	}
+	exit_itimers(current);
+	flush_itimer_signals();
+#endif
+}
+
+/*
  * What exec drops of the old program (begin_new_exec() is the model),
  * before anything of the image is installed: requests of io_uring, robust
  * futexes (read in the old address space), POSIX timers and their
@@ -103,16 +122,7 @@ static void cr_forget_caller(void)
 {
 	io_uring_task_cancel();
 	futex_exec_release(current);
-	if (IS_ENABLED(CONFIG_POSIX_TIMERS)) {
-		unsigned long flags;
-
-		if (lock_task_sighand(current, &flags)) {
-			posix_cpu_timers_exit(current);
-			unlock_task_sighand(current, &flags);
-		}
-		exit_itimers(current);
-		flush_itimer_signals();
-	}
+	cr_forget_timers();
 	clear_syscall_work_syscall_user_dispatch(current);
 	arch_setup_new_exec();
 }

@@ -42,7 +42,8 @@ static bool cr_pending_saved(int sig, bool stopped)
  * restart continues it, and SIGCONT flushes them.  A signal pending in
  * the mask with no queue entry (its sigqueue could not be allocated) is
  * saved with the siginfo the kernel would give it when dequeued (see
- * collect_signal()).
+ * collect_signal()).  The signal of a POSIX timer is not saved here but in
+ * the timer's record (checkpoint/timers.c).
  */
 static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
 			   struct cr_siginfo *out, u32 room)
@@ -57,6 +58,9 @@ static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
 		sig = q->info.si_signo;
 		if (sig > 0 && sig <= _NSIG)
 			sigdelset(&unqueued, sig);
+		/* a POSIX timer's own sigqueue: its timer record has it */
+		if (q->flags & SIGQUEUE_PREALLOC && q->info.si_code == SI_TIMER)
+			continue;
 		if (!cr_pending_saved(sig, stopped))
 			continue;
 		if (n < room) {
@@ -107,12 +111,6 @@ again:
 	if (!sighand) {
 		kfree(r);
 		return -ESRCH;	/* exiting */
-	}
-	/* not saved yet: refused rather than dropped */
-	if (!hlist_empty(&t->signal->posix_timers)) {
-		unlock_task_sighand(t, &flags);
-		kfree(r);
-		return cr_refuse(ctx, -EOPNOTSUPP, "POSIX timers (timer_create)");
 	}
 	for (i = 0; i < CR_NSIG; i++) {
 		const struct sigaction *sa = &sighand->action[i].sa;

@@ -334,6 +334,7 @@ P_HOOKS=0002-checkpoint-build-hooks.patch
 P_FPU=0003-x86-fpu-restore-uabi-xstate-into-current.patch
 P_ITIMER=0004-itimer-checkpoint-restart-helpers.patch
 P_HRTIMER=0005-hrtimer-checkpoint-restart-nanosleep.patch
+P_PTIMER=0006-posix-timers-checkpoint-restart.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
 
@@ -434,6 +435,18 @@ Restart checks every handler address and flag before its point of no return. Aft
 EOF
 commit "checkpoint: save and restore signal state, interval timers and rlimits" \
 	"signal dispositions, masks, the alternate stack, pending signals, interval timers, rlimits"
+
+commit_patch "$P_PTIMER" \
+	"a posix-timers helper: read the POSIX timers of another task, create one with a given id for current"
+
+add_files checkpoint/timers.c
+body <<'EOF'
+Add the timer records (checkpoint/timers.c): the POSIX timers of the process (timer_create(2)), each with its id, clock, sigevent, remaining time and interval, overrun counts, and whether its signal is pending. The clocks are the four hrtimer clocks and the CPU clocks of the process and of the thread; a timer on another process's CPU clock, an alarm timer, or one that signals another thread, is refused at checkpoint with EOPNOTSUPP.
+
+A pending timer signal is the timer's own preallocated sigqueue: the signals record leaves it out, and restart queues it again as the timer's (posix_timer_restore(), previous patch), so that its delivery re-arms an interval timer and reports its overruns as it would have. Restart checks every record before its point of no return, and creates the timers, with their ids, after the restarter's own are deleted.
+EOF
+commit "checkpoint: save and restore POSIX timers" \
+	"POSIX timers, with their ids and pending signals"
 n_last_obj=$nr
 
 add_dir arch/x86/checkpoint

@@ -4,7 +4,7 @@
  *
  * An operation (one checkpoint(2) or restart(2) call) has a struct cr_ctx.
  * The state it saves is cut into sections, one per kind of object (task,
- * registers, address space, files, signals), each a struct cr_section
+ * registers, address space, files, timers, signals), each a struct cr_section
  * exported by the file that knows the object; one table in image order,
  * cr_sections[], drives both directions (checkpoint/section.c).  Records
  * are written with cr_write_rec() and read with cr_read_obj(), which
@@ -30,6 +30,7 @@ struct cr_files_state;
 struct cr_inherit_ent;
 struct cr_mm_state;
 struct cr_signals_state;
+struct cr_timers_state;
 struct cr_vma_snap;
 struct cr_task_state;
 
@@ -82,6 +83,7 @@ struct cr_task_state;
  * @ms:		restart: the staged address space
  * @fs:		restart: the staged fd table, cwd and umask
  * @ss:		restart: the staged signal state and rlimits
+ * @tms:	restart: the staged POSIX timers
  * @inherit:	restart: the files the restarter handed in
  * @nr_inherit:	restart: their number
  * @retval:	restart: what restart(2) returns into the restored registers
@@ -127,6 +129,7 @@ struct cr_ctx {
 	struct cr_mm_state *ms;
 	struct cr_files_state *fs;
 	struct cr_signals_state *ss;
+	struct cr_timers_state *tms;
 	struct cr_inherit_ent *inherit;
 	u32 nr_inherit;
 	long retval;
@@ -167,6 +170,7 @@ extern const struct cr_section cr_task_section;		/* checkpoint/task.c */
 extern const struct cr_section cr_arch_section;		/* arch/<arch>/checkpoint/ */
 extern const struct cr_section cr_mm_section;		/* checkpoint/memory.c */
 extern const struct cr_section cr_files_section;	/* checkpoint/files.c */
+extern const struct cr_section cr_timers_section;	/* checkpoint/timers.c */
 extern const struct cr_section cr_signals_section;	/* checkpoint/signal.c */
 
 /* The image order (checkpoint/section.c); false if a table is broken. */

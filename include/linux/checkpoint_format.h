@@ -119,6 +119,7 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 		[CR_REC_PIPE]	= CR_REC_VAR("pipe", struct cr_rec_pipe,
 					     CR_REC_MAX_LEN - sizeof(struct cr_rec_pipe)),
 		[CR_REC_ARCH]	= CR_REC_FIXED("arch", struct cr_rec_arch),
+		[CR_REC_TIMER]	= CR_REC_FIXED("timer", struct cr_rec_timer),
 	};
 
 	if (!type || type >= CR_REC_MAX || !info[type].name)
@@ -218,6 +219,60 @@ static inline const char *cr_clock_name(__s32 clockid)
 	return NULL;
 }
 
+/**
+ * cr_timer_clock_name() - the name of a timer record's clock
+ * @clock: CR_TIMER_CLOCK_*
+ *
+ * Return: a static string, or NULL for a clock the format does not define.
+ */
+static inline const char *cr_timer_clock_name(__u32 clock)
+{
+	switch (clock) {
+	case CR_TIMER_CLOCK_REALTIME:
+		return "realtime";
+	case CR_TIMER_CLOCK_MONOTONIC:
+		return "monotonic";
+	case CR_TIMER_CLOCK_BOOTTIME:
+		return "boottime";
+	case CR_TIMER_CLOCK_TAI:
+		return "tai";
+	case CR_TIMER_CLOCK_PROCESS_PROF:
+		return "process_prof";
+	case CR_TIMER_CLOCK_PROCESS_VIRT:
+		return "process_virt";
+	case CR_TIMER_CLOCK_PROCESS_CPUTIME:
+		return "process_cputime";
+	case CR_TIMER_CLOCK_THREAD_PROF:
+		return "thread_prof";
+	case CR_TIMER_CLOCK_THREAD_VIRT:
+		return "thread_virt";
+	case CR_TIMER_CLOCK_THREAD_CPUTIME:
+		return "thread_cputime";
+	}
+	return NULL;
+}
+
+/**
+ * cr_sigev_name() - the name of a timer record's notification
+ * @notify: CR_SIGEV_*
+ *
+ * Return: a static string, or NULL for a value the format does not define.
+ */
+static inline const char *cr_sigev_name(__u32 notify)
+{
+	switch (notify) {
+	case CR_SIGEV_SIGNAL:
+		return "signal";
+	case CR_SIGEV_NONE:
+		return "none";
+	case CR_SIGEV_THREAD:
+		return "thread";
+	case CR_SIGEV_THREAD_ID:
+		return "thread_id";
+	}
+	return NULL;
+}
+
 /* Is @kind one of the vma kinds in the bit set @set (1 << CR_VMA_*)? */
 static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
 {
@@ -246,6 +301,8 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
  * @CR_SEC_CPU: the arch's register records (cpu, fpu)
  * @CR_SEC_MM: the mm record and the vma records
  * @CR_SEC_FILES: pipe, file and fd records, then the fs record
+ * @CR_SEC_TIMERS: the timer records, before the signals record: a pending
+ *	signal of a timer is its timer's (see struct cr_rec_timer)
  * @CR_SEC_SIGNALS: the signals record
  * @CR_SEC_MAX: the number of sections
  *
@@ -260,6 +317,7 @@ enum cr_section_id {
 	CR_SEC_CPU,
 	CR_SEC_MM,
 	CR_SEC_FILES,
+	CR_SEC_TIMERS,
 	CR_SEC_SIGNALS,
 	CR_SEC_MAX
 };
@@ -291,6 +349,7 @@ static inline const struct cr_section_info *cr_section_info(__u32 id)
 		[CR_SEC_MM]	 = { "mm", CR_REC_BIT(CR_REC_MM) | CR_REC_BIT(CR_REC_VMA) },
 		[CR_SEC_FILES]	 = { "files", CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
 					      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_FS) },
+		[CR_SEC_TIMERS]	 = { "timers", CR_REC_BIT(CR_REC_TIMER) },
 		[CR_SEC_SIGNALS] = { "signals", CR_REC_BIT(CR_REC_SIGNALS) },
 	};
 
@@ -677,6 +736,54 @@ static inline const char *cr_check_signals(const struct cr_rec_signals *r, __u32
 	for (i = 0; i < CR_RLIM_NLIMITS; i++)
 		if (r->rlim[i].cur > r->rlim[i].max)
 			return "soft limit above the hard one";
+	return NULL;
+}
+
+/* The largest timer id, overrun count and si_overrun: INT_MAX. */
+#define CR_TIMER_INT_MAX	0x7fffffffU
+
+/**
+ * cr_check_timer() - check a timer record
+ * @r: the record
+ * @prev: the timer record before it, or NULL for the first
+ *
+ * The signal of a timer is checked as timer_create(2) checks it
+ * (good_sigevent()): 1 to CR_NSIG, SIGKILL and SIGSTOP included, but for
+ * CR_SIGEV_NONE, whose signal is never sent.  A pending signal is neither
+ * SIGKILL nor SIGSTOP, as in the signals record.
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_timer(const struct cr_rec_timer *r,
+					 const struct cr_rec_timer *prev)
+{
+	const __u32 known = CR_TIMER_PENDING | CR_TIMER_REARM;
+
+	if (r->id > CR_TIMER_INT_MAX)
+		return "id out of range";
+	if (prev && r->id <= prev->id)
+		return "id not above the one before";
+	if (!cr_timer_clock_name(r->clock) || !cr_sigev_name(r->notify))
+		return "unknown clock or notification";
+	if (r->notify != CR_SIGEV_NONE && (!r->signo || r->signo > CR_NSIG))
+		return "bad signal";
+	if (r->value_ns > CR_KTIME_MAX || r->interval_ns > CR_KTIME_MAX)
+		return "time beyond KTIME_MAX";
+	if (r->interval_ns && !r->value_ns)
+		return "an interval on a disarmed timer";
+	if (r->overrun > CR_TIMER_INT_MAX || r->expired > CR_TIMER_INT_MAX ||
+	    r->sig_overrun > CR_TIMER_INT_MAX)
+		return "overrun count beyond INT_MAX";
+	if (r->flags & ~known)
+		return "unknown flags";
+	if (r->flags & CR_TIMER_PENDING) {
+		if (r->notify == CR_SIGEV_NONE || r->signo == CR_SIGKILL || r->signo == CR_SIGSTOP)
+			return "a pending signal of a timer that sends none, SIGKILL or SIGSTOP";
+	} else if (r->sig_overrun) {
+		return "si_overrun of a signal that is not pending";
+	}
+	if (r->flags & CR_TIMER_REARM && (!(r->flags & CR_TIMER_PENDING) || !r->interval_ns))
+		return "re-armed by a signal that is not pending, or not an interval timer";
 	return NULL;
 }
 

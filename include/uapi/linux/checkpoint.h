@@ -67,6 +67,7 @@
  * @CR_REC_PIPE:	struct cr_rec_pipe + the bytes buffered in the pipe
  * @CR_REC_ARCH:	struct cr_rec_arch: the machine, as far as the other
  *			arch records depend on it (the arch's layout)
+ * @CR_REC_TIMER:	struct cr_rec_timer: a POSIX timer (timer_create(2))
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -89,6 +90,7 @@ enum cr_rec_type {
 	CR_REC_SIGNALS = 14,
 	CR_REC_PIPE = 15,
 	CR_REC_ARCH = 16,
+	CR_REC_TIMER = 17,
 	CR_REC_MAX
 };
 
@@ -146,8 +148,8 @@ struct cr_rec_tail {
 /*
  * The order of the records is documented in
  * Documentation/checkpoint/format.rst: the head and the arch record, then
- * the sections of the task (task, cpu, mm, files, signals, each a run of
- * records), then the pages, then the tail.  Every record a section has
+ * the sections of the task (task, cpu, mm, files, timers, signals, each a
+ * run of records), then the pages, then the tail.  Every record a section has
  * comes before any page, so that restart knows and checks the whole
  * process (and opens every file) before it replaces the caller's address
  * space.  Variable-length strings (paths) follow their fixed struct in the
@@ -534,6 +536,78 @@ struct cr_rec_signals {
 	struct cr_sigaction action[CR_NSIG];
 	struct cr_rlimit rlim[CR_RLIM_NLIMITS];
 	struct cr_itimer itimer[3];
+};
+
+/*
+ * enum cr_timer_clock: the clock of a timer record.  The first four are
+ * the values of the CLOCK_* ids; the CPU clocks are those of the task
+ * itself (a timer on another process's CPU clock is refused at
+ * checkpoint): CR_TIMER_CLOCK_CPU plus CPUCLOCK_PROF (0), CPUCLOCK_VIRT
+ * (1) or CPUCLOCK_SCHED (2), plus CR_TIMER_CLOCK_THREAD for the thread's.
+ */
+#define CR_TIMER_CLOCK_REALTIME		0	/* CLOCK_REALTIME */
+#define CR_TIMER_CLOCK_MONOTONIC	1	/* CLOCK_MONOTONIC */
+#define CR_TIMER_CLOCK_BOOTTIME		7	/* CLOCK_BOOTTIME */
+#define CR_TIMER_CLOCK_TAI		11	/* CLOCK_TAI */
+#define CR_TIMER_CLOCK_CPU		16
+#define CR_TIMER_CLOCK_THREAD		4
+#define CR_TIMER_CLOCK_PROCESS_PROF	16	/* user and system time */
+#define CR_TIMER_CLOCK_PROCESS_VIRT	17	/* user time */
+#define CR_TIMER_CLOCK_PROCESS_CPUTIME	18	/* CLOCK_PROCESS_CPUTIME_ID */
+#define CR_TIMER_CLOCK_THREAD_PROF	20
+#define CR_TIMER_CLOCK_THREAD_VIRT	21
+#define CR_TIMER_CLOCK_THREAD_CPUTIME	22	/* CLOCK_THREAD_CPUTIME_ID */
+
+/* How a timer notifies: the sigev_notify values of sigevent(7). */
+#define CR_SIGEV_SIGNAL		0	/* a signal to the process */
+#define CR_SIGEV_NONE		1	/* none: the timer is read with timer_gettime() */
+#define CR_SIGEV_THREAD		2	/* as CR_SIGEV_SIGNAL (the C library's
+					 * SIGEV_THREAD never reaches the kernel)
+					 */
+#define CR_SIGEV_THREAD_ID	4	/* a signal to the thread: the task itself */
+
+/* Flags of a timer record. */
+#define CR_TIMER_PENDING	(1U << 0)	/* its signal is pending */
+#define CR_TIMER_REARM		(1U << 1)	/* the timer waits for that signal to
+						 * be dequeued to run again
+						 */
+
+/**
+ * struct cr_rec_timer - a POSIX timer (timer_create(2))
+ * @id: its id, 0 to 2^31-1; timer records come in increasing id order
+ * @clock: CR_TIMER_CLOCK_*
+ * @notify: CR_SIGEV_*
+ * @signo: the signal it sends, 1 to CR_NSIG; with CR_SIGEV_NONE, whatever
+ *	the creator gave (never sent)
+ * @value: the sigev_value its signal carries (si_value)
+ * @value_ns: time left until it expires, 0 if disarmed; with
+ *	CR_TIMER_REARM, until the expiry after the pending signal's
+ *	(timer_gettime(2)); the time runs on from restart
+ * @interval_ns: its period, 0 for a one-shot timer
+ * @overrun: what timer_getoverrun(2) returns, 0 to 2^31-1
+ * @expired: the expirations counted since it was armed or re-armed, not
+ *	yet reported (the kernel's it_overrun + 1): the next signal reports
+ *	them, less one, in si_overrun; at most 2^31-1
+ * @sig_overrun: with CR_TIMER_PENDING, the si_overrun the pending signal
+ *	carries already (expirations while it was queued); 0 otherwise
+ * @flags: CR_TIMER_*
+ *
+ * A pending signal of a timer is in its timer record, not in the signals
+ * record: restart queues it again as the timer's own, so that its
+ * delivery re-arms an interval timer and reports its overruns.
+ */
+struct cr_rec_timer {
+	__u32 id;
+	__u32 clock;
+	__u32 notify;
+	__u32 signo;
+	__u64 value;
+	__u64 value_ns;
+	__u64 interval_ns;
+	__u32 overrun;
+	__u32 expired;
+	__u32 sig_overrun;
+	__u32 flags;
 };
 
 /*

@@ -47,7 +47,7 @@ enum cr_image_stage {
  * number of times (CR_IMAGE_ANY) or as many times as the mm record says
  * (CR_IMAGE_NR_VMAS); after the types in @after, before those in @before.
  * As restart's section readers read them: cr_read_task(), cr_arch_read(),
- * cr_read_mm(), cr_read_files(), cr_read_signals().
+ * cr_read_mm(), cr_read_files(), cr_read_timers(), cr_read_signals().
  */
 #define CR_IMAGE_ONCE		0
 #define CR_IMAGE_ANY		1
@@ -63,6 +63,7 @@ static const struct cr_image_rule {
 	[CR_REC_PIPE]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FILE]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FD]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
+	[CR_REC_TIMER]	= { .count = CR_IMAGE_ANY },
 };
 
 /* The image is invalid: say why, at the offset of the current record. */
@@ -299,6 +300,7 @@ static __u32 cr_image_may_in(const struct cr_image *im, int sec)
 static __u32 cr_image_expected(const struct cr_image *im)
 {
 	__u32 set = 0;
+	int sec;
 
 	switch (im->stage) {
 	case S_HEAD:
@@ -310,13 +312,15 @@ static __u32 cr_image_expected(const struct cr_image *im)
 			set = cr_image_may_in(im, im->sec);
 		else
 			set = CR_REC_BIT(CR_REC_TAIL);	/* an image with no task */
-		if (im->sec < 0 || cr_image_complete(im, im->sec)) {
-			if (im->sec + 1 < CR_SEC_MAX)
-				set |= cr_image_may_in(im, im->sec + 1);
-			else
-				set |= CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_TAIL);
+		if (im->sec >= 0 && !cr_image_complete(im, im->sec))
+			return set;
+		/* the next sections, up to one that cannot be empty */
+		for (sec = im->sec + 1; sec < CR_SEC_MAX; sec++) {
+			set |= cr_image_may_in(im, sec);
+			if (!cr_image_complete(im, sec))
+				return set;
 		}
-		return set;
+		return set | CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_TAIL);
 	case S_PAGES:
 		return CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_TAIL);
 	case S_PAGE_DATA:
@@ -381,7 +385,8 @@ static int cr_image_order(struct cr_image *im, __u32 type)
 		im->stage = S_PAGES;
 		break;
 	default:
-		if (im->sec < 0 || !(cr_section_info(im->sec)->records & CR_REC_BIT(type)))
+		/* the section that holds it: this one, or one after those left empty */
+		while (im->sec < 0 || !(cr_section_info(im->sec)->records & CR_REC_BIT(type)))
 			im->sec++;
 	}
 	im->seen |= CR_REC_BIT(type);
@@ -633,6 +638,11 @@ static int cr_image_check(struct cr_image *im)
 							     CR_PATH_MAX);
 		break;
 	}
+	case CR_REC_TIMER:
+		why = cr_check_timer(p, im->nr_timers ? &im->last_timer : NULL);
+		memcpy(&im->last_timer, p, sizeof(im->last_timer));
+		im->nr_timers++;
+		break;
 	case CR_REC_SIGNALS:
 		why = cr_check_signals(p, len, (const struct cr_siginfo *)
 				       ((const struct cr_rec_signals *)p + 1), &im->limits);

@@ -150,6 +150,8 @@ struct cr_image {
 	__u32 nr_objs;
 	__u32 nr_fds;
 	struct cr_rec_fd last_fd;
+	struct cr_rec_timer last_timer;
+	__u32 nr_timers;
 	__u32 pages_nr;
 	__u32 cur_vma;
 	__u64 next_addr;

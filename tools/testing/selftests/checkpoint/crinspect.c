@@ -765,6 +765,31 @@ static void cri_signals(struct cri *c, const void *p)
 	cj_arr_end(o);
 }
 
+static const struct cri_name cri_timer_flags[] = {
+	{ CR_TIMER_PENDING, "pending" },
+	{ CR_TIMER_REARM, "rearm" },
+	{ }
+};
+
+static void cri_timer(struct cri *c, const void *p)
+{
+	const struct cr_rec_timer *r = p;
+	struct cj_out *o = &c->out;
+	char buf[64];
+
+	cj_dec(o, "id", r->id);
+	cri_sym(o, "clock", r->clock, cr_timer_clock_name(r->clock));
+	cri_sym(o, "notify", r->notify, cr_sigev_name(r->notify));
+	cj_num(o, "signo", r->signo, CJ_DEC, cri_signame(buf, sizeof(buf), r->signo));
+	cj_hex(o, "value", r->value);
+	cj_dec(o, "value_ns", r->value_ns);
+	cj_dec(o, "interval_ns", r->interval_ns);
+	cj_dec(o, "overrun", r->overrun);
+	cj_dec(o, "expired", r->expired);
+	cj_dec(o, "sig_overrun", r->sig_overrun);
+	cri_flg(o, "flags", r->flags, cri_timer_flags);
+}
+
 static void cri_pages(struct cri *c, const void *p)
 {
 	const struct cr_rec_pages *r = p;
@@ -822,6 +847,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_SIGNALS]	= cri_signals,
 	[CR_REC_PIPE]		= cri_pipe,
 	[CR_REC_ARCH]		= cri_arch,
+	[CR_REC_TIMER]		= cri_timer,
 };
 
 /* Print the record cr_image_next() returned. */

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cr selftests: hostile images.  Real images (a process with files, a
- * pipe, a FIFO, mappings, handlers, a pending signal, an itimer; and a
- * stopped one inside pause()) are mutated - bit flips, bytes and fields
- * set to edge values, truncation, lengths, types, records repeated,
- * dropped and swapped, VMAs moved over each other, out of user space and
- * onto the vDSO, page addresses, fd numbers, paths - and restarted, each
+ * pipe, a FIFO, mappings, handlers, a pending signal, an itimer, POSIX
+ * timers, one with its signal pending; and a stopped one inside pause())
+ * are mutated - bit flips, bytes and fields set to edge values,
+ * truncation, lengths, types, records repeated, dropped and swapped, VMAs
+ * moved over each other, out of user space and onto the vDSO, page
+ * addresses, fd numbers, paths, timer fields - and restarted, each
  * in a child.  Every case must end with an errno returned to a caller that
  * is intact, with the caller killed (past the point of no return), or with
  * a restarted process running on what the image said; never a restart
@@ -38,13 +39,13 @@
 
 enum mutation {
 	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
-	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_NR
+	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_NR
 };
 
 static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
-	"vma range", "page address", "fd number", "path",
+	"vma range", "page address", "fd number", "path", "timer field",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -408,6 +409,57 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		}
 		break;
 	}
+	case M_TIMER: {
+		/* the clocks, notifications and signals on their edges */
+		static const unsigned int small[] = {
+			0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 15, 16, 17, 18, 19, 20, 21, 22,
+			23, 24, 31, 32, 33, 34, 63, 64, 65, 0x7fffffff, 0x80000000, 0xffffffff,
+		};
+		struct cr_rec_timer t;
+		char *tp;
+
+		j = pick_type(im, CR_REC_TIMER);
+		if (j < 0)
+			break;
+		tp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
+		memcpy(&t, tp, sizeof(t));
+		snprintf(what, wlen, "timer record %d at %zu", j, im->rec[j].off);
+		switch (rnd_below(10)) {
+		case 0:	/* an id out of range, or that of another timer */
+			t.id = rnd_below(2) ? rnd_edge() : t.id + rnd_below(3) - 1;
+			break;
+		case 1:
+			t.clock = small[rnd_below(ARRAY_SIZE(small))];
+			break;
+		case 2:
+			t.notify = small[rnd_below(ARRAY_SIZE(small))];
+			break;
+		case 3:
+			t.signo = small[rnd_below(ARRAY_SIZE(small))];
+			break;
+		case 4:
+			t.value_ns = rnd_edge();
+			break;
+		case 5:
+			t.interval_ns = rnd_below(2) ? rnd_edge() : 1 + rnd_below(1000);
+			break;
+		case 6:
+			t.overrun = rnd_edge();
+			t.expired = rnd_edge();
+			break;
+		case 7:
+			t.sig_overrun = rnd_edge();
+			break;
+		case 8:
+			t.flags = rnd_below(2) ? rnd_below(8) : rnd_edge();
+			break;
+		default:
+			t.value = rnd_edge();
+			t.value_ns = rnd_below(2) ? 1 : t.value_ns;
+		}
+		memcpy(tp, &t, sizeof(t));
+		break;
+	}
 	case M_NR:
 		break;
 	}
@@ -514,6 +566,46 @@ static void on_usr1(int sig)
 {
 }
 
+/* POSIX timers: every clock; one has its signal pending (blocked). */
+static int rich_timers(void)
+{
+	static const clockid_t clocks[] = {
+		CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_TAI,
+		CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID,
+	};
+	struct itimerspec later = { { 1000, 0 }, { 1000, 0 } };
+	struct itimerspec soon = { { 1000, 0 }, { 0, 1000 } };
+	struct timespec ms = { 0, 1000 * 1000 };
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL };
+	unsigned int i;
+	sigset_t set;
+	int id;
+
+	for (i = 0; i < ARRAY_SIZE(clocks); i++) {
+		sev.sigev_signo = SIGRTMIN + i;
+		sev.sigev_value.sival_int = i;
+		if (syscall(SYS_timer_create, clocks[i], &sev, &id) ||
+		    syscall(SYS_timer_settime, id, 0, &later, NULL))
+			return -1;
+	}
+	sev.sigev_notify = SIGEV_NONE;
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) ||
+	    syscall(SYS_timer_settime, id, 0, &later, NULL))
+		return -1;
+	/* expires at once, its signal blocked: pending, the timer waiting for it */
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMAX);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGRTMAX;
+	sev._sigev_un._tid = gettid();
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) ||
+	    syscall(SYS_timer_settime, id, 0, &soon, NULL))
+		return -1;
+	nanosleep(&ms, NULL);
+	return 0;
+}
+
 /* Self image of a process holding a bit of everything. */
 static int image_rich(void)
 {
@@ -563,6 +655,8 @@ static int image_rich(void)
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		raise(SIGUSR2);
 		setitimer(ITIMER_REAL, &it, NULL);
+		if (rich_timers())
+			_exit(1);
 		if (sys_checkpoint(0, 20, 0) < 0)
 			_exit(CR_CKPT_FAILED);
 		_exit(CR_ORIG_OK);
@@ -570,7 +664,10 @@ static int image_rich(void)
 	return cr_wait(pid) == CR_ORIG_OK ? img : -1;
 }
 
-/* Image of a stopped process inside pause(), a handled signal pending. */
+/*
+ * Image of a stopped process inside pause(), a handled signal pending, and
+ * a POSIX timer whose blocked signal is pending.
+ */
 static int image_stopped(void)
 {
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
@@ -580,9 +677,19 @@ static int image_stopped(void)
 	pid = fork();
 	if (!pid) {
 		struct sigaction sa = { .sa_handler = on_usr1 };
+		struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN };
+		struct itimerspec its = { { 1000, 0 }, { 0, 10 * 1000 * 1000 } };
+		sigset_t set;
+		int id;
 
 		closefrom(3);
 		sigaction(SIGUSR1, &sa, NULL);
+		sigemptyset(&set);
+		sigaddset(&set, SIGRTMIN);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) ||
+		    syscall(SYS_timer_settime, id, 0, &its, NULL))
+			_exit(1);
 		pause();
 		_exit(CR_RESTART_OK);
 	}

@@ -229,8 +229,18 @@ TEST_F_TIMEOUT(loading, signal_while_loading, 40)
 	close(p[1]);
 	EXPECT_TRUE(sent);
 
-	ended = cr_wait_restarted(pid, COMM, 10000, &status);
 	if (variant->sig == SIGKILL) {
+		int ms;
+
+		/*
+		 * It dies inside restart(2), past the point of no return: its
+		 * comm is already back then, so wait for its end, not its comm.
+		 */
+		for (ended = 0, ms = 0; !ended && ms < 10000; ms += 5) {
+			ended = waitpid(pid, &status, WNOHANG) == pid;
+			if (!ended)
+				cr_msleep(5);
+		}
 		if (!ended) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -240,6 +250,7 @@ TEST_F_TIMEOUT(loading, signal_while_loading, 40)
 		EXPECT_EQ(SIGKILL, WTERMSIG(status));
 		return;
 	}
+	ended = cr_wait_restarted(pid, COMM, 10000, &status);
 	if (ended == 1) {
 		if (WIFSIGNALED(status))
 			TH_LOG("signal %d sent at offset %zu of %zu: restarter killed by %d",

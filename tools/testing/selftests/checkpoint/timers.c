@@ -503,6 +503,151 @@ TEST(ptimer_overrun)
 	unlink(RESULT);
 }
 
+/* Is @sig in the SigPnd (thread) or ShdPnd (process) line of /proc/self/status? */
+static int pending_in(const char *line, int sig)
+{
+	char buf[4096], *p;
+	unsigned long long mask;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strstr(buf, line);
+	if (!p || sscanf(p + strlen(line), "%llx", &mask) != 1)
+		return -1;
+	return !!(mask & (1ULL << (sig - 1)));
+}
+
+/*
+ * Timer signals pending at checkpoint, blocked: a one-shot timer's comes
+ * back once, pending for the process, with its siginfo, the timer
+ * disarmed; an interval CPU-time timer's (SIGEV_THREAD_ID) comes back
+ * pending for the thread, once, reports the expirations it missed, and
+ * taking it re-arms the timer, which fires again after more CPU time.
+ */
+TEST(ptimer_pending_once)
+{
+	struct {
+		int a, b;
+		int a_shd, b_thr;		/* pending where they were */
+		int a_ret, a_code, a_timerid, a_value, a_again;
+		long a_left;
+		int b_ret, b_overrun, b_timerid, b_again, b_later;
+	} r;
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	unlink(RESULT);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct sigevent sa = {
+			.sigev_notify = SIGEV_SIGNAL,
+			.sigev_signo = SIGRTMIN + 1,
+			.sigev_value.sival_int = 0xa,
+		};
+		struct sigevent sb = {
+			.sigev_notify = SIGEV_THREAD_ID,
+			.sigev_signo = SIGRTMIN + 2,
+			.sigev_value.sival_int = 0xb,
+		};
+		struct timespec zero = { 0, 0 }, wait = { 2, 0 };
+		struct itimerspec its;
+		sigset_t sa_set, sb_set, both;
+		siginfo_t si;
+
+		closefrom(3);
+		memset(&r, 0, sizeof(r));
+		sigemptyset(&sa_set);
+		sigaddset(&sa_set, SIGRTMIN + 1);
+		sigemptyset(&sb_set);
+		sigaddset(&sb_set, SIGRTMIN + 2);
+		sigemptyset(&both);
+		sigaddset(&both, SIGRTMIN + 1);
+		sigaddset(&both, SIGRTMIN + 2);
+		sigprocmask(SIG_BLOCK, &both, NULL);
+		sb._sigev_un._tid = gettid();
+		if (timer_create_k(CLOCK_MONOTONIC, &sa, &r.a) ||
+		    timer_create_k(CLOCK_PROCESS_CPUTIME_ID, &sb, &r.b) ||
+		    timer_settime_k(r.a, 10 * MS, 0) || timer_settime_k(r.b, 10 * MS, 10 * MS))
+			_exit(1);
+		burn(CLOCK_PROCESS_CPUTIME_ID, 100);
+		cr_msleep(20);
+		raise(SIGSTOP);
+
+		r.a_shd = pending_in("ShdPnd:", SIGRTMIN + 1);
+		r.b_thr = pending_in("SigPnd:", SIGRTMIN + 2);
+		r.a_ret = sigtimedwait(&sa_set, &si, &zero);
+		r.a_code = si.si_code;
+		r.a_timerid = si.si_timerid;
+		r.a_value = si.si_value.sival_int;
+		r.a_again = sigtimedwait(&sa_set, &si, &zero);
+		timer_gettime_k(r.a, &its);
+		r.a_left = ns_of(&its.it_value);
+		r.b_ret = sigtimedwait(&sb_set, &si, &zero);
+		r.b_overrun = si.si_overrun;
+		r.b_timerid = si.si_timerid;
+		r.b_again = sigtimedwait(&sb_set, &si, &zero);
+		burn(CLOCK_PROCESS_CPUTIME_ID, 50);
+		r.b_later = sigtimedwait(&sb_set, &si, &wait);
+		cr_put_result(RESULT, &r, sizeof(r));
+		_exit(CR_RESTART_OK);
+	}
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_GT(cr_checkpoint_kill(pid, img), 0) TH_LOG("checkpoint: %s", strerror(errno));
+	ASSERT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	close(img);
+	EXPECT_EQ(1, r.a_shd);
+	EXPECT_EQ(1, r.b_thr);
+	EXPECT_EQ(SIGRTMIN + 1, r.a_ret);
+	EXPECT_EQ(SI_TIMER, r.a_code);
+	EXPECT_EQ(r.a, r.a_timerid);
+	EXPECT_EQ(0xa, r.a_value);
+	EXPECT_EQ(-1, r.a_again) TH_LOG("the one-shot timer's signal came twice");
+	EXPECT_EQ(0, r.a_left);
+	EXPECT_EQ(SIGRTMIN + 2, r.b_ret);
+	EXPECT_GE(r.b_overrun, 3) TH_LOG("si_overrun %d after 100 ms of CPU at 10 ms", r.b_overrun);
+	EXPECT_EQ(r.b, r.b_timerid);
+	EXPECT_EQ(-1, r.b_again) TH_LOG("the interval timer's signal came twice");
+	EXPECT_EQ(SIGRTMIN + 2, r.b_later) TH_LOG("the CPU timer was not re-armed");
+	unlink(RESULT);
+}
+
+/* A timer on another process's CPU clock cannot be brought back: refused. */
+TEST(ptimer_other_cpu_clock_refused)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+		clockid_t clock;
+		int id;
+
+		closefrom(3);
+		if (clock_getcpuclockid(getppid(), &clock) || timer_create_k(clock, &sev, &id))
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	EXPECT_EQ(-1, cr_checkpoint_kill(pid, img));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(img);
+}
+
 /*
  * The restarter's own POSIX timer (SIGUSR1 every 50 ms, id 0) is not left
  * to the restarted process, whose SIGUSR1 would kill it: it has none.
