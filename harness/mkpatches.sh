@@ -538,9 +538,17 @@ $missing"
 missing=$(while read -r p; do [ -n "${used[${p#patches/}]:-}" ] || echo "  $p"; done < "$work/patches")
 [ -z "$missing" ] || die "patches not placed in the series (edit the plan in $0):
 $missing"
+# Every hunk of patches/ is in: taken back out of a copy of the series,
+# the last patch first (two patches may change neighbouring lines of a
+# file, so that one's hunks only apply once the other's are out), they
+# all apply.
+rcheck=$work/rcheck
+mkdir -p "$rcheck"
+(cd "$repo" && cp --parents $(cat "$work/upstream") "$rcheck/")
 while read -r p; do
-	g apply -p1 -R --check "$src/$p" 2>/dev/null || die "not every hunk of $p is in the series"
-done < "$work/patches"
+	(cd "$rcheck" && git apply -p1 -R --whitespace=nowarn "$src/$p" 2>/dev/null) ||
+		die "not every hunk of $p is in the series"
+done < <(LC_ALL=C sort -r "$work/patches")
 while read -r f; do
 	cmp -s "$src/$f" "$repo/$f" || die "$f differs in the series"
 done < "$work/files"
