@@ -110,20 +110,26 @@ static void cr_put_snap(struct cr_vma_snap *snap, u32 nr)
 }
 
 /*
- * Is the shmem object @file of a shared anonymous mapping one an earlier
- * process of the tree maps too?  Restart would make one for each.
+ * The earlier mapping of the shared memory object behind the shared
+ * anonymous mapping @file: in an earlier process of the tree, or in an
+ * earlier vma of @p itself; NULL if it is new.
  */
-static bool cr_shm_shared(struct cr_ctx *ctx, struct cr_proc *p, struct file *file)
+static const struct cr_rec_vma *cr_shm_seen(struct cr_ctx *ctx, struct cr_proc *p,
+					    struct cr_vma_snap *snap, int n, struct file *file)
 {
 	u32 i;
 	int j;
 
-	for (i = 0; i < p->idx; i++)
-		for (j = 0; j < ctx->procs[i].nr_snap; j++)
-			if (ctx->procs[i].snap[j].rec.kind == CR_VMA_ANON_SHARED &&
-			    file_inode(ctx->procs[i].snap[j].file) == file_inode(file))
-				return true;
-	return false;
+	for (i = 0; i <= p->idx; i++) {
+		struct cr_vma_snap *s = i == p->idx ? snap : ctx->procs[i].snap;
+		int nr = i == p->idx ? n : ctx->procs[i].nr_snap;
+
+		for (j = 0; j < nr; j++)
+			if (s[j].rec.kind == CR_VMA_ANON_SHARED &&
+			    file_inode(s[j].file) == file_inode(file))
+				return &s[j].rec;
+	}
+	return NULL;
 }
 
 /* Copy the vma list of @p; returns the number of vmas or a negative errno. */
@@ -172,10 +178,19 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 			snap[n].file = get_file(vma->vm_file);
 		} else if (r->kind == CR_VMA_ANON_SHARED) {
 			/* its pages are read from its shmem file */
-			if (cr_shm_shared(ctx, p, vma->vm_file)) {
-				ret = cr_refuse_vma(ctx, vma,
-						    "shared anonymous memory of two processes of the tree");
+			const struct cr_rec_vma *seen = cr_shm_seen(ctx, p, snap, n, vma->vm_file);
+
+			if (seen) {
+				r->shm = seen->shm;
+				r->shm_size = seen->shm_size;
+			} else if (ctx->nr_shm == CR_SHM_MAX) {
+				ret = cr_refuse_vma(ctx, vma, "too many shared memory objects");
 				break;
+			} else {
+				r->shm = ++ctx->nr_shm;
+				r->shm_size = PAGE_ALIGN(i_size_read(file_inode(vma->vm_file)));
+				if (!r->shm_size)
+					r->shm_size = PAGE_SIZE;
 			}
 			r->pgoff = vma->vm_pgoff;
 			snap[n].file = get_file(vma->vm_file);
@@ -577,6 +592,44 @@ static struct file *cr_open_path(struct cr_ctx *ctx, const char *path, int flags
 	return file;
 }
 
+/*
+ * The shared memory object of a shared anonymous mapping: made for its
+ * first mapping in the tree (as mmap() makes one, "/dev/zero (deleted)"),
+ * taken again for the next.  Objects are numbered in the order they first
+ * appear; each keeps the size it first had.
+ */
+static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_stage *vs)
+{
+	const struct cr_rec_vma *v = &vs->rec;
+	struct file *file, **shm;
+
+	if (v->shm <= ctx->nr_shm) {
+		file = ctx->shm[v->shm - 1];
+		if (i_size_read(file_inode(file)) != v->shm_size)
+			return cr_reject(ctx, -EBADMSG, "shared memory object %u: another size",
+					 v->shm);
+		vs->file = get_file(file);
+		return 0;
+	}
+	if (v->shm != ctx->nr_shm + 1)
+		return cr_reject(ctx, -EBADMSG, "shared memory object %u before %u", v->shm,
+				 ctx->nr_shm + 1);
+	if (!(ctx->nr_shm % 64)) {
+		shm = krealloc_array(ctx->shm, ctx->nr_shm + 64, sizeof(*shm), GFP_KERNEL);
+		if (!shm)
+			return -ENOMEM;
+		ctx->shm = shm;
+	}
+	file = shmem_kernel_file_setup("dev/zero", v->shm_size,
+				       v->flags & CR_VMA_F_NORESERVE ? VM_NORESERVE : 0);
+	if (IS_ERR(file))
+		return cr_reject(ctx, PTR_ERR(file), "cannot make shared memory object %u",
+				 v->shm);
+	ctx->shm[ctx->nr_shm++] = file;
+	vs->file = get_file(file);
+	return 0;
+}
+
 /* Read, check and open one vma record; @prev_end: where the one before ends. */
 static int cr_read_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma_stage *vs,
 		       u64 prev_end)
@@ -615,6 +668,8 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma
 			ret = PTR_ERR(file);
 		else
 			vs->file = file;
+	} else if (v->kind == CR_VMA_ANON_SHARED) {
+		ret = cr_stage_shm(ctx, vs);
 	}
 out:
 	kvfree(v);
@@ -777,8 +832,6 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 	case CR_VMA_VVAR:
 		return 0;	/* mapped with the vDSO text */
 	case CR_VMA_ANON_SHARED:
-		flags |= MAP_SHARED | MAP_ANONYMOUS;
-		break;
 	case CR_VMA_FILE_SHARED:
 		flags |= MAP_SHARED;
 		break;
@@ -792,9 +845,8 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 		flags |= MAP_GROWSDOWN;
 	if (v->flags & CR_VMA_F_NORESERVE)
 		flags |= MAP_NORESERVE;
-	/* shared anonymous memory: a new object, its pages where they were in the vma */
-	addr = vm_mmap(vs->file, v->start, len, v->prot, flags,
-		       v->kind == CR_VMA_ANON_SHARED ? 0 : v->pgoff << PAGE_SHIFT);
+	/* shared anonymous memory: its object, made when its record was read */
+	addr = vm_mmap(vs->file, v->start, len, v->prot, flags, v->pgoff << PAGE_SHIFT);
 	if (IS_ERR_VALUE(addr))
 		return addr;
 	if (addr != v->start)
@@ -809,18 +861,6 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 		ret = do_madvise(mm, addr, len, MADV_RANDOM);
 	if (!ret && v->flags & CR_VMA_F_SEQUENTIAL)
 		ret = do_madvise(mm, addr, len, MADV_SEQUENTIAL);
-	if (!ret && v->kind == CR_VMA_ANON_SHARED) {
-		/* pages of a shared mapping are written through its shmem file */
-		struct vm_area_struct *vma;
-
-		mmap_read_lock(mm);
-		vma = find_vma(mm, addr);
-		if (vma && vma->vm_start == addr && vma->vm_file)
-			vs->file = get_file(vma->vm_file);
-		else
-			ret = -EFAULT;
-		mmap_read_unlock(mm);
-	}
 	return ret;
 }
 
@@ -917,8 +957,11 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 		return -EACCES;
 	}
 	if (vs->rec.kind == CR_VMA_ANON_SHARED) {
-		loff_t pos = addr - vs->rec.start;
+		/* through its object, which other processes of the tree may map */
+		loff_t pos = addr - vs->rec.start + (vs->rec.pgoff << PAGE_SHIFT);
 
+		if (pos + PAGE_SIZE > vs->rec.shm_size)
+			return -EFAULT;
 		n = kernel_write(vs->file, data, PAGE_SIZE, &pos);
 	} else {
 		/* FOLL_FORCE: also into read-only private mappings, as ptrace */
@@ -1045,8 +1088,14 @@ static void cr_free_mm(struct cr_ctx *ctx, struct cr_task *t)
 	struct cr_mm_state *ms;
 	u32 i;
 
-	if (!p)
+	if (!p) {
+		/* the shared memory objects restart made */
+		for (i = 0; ctx->shm && i < ctx->nr_shm; i++)
+			fput(ctx->shm[i]);
+		kfree(ctx->shm);
+		ctx->shm = NULL;
 		return;
+	}
 	if (p->snap)
 		cr_put_snap(p->snap, p->nr_snap);
 	p->snap = NULL;

@@ -175,6 +175,9 @@ struct cr_proc {
  * @outside_pgid: restart: the process group of tasks whose group is
  *		outside the image: the caller's
  * @files:	the objects of the files section, shared by the processes
+ * @nr_shm:	the shared memory objects of shared anonymous mappings
+ *		(checkpoint: numbered so far; restart: made so far)
+ * @shm:	restart: their files, @nr_shm of them
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  * @machine:	the arch record (restart: as read; checkpoint: as written)
  */
@@ -219,6 +222,8 @@ struct cr_ctx {
 	bool new_pids;
 	pid_t outside_pgid;
 	void *files;
+	u32 nr_shm;
+	struct file **shm;
 	struct cr_rec_head head;
 	struct cr_rec_arch machine;
 };

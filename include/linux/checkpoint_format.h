@@ -552,6 +552,11 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 	pages = (v->end - v->start) / l->page_size;
 	if (v->pgoff + pages < v->pgoff || v->pgoff + pages > CR_MAX_LFS_FILESIZE / l->page_size)
 		return "bad file offset";
+	if ((v->kind == CR_VMA_ANON_SHARED) != !!v->shm || v->shm > CR_SHM_MAX ||
+	    v->__reserved || !v->shm != !v->shm_size)
+		return "shared memory object and kind disagree";
+	if (v->shm && (v->shm_size % l->page_size || v->shm_size > l->task_size))
+		return "bad shared memory object size";
 	if (v->kind == CR_VMA_HEAP &&
 	    (v->start < mm->start_brk ||
 	     v->end > ((mm->brk + l->page_size - 1) & ~(l->page_size - 1))))

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	6
+#define CR_FORMAT_VERSION	7
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -376,14 +376,21 @@ struct cr_rec_mm {
  * struct cr_rec_vma - one mapping
  * @start: first byte, page aligned
  * @end: one past the last byte, page aligned
- * @pgoff: file offset in pages, for file mappings; for shared anonymous
- *	ones, where they began in their shared memory object (informational:
- *	restart makes a new one)
+ * @pgoff: offset in pages: in the file, for file mappings; in the shared
+ *	memory object @shm, for shared anonymous ones
  * @prot: CR_PROT_READ, CR_PROT_WRITE, CR_PROT_EXEC
  * @kind: CR_VMA_*
  * @flags: CR_VMA_F_*
  * @path_len: length of the file's path after this struct, NUL included; 0
  *	for anonymous and special mappings
+ * @shm: shared anonymous mappings (CR_VMA_ANON_SHARED): the shared memory
+ *	object they map, 1..CR_SHM_MAX, numbered across the tree in the order
+ *	they first appear (a process's children and the pieces of a mapping
+ *	split by mprotect() share one); 0 for other kinds
+ * @__reserved: zero
+ * @shm_size: @shm: the object's size in bytes, page aligned, not 0; the
+ *	same in every mapping of @shm (a mapping may reach beyond it, as
+ *	after mremap(): touching that part raises SIGBUS); 0 for other kinds
  *
  * Pages of private and anonymous mappings that were written (or are
  * anonymous) follow in CR_REC_PAGES records; file pages that are as in the
@@ -397,7 +404,13 @@ struct cr_rec_vma {
 	__u32 kind;
 	__u32 flags;
 	__u32 path_len;
+	__u32 shm;
+	__u32 __reserved;
+	__u64 shm_size;
 };
+
+/* The most shared memory objects an image holds. */
+#define CR_SHM_MAX		65536
 
 /**
  * struct cr_rec_pages - where the pages of the next CR_REC_PAGE_DATA go

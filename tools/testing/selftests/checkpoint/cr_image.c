@@ -603,6 +603,12 @@ static int cr_image_vma(struct cr_image *im, const struct cr_rec_vma *v, __u32 l
 	if (why)
 		return cr_image_bad(im, "vma record: %s (%#llx-%#llx)", why,
 				    (unsigned long long)v->start, (unsigned long long)v->end);
+	/* cr_stage_shm(): numbered in the order they first appear */
+	if (v->shm > im->nr_shm + 1)
+		return cr_image_bad(im, "vma record: shared memory object %u before %u",
+				    v->shm, im->nr_shm + 1);
+	if (v->shm == im->nr_shm + 1)
+		im->nr_shm++;
 	if (v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR)
 		im->vdso_parts++;
 	/* cr_read_mm(), after the last vma */

@@ -165,6 +165,7 @@ struct cr_image {
 	struct cr_rec_mm mm;
 	__u32 vmas_left;
 	__u32 vdso_parts;
+	__u32 nr_shm;
 	struct cr_image_pipe *pipes;
 	__u32 nr_pipes;
 	__u32 cap_pipes;

@@ -634,6 +634,10 @@ static void cri_vma(struct cri *c, const void *p)
 	cri_sym(o, "kind", v->kind, cr_vma_kind_name(v->kind));
 	cri_flg(o, "flags", v->flags, cri_vma_flags);
 	cj_hex(o, "pgoff", v->pgoff);
+	if (v->shm) {
+		cj_dec(o, "shm", v->shm);
+		cj_hex(o, "shm_size", v->shm_size);
+	}
 	cj_dec(o, "path_len", v->path_len);
 	if (v->path_len)
 		cj_str(o, "path", path, v->path_len - 1);

@@ -281,7 +281,13 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		vp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
 		memcpy(&v, vp, sizeof(v));
 		snprintf(what, wlen, "vma record %d at %zu", j, im->rec[j].off);
-		switch (rnd_below(7)) {
+		switch (rnd_below(8)) {
+		case 6:	/* another shared memory object, or another size */
+			if (rnd_below(2))
+				v.shm = rnd_edge();
+			else
+				v.shm_size = rnd_edge();
+			break;
 		case 0:	/* onto the previous vma */
 			v.start -= 4096 * (1 + rnd_below(16));
 			break;
