@@ -1071,6 +1071,25 @@ static int cr_task_main(void *arg)
 	return 0;
 }
 
+/*
+ * CR_RESTART_CHILD, the tree killed: the root is the caller's child, reaped
+ * here, not left behind; and so is every process of the tree that its
+ * death makes the caller's (a child subreaper's).  Parents come before
+ * their children in the tree, so each is reparented before it is waited
+ * for; a process that is not the caller's is left to its new parent.
+ */
+static void cr_reap_tree(struct cr_ctx *ctx)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_procs; i++) {
+		pid_t pid = ctx->procs[i].leader->made;
+
+		if (pid)
+			kernel_wait4(pid, NULL, __WALL, NULL);
+	}
+}
+
 /**
  * cr_restart_tree() - make and restore every task of the tree
  * @ctx: restart context, past the point of no return
@@ -1105,9 +1124,7 @@ long cr_restart_tree(struct cr_ctx *ctx)
 		ret = cr_tree_wait(ctx, atomic_read(&ctx->nr_done) == ctx->nr_tasks);
 	if (ret) {
 		cr_tree_fail(ctx, ret, NULL);
-		/* the root is the caller's child: reaped, not left behind */
-		if (root->made)
-			kernel_wait4(root->made, NULL, __WALL, NULL);
+		cr_reap_tree(ctx);
 		return ret;
 	}
 	set_current_blocked(&ctx->blocked);

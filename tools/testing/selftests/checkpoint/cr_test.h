@@ -26,20 +26,6 @@
 #define __NR_restart CR_NR_RESTART_X86_64
 #endif
 
-/*
- * Process trees and threads (#14): the flags of the API being built, until
- * <linux/checkpoint.h> has them (then sync-check asks for these to go).
- */
-#ifndef CR_CHECKPOINT_ROOT_ONLY
-#define CR_CHECKPOINT_ROOT_ONLY	(1UL << 2)	/* the root process alone */
-#endif
-#ifndef CR_RESTART_CHILD
-#define CR_RESTART_CHILD	(1UL << 1)	/* the root: a new child of the caller */
-#endif
-#ifndef CR_RESTART_NEW_PIDS
-#define CR_RESTART_NEW_PIDS	(1UL << 2)	/* every task gets a new pid */
-#endif
-
 static inline long sys_checkpoint(pid_t pid, int fd, unsigned long flags)
 {
 	return syscall(__NR_checkpoint, pid, fd, flags);
