@@ -1045,9 +1045,11 @@ static int cr_read_files(struct cr_ctx *ctx, struct cr_task *t)
 	int type, ret = 0;
 
 	if (!ctx->files) {
-		ctx->files = kzalloc(sizeof(struct cr_files_state), GFP_KERNEL);
-		if (!ctx->files)
+		struct cr_files_state *fst = kzalloc(sizeof(*fst), GFP_KERNEL);
+
+		if (!fst)
 			return -ENOMEM;
+		ctx->files = fst;
 	}
 	fdt = kzalloc(sizeof(*fdt), GFP_KERNEL);
 	if (!fdt)

@@ -180,12 +180,13 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 			/* its pages are read from its shmem file */
 			const struct cr_rec_vma *seen = cr_shm_seen(ctx, p, snap, n, vma->vm_file);
 
+			if (!seen && ctx->nr_shm == CR_SHM_MAX) {
+				ret = cr_refuse_vma(ctx, vma, "too many shared memory objects");
+				break;
+			}
 			if (seen) {
 				r->shm = seen->shm;
 				r->shm_size = seen->shm_size;
-			} else if (ctx->nr_shm == CR_SHM_MAX) {
-				ret = cr_refuse_vma(ctx, vma, "too many shared memory objects");
-				break;
 			} else {
 				r->shm = ++ctx->nr_shm;
 				r->shm_size = PAGE_ALIGN(i_size_read(file_inode(vma->vm_file)));

@@ -78,7 +78,10 @@ void cr_ctx_release(struct kref *ref)
 	kfree(ctx);
 }
 
-/* Publish the new position of a seekable image file, as write(2) does; drop the call's reference. */
+/*
+ * Publish the new position of a seekable image file, as write(2) does;
+ * drop the call's reference.
+ */
 static void cr_ctx_fini(struct cr_ctx *ctx)
 {
 	if (ctx->ppos)

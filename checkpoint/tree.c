@@ -85,6 +85,12 @@ static struct cr_pid_idx *cr_pid_map(struct cr_ctx *ctx)
 	return map;
 }
 
+/* A process that ended, not waited for: no sections, no process of its own. */
+static bool cr_tree_is_zombie(const struct cr_task *t)
+{
+	return t->rec.flags & CR_TREE_ZOMBIE;
+}
+
 /*
  * The processes of the tasks (ctx->tasks[].rec in tree order), and each
  * leader's list of child processes: ctx->procs, cr_task.proc,
@@ -105,6 +111,11 @@ static int cr_link_tree(struct cr_ctx *ctx)
 		t->idx = i;
 		t->child = CR_TREE_OUTSIDE;
 		t->sibling = CR_TREE_OUTSIDE;
+		if (cr_tree_is_zombie(t)) {
+			/* no sections, no process of its own */
+			t->proc = NULL;
+			continue;
+		}
 		if (t->rec.leader == i) {
 			struct cr_proc *p = &ctx->procs[k];
 
@@ -203,6 +214,12 @@ static void cr_walk_one(struct cr_task *tasks, u32 n, struct task_struct *t, u32
 	e->rec.leader = leader;
 	e->rec.parent = leader == n ? parent : leader;
 	e->rec.exit_signal = leader == n ? t->exit_signal : -1;
+	if (leader == n && t->exit_state == EXIT_ZOMBIE && thread_group_empty(t)) {
+		/* what wait_task_zombie() would report */
+		e->rec.flags = CR_TREE_ZOMBIE;
+		e->rec.exit_code = (t->signal->flags & SIGNAL_GROUP_EXIT) ?
+				   t->signal->group_exit_code : t->exit_code;
+	}
 	e->pgid = task_pgrp_vnr(t);
 	e->sid = task_session_vnr(t);
 }
@@ -302,7 +319,7 @@ static int cr_take_walk(struct cr_ctx *ctx, struct cr_task *tasks, u32 n)
 	ctx->nr_tasks = n;
 	ctx->nr_procs = 0;
 	for (i = 0; i < n; i++)
-		ctx->nr_procs += tasks[i].rec.leader == i;
+		ctx->nr_procs += tasks[i].rec.leader == i && !cr_tree_is_zombie(&tasks[i]);
 	return cr_link_tree(ctx);
 }
 
@@ -318,8 +335,17 @@ static int cr_check_task_kind(struct cr_ctx *ctx, struct cr_task *t)
 	ctx->cur = t;
 	if (!t->rec.pid)
 		return cr_refuse(ctx, -EOPNOTSUPP, "a task outside the caller's pid namespace");
+	if (cr_tree_is_zombie(t)) {
+		/* its parent, held still, cannot wait for it meanwhile */
+		if (!t->idx)
+			return cr_refuse(ctx, -ESRCH, "a zombie");
+		return ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS) ? 0 : -EPERM;
+	}
+	if (task->exit_state && thread_group_leader(task) && !thread_group_empty(task))
+		return cr_refuse(ctx, -EOPNOTSUPP,
+				 "its main thread ended, its other threads run: not supported yet");
 	if (task->exit_state)
-		return cr_refuse(ctx, -EOPNOTSUPP, "a zombie: not supported yet");
+		return cr_refuse(ctx, -EAGAIN, "exiting");
 	if (task->flags & PF_EXITING)
 		return cr_refuse(ctx, -EAGAIN, "exiting");
 	if (task->flags & (PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER))
@@ -364,9 +390,17 @@ static int cr_wait_still(struct cr_ctx *ctx)
 		struct task_struct *task = t->task;
 
 		ctx->cur = t;
-		if (t->frozen ? cr_task_frozen(task) &&
-				(t->nvcsw = wait_task_inactive(task, TASK_INTERRUPTIBLE)) :
-				(t->nvcsw = cr_stopped(task))) {
+		if (cr_tree_is_zombie(t)) {
+			i++;
+			continue;
+		}
+		if (!t->frozen)
+			t->nvcsw = cr_stopped(task);
+		else if (cr_task_frozen(task))
+			t->nvcsw = wait_task_inactive(task, TASK_INTERRUPTIBLE);
+		else
+			t->nvcsw = 0;
+		if (t->nvcsw) {
 			i++;
 			continue;
 		}
@@ -376,7 +410,8 @@ static int cr_wait_still(struct cr_ctx *ctx)
 			return -EINTR;
 		/* a group stop on its way: wait for it */
 		if (!t->frozen && !(READ_ONCE(task->jobctl) & JOBCTL_STOP_PENDING))
-			return cr_refuse(ctx, -EBUSY, "not stopped (SIGSTOP it first, or CR_CHECKPOINT_FREEZE)");
+			return cr_refuse(ctx, -EBUSY,
+					 "not stopped (SIGSTOP it first, or CR_CHECKPOINT_FREEZE)");
 		if (time_after(jiffies, deadline))
 			return cr_refuse(ctx, -EBUSY, "not %s within %u ms",
 					 t->frozen ? "frozen" : "stopped",
@@ -411,7 +446,8 @@ static int cr_walk_still(struct cr_ctx *ctx, struct task_struct *root, bool root
 			for (i = 0; i < ctx->nr_tasks; i++) {
 				struct cr_task *t = &ctx->tasks[i];
 
-				if (!t->frozen && !task_is_stopped(t->task)) {
+				if (!t->frozen && !cr_tree_is_zombie(t) &&
+				    !task_is_stopped(t->task)) {
 					cr_freeze_task(t->task, true);
 					t->frozen = true;
 					ctx->frozen = true;
@@ -548,6 +584,8 @@ static int cr_hold_tree(struct cr_ctx *ctx)
 		struct cr_task *t = &ctx->tasks[i];
 
 		ctx->cur = t;
+		if (cr_tree_is_zombie(t))
+			continue;
 		if (!try_get_task_stack(t->task))
 			return -ESRCH;
 		t->stack = true;
@@ -592,7 +630,8 @@ int cr_get_tree(struct cr_ctx *ctx, pid_t pid)
 		if (!ret)
 			ret = cr_check_task_kind(ctx, ctx->tasks);
 		if (!ret && get_nr_threads(current) != 1)
-			ret = cr_refuse(ctx, -EOPNOTSUPP, "checkpoint of itself with more than one thread");
+			ret = cr_refuse(ctx, -EOPNOTSUPP,
+					"checkpoint of itself with more than one thread");
 		if (!ret)
 			ret = cr_hold_tree(ctx);
 		return ret ?: cr_tree_groups(ctx);
@@ -633,7 +672,7 @@ int cr_check_tree_still(struct cr_ctx *ctx)
 		struct cr_task *t = &ctx->tasks[i];
 		struct task_struct *task = t->task;
 
-		if (task == current)
+		if (task == current || cr_tree_is_zombie(t))
 			continue;
 		ctx->cur = t;
 		if (t->frozen) {
@@ -733,10 +772,10 @@ int cr_read_tree(struct cr_ctx *ctx)
 	why = cr_check_tree(r, len, NULL, 0);
 	for (i = 0; !why && i < r->nr_tasks; i++) {
 		why = cr_check_tree(r, len, recs, i);
-		procs += recs[i].leader == i;
+		procs += cr_tree_is_proc(recs, i);
 	}
 	if (!why && procs != r->nr_procs)
-		why = "nr_procs is not the number of leaders";
+		why = "nr_procs is not the number of processes";
 	if (why) {
 		ret = cr_reject(ctx, -EBADMSG, "task %u: %s", i ? i - 1 : 0, why);
 		goto out;
@@ -814,7 +853,9 @@ int cr_check_made(struct cr_ctx *ctx)
 	if (!child) {
 		bool group_leader = task_pgrp(current) == task_pid(current);
 
-		if ((root->session == 0 && group_leader && task_session(current) != task_pid(current)) ||
+		bool session_leader = task_session(current) == task_pid(current);
+
+		if ((root->session == 0 && group_leader && !session_leader) ||
 		    (root->pgrp == 0 && root->session != 0 && current->signal->leader)) {
 			pr_info_ratelimited("restart: the caller cannot lead the root's session or group\n");
 			return -EPERM;
@@ -857,9 +898,10 @@ void cr_tree_fail(struct cr_ctx *ctx, int err, struct cr_task *t)
 /* Wait for @cond, or for the tree to fail; killable. */
 #define cr_tree_wait(ctx, cond)							\
 	({									\
-		int __ret = wait_event_killable((ctx)->wait,			\
-						(cond) || READ_ONCE((ctx)->failed)); \
-		__ret ?: READ_ONCE((ctx)->failed);				\
+		struct cr_ctx *__ctx = (ctx);					\
+		int __ret = wait_event_killable(__ctx->wait,			\
+						(cond) || READ_ONCE(__ctx->failed)); \
+		__ret ?: READ_ONCE(__ctx->failed);				\
 	})
 
 /* The value ax gets on the way out, after ret_from_fork() zeroed it. */
@@ -910,6 +952,26 @@ static int cr_make(struct cr_ctx *ctx, struct cr_task *c)
 	return cr_tree_wait(ctx, READ_ONCE(c->task));
 }
 
+/* Wait for the zombie @z, a child of current, to end, and let wait(2) see it. */
+static int cr_settle_zombie(struct cr_ctx *ctx, struct cr_task *z)
+{
+	struct task_struct *task = z->task;
+
+	/* it ends at once: no waitqueue of ctx tells, so poll */
+	while (!READ_ONCE(task->exit_state)) {
+		if (READ_ONCE(ctx->failed))
+			return READ_ONCE(ctx->failed);
+		if (schedule_timeout_killable(1) && fatal_signal_pending(current))
+			return -EINTR;
+	}
+	write_lock_irq(&tasklist_lock);
+	task->exit_signal = z->rec.exit_signal;
+	write_unlock_irq(&tasklist_lock);
+	atomic_inc(&ctx->nr_done);
+	wake_up_all(&ctx->wait);
+	return 0;
+}
+
 /* The child processes of @t, as the image has them; then, for a leader, its threads. */
 static int cr_make_children(struct cr_ctx *ctx, struct cr_task *t)
 {
@@ -918,6 +980,10 @@ static int cr_make_children(struct cr_ctx *ctx, struct cr_task *t)
 
 	for (i = t->child; !ret && i != CR_TREE_OUTSIDE; i = ctx->tasks[i].sibling)
 		ret = cr_make(ctx, &ctx->tasks[i]);
+	/* then its zombies, each gone as soon as it is in its group */
+	for (i = t->child; !ret && i != CR_TREE_OUTSIDE; i = ctx->tasks[i].sibling)
+		if (cr_tree_is_zombie(&ctx->tasks[i]))
+			ret = cr_settle_zombie(ctx, &ctx->tasks[i]);
 	return ret;
 }
 
@@ -951,31 +1017,77 @@ static int cr_restore_scope(struct cr_ctx *ctx, struct cr_task *t, u32 scope)
 }
 
 /*
- * A leader's turn at the image: its process group, then its pages; the
- * last reads the tail.  Groups come in tree order, so that a group's
- * leader made it before its members join it.
+ * The session and process group of @t, a leader or a zombie, before it
+ * makes its children (which are born in them): a session leader starts
+ * its session; a process joins its group once the group's leader made it
+ * (or makes it, leading it).
  */
-static int cr_proc_turn(struct cr_ctx *ctx, struct cr_proc *p)
+static int cr_join_group(struct cr_ctx *ctx, struct cr_task *t)
 {
-	struct cr_task *l = p->leader;
+	u32 g = t->rec.pgrp;
 	pid_t pgid;
 	int ret;
 
-	ret = cr_tree_wait(ctx, READ_ONCE(ctx->turn) == p->idx);
-	if (ret)
-		return ret;
-	pgid = l->rec.pgrp == CR_TREE_OUTSIDE ? ctx->outside_pgid :
-	       task_pid_vnr(ctx->tasks[l->rec.pgrp].task);
+	if (t->rec.session == t->idx && task_session(current) != task_pid(current)) {
+		ret = ksys_setsid();
+		if (ret < 0)
+			return ret;
+	}
+	if (g != CR_TREE_OUTSIDE && g != t->idx) {
+		/* pairs with the release below, in the group's leader */
+		ret = cr_tree_wait(ctx, smp_load_acquire(&ctx->tasks[g].grouped));
+		if (ret)
+			return ret;
+	}
+	pgid = g == CR_TREE_OUTSIDE ? ctx->outside_pgid : task_pid_vnr(ctx->tasks[g].task);
 	if (task_pgrp_vnr(current) != pgid) {
 		ret = ksys_setpgid(0, pgid);
 		if (ret)
 			return ret;
 	}
+	/* in its group, before a member reads grouped and joins it */
+	smp_store_release(&t->grouped, true);
+	wake_up_all(&ctx->wait);
+	return 0;
+}
+
+/*
+ * A zombie of the image, made by its parent: it ends as soon as it is in
+ * its session and group, with its saved status, and no signal to its
+ * parent (exit_signal 0); its parent then gives it its exit_signal back
+ * (cr_settle_zombie()), so that wait(2) finds it as before.
+ */
+static void cr_zombie_run(struct cr_ctx *ctx, struct cr_task *t)
+{
+	int ret = cr_join_group(ctx, t), code = t->rec.exit_code;
+
+	if (ret) {
+		cr_tree_fail(ctx, ret, t);
+		return;
+	}
+	write_lock_irq(&tasklist_lock);
+	current->exit_signal = 0;
+	write_unlock_irq(&tasklist_lock);
+	kref_put(&ctx->ref, cr_ctx_release);
+	do_exit(code);
+}
+
+/*
+ * A leader's turn at the image: its pages; the last reads the tail.
+ */
+static int cr_proc_turn(struct cr_ctx *ctx, struct cr_proc *p)
+{
+	int ret;
+
+	ret = cr_tree_wait(ctx, READ_ONCE(ctx->turn) == p->idx);
+	if (ret)
+		return ret;
 	ret = cr_restore_pages(ctx, p);
 	if (!ret && p->idx == ctx->nr_procs - 1)
 		ret = cr_read_tail(ctx);
 	if (ret)
 		return ret;
+	/* the stream read so far, before the next process reads on */
 	smp_store_release(&ctx->turn, p->idx + 1);
 	wake_up_all(&ctx->wait);
 	return 0;
@@ -992,12 +1104,8 @@ static int cr_task_run(struct cr_ctx *ctx, struct cr_task *t)
 	int ret = 0;
 
 	cr_forget_caller(leader);
-	/* a session leader starts its session before its children are made */
-	if (leader && t->rec.session == t->idx && task_session(current) != task_pid(current)) {
-		ret = ksys_setsid();
-		if (ret > 0)
-			ret = 0;
-	}
+	if (leader)
+		ret = cr_join_group(ctx, t);
 	/*
 	 * A leader's children are made before it restores anything: each is
 	 * a copy of what it was made from, replaced whole.  Its threads come
@@ -1050,7 +1158,9 @@ static int cr_task_main(void *arg)
 	spin_unlock(&ctx->lock);
 	wake_up_all(&ctx->wait);
 
-	if (!failed && !cr_task_run(ctx, t)) {
+	if (!failed && cr_tree_is_zombie(t)) {
+		cr_zombie_run(ctx, t);
+	} else if (!failed && !cr_task_run(ctx, t)) {
 		/* ret_from_fork() zeroes ax after this: put it back on the way out */
 		rv = kmalloc(sizeof(*rv), GFP_KERNEL);
 		if (rv) {
@@ -1082,11 +1192,11 @@ static void cr_reap_tree(struct cr_ctx *ctx)
 {
 	u32 i;
 
-	for (i = 0; i < ctx->nr_procs; i++) {
-		pid_t pid = ctx->procs[i].leader->made;
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		const struct cr_task *t = &ctx->tasks[i];
 
-		if (pid)
-			kernel_wait4(pid, NULL, __WALL, NULL);
+		if (t->rec.leader == i && t->made)
+			kernel_wait4(t->made, NULL, __WALL, NULL);
 	}
 }
 
@@ -1145,7 +1255,7 @@ void cr_free_tree(struct cr_ctx *ctx)
 		for (j = 0; j < cr_nr_sections; j++) {
 			const struct cr_section *s = cr_sections[j];
 
-			if (s->scope == CR_SCOPE_TASK || t->proc->leader == t)
+			if (t->proc && (s->scope == CR_SCOPE_TASK || t->proc->leader == t))
 				s->free(ctx, t);
 		}
 		if (t->task)

@@ -43,7 +43,7 @@ struct cr_task_state;
  * struct cr_task - one task of an image, in either direction
  * @rec:	its entry of the tree record
  * @ctx:	the operation
- * @proc:	its process
+ * @proc:	its process; NULL for a zombie, which has no sections
  * @idx:	its index in the tree
  * @child:	the index of its first child process, CR_TREE_OUTSIDE if none
  * @sibling:	the index of its parent's next child process, or
@@ -59,6 +59,8 @@ struct cr_task_state;
  * @restart_block: the task record carries a restart block (an interrupted
  *		nanosleep): set by the task section, for the arch's cpu record
  * @made:	restart: the pid kernel_clone() gave the task made for it
+ * @grouped:	restart: a leader or zombie, it is in its session and process
+ *		group, and its group exists for others to join
  * @ts:		restart: the staged task record
  * @arch:	restart: the arch's staged registers and FPU state
  * @sig:	restart: the staged sigstate record
@@ -84,6 +86,7 @@ struct cr_task {
 	pid_t sid;
 	bool restart_block;
 	pid_t made;
+	bool grouped;
 	struct cr_task_state *ts;
 	void *arch;
 	struct cr_sigstate *sig;
@@ -212,7 +215,7 @@ struct cr_ctx {
 	struct cr_inherit_ent *inherit;
 	u32 nr_inherit;
 	struct kref ref;
-	spinlock_t lock;
+	spinlock_t lock;	/* tasks[].task and failed, as tasks register */
 	wait_queue_head_t wait;
 	unsigned int turn;
 	void *stash;

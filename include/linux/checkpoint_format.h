@@ -552,9 +552,10 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 	pages = (v->end - v->start) / l->page_size;
 	if (v->pgoff + pages < v->pgoff || v->pgoff + pages > CR_MAX_LFS_FILESIZE / l->page_size)
 		return "bad file offset";
-	if ((v->kind == CR_VMA_ANON_SHARED) != !!v->shm || v->shm > CR_SHM_MAX ||
-	    v->__reserved || !v->shm != !v->shm_size)
+	if (v->kind == CR_VMA_ANON_SHARED ? !v->shm : v->shm)
 		return "shared memory object and kind disagree";
+	if (v->shm > CR_SHM_MAX || v->__reserved || !v->shm != !v->shm_size)
+		return "bad shared memory object";
 	if (v->shm && (v->shm_size % l->page_size || v->shm_size > l->task_size))
 		return "bad shared memory object size";
 	if (v->kind == CR_VMA_HEAP &&
@@ -801,10 +802,27 @@ static inline const char *cr_check_sigstate(const struct cr_rec_sigstate *r, __u
 	return cr_check_pending(pend, r->nr_pending, 0);
 }
 
+/*
+ * Is @c a status wait(2) may report for a zombie: an exit status times 256,
+ * or a signal number (plus 0x80 for a core dump)?
+ */
+static inline int cr_exit_code_ok(__u32 c)
+{
+	if (c & 0x7f)
+		return c <= 0xff && (c & 0x7f) <= CR_NSIG;
+	return c <= 0xff00 && !(c & 0xff);
+}
+
 /* Is @idx a valid index for task @i: an earlier task, or @i itself? */
 static inline int cr_tree_idx_ok(__u32 idx, __u32 i)
 {
 	return idx <= i;
+}
+
+/* Is task @i of @tasks a process with sections: a leader, not a zombie? */
+static inline int cr_tree_is_proc(const struct cr_tree_task *tasks, __u32 i)
+{
+	return tasks[i].leader == i && !(tasks[i].flags & CR_TREE_ZOMBIE);
 }
 
 /**
@@ -815,12 +833,14 @@ static inline int cr_tree_idx_ok(__u32 idx, __u32 i)
  * @i: the task to check, with 0..@i - 1 found valid
  *
  * The whole tree is valid when each task is, in order, and when the
- * leaders number r->nr_procs.  A process's threads follow its leader; a
- * leader's parent, group leader and session leader come before it (or are
- * itself).  A session leader leads its group too; a group lies in one
- * session; a process that does not lead its session is in its parent's,
- * as fork() leaves it (the root excepted: its parent is outside); a group
- * or session inside the image holds no process of one outside it.
+ * leaders that are not zombies number r->nr_procs (cr_tree_is_proc()).
+ * A process's threads follow its leader; a leader's parent, group leader
+ * and session leader come before it (or are itself).  A zombie is a
+ * leader without threads or children, not the root.  A session leader
+ * leads its group too; a group lies in one session; a process that does
+ * not lead its session is in its parent's, as fork() leaves it (the root
+ * excepted: its parent is outside); a group or session inside the image
+ * holds no process of one outside it.
  * Readers check also that no pid is there twice.
  *
  * Return: NULL or the reason.
@@ -836,13 +856,18 @@ static inline const char *cr_check_tree(const struct cr_rec_tree *r, __u32 len,
 		return "bad task or process count";
 	if (!tasks)
 		return NULL;
-	if (t->pid <= 0 || t->flags || t->__reserved)
-		return "bad pid or flags";
+	if (t->pid <= 0 || t->flags & ~CR_TREE_ZOMBIE ||
+	    (t->flags & CR_TREE_ZOMBIE ? !cr_exit_code_ok(t->exit_code) : t->exit_code))
+		return "bad pid, flags or exit status";
 	if (!cr_tree_idx_ok(t->leader, i))
 		return "a leader after its thread";
+	if ((t->flags & CR_TREE_ZOMBIE) && (!i || t->leader != i))
+		return "a zombie root or thread";
 	if (t->leader != i) {
 		/* a thread: after its leader or another of its threads */
 		l = &tasks[t->leader];
+		if (l->flags & CR_TREE_ZOMBIE)
+			return "a thread of a zombie";
 		if (l->leader != t->leader || tasks[i - 1].leader != t->leader ||
 		    t->parent != t->leader || t->exit_signal != -1 || t->pgrp != l->pgrp ||
 		    t->session != l->session)
@@ -854,6 +879,8 @@ static inline const char *cr_check_tree(const struct cr_rec_tree *r, __u32 len,
 		return "bad exit signal";
 	if (!i ? t->parent != CR_TREE_OUTSIDE : t->parent >= i)
 		return "the root with a parent, or a parent after its child";
+	if (i && tasks[t->parent].flags & CR_TREE_ZOMBIE)
+		return "the child of a zombie";
 	if ((t->pgrp != CR_TREE_OUTSIDE && !cr_tree_idx_ok(t->pgrp, i)) ||
 	    (t->session != CR_TREE_OUTSIDE && !cr_tree_idx_ok(t->session, i)))
 		return "a group or session leader after its member";

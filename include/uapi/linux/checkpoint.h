@@ -152,13 +152,15 @@ struct cr_rec_tail {
 
 /*
  * The order of the records is documented in
- * Documentation/checkpoint/format.rst: the head and the arch record, then
- * the sections of the task (task, cpu, mm, files, timers, signals, each a
- * run of records), then the pages, then the tail.  Every record a section has
- * comes before any page, so that restart knows and checks the whole
- * process (and opens every file) before it replaces the caller's address
- * space.  Variable-length strings (paths) follow their fixed struct in the
- * same record, NUL included; the struct says how long they are, at most
+ * Documentation/checkpoint/format.rst: the head, the arch and the tree
+ * record, then for each process of the tree the sections of the process
+ * (mm, files, timers, signals) and, for each of its tasks, the sections of
+ * a task (task, cpu, sigstate), each a run of records; then the pages of
+ * each process, then the tail.  Every record a section has comes before
+ * any page, so that restart knows and checks the whole tree (and opens
+ * every file) before it replaces the caller's address space.
+ * Variable-length strings (paths) follow their fixed struct in the same
+ * record, NUL included; the struct says how long they are, at most
  * CR_PATH_MAX.
  */
 
@@ -183,8 +185,10 @@ struct cr_rec_tail {
  *	CR_TREE_OUTSIDE for a group outside the image (restart puts it in
  *	the restarter's); a thread's is its leader's
  * @session: its session, the same way
- * @flags: zero
- * @__reserved: zero
+ * @flags: CR_TREE_*
+ * @exit_code: CR_TREE_ZOMBIE: the status wait(2) reports for it (an exit
+ *	status times 256, or a signal number, plus 0x80 for a core dump); 0
+ *	otherwise
  *
  * Indexes name earlier tasks of the record, or the task itself.
  */
@@ -196,8 +200,16 @@ struct cr_tree_task {
 	__u32 pgrp;
 	__u32 session;
 	__u32 flags;
-	__u32 __reserved;
+	__u32 exit_code;
 };
+
+/*
+ * A process that ended and that its parent has not waited for yet: a
+ * leader without threads, not the root, parent of none.  It has no
+ * sections: restart makes it end again, unseen by its parent but for
+ * wait(2), with its status.
+ */
+#define CR_TREE_ZOMBIE		(1U << 0)
 
 /**
  * struct cr_rec_tree - the tasks of the image (CR_REC_TREE), right after the
@@ -206,7 +218,8 @@ struct cr_tree_task {
  *	1..CR_TREE_MAX.  The first is the root, a leader; a thread comes after
  *	its leader, a leader after its parent's, and the threads of a process
  *	right after its leader.
- * @nr_procs: the number of leaders among them: the processes
+ * @nr_procs: the number of leaders among them that are not zombies: the
+ *	processes with sections
  *
  * Each process's sections follow in the order of the tree: for a leader,
  * the sections of its process (mm, files, signals...), then, for it and

@@ -262,27 +262,27 @@ static int cr_image_nomem(struct cr_image *im)
 /*
  * The body is a run of units: for each process of the tree record, a unit
  * of the sections of scope CR_SCOPE_PROC (its leader's), then one of the
- * sections of scope CR_SCOPE_TASK for each of its tasks (cr_read_sections()).
- * The unit after @u; false after the last.
+ * sections of scope CR_SCOPE_TASK for each of its tasks (cr_read_sections());
+ * zombies have none.  The unit after @u; false after the last.
  */
 static bool cr_image_next_unit(const struct cr_image *im, const struct cr_image_unit *u,
 			       struct cr_image_unit *next)
 {
-	if (!u->scope) {
-		next->scope = CR_SCOPE_PROC;
-		next->task = 0;
-		return im->tree.nr_tasks;
-	}
+	__u32 i;
+
 	if (u->scope == CR_SCOPE_PROC) {
 		next->scope = CR_SCOPE_TASK;
 		next->task = u->task;
 		return true;
 	}
-	if (u->task + 1 >= im->tree.nr_tasks)
+	/* the root is a process: the first unit is its */
+	i = u->scope ? u->task + 1 : 0;
+	while (i < im->tree.nr_tasks && (im->tasks[i].flags & CR_TREE_ZOMBIE))
+		i++;
+	if (i >= im->tree.nr_tasks)
 		return false;
-	next->task = u->task + 1;
-	next->scope = im->tasks[next->task].leader == next->task ? CR_SCOPE_PROC :
-							     CR_SCOPE_TASK;
+	next->task = i;
+	next->scope = im->tasks[i].leader == i ? CR_SCOPE_PROC : CR_SCOPE_TASK;
 	return true;
 }
 
@@ -571,10 +571,10 @@ static int cr_image_tree(struct cr_image *im, const struct cr_rec_tree *r, __u32
 
 	for (i = 0; !why && i < r->nr_tasks; i++) {
 		why = cr_check_tree(r, len, t, i);
-		procs += t[i].leader == i;
+		procs += cr_tree_is_proc(t, i);
 	}
 	if (!why && procs != r->nr_procs)
-		why = "nr_procs is not the number of leaders";
+		why = "nr_procs is not the number of processes";
 	if (why)
 		return cr_image_bad(im, "tree record: task %u: %s", i ? i - 1 : 0, why);
 	for (i = 0; i < r->nr_tasks; i++)

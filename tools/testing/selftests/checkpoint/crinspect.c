@@ -85,6 +85,11 @@ static const struct cri_name cri_mm_flags[] = {
 	{ }
 };
 
+static const struct cri_name cri_tree_flags[] = {
+	{ CR_TREE_ZOMBIE, "zombie" },
+	{ }
+};
+
 static const struct cri_name cri_signals_flags[] = {
 	{ CR_SIGNALS_SUBREAPER, "subreaper" },
 	{ }
@@ -767,8 +772,9 @@ static void cri_tree(struct cri *c, const void *p)
 			  cri_signame(tmp, sizeof(tmp), t[i].exit_signal) : NULL);
 		cri_idx(o, "pgrp", t[i].pgrp);
 		cri_idx(o, "session", t[i].session);
-		cj_num(o, "flags", t[i].flags, CJ_FLG, NULL);
-		cj_dec(o, "reserved", t[i].__reserved);
+		cri_flg(o, "flags", t[i].flags, cri_tree_flags);
+		if (t[i].flags & CR_TREE_ZOMBIE)
+			cj_hex(o, "exit_code", t[i].exit_code);
 		cj_obj_end(o);
 	}
 	cj_arr_end(o);
