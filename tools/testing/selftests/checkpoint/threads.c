@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -572,6 +573,88 @@ TEST_F_TIMEOUT(threads, debian_xz, 600)
 	unlink(XZ_IN);
 	unlink(XZ_REF);
 	unlink(XZ_OUT);
+}
+
+/* A thread that waits for SIGUSR2, then returns. */
+static void *usr2_waiter(void *arg)
+{
+	sigset_t s;
+	int sig;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	if (arg && unshare(CLONE_FILES))
+		return (void *)1;
+	sigwait(&s, &sig);
+	return NULL;
+}
+
+/*
+ * What a multi-threaded process cannot do or be: checkpoint itself
+ * (EOPNOTSUPP), restart in place over itself (EBUSY: its address space is
+ * shared), be checkpointed with a thread that has an fd table of its own
+ * (EOPNOTSUPP, and it runs on untouched).
+ */
+TEST(refusals)
+{
+	int img = cr_tmpfile(), status;
+	pthread_t th;
+	sigset_t s;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	ASSERT_EQ(0, pthread_sigmask(SIG_BLOCK, &s, NULL));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int e1, e2, n;
+		long r;
+
+		if (pthread_create(&th, NULL, usr2_waiter, NULL))
+			_exit(1);
+		r = sys_checkpoint(0, img, 0);
+		e1 = r == -1 ? errno : 0;
+		if (lseek(img, 0, SEEK_SET))
+			_exit(1);
+		r = sys_restart(0, img, 0);
+		e2 = r == -1 ? errno : 0;
+		pthread_kill(th, SIGUSR2);
+		pthread_join(th, NULL);
+		n = (e1 == EOPNOTSUPP) + (e2 == EBUSY);
+		_exit(n == 2 ? 0 : 10 + e1 % 10 * 10 + e2 % 10);
+	}
+	EXPECT_EQ(0, cr_wait(pid)) TH_LOG("self checkpoint / restart over a thread");
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		void *ret;
+
+		if (pthread_create(&th, NULL, usr2_waiter, (void *)1))
+			_exit(1);
+		sigwait(&s, &status);
+		pthread_kill(th, SIGUSR2);
+		pthread_join(th, &ret);
+		_exit(ret ? 1 : CR_RESTART_OK);
+	}
+	/* wait for the second thread */
+	for (status = 0; status < 1000; status++) {
+		struct cr_proc_ids ids;
+
+		if (!cr_proc_ids(pid, &ids) && ids.threads == 2)
+			break;
+		cr_msleep(10);
+	}
+	cr_msleep(100);
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, CR_CHECKPOINT_FREEZE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	/* untouched: it still answers */
+	EXPECT_EQ(0, kill(pid, SIGUSR2));
+	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+	close(img);
 }
 
 TEST_HARNESS_MAIN
