@@ -335,6 +335,14 @@ static int cr_check_task_kind(struct cr_ctx *ctx, struct cr_task *t)
 	ctx->cur = t;
 	if (!t->rec.pid)
 		return cr_refuse(ctx, -EOPNOTSUPP, "a task outside the caller's pid namespace");
+	/*
+	 * Its pids are saved as the caller sees them: a task of a tree that
+	 * knows itself by other ones would come back with these.  A lone
+	 * task comes back with a new pid anyway.
+	 */
+	if (ctx->nr_tasks > 1 && task_active_pid_ns(task) != task_active_pid_ns(current))
+		return cr_refuse(ctx, -EOPNOTSUPP,
+				 "a task of a tree in a pid namespace of its own: not supported yet");
 	if (cr_tree_is_zombie(t)) {
 		/* its parent, held still, cannot wait for it meanwhile */
 		if (!t->idx)

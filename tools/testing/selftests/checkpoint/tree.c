@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -1050,6 +1051,55 @@ TEST_F_TIMEOUT(refuse, eperm_one_task, 120)
 	ASSERT_EQ(0, cr_wait(ck)) TH_LOG("2: nobody checkpointed root's tasks; 3: not EPERM");
 	untouched(_metadata, &t, root, false);
 	EXPECT_EQ(0, root_reaped(_metadata, root, 2));
+	close(img);
+}
+
+/*
+ * A tree in a pid namespace of its own (an init, pid 1 there, and its
+ * child): its tasks know themselves by pids the image would not keep, so
+ * the checkpoint is refused (EOPNOTSUPP) and the tree left running.
+ */
+TEST_F_TIMEOUT(refuse, own_pid_ns, 60)
+{
+	int img = cr_tmpfile(), p[2], st;
+	pid_t outer, init;
+	char c = 0;
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, pipe(p));
+	outer = fork();
+	ASSERT_GE(outer, 0);
+	if (!outer) {
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		init = fork();
+		if (!init) {
+			/* pid 1 here: a child, then wait */
+			if (getpid() != 1 || fork() == 0) {
+				for (;;)
+					pause();
+			}
+			if (write(p[1], "x", 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		if (write(p[1], &init, sizeof(init)) != sizeof(init))
+			_exit(1);
+		waitpid(init, &st, 0);
+		_exit(0);
+	}
+	close(p[1]);
+	ASSERT_EQ(sizeof(init), read(p[0], &init, sizeof(init)));
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	close(p[0]);
+	EXPECT_EQ(-1, sys_checkpoint(init, img, CR_CHECKPOINT_FREEZE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(0, cr_wait_syscall(init, SYS_pause, 10000))
+		TH_LOG("the init is not back in pause()");
+	/* the namespace dies with its init */
+	kill(init, SIGKILL);
+	EXPECT_EQ(0, cr_wait(outer));
 	close(img);
 }
 
