@@ -138,11 +138,16 @@ fuzz: kernel initramfs
 		"CR_FUZZ_CASES=$(FUZZ_CASES) CR_FUZZ_SEED=$(FUZZ_SEED) /cr/run-tests.sh fuzz" || rc=$$?; \
 	harness/report.sh $(OUT)/results.log $(OUT)/console.log
 
-# Speed against dd on the VM's tmpfs; needs room for 1 GiB twice.
+# Speed against dd on the VM's tmpfs; needs room for 1 GiB twice.  And
+# the cost per task of a tree of BENCH_TREE processes and of a process of
+# BENCH_THREADS threads, next to fork() and pthread_create().
 BENCH_SIZES ?= 64 256 1024
+BENCH_TREE ?= 100
+BENCH_THREADS ?= 64
+BENCH_ARGS = --tree $(BENCH_TREE) --threads $(BENCH_THREADS) $(BENCH_SIZES)
 bench: kernel initramfs
 	VM_MEM=4G harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) \
-		"cr_bench $(BENCH_SIZES); cr_bench $(BENCH_SIZES)"
+		"cr_bench $(BENCH_ARGS); cr_bench $(BENCH_ARGS)"
 
 clean:
 	rm -rf $(B)/kobj $(B)/kobj-debug $(B)/selftests $(B)/debug \

@@ -106,25 +106,29 @@ static void cr_objs_free(struct cr_objs *o, bool put)
 	}
 }
 
+/* The object tables of a checkpoint, shared by the processes of the tree. */
+struct cr_files_ckpt {
+	struct cr_objs objs;	/* open files, with their objrefs */
+	struct cr_objs held;	/* pipes, with the tree's open files on them */
+	struct cr_objs pipes;	/* pipes with a pipe record, with their objrefs */
+	struct cr_objs seen;	/* open files counted in @held */
+};
+
 /*
- * How many of the open files that read and that write each pipe the task
- * holds (a file on several fds counts once, as in pipe->readers): one walk
- * over the fds, before any file record is written.
+ * How many of the open files that read and that write each pipe the
+ * process of @t holds (a file on several fds, or of several processes,
+ * counts once, as in pipe->readers): one walk over the fds of each
+ * process, before any file record is written.
  */
-static int cr_pipes_held(struct task_struct *t, struct cr_objs *held)
+static int cr_pipes_held(struct task_struct *t, struct cr_objs *held, struct cr_objs *files)
 {
 	struct pipe_inode_info *pipe;
 	struct cr_obj *obj, *seen;
-	struct cr_objs *files;
 	bool added, first;
 	unsigned int fd;
 	struct file *f;
 	int ret = 0;
 
-	files = kzalloc(sizeof(*files), GFP_KERNEL);
-	if (!files)
-		return -ENOMEM;
-	hash_init(files->hash);
 	for (fd = 0; !ret; fd++) {
 		rcu_read_lock();
 		f = task_lookup_next_fdget_rcu(t, &fd);
@@ -144,15 +148,13 @@ static int cr_pipes_held(struct task_struct *t, struct cr_objs *held)
 		fput(f);
 		cond_resched();
 	}
-	cr_objs_free(files, false);
-	kfree(files);
 	return ret;
 }
 
 /*
- * Is every open file of @pipe one of the task's?  Then it is the task's
+ * Is every open file of @pipe one of the tree's?  Then it is the tree's
  * own pipe, restored whole; otherwise its peer is elsewhere and the
- * restarter hands in the task's ends.
+ * restarter hands in the tree's ends.
  */
 static bool cr_pipe_all_held(struct pipe_inode_info *pipe, const struct cr_obj *obj)
 {
@@ -360,16 +362,74 @@ static bool cr_fd_cloexec(struct task_struct *t, unsigned int fd)
 	return ret;
 }
 
-/*
- * The pipe, file, fd and fs records of @ctx->task.  The image file of a
- * self checkpoint is not saved: its fd is closed in the restarted process.
- * -EOPNOTSUPP for an fd past 2 that cr cannot save (sockets, anonymous
- * inodes, deleted files: the kernel log says which).
- */
-static int cr_write_files(struct cr_ctx *ctx)
+/* The object tables of a checkpoint, made when the first process's files are written. */
+static struct cr_files_ckpt *cr_files_ckpt(struct cr_ctx *ctx)
 {
-	struct task_struct *t = ctx->task;
-	struct cr_objs *objs, *held, *pipes;
+	struct cr_files_ckpt *fc = ctx->files;
+	u32 i;
+	int ret = 0;
+
+	if (fc)
+		return fc;
+	fc = kzalloc(sizeof(*fc), GFP_KERNEL);
+	if (!fc)
+		return ERR_PTR(-ENOMEM);
+	hash_init(fc->objs.hash);
+	hash_init(fc->held.hash);
+	hash_init(fc->pipes.hash);
+	hash_init(fc->seen.hash);
+	ctx->files = fc;
+	for (i = 0; !ret && i < ctx->nr_procs; i++)
+		ret = cr_pipes_held(ctx->procs[i].leader->task, &fc->held, &fc->seen);
+	return ret ? ERR_PTR(ret) : fc;
+}
+
+/*
+ * The threads of @t's process must share its fd table and fs context, and
+ * no other process may: each is saved once, with the process.
+ */
+static int cr_check_files_shared(struct cr_ctx *ctx, struct cr_task *t)
+{
+	struct cr_proc *p = t->proc;
+	struct files_struct *files;
+	struct fs_struct *fs;
+	int ret = 0;
+	u32 i;
+
+	task_lock(t->task);
+	files = t->task->files;
+	fs = t->task->fs;
+	if (!files || !fs)
+		ret = -ESRCH;
+	else if (atomic_read(&files->count) > p->nr_threads)
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd table shared with another process");
+	else if (READ_ONCE(fs->users) > p->nr_threads)
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "cwd and umask shared with another process");
+	task_unlock(t->task);
+	for (i = 1; !ret && i < p->nr_threads; i++) {
+		struct task_struct *th = ctx->tasks[t->idx + i].task;
+
+		task_lock(th);
+		if (th->files != files || th->fs != fs)
+			ret = cr_refuse(ctx, -EOPNOTSUPP,
+					"a thread with an fd table or cwd of its own (unshare)");
+		task_unlock(th);
+	}
+	return ret;
+}
+
+/*
+ * The pipe, file, fd and fs records of @t's process.  An open file, a pipe
+ * is one object of the whole tree, saved once: processes that share it get
+ * it back shared.  The image file of a self checkpoint is not saved: its
+ * fd is closed in the restarted process.  -EOPNOTSUPP for an fd past 2
+ * that cr cannot save (sockets, anonymous inodes, deleted files: the
+ * kernel log says which).
+ */
+static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
+{
+	struct task_struct *t = ct->task;
+	struct cr_files_ckpt *fc;
 	struct cr_rec_fs *fs;
 	struct path pwd;
 	unsigned int fd;
@@ -379,25 +439,15 @@ static int cr_write_files(struct cr_ctx *ctx)
 	char *buf, *p;
 	int ret;
 
+	fc = cr_files_ckpt(ctx);
+	if (IS_ERR(fc))
+		return PTR_ERR(fc);
+	ret = cr_check_files_shared(ctx, ct);
+	if (ret)
+		return ret;
 	buf = kmalloc(size, GFP_KERNEL);
-	objs = kzalloc(sizeof(*objs), GFP_KERNEL);
-	held = kzalloc(sizeof(*held), GFP_KERNEL);
-	pipes = kzalloc(sizeof(*pipes), GFP_KERNEL);
-	ret = -ENOMEM;
-	if (!buf || !objs || !held || !pipes)
-		goto out;
-	hash_init(objs->hash);
-	hash_init(held->hash);
-	hash_init(pipes->hash);
-	/* another process could change the fd table meanwhile */
-	task_lock(t);
-	ret = t->files && atomic_read(&t->files->count) > 1 ? -EOPNOTSUPP : 0;
-	task_unlock(t);
-	if (ret) {
-		cr_refuse(ctx, ret, "fd table shared with another process");
-		goto out;
-	}
-	ret = cr_pipes_held(t, held);
+	if (!buf)
+		return -ENOMEM;
 	for (fd = 0; !ret; fd++) {
 		struct cr_rec_fd rec = { };
 		struct cr_obj *obj;
@@ -412,11 +462,11 @@ static int cr_write_files(struct cr_ctx *ctx)
 			fput(file);
 			continue;
 		}
-		obj = cr_obj_find_or_add(objs, file, &added);
+		obj = cr_obj_find_or_add(&fc->objs, file, &added);
 		ret = PTR_ERR_OR_ZERO(obj);
 		if (!ret && added) {
 			get_file(file);	/* the table's: no other file takes its address */
-			ret = cr_write_file(ctx, file, obj->objref, fd, held, pipes, buf);
+			ret = cr_write_file(ctx, file, obj->objref, fd, &fc->held, &fc->pipes, buf);
 		}
 		if (!ret) {
 			rec.fd = fd;
@@ -451,17 +501,18 @@ static int cr_write_files(struct cr_ctx *ctx)
 	memmove(buf + sizeof(*fs), p, fs->cwd_len);
 	ret = cr_write_rec(ctx, CR_REC_FS, fs, sizeof(*fs) + fs->cwd_len);
 out:
-	if (objs)
-		cr_objs_free(objs, true);
-	if (held)
-		cr_objs_free(held, false);
-	if (pipes)
-		cr_objs_free(pipes, false);
-	kfree(objs);
-	kfree(held);
-	kfree(pipes);
 	kfree(buf);
 	return ret;
+}
+
+/* Drop the object tables of a checkpoint. */
+static void cr_free_files_ckpt(struct cr_files_ckpt *fc)
+{
+	cr_objs_free(&fc->objs, true);
+	cr_objs_free(&fc->held, false);
+	cr_objs_free(&fc->pipes, false);
+	cr_objs_free(&fc->seen, false);
+	kfree(fc);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -499,7 +550,7 @@ struct cr_inherit_ent {
 };
 
 /**
- * struct cr_files_state - the fd table and fs context restart stages
+ * struct cr_files_state - the objects restart stages, for the whole tree
  * @pipes: the pipes, made and refilled, indexed by objref - 1
  * @nr_pipes: number of @pipes
  * @cap_pipes: room in @pipes
@@ -507,16 +558,9 @@ struct cr_inherit_ent {
  * @nr_objs: number of @objs; an object left to the restarter is NULL
  *	until its first fd record names the restarter's fd
  * @cap_objs: room in @objs
- * @fds: the fds, in increasing order
- * @nr_fds: number of @fds
- * @cap_fds: room in @fds
- * @prev_fd: the last fd record read
  * @fifo_bytes: the bytes of a FIFO kept until its file record opens it:
  *	those of one FIFO at most
- * @cwd: the working directory
- * @umask: the umask
  */
-
 struct cr_files_state {
 	struct cr_pipe_stage *pipes;
 	u32 nr_pipes;
@@ -524,14 +568,32 @@ struct cr_files_state {
 	struct file **objs;
 	u32 nr_objs;
 	u32 cap_objs;
+	size_t fifo_bytes;
+};
+
+/**
+ * struct cr_fdt_state - a process's fd table and fs context, staged
+ * @fds: the fds, in increasing order
+ * @nr_fds: number of @fds
+ * @cap_fds: room in @fds
+ * @prev_fd: the last fd record read
+ * @cwd: the working directory
+ * @umask: the umask
+ */
+struct cr_fdt_state {
 	struct cr_fd_stage *fds;
 	u32 nr_fds;
 	u32 cap_fds;
 	struct cr_rec_fd prev_fd;
-	size_t fifo_bytes;
 	struct path cwd;
 	u32 umask;
 };
+
+/* No more objects staged than the caller may have fds, in each process. */
+static bool cr_too_many_objs(struct cr_ctx *ctx, struct cr_files_state *fs)
+{
+	return fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE) * ctx->nr_procs;
+}
 
 /* Make room for one more element in *@arr (@nr used of *@cap). */
 static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
@@ -631,7 +693,7 @@ static int cr_refill_pipe(struct file *file, const struct cr_rec_pipe *r)
 /* Make the pipe of a pipe record, sized and refilled, before its files. */
 static int cr_read_pipe(struct cr_ctx *ctx)
 {
-	struct cr_files_state *fs = ctx->fs;
+	struct cr_files_state *fs = ctx->files;
 	struct cr_pipe_stage *ps;
 	struct cr_rec_pipe *r;
 	const char *why;
@@ -647,9 +709,8 @@ static int cr_read_pipe(struct cr_ctx *ctx)
 		ret = cr_reject(ctx, -EBADMSG, "%s", why);
 		goto out;
 	}
-	/* no more open objects staged than the caller may have fds */
 	ret = -EMFILE;
-	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
+	if (cr_too_many_objs(ctx, fs))
 		goto out;
 	ret = cr_grow((void **)&fs->pipes, fs->nr_pipes, &fs->cap_pipes, sizeof(*fs->pipes));
 	if (ret)
@@ -699,7 +760,7 @@ out:
 static int cr_open_pipe_file(struct cr_ctx *ctx, const struct cr_rec_file *r,
 			     struct file **filep)
 {
-	struct cr_files_state *fs = ctx->fs;
+	struct cr_files_state *fs = ctx->files;
 	struct file *file;
 
 	if (r->pipe > fs->nr_pipes || fs->pipes[r->pipe - 1].fifo)
@@ -801,7 +862,7 @@ static struct file *cr_inherited(struct cr_ctx *ctx, const char *key)
  */
 static int cr_read_file(struct cr_ctx *ctx)
 {
-	struct cr_files_state *fs = ctx->fs;
+	struct cr_files_state *fs = ctx->files;
 	struct cr_rec_file *r;
 	struct file *file = NULL;
 	const char *why, *path;
@@ -825,7 +886,7 @@ static int cr_read_file(struct cr_ctx *ctx)
 		goto out;
 	}
 	ret = -EMFILE;
-	if (fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE))
+	if (cr_too_many_objs(ctx, fs))
 		goto out;
 	ret = cr_grow((void **)&fs->objs, fs->nr_objs, &fs->cap_objs, sizeof(*fs->objs));
 	if (ret)
@@ -878,9 +939,9 @@ out:
 }
 
 /* An fd record: the fd and the file object it refers to. */
-static int cr_read_fd(struct cr_ctx *ctx)
+static int cr_read_fd(struct cr_ctx *ctx, struct cr_fdt_state *fdt)
 {
-	struct cr_files_state *fs = ctx->fs;
+	struct cr_files_state *fs = ctx->files;
 	struct cr_rec_fd *r;
 	struct cr_fd_stage *fds;
 	const char *why;
@@ -889,7 +950,7 @@ static int cr_read_fd(struct cr_ctx *ctx)
 	r = cr_read_obj(ctx, CR_REC_FD, NULL);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	why = cr_check_fd(r, fs->nr_objs, fs->nr_fds ? &fs->prev_fd : NULL);
+	why = cr_check_fd(r, fs->nr_objs, fdt->nr_fds ? &fdt->prev_fd : NULL);
 	if (why) {
 		ret = cr_reject(ctx, -EBADMSG, "fd %u: %s", r->fd, why);
 		goto out;
@@ -898,7 +959,7 @@ static int cr_read_fd(struct cr_ctx *ctx)
 		ret = cr_reject(ctx, -EMFILE, "fd %u is beyond RLIMIT_NOFILE", r->fd);
 		goto out;
 	}
-	ret = cr_grow((void **)&fs->fds, fs->nr_fds, &fs->cap_fds, sizeof(*fs->fds));
+	ret = cr_grow((void **)&fdt->fds, fdt->nr_fds, &fdt->cap_fds, sizeof(*fdt->fds));
 	if (ret)
 		goto out;
 	if (!fs->objs[r->objref - 1]) {
@@ -912,20 +973,19 @@ static int cr_read_fd(struct cr_ctx *ctx)
 			goto out;
 		}
 	}
-	fds = &fs->fds[fs->nr_fds++];
+	fds = &fdt->fds[fdt->nr_fds++];
 	fds->fd = r->fd;
 	fds->flags = r->flags;
 	fds->file = get_file(fs->objs[r->objref - 1]);
-	fs->prev_fd = *r;
+	fdt->prev_fd = *r;
 out:
 	kvfree(r);
 	return ret;
 }
 
 /* The fs record: umask and working directory, which must be one the caller may enter. */
-static int cr_read_fs(struct cr_ctx *ctx)
+static int cr_read_fs(struct cr_ctx *ctx, struct cr_fdt_state *fs)
 {
-	struct cr_files_state *fs = ctx->fs;
 	struct cr_rec_fs *r;
 	const char *why, *path;
 	u32 len;
@@ -979,18 +1039,31 @@ static int cr_check_inherit(struct cr_ctx *ctx)
  * empty; -ENOENT for a handed-in key no file record has; the error of
  * opening a file or the working directory (-ENOENT, -EACCES, ...).
  */
-static int cr_read_files(struct cr_ctx *ctx)
+static int cr_read_files(struct cr_ctx *ctx, struct cr_task *t)
 {
+	struct cr_fdt_state *fdt;
 	int type, ret = 0;
 
-	ctx->fs = kzalloc(sizeof(*ctx->fs), GFP_KERNEL);
-	if (!ctx->fs)
+	if (!ctx->files) {
+		struct cr_files_state *fst = kzalloc(sizeof(*fst), GFP_KERNEL);
+
+		if (!fst)
+			return -ENOMEM;
+		ctx->files = fst;
+	}
+	fdt = kzalloc(sizeof(*fdt), GFP_KERNEL);
+	if (!fdt)
 		return -ENOMEM;
+	t->proc->fdt = fdt;
 	while (!ret) {
 		type = cr_next_type(ctx);
 		switch (type) {
 		case CR_REC_FS:
-			return cr_read_fs(ctx) ?: cr_check_inherit(ctx);
+			ret = cr_read_fs(ctx, fdt);
+			/* the last process read: every file handed in was taken */
+			if (!ret && t->proc->idx == ctx->nr_procs - 1)
+				ret = cr_check_inherit(ctx);
+			return ret;
 		case CR_REC_FILE:
 			ret = cr_read_file(ctx);
 			break;
@@ -998,7 +1071,7 @@ static int cr_read_files(struct cr_ctx *ctx)
 			ret = cr_read_pipe(ctx);
 			break;
 		case CR_REC_FD:
-			ret = cr_read_fd(ctx);
+			ret = cr_read_fd(ctx, fdt);
 			break;
 		default:
 			if (type < 0 && type != -ENODATA)
@@ -1013,12 +1086,13 @@ static int cr_read_files(struct cr_ctx *ctx)
 }
 
 /*
- * Install the staged fd table, cwd and umask: the caller gets a private fd
- * table holding exactly the image's fds.
+ * Install the staged fd table, cwd and umask of @t's process: it gets a
+ * private fd table holding exactly the image's fds (before its threads are
+ * made, which share it).
  */
-static int cr_restore_files(struct cr_ctx *ctx)
+static int cr_restore_files(struct cr_ctx *ctx, struct cr_task *t)
 {
-	struct cr_files_state *fs = ctx->fs;
+	struct cr_fdt_state *fs = t->proc->fdt;
 	u32 i;
 	int ret;
 
@@ -1041,14 +1115,11 @@ static int cr_restore_files(struct cr_ctx *ctx)
 	return 0;
 }
 
-/* Drop what restart staged for files (checkpoint leaves nothing). */
-static void cr_free_files(struct cr_ctx *ctx)
+/* Drop the objects restart staged for the tree. */
+static void cr_free_files_state(struct cr_files_state *fs)
 {
-	struct cr_files_state *fs = ctx->fs;
 	u32 i;
 
-	if (!fs)
-		return;
 	for (i = 0; i < fs->nr_pipes; i++) {
 		if (fs->pipes[i].end[0])
 			fput(fs->pipes[i].end[0]);
@@ -1062,19 +1133,43 @@ static void cr_free_files(struct cr_ctx *ctx)
 	for (i = 0; i < fs->nr_objs; i++)
 		if (fs->objs[i])
 			fput(fs->objs[i]);
-	for (i = 0; i < fs->nr_fds; i++)
-		fput(fs->fds[i].file);
 	kvfree(fs->objs);
-	kvfree(fs->fds);
-	if (fs->cwd.dentry)
-		path_put(&fs->cwd);
 	kfree(fs);
-	ctx->fs = NULL;
+}
+
+/*
+ * Drop what a process's files section left (@t its leader), or with @t
+ * NULL the object tables of the tree.
+ */
+static void cr_free_files(struct cr_ctx *ctx, struct cr_task *t)
+{
+	struct cr_fdt_state *fdt;
+	u32 i;
+
+	if (!t) {
+		if (ctx->files && ctx->restart)
+			cr_free_files_state(ctx->files);
+		else if (ctx->files)
+			cr_free_files_ckpt(ctx->files);
+		ctx->files = NULL;
+		return;
+	}
+	fdt = t->proc->fdt;
+	if (!fdt)
+		return;
+	for (i = 0; i < fdt->nr_fds; i++)
+		fput(fdt->fds[i].file);
+	kvfree(fdt->fds);
+	if (fdt->cwd.dentry)
+		path_put(&fdt->cwd);
+	kfree(fdt);
+	t->proc->fdt = NULL;
 }
 
 /* Open files, pipes, the fd table, cwd and umask. */
 const struct cr_section cr_files_section = {
 	.name		= "files",
+	.scope		= CR_SCOPE_PROC,
 	.write		= cr_write_files,
 	.read		= cr_read_files,
 	.restore	= cr_restore_files,

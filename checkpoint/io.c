@@ -66,11 +66,12 @@ int cr_reject(struct cr_ctx *ctx, int err, const char *fmt, ...)
 
 /**
  * cr_refuse() - refuse to checkpoint the target, saying why
- * @ctx: checkpoint context, with its target set
+ * @ctx: checkpoint context
  * @err: the negative errno to return
  * @fmt: why, printf-style
  *
- * Logs "checkpoint of pid <P> refused: <why>" (ratelimited).
+ * Logs "checkpoint of pid <P> refused: <why>" (ratelimited), with the
+ * pid of the task of the tree at fault (ctx->cur) if it is not the root.
  *
  * Context: any context that may printk.
  * Return: @err.
@@ -83,8 +84,12 @@ int cr_refuse(struct cr_ctx *ctx, int err, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	pr_info_ratelimited("checkpoint of pid %d refused: %pV\n",
-			    ctx->task ? task_pid_vnr(ctx->task) : 0, &vaf);
+	if (ctx->cur && ctx->cur->idx)
+		pr_info_ratelimited("checkpoint of pid %d refused: pid %d: %pV\n",
+				    ctx->tasks[0].rec.pid, ctx->cur->rec.pid, &vaf);
+	else
+		pr_info_ratelimited("checkpoint of pid %d refused: %pV\n",
+				    ctx->tasks ? ctx->tasks[0].rec.pid : 0, &vaf);
 	va_end(args);
 	return err;
 }

@@ -47,9 +47,9 @@ static int cr_refuse_vma(struct cr_ctx *ctx, struct vm_area_struct *vma, const c
 			 vma->vm_start, vma->vm_end, why);
 }
 
-static int cr_vma_kind(struct cr_ctx *ctx, struct vm_area_struct *vma, u32 *kind)
+static int cr_vma_kind(struct cr_ctx *ctx, struct mm_struct *mm, struct vm_area_struct *vma,
+		       u32 *kind)
 {
-	struct mm_struct *mm = ctx->mm;
 	vm_flags_t f = vma->vm_flags;
 
 	*kind = cr_arch_vma_kind(vma);
@@ -109,11 +109,34 @@ static void cr_put_snap(struct cr_vma_snap *snap, u32 nr)
 	kvfree(snap);
 }
 
-/* Copy the vma list; returns the number of vmas or a negative errno. */
-static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_vma_snap **snapp)
+/*
+ * The earlier mapping of the shared memory object behind the shared
+ * anonymous mapping @file: in an earlier process of the tree, or in an
+ * earlier vma of @p itself; NULL if it is new.
+ */
+static const struct cr_rec_vma *cr_shm_seen(struct cr_ctx *ctx, struct cr_proc *p,
+					    struct cr_vma_snap *snap, int n, struct file *file)
 {
-	VMA_ITERATOR(vmi, ctx->mm, 0);
-	struct mm_struct *mm = ctx->mm;
+	u32 i;
+	int j;
+
+	for (i = 0; i <= p->idx; i++) {
+		struct cr_vma_snap *s = i == p->idx ? snap : ctx->procs[i].snap;
+		int nr = i == p->idx ? n : ctx->procs[i].nr_snap;
+
+		for (j = 0; j < nr; j++)
+			if (s[j].rec.kind == CR_VMA_ANON_SHARED &&
+			    file_inode(s[j].file) == file_inode(file))
+				return &s[j].rec;
+	}
+	return NULL;
+}
+
+/* Copy the vma list of @p; returns the number of vmas or a negative errno. */
+static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_snap **snapp)
+{
+	VMA_ITERATOR(vmi, p->mm, 0);
+	struct mm_struct *mm = p->mm;
 	struct vm_area_struct *vma;
 	struct cr_vma_snap *snap;
 	int n = 0, ret;
@@ -134,7 +157,7 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_vma_snap **snapp)
 			ret = -EAGAIN;
 			break;
 		}
-		ret = cr_vma_kind(ctx, vma, &r->kind);
+		ret = cr_vma_kind(ctx, mm, vma, &r->kind);
 		if (ret)
 			break;
 		r->start = vma->vm_start;
@@ -155,6 +178,21 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_vma_snap **snapp)
 			snap[n].file = get_file(vma->vm_file);
 		} else if (r->kind == CR_VMA_ANON_SHARED) {
 			/* its pages are read from its shmem file */
+			const struct cr_rec_vma *seen = cr_shm_seen(ctx, p, snap, n, vma->vm_file);
+
+			if (!seen && ctx->nr_shm == CR_SHM_MAX) {
+				ret = cr_refuse_vma(ctx, vma, "too many shared memory objects");
+				break;
+			}
+			if (seen) {
+				r->shm = seen->shm;
+				r->shm_size = seen->shm_size;
+			} else {
+				r->shm = ++ctx->nr_shm;
+				r->shm_size = PAGE_ALIGN(i_size_read(file_inode(vma->vm_file)));
+				if (!r->shm_size)
+					r->shm_size = PAGE_SIZE;
+			}
 			r->pgoff = vma->vm_pgoff;
 			snap[n].file = get_file(vma->vm_file);
 		}
@@ -208,9 +246,8 @@ out:
 	return ret;
 }
 
-static int cr_write_mm_rec(struct cr_ctx *ctx, u32 nr_vmas)
+static int cr_write_mm_rec(struct cr_ctx *ctx, struct mm_struct *mm, u32 nr_vmas)
 {
-	struct mm_struct *mm = ctx->mm;
 	struct file *exe;
 	struct cr_rec_mm *r;
 	int ret;
@@ -367,10 +404,10 @@ static int cr_pin_shmem_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap
 	return nr;
 }
 
-static int cr_pin_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
-			unsigned long *addr, unsigned long *addrs)
+static int cr_pin_chunk(struct cr_ctx *ctx, struct mm_struct *mm,
+			const struct cr_vma_snap *snap, unsigned long *addr,
+			unsigned long *addrs)
 {
-	struct mm_struct *mm = ctx->mm;
 	struct cr_page_walk w = {
 		.addrs = addrs,
 		.anon_only = snap->rec.kind == CR_VMA_FILE_PRIVATE,
@@ -419,8 +456,8 @@ out:
 	return ret;
 }
 
-static int cr_write_vma_pages(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
-			      struct cr_rec_pages *rec)
+static int cr_write_vma_pages(struct cr_ctx *ctx, struct mm_struct *mm,
+			      const struct cr_vma_snap *snap, struct cr_rec_pages *rec)
 {
 	unsigned long addr = snap->rec.start;
 	__u64 *addrs = (__u64 *)(rec + 1);
@@ -428,7 +465,7 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, const struct cr_vma_snap *snap
 
 	BUILD_BUG_ON(sizeof(unsigned long) != sizeof(__u64));
 	while (addr < snap->rec.end) {
-		nr = cr_pin_chunk(ctx, snap, &addr, (unsigned long *)addrs);
+		nr = cr_pin_chunk(ctx, mm, snap, &addr, (unsigned long *)addrs);
 		if (nr <= 0)
 			return nr;
 		rec->nr = nr;
@@ -443,21 +480,23 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, const struct cr_vma_snap *snap
 }
 
 /*
- * The mm record and the vma records; the vma list stays in @ctx for
- * cr_write_pages().  -EOPNOTSUPP for a mapping cr cannot restore (the
- * kernel log says which); -EAGAIN if the address space changed.
+ * The mm record and the vma records of @t's process; the vma list stays in
+ * its struct cr_proc for cr_write_pages().  -EOPNOTSUPP for a mapping cr
+ * cannot restore (the kernel log says which); -EAGAIN if the address
+ * space changed.
  */
-static int cr_write_mm(struct cr_ctx *ctx)
+static int cr_write_mm(struct cr_ctx *ctx, struct cr_task *t)
 {
+	struct cr_proc *p = t->proc;
 	struct cr_vma_snap *snap;
 	int i, n, ret;
 
-	n = cr_snap_vmas(ctx, &snap);
+	n = cr_snap_vmas(ctx, p, &snap);
 	if (n < 0)
 		return n;
-	ctx->snap = snap;
-	ctx->nr_snap = n;
-	ret = cr_write_mm_rec(ctx, n);
+	p->snap = snap;
+	p->nr_snap = n;
+	ret = cr_write_mm_rec(ctx, p->mm, n);
 	for (i = 0; !ret && i < n; i++)
 		ret = cr_write_with_path(ctx, CR_REC_VMA, &snap[i].rec, sizeof(snap[i].rec),
 					 &snap[i].rec.path_len,
@@ -467,29 +506,33 @@ static int cr_write_mm(struct cr_ctx *ctx)
 }
 
 /**
- * cr_write_pages() - write the page stream: the pages of the vmas the mm
- * section listed
+ * cr_write_pages() - write a process's part of the page stream: the pages
+ * of the vmas its mm section listed
  * @ctx: checkpoint context, after every section
+ * @p: the process
  *
- * Context: may sleep; takes the target's mmap_lock for reading around each
- * chunk's page-table walk and GUP, never across a write.
+ * Context: may sleep; takes the process's mmap_lock for reading around
+ * each chunk's page-table walk and GUP, never across a write.
  * Return: 0; -EAGAIN if the address space changed during the dump;
  * -ENOMEM; or the error of writing.
  */
-int cr_write_pages(struct cr_ctx *ctx)
+int cr_write_pages(struct cr_ctx *ctx, struct cr_proc *p)
 {
 	struct cr_rec_pages *pages;
 	int i, ret = -ENOMEM;
 
 	pages = kzalloc(sizeof(*pages) + CR_PAGES_MAX * sizeof(u64), GFP_KERNEL);
-	ctx->pages = kcalloc(CR_PAGES_MAX, sizeof(*ctx->pages), GFP_KERNEL);
-	ctx->bvec = kcalloc(CR_PAGES_MAX, sizeof(*ctx->bvec), GFP_KERNEL);
+	if (!ctx->pages)
+		ctx->pages = kcalloc(CR_PAGES_MAX, sizeof(*ctx->pages), GFP_KERNEL);
+	if (!ctx->bvec)
+		ctx->bvec = kcalloc(CR_PAGES_MAX, sizeof(*ctx->bvec), GFP_KERNEL);
 	if (!pages || !ctx->pages || !ctx->bvec)
 		goto out;
+	pages->proc = p->idx;
 	ret = 0;
-	for (i = 0; !ret && i < ctx->nr_snap; i++)
-		if (cr_vma_kind_in(ctx->snap[i].rec.kind, CR_VMA_CONTENT))
-			ret = cr_write_vma_pages(ctx, &ctx->snap[i], pages);
+	for (i = 0; !ret && i < p->nr_snap; i++)
+		if (cr_vma_kind_in(p->snap[i].rec.kind, CR_VMA_CONTENT))
+			ret = cr_write_vma_pages(ctx, p->mm, &p->snap[i], pages);
 out:
 	kfree(pages);
 	return ret;
@@ -550,8 +593,47 @@ static struct file *cr_open_path(struct cr_ctx *ctx, const char *path, int flags
 	return file;
 }
 
+/*
+ * The shared memory object of a shared anonymous mapping: made for its
+ * first mapping in the tree (as mmap() makes one, "/dev/zero (deleted)"),
+ * taken again for the next.  Objects are numbered in the order they first
+ * appear; each keeps the size it first had.
+ */
+static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_stage *vs)
+{
+	const struct cr_rec_vma *v = &vs->rec;
+	struct file *file, **shm;
+
+	if (v->shm <= ctx->nr_shm) {
+		file = ctx->shm[v->shm - 1];
+		if (i_size_read(file_inode(file)) != v->shm_size)
+			return cr_reject(ctx, -EBADMSG, "shared memory object %u: another size",
+					 v->shm);
+		vs->file = get_file(file);
+		return 0;
+	}
+	if (v->shm != ctx->nr_shm + 1)
+		return cr_reject(ctx, -EBADMSG, "shared memory object %u before %u", v->shm,
+				 ctx->nr_shm + 1);
+	if (!(ctx->nr_shm % 64)) {
+		shm = krealloc_array(ctx->shm, ctx->nr_shm + 64, sizeof(*shm), GFP_KERNEL);
+		if (!shm)
+			return -ENOMEM;
+		ctx->shm = shm;
+	}
+	file = shmem_kernel_file_setup("dev/zero", v->shm_size,
+				       v->flags & CR_VMA_F_NORESERVE ? VM_NORESERVE : 0);
+	if (IS_ERR(file))
+		return cr_reject(ctx, PTR_ERR(file), "cannot make shared memory object %u",
+				 v->shm);
+	ctx->shm[ctx->nr_shm++] = file;
+	vs->file = get_file(file);
+	return 0;
+}
+
 /* Read, check and open one vma record; @prev_end: where the one before ends. */
-static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end)
+static int cr_read_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma_stage *vs,
+		       u64 prev_end)
 {
 	struct cr_rec_vma *v;
 	const char *why, *path;
@@ -563,7 +645,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end
 		return PTR_ERR(v);
 	vs->rec = *v;
 	path = (const char *)(v + 1);
-	why = cr_check_vma(v, len, &ctx->ms->rec, prev_end, &ctx->limits);
+	why = cr_check_vma(v, len, &ms->rec, prev_end, &ctx->limits);
 	if (!why && v->path_len)
 		why = cr_check_string(path, v->path_len, CR_PATH_MAX);
 	if (why) {
@@ -576,7 +658,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end
 	}
 	ret = 0;
 	if (v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR) {
-		ret = cr_arch_check_vdso(ctx->ms->rec.vdso, v);
+		ret = cr_arch_check_vdso(ms->rec.vdso, v);
 		if (ret)
 			cr_reject(ctx, ret, "does not match this kernel's vDSO");
 	} else if (v->path_len) {
@@ -587,6 +669,8 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_vma_stage *vs, u64 prev_end
 			ret = PTR_ERR(file);
 		else
 			vs->file = file;
+	} else if (v->kind == CR_VMA_ANON_SHARED) {
+		ret = cr_stage_shm(ctx, vs);
 	}
 out:
 	kvfree(v);
@@ -602,9 +686,8 @@ out:
  * is the image's (EACCES).  A file mapping's executable content from the
  * image is refused as it comes, past the point of no return.
  */
-static int cr_check_mappings(struct cr_ctx *ctx)
+static int cr_check_mappings(struct cr_ctx *ctx, struct cr_mm_state *ms)
 {
-	struct cr_mm_state *ms = ctx->ms;
 	unsigned long total = 0, data = 0;
 	u32 i;
 	int ret;
@@ -644,7 +727,7 @@ static int cr_check_mappings(struct cr_ctx *ctx)
  * -ETXTBSY if the executable is open for writing; the error of opening a
  * file (-ENOENT, -EACCES, ...).
  */
-static int cr_read_mm(struct cr_ctx *ctx)
+static int cr_read_mm(struct cr_ctx *ctx, struct cr_task *t)
 {
 	struct cr_mm_state *ms;
 	struct cr_rec_mm *r;
@@ -656,7 +739,7 @@ static int cr_read_mm(struct cr_ctx *ctx)
 	ms = kzalloc(sizeof(*ms), GFP_KERNEL);
 	if (!ms)
 		return -ENOMEM;
-	ctx->ms = ms;
+	t->proc->ms = ms;
 	r = cr_read_obj(ctx, CR_REC_MM, &len);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
@@ -694,7 +777,7 @@ static int cr_read_mm(struct cr_ctx *ctx)
 	if (!ms->vmas)
 		return -ENOMEM;
 	for (i = 0; i < ms->rec.nr_vmas; i++) {
-		ret = cr_read_vma(ctx, &ms->vmas[i], prev_end);
+		ret = cr_read_vma(ctx, ms, &ms->vmas[i], prev_end);
 		ms->nr = i + 1;
 		if (ret)
 			return ret;
@@ -704,7 +787,7 @@ static int cr_read_mm(struct cr_ctx *ctx)
 	}
 	if (ms->rec.vdso && vdso_parts != 2)
 		return cr_reject(ctx, -EBADMSG, "the vDSO text and data records are missing");
-	return cr_check_mappings(ctx);
+	return cr_check_mappings(ctx, ms);
 out:
 	kvfree(r);
 	return ret;
@@ -750,8 +833,6 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 	case CR_VMA_VVAR:
 		return 0;	/* mapped with the vDSO text */
 	case CR_VMA_ANON_SHARED:
-		flags |= MAP_SHARED | MAP_ANONYMOUS;
-		break;
 	case CR_VMA_FILE_SHARED:
 		flags |= MAP_SHARED;
 		break;
@@ -765,9 +846,8 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 		flags |= MAP_GROWSDOWN;
 	if (v->flags & CR_VMA_F_NORESERVE)
 		flags |= MAP_NORESERVE;
-	/* shared anonymous memory: a new object, its pages where they were in the vma */
-	addr = vm_mmap(vs->file, v->start, len, v->prot, flags,
-		       v->kind == CR_VMA_ANON_SHARED ? 0 : v->pgoff << PAGE_SHIFT);
+	/* shared anonymous memory: its object, made when its record was read */
+	addr = vm_mmap(vs->file, v->start, len, v->prot, flags, v->pgoff << PAGE_SHIFT);
 	if (IS_ERR_VALUE(addr))
 		return addr;
 	if (addr != v->start)
@@ -782,18 +862,6 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 		ret = do_madvise(mm, addr, len, MADV_RANDOM);
 	if (!ret && v->flags & CR_VMA_F_SEQUENTIAL)
 		ret = do_madvise(mm, addr, len, MADV_SEQUENTIAL);
-	if (!ret && v->kind == CR_VMA_ANON_SHARED) {
-		/* pages of a shared mapping are written through its shmem file */
-		struct vm_area_struct *vma;
-
-		mmap_read_lock(mm);
-		vma = find_vma(mm, addr);
-		if (vma && vma->vm_start == addr && vma->vm_file)
-			vs->file = get_file(vma->vm_file);
-		else
-			ret = -EFAULT;
-		mmap_read_unlock(mm);
-	}
 	return ret;
 }
 
@@ -802,9 +870,9 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
  * everything, set the mm fields, map the vmas and the vDSO where they
  * were.  The pages follow with cr_restore_pages().
  */
-static int cr_restore_mm(struct cr_ctx *ctx)
+static int cr_restore_mm(struct cr_ctx *ctx, struct cr_task *t)
 {
-	struct cr_mm_state *ms = ctx->ms;
+	struct cr_mm_state *ms = t->proc->ms;
 	const struct cr_rec_mm *r = &ms->rec;
 	struct mm_struct *mm = current->mm;
 	u32 i;
@@ -890,8 +958,11 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 		return -EACCES;
 	}
 	if (vs->rec.kind == CR_VMA_ANON_SHARED) {
-		loff_t pos = addr - vs->rec.start;
+		/* through its object, which other processes of the tree may map */
+		loff_t pos = addr - vs->rec.start + (vs->rec.pgoff << PAGE_SHIFT);
 
+		if (pos + PAGE_SIZE > vs->rec.shm_size)
+			return -EFAULT;
 		n = kernel_write(vs->file, data, PAGE_SIZE, &pos);
 	} else {
 		/* FOLL_FORCE: also into read-only private mappings, as ptrace */
@@ -902,30 +973,18 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 }
 
 /*
- * One pages record and its page data.  Every address must be page
- * aligned, above the previous one and inside a mapping saved by content.
- * Runs of pages in private writable mappings are read straight into place;
- * the others go through a bounce buffer.
+ * One pages record of @ms's process and its page data.  Every address must
+ * be page aligned, above the previous one and inside a mapping saved by
+ * content.  Runs of pages in private writable mappings are read straight
+ * into place; the others go through a bounce buffer.
  */
-static int cr_read_pages(struct cr_ctx *ctx)
+static int cr_read_pages(struct cr_ctx *ctx, struct cr_mm_state *ms,
+			 const struct cr_rec_pages *rec)
 {
-	struct cr_mm_state *ms = ctx->ms;
-	struct cr_rec_pages *rec;
-	u32 i, j, run, first, nr, len;
-	const char *why;
+	u32 i, j, run, first, nr = rec->nr;
 	int ret;
 
-	rec = cr_read_obj(ctx, CR_REC_PAGES, &len);
-	if (IS_ERR(rec))
-		return PTR_ERR(rec);
-	why = cr_check_pages(rec, len);
-	if (why) {
-		kvfree(rec);
-		return cr_reject(ctx, -EBADMSG, "%s", why);
-	}
-	nr = rec->nr;
 	memcpy(ms->addrs, rec + 1, nr * sizeof(u64));
-	kvfree(rec);
 	first = ms->cur;
 	for (i = 0; i < nr; i++) {
 		u64 a = ms->addrs[i];
@@ -970,40 +1029,79 @@ static int cr_read_pages(struct cr_ctx *ctx)
 }
 
 /**
- * cr_restore_pages() - read the page stream into the restored address space
- * @ctx: restart context, past the point of no return, every section
- *	restored
+ * cr_restore_pages() - read a process's pages into its restored address space
+ * @ctx: restart context, past the point of no return
+ * @p: the process, current's, its sections restored
  *
- * Reads pages records, each with its page data, up to the tail.
+ * Reads the pages records of @p, each with its page data.  The first pages
+ * record of a later process is kept in ctx->stash for its turn; the tail
+ * is left to cr_read_tail().
  *
- * Context: may sleep; past the point of no return.
+ * Context: may sleep; past the point of no return; @p's turn at the image.
  * Return: 0; -EBADMSG for an invalid record; -EFAULT if a page cannot be
- * written; or a read error (the caller is then killed).
+ * written; or a read error (the tree is then killed).
  */
-int cr_restore_pages(struct cr_ctx *ctx)
+int cr_restore_pages(struct cr_ctx *ctx, struct cr_proc *p)
 {
-	int type, ret = 0;
+	struct cr_rec_pages *rec;
+	const char *why;
+	int type, ret;
+	u32 len;
 
-	while (!ret) {
-		type = cr_next_type(ctx);
-		if (type < 0)
-			return type == -ENODATA ? -EBADMSG : type;
-		if (type != CR_REC_PAGES)
-			break;
-		ret = cr_read_pages(ctx);
+	for (;;) {
+		rec = ctx->stash;
+		len = ctx->stash_len;
+		ctx->stash = NULL;
+		if (!rec) {
+			type = cr_next_type(ctx);
+			if (type < 0)
+				return type == -ENODATA ? -EBADMSG : type;
+			if (type != CR_REC_PAGES)
+				return 0;
+			rec = cr_read_obj(ctx, CR_REC_PAGES, &len);
+			if (IS_ERR(rec))
+				return PTR_ERR(rec);
+			why = cr_check_pages(rec, len, ctx->nr_procs);
+			if (!why && rec->proc < p->idx)
+				why = "pages of a process after the next one's";
+			if (why) {
+				kvfree(rec);
+				return cr_reject(ctx, -EBADMSG, "%s", why);
+			}
+		}
+		if (rec->proc > p->idx) {
+			/* the next process's turn */
+			ctx->stash = rec;
+			ctx->stash_len = len;
+			return 0;
+		}
+		ret = cr_read_pages(ctx, p->ms, rec);
+		kvfree(rec);
+		if (ret)
+			return ret;
 	}
-	return ret;
 }
 
 /* What the mm section left: the vma list of a checkpoint, or what restart staged. */
-static void cr_free_mm(struct cr_ctx *ctx)
+static void cr_free_mm(struct cr_ctx *ctx, struct cr_task *t)
 {
-	struct cr_mm_state *ms = ctx->ms;
+	struct cr_proc *p = t ? t->proc : NULL;
+	struct cr_mm_state *ms;
 	u32 i;
 
-	if (ctx->snap)
-		cr_put_snap(ctx->snap, ctx->nr_snap);
-	ctx->snap = NULL;
+	if (!p) {
+		/* the shared memory objects restart made */
+		for (i = 0; ctx->shm && i < ctx->nr_shm; i++)
+			fput(ctx->shm[i]);
+		kfree(ctx->shm);
+		ctx->shm = NULL;
+		return;
+	}
+	if (p->snap)
+		cr_put_snap(p->snap, p->nr_snap);
+	p->snap = NULL;
+	p->nr_snap = 0;
+	ms = p->ms;
 	if (!ms)
 		return;
 	for (i = 0; i < ms->nr; i++)
@@ -1015,12 +1113,13 @@ static void cr_free_mm(struct cr_ctx *ctx)
 		fput(ms->exe);
 	}
 	kfree(ms);
-	ctx->ms = NULL;
+	p->ms = NULL;
 }
 
 /* The address space: the mm record and the vma records; the pages come last. */
 const struct cr_section cr_mm_section = {
 	.name		= "mm",
+	.scope		= CR_SCOPE_PROC,
 	.write		= cr_write_mm,
 	.read		= cr_read_mm,
 	.restore	= cr_restore_mm,

@@ -3,12 +3,13 @@
  * cr: reading an image and restarting from it.
  *
  * The image is hostile input: every record is checked before it is used.
- * Restart is a transaction: every section is read, checked and staged
- * while the caller is untouched; then comes the point of no return, past
- * which the sections are restored, the pages read into the new address
- * space and the tail checked.  Before it, an error returns a negative
- * errno and leaves the caller as it was; past it, an error kills the
- * caller.
+ * Restart is a transaction: every section of every task is read, checked
+ * and staged while the caller is untouched; then comes the point of no
+ * return, past which the tasks are made and restore themselves, each
+ * process reads its pages into its new address space in turn, and the
+ * tail is checked (checkpoint/tree.c).  Before it, an error returns a
+ * negative errno and leaves the caller as it was, with no task made; past
+ * it, an error kills every task of the tree.
  *
  * Every signal but SIGKILL is blocked while restart(2) runs: a signal that
  * arrives meanwhile neither interrupts the reading of the image nor acts
@@ -66,7 +67,13 @@ static int cr_read_head(struct cr_ctx *ctx, int crid)
 	return cr_arch_check_machine(ctx);
 }
 
-static int cr_read_tail(struct cr_ctx *ctx)
+/**
+ * cr_read_tail() - read the tail and check it against the stream
+ * @ctx: restart context, the page stream read
+ *
+ * Return: 0, or -EBADMSG (logged) for a tail that does not match.
+ */
+int cr_read_tail(struct cr_ctx *ctx)
 {
 	u64 records = ctx->records;
 	struct cr_rec_tail *tail;
@@ -81,16 +88,6 @@ static int cr_read_tail(struct cr_ctx *ctx)
 			  why, tail->records, tail->offset, records, ctx->rec_offset);
 	kvfree(tail);
 	return why ? -EBADMSG : 0;
-}
-
-static void cr_restart_free(struct cr_ctx *ctx)
-{
-	unsigned int i;
-
-	for (i = 0; i < cr_nr_sections; i++)
-		cr_sections[i]->free(ctx);
-	kvfree(ctx->buf);
-	ctx->buf = NULL;
 }
 
 /*
@@ -112,66 +109,83 @@ static void cr_forget_timers(void)
 #endif
 }
 
-/*
- * What exec drops of the old program (begin_new_exec() is the model),
- * before anything of the image is installed: requests of io_uring, robust
- * futexes (read in the old address space), POSIX timers and their
- * signals, syscall user dispatch, LAM and CPUID faulting.
+/**
+ * cr_forget_caller() - drop what exec drops of the old program
+ * @process: current is a leader about to restore its process, not a thread
+ *
+ * begin_new_exec() is the model, before anything of the image is installed:
+ * requests of io_uring, robust futexes (read in the old address space),
+ * POSIX timers and their signals (a process's), syscall user dispatch,
+ * LAM and CPUID faulting.
  */
-static void cr_forget_caller(void)
+void cr_forget_caller(bool process)
 {
 	io_uring_task_cancel();
 	futex_exec_release(current);
-	cr_forget_timers();
+	if (process)
+		cr_forget_timers();
 	clear_syscall_work_syscall_user_dispatch(current);
 	arch_setup_new_exec();
 }
 
-/* Past the point of no return: restore every section, then the pages. */
-static int cr_restart_commit(struct cr_ctx *ctx)
+/* Read and stage the sections of @scope for @t, in table order. */
+static int cr_read_scope(struct cr_ctx *ctx, struct cr_task *t, u32 scope)
 {
 	unsigned int i;
 	int ret = 0;
 
-	cr_forget_caller();
-	for (i = 0; !ret && i < cr_nr_sections; i++) {
-		ret = cr_sections[i]->restore(ctx);
-		if (ret)
-			pr_info_ratelimited("restart %llu: restoring the %s section failed: %d\n",
-					    ctx->crid, cr_sections[i]->name, ret);
+	ctx->cur = t;
+	for (i = 0; !ret && i < cr_nr_sections; i++)
+		if (cr_sections[i]->scope == scope)
+			ret = cr_sections[i]->read(ctx, t);
+	return ret;
+}
+
+/* Every section of every process and task, staged while the caller is untouched. */
+static int cr_read_sections(struct cr_ctx *ctx)
+{
+	unsigned int i, j;
+	int ret = 0;
+
+	for (i = 0; !ret && i < ctx->nr_procs; i++) {
+		struct cr_proc *p = &ctx->procs[i];
+
+		ret = cr_read_scope(ctx, p->leader, CR_SCOPE_PROC);
+		for (j = 0; !ret && j < p->nr_threads; j++)
+			ret = cr_read_scope(ctx, &ctx->tasks[p->leader->idx + j], CR_SCOPE_TASK);
 	}
-	if (!ret)
-		ret = cr_restore_pages(ctx);
-	if (!ret)
-		ret = cr_read_tail(ctx);
+	ctx->cur = NULL;
 	return ret;
 }
 
 /**
- * cr_restart() - restart the caller from the image in @ctx->file
+ * cr_restart() - restart the caller, and the tree, from the image in @ctx->file
  * @ctx: operation context, with the file set up
  * @crid: the crid the image must carry, or 0 for any
  *
- * Reads the head and the arch record, then reads, checks and stages every
- * section of cr_sections[] (opening every file) while the caller is
- * untouched; any error there returns with the caller intact.  Then comes
- * the point of no return (see below).
+ * Reads the head, the arch and the tree record, then reads, checks and
+ * stages every section of every task (opening every file) while the
+ * caller is untouched; any error there returns with the caller intact and
+ * no task made.  Then comes the point of no return (see
+ * cr_restart_tree()).
  *
  * Context: process context, may sleep; the caller must not share its
- * address space.  Blocks every signal but SIGKILL while it runs.
+ * address space unless it makes the root as its child
+ * (CR_RESTART_CHILD).  Blocks every signal but SIGKILL while it runs.
  * Return: on success the value the restored code finds in ax (restart()
- * returns it into the restored registers); otherwise a negative errno (see
- * sys_restart()), the caller unchanged, or killed past the point of no
- * return.
+ * returns it into the restored registers), or with CR_RESTART_CHILD the
+ * root's pid; otherwise a negative errno (see sys_restart()), the caller
+ * unchanged, or killed past the point of no return unless it made the
+ * root.
  */
 long cr_restart(struct cr_ctx *ctx, int crid)
 {
-	unsigned int i;
+	bool child = ctx->flags & CR_RESTART_CHILD;
 	sigset_t all;
-	int ret;
+	long ret;
 
 	/* a caller that shares its address space cannot become anyone */
-	ret = cr_check_caller_mm() ?: cr_arch_check_caller();
+	ret = child ? 0 : cr_check_caller_mm() ?: cr_arch_check_caller();
 	if (ret)
 		return ret;
 
@@ -188,10 +202,12 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 		if (!ret)
 			ret = cr_reject(ctx, -EOPNOTSUPP, "the image holds no task to restart");
 	} else if (ret > 0) {
-		ret = 0;
+		ret = cr_read_tree(ctx);
 	}
-	for (i = 0; !ret && i < cr_nr_sections; i++)
-		ret = cr_sections[i]->read(ctx);
+	if (!ret)
+		ret = cr_read_sections(ctx);
+	if (!ret)
+		ret = cr_check_made(ctx);
 	if (!ret) {
 		ctx->buf = kvmalloc(CR_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);
 		if (!ctx->buf)
@@ -203,32 +219,28 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 	}
 
 	/*
-	 * The point of no return.  From here on the caller's state is
-	 * replaced section by section and its address space torn down and
-	 * rebuilt from the image as it streams by: a failure (a truncated or
+	 * The point of no return.  From here on the tasks are made and each
+	 * replaces its state with the image's, its address space torn down
+	 * and rebuilt as the stream goes by: a failure (a truncated or
 	 * corrupt page record, a mapping that cannot be made) leaves nothing
-	 * to return to, and the caller is killed.
+	 * to return to, and every task of the tree is killed.
 	 */
 	pr_debug("restart %llu: past the point of no return\n", ctx->crid);
-	ret = cr_restart_commit(ctx);
-	if (ret) {
-		pr_info_ratelimited("restart %llu failed past the point of no return (%d): killed\n",
-				    ctx->crid, ret);
-		force_sig(SIGKILL);
-	} else {
-		/* whole: the restored mask, and the signals pending meanwhile */
+	ret = cr_restart_tree(ctx);
+	if (ret < 0 && child)
 		set_current_blocked(&ctx->blocked);
-		if (ctx->notify)
-			set_notify_signal(current);
+	if (!ret && !child) {
+		/* may be an -ERESTART* code: the signal code deals with it */
+		pr_debug("restart %llu done: %llu records\n", ctx->crid, ctx->records);
+		return ctx->tasks[0].retval;
 	}
 out:
-	cr_restart_free(ctx);
-	if (ret) {
+	if (ret < 0) {
 		/* an open interrupted must not have restart(2) run again */
 		ret = cr_no_restart(ret);
-		pr_debug("restart failed: %d at offset %llu\n", ret, ctx->offset);
+		pr_debug("restart failed: %ld at offset %llu\n", ret, ctx->offset);
 		return ret;
 	}
 	pr_debug("restart %llu done: %llu records\n", ctx->crid, ctx->records);
-	return ctx->retval;
+	return ret;
 }

@@ -3,11 +3,13 @@
  * cr: the image order, written once.
  *
  * cr_sections[] lists the sections in the order their records follow the
- * head and the arch record, indexed by enum cr_section_id of
- * <linux/checkpoint_format.h>, which the tools read too.  checkpoint(2)
- * writes them in this order, then the pages, then the tail; restart(2)
- * reads (and stages) them in this order, then, past its point of no
- * return, restores them in this order and reads the pages and the tail.
+ * tree record, indexed by enum cr_section_id of
+ * <linux/checkpoint_format.h>, which the tools read too: for each process,
+ * those of scope CR_SCOPE_PROC, then for each of its tasks those of scope
+ * CR_SCOPE_TASK.  checkpoint(2) writes them in this order, then the pages,
+ * then the tail; restart(2) reads (and stages) them in this order, then,
+ * past its point of no return, each task restores its own in this order
+ * and each process reads its pages in turn.
  * make check checks Documentation/checkpoint/format.rst against the order.
  *
  * Also here: the boot-time check that every section fills every role, and
@@ -33,12 +35,13 @@
 #include <linux/auxvec.h>
 
 const struct cr_section *const cr_sections[CR_SEC_MAX] = {
-	[CR_SEC_TASK]		= &cr_task_section,
-	[CR_SEC_CPU]		= &cr_arch_section,
 	[CR_SEC_MM]		= &cr_mm_section,
 	[CR_SEC_FILES]		= &cr_files_section,
 	[CR_SEC_TIMERS]		= &cr_timers_section,
 	[CR_SEC_SIGNALS]	= &cr_signals_section,
+	[CR_SEC_TASK]		= &cr_task_section,
+	[CR_SEC_CPU]		= &cr_arch_section,
+	[CR_SEC_SIGSTATE]	= &cr_sigstate_section,
 };
 
 const unsigned int cr_nr_sections = ARRAY_SIZE(cr_sections);
@@ -143,7 +146,9 @@ static int __init cr_sections_check(void)
 		const struct cr_section *s = cr_sections[i];
 
 		if (WARN(!s || !s->name || !s->write || !s->read || !s->restore || !s->free ||
-			 strcmp(s->name, cr_section_info(i)->name),
+			 strcmp(s->name, cr_section_info(i)->name) ||
+			 s->scope != cr_section_info(i)->scope ||
+			 (i && s->scope < cr_sections[i - 1]->scope),
 			 "cr: section %u (%s) lacks a role or its name\n", i,
 			 s && s->name ? s->name : "?"))
 			return -EINVAL;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cr: signal state and resource limits - the signals record.
+ * cr: signal state and resource limits - the signals and sigstate records.
  *
- * Dispositions of all signals, the blocked mask, the alternate stack, the
- * pending signals (thread and process, with their siginfo), the interval
- * timers and the resource limits.  Restart checks every handler address and flag, never
- * raises a hard limit above what the caller could set, and queues the
- * pending signals again once the handlers and mask are in place.
+ * A process's: dispositions of all signals, the signals pending for the
+ * whole process, the interval timers, the resource limits, the OOM score
+ * adjustment and the subreaper flag (the signals record).  A thread's:
+ * its blocked and saved masks, its alternate stack and the signals pending
+ * for it alone (the sigstate record).  Restart checks every handler
+ * address and flag, never raises a hard limit above what the caller could
+ * set, and queues the pending signals again once the handlers are in
+ * place; every signal stays blocked until the tree is whole.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -27,6 +30,12 @@
 /* The signals record as read: its fixed part, then the pending signals. */
 struct cr_signals_state {
 	struct cr_rec_signals rec;
+	struct cr_siginfo pending[];
+};
+
+/* The sigstate record as read: its fixed part, then the pending signals. */
+struct cr_sigstate {
+	struct cr_rec_sigstate rec;
 	struct cr_siginfo pending[];
 };
 
@@ -87,26 +96,62 @@ static u32 cr_copy_pending(struct sigpending *list, bool shared, bool stopped,
 }
 
 /*
- * The signals record of @ctx->task: -EOPNOTSUPP for more than
- * CR_MAX_PENDING pending signals; -ESRCH if the task is exiting.
+ * Copy the pending signals of @t (the process's for @shared, else its own)
+ * into a new buffer after @head bytes, growing it until they fit: *@outp,
+ * their number returned.  -EOPNOTSUPP for more than
+ * CR_MAX_PENDING; -ESRCH if the task is exiting.
  */
-static int cr_write_signals(struct cr_ctx *ctx)
+static int cr_get_pending(struct cr_ctx *ctx, struct task_struct *t, bool shared,
+			  void **outp, size_t head)
 {
-	struct task_struct *t = ctx->task;
+	struct sigpending *list;
+	unsigned long flags;
+	void *buf;
+	u32 room = 16, n;
+
+	for (;;) {
+		buf = kzalloc(head + room * sizeof(struct cr_siginfo), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		if (!lock_task_sighand(t, &flags)) {
+			kfree(buf);
+			return -ESRCH;	/* exiting */
+		}
+		list = shared ? &t->signal->shared_pending : &t->pending;
+		n = cr_copy_pending(list, shared, t != current, buf + head, room);
+		unlock_task_sighand(t, &flags);
+		if (n <= room)
+			break;
+		kfree(buf);
+		if (n > CR_MAX_PENDING)
+			return cr_refuse(ctx, -EOPNOTSUPP, "%u pending signals", n);
+		room = n;
+	}
+	*outp = buf;
+	return n;
+}
+
+/*
+ * The signals record of @ct's process: -EOPNOTSUPP for more than
+ * CR_MAX_PENDING pending signals; -ESRCH if it is exiting.
+ */
+static int cr_write_signals(struct cr_ctx *ctx, struct cr_task *ct)
+{
+	struct task_struct *t = ct->task;
 	struct sighand_struct *sighand;
 	struct cr_rec_signals *r;
 	struct cr_siginfo *pend;
 	unsigned long flags;
 	const char *why;
-	u32 room = 64, n;
-	int i, ret;
+	void *buf;
+	int i, n, ret;
 
-again:
-	r = kzalloc(sizeof(*r) + room * sizeof(*pend), GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
+	n = cr_get_pending(ctx, t, true, &buf, sizeof(*r));
+	if (n < 0)
+		return n;
+	r = buf;
 	pend = (struct cr_siginfo *)(r + 1);
-
+	r->nr_pending = n;
 	sighand = lock_task_sighand(t, &flags);
 	if (!sighand) {
 		kfree(r);
@@ -120,36 +165,11 @@ again:
 		r->action[i].restorer = (unsigned long)sa->sa_restorer;
 		r->action[i].mask = sa->sa_mask.sig[0];
 	}
-	/* the caller's own mask without the SIGPIPE checkpoint(2) blocks */
-	r->blocked = (t == current ? ctx->blocked : t->blocked).sig[0];
 	r->oom_score_adj = t->signal->oom_score_adj;
 	if (t->signal->is_child_subreaper)
 		r->flags |= CR_SIGNALS_SUBREAPER;
-	/* stopped inside sigsuspend() and the like: the mask it restores */
-	if (t != current && test_tsk_restore_sigmask(t)) {
-		r->flags |= CR_SIGNALS_SAVED_MASK;
-		r->saved_blocked = t->saved_sigmask.sig[0];
-	}
-	n = cr_copy_pending(&t->pending, false, t != current, pend, room);
-	n += cr_copy_pending(&t->signal->shared_pending, true, t != current,
-			     pend + min(n, room), room - min(n, room));
 	unlock_task_sighand(t, &flags);
-	if (n > room) {
-		kfree(r);
-		if (n > CR_MAX_PENDING)
-			return cr_refuse(ctx, -EOPNOTSUPP, "%u pending signals", n);
-		room = n;
-		goto again;
-	}
-	r->nr_pending = n;
 
-	if (t->sas_ss_flags & SS_DISABLE || !t->sas_ss_size) {
-		r->sas_flags = SS_DISABLE;
-	} else {
-		r->sas_sp = t->sas_ss_sp;
-		r->sas_size = t->sas_ss_size;
-		r->sas_flags = t->sas_ss_flags & SS_AUTODISARM;
-	}
 	task_lock(t->group_leader);
 	for (i = 0; i < CR_RLIM_NLIMITS; i++) {
 		r->rlim[i].cur = t->signal->rlim[i].rlim_cur;
@@ -176,6 +196,51 @@ again:
 	}
 	ret = cr_write_rec(ctx, CR_REC_SIGNALS, r, sizeof(*r) + n * sizeof(*pend));
 out:
+	kfree(r);
+	return ret;
+}
+
+/* The sigstate record of @ct: its masks, its alternate stack, its own pending signals. */
+static int cr_write_sigstate(struct cr_ctx *ctx, struct cr_task *ct)
+{
+	struct task_struct *t = ct->task;
+	struct cr_rec_sigstate *r;
+	struct cr_siginfo *pend;
+	unsigned long flags;
+	const char *why;
+	void *buf;
+	int n, ret;
+
+	n = cr_get_pending(ctx, t, false, &buf, sizeof(*r));
+	if (n < 0)
+		return n;
+	r = buf;
+	pend = (struct cr_siginfo *)(r + 1);
+	r->nr_pending = n;
+	if (!lock_task_sighand(t, &flags)) {
+		kfree(r);
+		return -ESRCH;
+	}
+	/* the caller's own mask without the SIGPIPE checkpoint(2) blocks */
+	r->blocked = (t == current ? ctx->blocked : t->blocked).sig[0];
+	/* stopped inside sigsuspend() and the like: the mask it restores */
+	if (t != current && test_tsk_restore_sigmask(t)) {
+		r->flags |= CR_SIGSTATE_SAVED_MASK;
+		r->saved_blocked = t->saved_sigmask.sig[0];
+	}
+	unlock_task_sighand(t, &flags);
+	if (t->sas_ss_flags & SS_DISABLE || !t->sas_ss_size) {
+		r->sas_flags = SS_DISABLE;
+	} else {
+		r->sas_sp = t->sas_ss_sp;
+		r->sas_size = t->sas_ss_size;
+		r->sas_flags = t->sas_ss_flags & SS_AUTODISARM;
+	}
+	why = cr_check_sigstate(r, sizeof(*r) + n * sizeof(*pend), pend, &ctx->limits);
+	if (why)
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "signal state restart would refuse: %s", why);
+	else
+		ret = cr_write_rec(ctx, CR_REC_SIGSTATE, r, sizeof(*r) + n * sizeof(*pend));
 	kfree(r);
 	return ret;
 }
@@ -216,12 +281,12 @@ static int cr_stage_rlimits(struct cr_rec_signals *r)
 }
 
 /*
- * Read and check the signals record: a handler or altstack outside user
- * space, unknown flags, a caught SIGKILL/SIGSTOP, a bad pending signal, a
- * timer beyond KTIME_MAX or an rlimit with cur > max are refused; the LSM
- * has its say on the rlimits.
+ * Read and check the signals record: a handler outside user space, unknown
+ * flags, a caught SIGKILL/SIGSTOP, a bad pending signal, a timer beyond
+ * KTIME_MAX or an rlimit with cur > max are refused; the LSM has its say
+ * on the rlimits.
  */
-static int cr_read_signals(struct cr_ctx *ctx)
+static int cr_read_signals(struct cr_ctx *ctx, struct cr_task *t)
 {
 	struct cr_signals_state *ss;
 	struct cr_rec_signals *r;
@@ -234,7 +299,7 @@ static int cr_read_signals(struct cr_ctx *ctx)
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	ss = container_of(r, struct cr_signals_state, rec);
-	ctx->ss = ss;
+	t->proc->ss = ss;
 	why = cr_check_signals(r, len, ss->pending, &ctx->limits);
 	if (why)
 		return cr_reject(ctx, -EBADMSG, "%s", why);
@@ -252,20 +317,36 @@ static int cr_read_signals(struct cr_ctx *ctx)
 	return 0;
 }
 
-/*
- * Install the staged signal state and rlimits: handlers, altstack, timers,
- * then the pending signals.  The blocked mask goes to ctx->blocked, which
- * restart(2) sets on its way out, when the process is whole: until then
- * every signal stays blocked, so that the ones pending are delivered by
- * the restored rules on the way back to user space.
- */
-static int cr_restore_signals(struct cr_ctx *ctx)
+/* Queue pending signals again, for the process (@type PIDTYPE_TGID) or current alone. */
+static int cr_queue_pending(const struct cr_siginfo *pend, u32 nr, enum pid_type type)
 {
-	struct cr_signals_state *ss = ctx->ss;
+	unsigned long flags;
+	u32 i;
+	int ret = 0;
+
+	if (!lock_task_sighand(current, &flags))
+		return -ESRCH;
+	for (i = 0; !ret && i < nr; i++) {
+		kernel_siginfo_t info;
+
+		memcpy(&info, pend[i].info, sizeof(info));
+		ret = send_signal_locked(pend[i].sig, &info, current, type);
+	}
+	unlock_task_sighand(current, &flags);
+	return ret;
+}
+
+/*
+ * Install the staged signal state and rlimits of the process: handlers,
+ * the signals pending for the process, rlimits, interval timers.  Every
+ * signal stays blocked until the tree is whole: the pending ones are
+ * delivered by the restored rules on the way back to user space.
+ */
+static int cr_restore_signals(struct cr_ctx *ctx, struct cr_task *t)
+{
+	struct cr_signals_state *ss = t->proc->ss;
 	struct cr_rec_signals *r = &ss->rec;
 	struct k_sigaction ka;
-	unsigned long flags;
-	sigset_t blocked;
 	u32 i;
 	int ret = 0;
 
@@ -281,35 +362,13 @@ static int cr_restore_signals(struct cr_ctx *ctx)
 		if (ret)
 			return ret;
 	}
-	blocked.sig[0] = r->blocked;
-	ctx->blocked = blocked;
-	if (r->flags & CR_SIGNALS_SAVED_MASK) {
-		/* restored on the way out, or saved in a handler's frame */
-		current->saved_sigmask.sig[0] = r->saved_blocked;
-		sigdelsetmask(&current->saved_sigmask, sigmask(SIGKILL) | sigmask(SIGSTOP));
-		set_restore_sigmask();
-		ctx->notify = true;
-	}
-
-	current->sas_ss_sp = r->sas_sp;
-	current->sas_ss_size = r->sas_size;
-	current->sas_ss_flags = r->sas_flags;
 
 	/*
 	 * The pending signals, before the rlimits: they were queued under the
 	 * process's limits, and a lower RLIMIT_SIGPENDING it set since must
-	 * not drop them.  Blocked until restart(2) returns.
+	 * not drop them.
 	 */
-	if (!lock_task_sighand(current, &flags))
-		return -ESRCH;
-	for (i = 0; !ret && i < r->nr_pending; i++) {
-		kernel_siginfo_t info;
-
-		memcpy(&info, ss->pending[i].info, sizeof(info));
-		ret = send_signal_locked(ss->pending[i].sig, &info, current,
-					 ss->pending[i].shared ? PIDTYPE_TGID : PIDTYPE_PID);
-	}
-	unlock_task_sighand(current, &flags);
+	ret = cr_queue_pending(ss->pending, r->nr_pending, PIDTYPE_TGID);
 	if (ret)
 		return ret;
 
@@ -342,17 +401,82 @@ static int cr_restore_signals(struct cr_ctx *ctx)
 	return 0;
 }
 
-static void cr_free_signals(struct cr_ctx *ctx)
+static void cr_free_signals(struct cr_ctx *ctx, struct cr_task *t)
 {
-	kvfree(ctx->ss);
-	ctx->ss = NULL;
+	if (!t)
+		return;
+	kvfree(t->proc->ss);
+	t->proc->ss = NULL;
 }
 
-/* Dispositions, mask, altstack, pending signals, interval timers, rlimits. */
+/* Dispositions, process-wide pending signals, interval timers, rlimits. */
 const struct cr_section cr_signals_section = {
 	.name		= "signals",
+	.scope		= CR_SCOPE_PROC,
 	.write		= cr_write_signals,
 	.read		= cr_read_signals,
 	.restore	= cr_restore_signals,
 	.free		= cr_free_signals,
+};
+
+/* Read and check a thread's sigstate record: its alternate stack, its pending signals. */
+static int cr_read_sigstate(struct cr_ctx *ctx, struct cr_task *t)
+{
+	struct cr_rec_sigstate *r;
+	const char *why;
+	u32 len;
+
+	BUILD_BUG_ON(offsetof(struct cr_sigstate, rec));
+	r = cr_read_obj(ctx, CR_REC_SIGSTATE, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	t->sig = container_of(r, struct cr_sigstate, rec);
+	why = cr_check_sigstate(r, len, t->sig->pending, &ctx->limits);
+	if (why)
+		return cr_reject(ctx, -EBADMSG, "%s", why);
+	if (r->nr_pending > task_rlimit(current, RLIMIT_SIGPENDING))
+		return cr_reject(ctx, -EAGAIN, "%u pending signals, RLIMIT_SIGPENDING is %lu",
+				 r->nr_pending, task_rlimit(current, RLIMIT_SIGPENDING));
+	return 0;
+}
+
+/*
+ * Install a thread's staged signal state: its alternate stack and its own
+ * pending signals; its blocked mask goes to t->blocked, set on its way
+ * out, when the tree is whole; a saved mask is restored on the way out,
+ * or saved in a handler's frame.
+ */
+static int cr_restore_sigstate(struct cr_ctx *ctx, struct cr_task *t)
+{
+	const struct cr_rec_sigstate *r = &t->sig->rec;
+
+	t->blocked.sig[0] = r->blocked;
+	if (r->flags & CR_SIGSTATE_SAVED_MASK) {
+		current->saved_sigmask.sig[0] = r->saved_blocked;
+		sigdelsetmask(&current->saved_sigmask, sigmask(SIGKILL) | sigmask(SIGSTOP));
+		set_restore_sigmask();
+		t->notify = true;
+	}
+	current->sas_ss_sp = r->sas_sp;
+	current->sas_ss_size = r->sas_size;
+	current->sas_ss_flags = r->sas_flags;
+	return cr_queue_pending(t->sig->pending, r->nr_pending, PIDTYPE_PID);
+}
+
+static void cr_free_sigstate(struct cr_ctx *ctx, struct cr_task *t)
+{
+	if (!t)
+		return;
+	kvfree(t->sig);
+	t->sig = NULL;
+}
+
+/* A thread's masks, alternate stack and pending signals. */
+const struct cr_section cr_sigstate_section = {
+	.name		= "sigstate",
+	.scope		= CR_SCOPE_TASK,
+	.write		= cr_write_sigstate,
+	.read		= cr_read_sigstate,
+	.restore	= cr_restore_sigstate,
+	.free		= cr_free_sigstate,
 };

@@ -46,6 +46,10 @@ static struct cr_ctx *cr_ctx_new(struct file *file, fmode_t mode, unsigned long 
 	/* a reference of our own: restart closes every fd of the caller */
 	ctx->file = get_file(file);
 	ctx->flags = flags;
+	ctx->restart = mode == FMODE_READ;
+	kref_init(&ctx->ref);
+	spin_lock_init(&ctx->lock);
+	init_waitqueue_head(&ctx->wait);
 	ctx->limits.task_size = TASK_SIZE;
 	ctx->limits.page_size = PAGE_SIZE;
 	if (!(file->f_mode & FMODE_STREAM)) {
@@ -55,14 +59,34 @@ static struct cr_ctx *cr_ctx_new(struct file *file, fmode_t mode, unsigned long 
 	return ctx;
 }
 
-/* Publish the new position of a seekable image file, as write(2) does. */
+/**
+ * cr_ctx_release() - free a context once its last user is gone
+ * @ref: its reference count
+ *
+ * The system call holds one reference; each task a restart makes holds
+ * another until it returns to user space (or dies).
+ */
+void cr_ctx_release(struct kref *ref)
+{
+	struct cr_ctx *ctx = container_of(ref, struct cr_ctx, ref);
+
+	cr_free_tree(ctx);
+	kvfree(ctx->stash);
+	kvfree(ctx->buf);
+	fput(ctx->file);
+	cr_put_inherit(ctx);
+	kfree(ctx);
+}
+
+/*
+ * Publish the new position of a seekable image file, as write(2) does;
+ * drop the call's reference.
+ */
 static void cr_ctx_fini(struct cr_ctx *ctx)
 {
 	if (ctx->ppos)
 		ctx->file->f_pos = ctx->pos;
-	fput(ctx->file);
-	cr_put_inherit(ctx);
-	kfree(ctx);
+	kref_put(&ctx->ref, cr_ctx_release);
 }
 
 /* Is SIGPIPE pending for current, for the thread or the process? */

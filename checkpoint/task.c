@@ -67,7 +67,7 @@ static bool cr_clock_now(clockid_t clockid, ktime_t *now)
  * in time: the task record saves the time left.  Other restart blocks
  * (poll, futex or CPU-clock sleeps with a timeout) hold kernel state cr
  * does not save; the arch code has those calls re-executed whole instead
- * (it learns which from ctx->restart_block).
+ * (it learns which from cr_task.restart_block).
  */
 static bool cr_task_restart_block(struct task_struct *t)
 {
@@ -216,10 +216,10 @@ static void cr_save_attrs(struct task_struct *t, struct cr_rec_task *rec)
 	free_cpumask_var(mask);
 }
 
-/* The task record of @ctx->task; sets ctx->restart_block for the arch. */
-static int cr_write_task(struct cr_ctx *ctx)
+/* The task record of @ct; sets its restart_block for the arch. */
+static int cr_write_task(struct cr_ctx *ctx, struct cr_task *ct)
 {
-	struct task_struct *t = ctx->task;
+	struct task_struct *t = ct->task;
 	struct cr_rec_task rec = {};
 	const char *why;
 	int ret;
@@ -259,7 +259,7 @@ static int cr_write_task(struct cr_ctx *ctx)
 		pr_debug("pid %d: in a nanosleep, %llu ns left\n", task_pid_vnr(t),
 			 rec.restart_ns);
 	}
-	ctx->restart_block = rec.restart_fn != CR_RESTART_FN_NONE;
+	ct->restart_block = rec.restart_fn != CR_RESTART_FN_NONE;
 	/* what restart would refuse is refused now (a personality, say) */
 	why = cr_check_task(&rec, &ctx->limits);
 	if (why)
@@ -343,7 +343,7 @@ static int cr_restore_attrs(const struct cr_rec_task *rec)
  * would not set (kernel addresses, a misaligned rseq area, a wrong robust
  * list size, a restart block that does not add up) is refused.
  */
-static int cr_read_task(struct cr_ctx *ctx)
+static int cr_read_task(struct cr_ctx *ctx, struct cr_task *ct)
 {
 	struct cr_rec_task *rec;
 	const char *why;
@@ -352,21 +352,21 @@ static int cr_read_task(struct cr_ctx *ctx)
 	rec = cr_read_obj(ctx, CR_REC_TASK, NULL);
 	if (IS_ERR(rec))
 		return PTR_ERR(rec);
-	ctx->ts = (struct cr_task_state *)rec;
+	ct->ts = (struct cr_task_state *)rec;
 	rec->comm[sizeof(rec->comm) - 1] = '\0';
 	why = cr_check_task(rec, &ctx->limits);
 	if (!why && rec->rseq && !IS_ENABLED(CONFIG_RSEQ))
 		why = "rseq without CONFIG_RSEQ";
 	if (why)
 		return cr_reject(ctx, -EBADMSG, "%s", why);
-	ctx->restart_block = rec->restart_fn != CR_RESTART_FN_NONE;
+	ct->restart_block = rec->restart_fn != CR_RESTART_FN_NONE;
 	return cr_check_ns(ctx, rec) ?: cr_stage_attrs(ctx, rec);
 }
 
 /* Make the staged task record current's. */
-static int cr_restore_task(struct cr_ctx *ctx)
+static int cr_restore_task(struct cr_ctx *ctx, struct cr_task *ct)
 {
-	const struct cr_rec_task *rec = &ctx->ts->rec;
+	const struct cr_rec_task *rec = &ct->ts->rec;
 	struct task_struct *t = current;
 
 	set_task_comm(t, rec->comm);
@@ -395,15 +395,18 @@ static int cr_restore_task(struct cr_ctx *ctx)
 	return cr_restore_attrs(rec);
 }
 
-static void cr_free_task(struct cr_ctx *ctx)
+static void cr_free_task(struct cr_ctx *ctx, struct cr_task *ct)
 {
-	kvfree(ctx->ts);
-	ctx->ts = NULL;
+	if (!ct)
+		return;
+	kvfree(ct->ts);
+	ct->ts = NULL;
 }
 
 /* Comm, personality, the user pointers of the task, its restart block. */
 const struct cr_section cr_task_section = {
 	.name		= "task",
+	.scope		= CR_SCOPE_TASK,
 	.write		= cr_write_task,
 	.read		= cr_read_task,
 	.restore	= cr_restore_task,

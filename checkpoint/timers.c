@@ -55,13 +55,12 @@ static u32 cr_clamp_int(s64 v)
 }
 
 /*
- * The record of one timer of @ctx->task, or -EOPNOTSUPP for a timer cr
- * cannot bring back.
+ * The record of one timer of @task, or -EOPNOTSUPP for a timer cr cannot
+ * bring back.
  */
-static int cr_timer_rec(struct cr_ctx *ctx, const struct posix_timer_state *st,
-			struct cr_rec_timer *r)
+static int cr_timer_rec(struct cr_ctx *ctx, struct task_struct *t,
+			const struct posix_timer_state *st, struct cr_rec_timer *r)
 {
-	struct task_struct *t = ctx->task;
 	bool stopped = t != current;
 	int sig = st->signo;
 
@@ -111,8 +110,8 @@ static int cr_timer_rec(struct cr_ctx *ctx, const struct posix_timer_state *st,
 	return 0;
 }
 
-/* The timer records of @ctx->task, in id order. */
-static int cr_write_timers(struct cr_ctx *ctx)
+/* The timer records of @t's process, in id order. */
+static int cr_write_timers(struct cr_ctx *ctx, struct cr_task *t)
 {
 	struct posix_timer_state *st = NULL;
 	struct cr_rec_timer r, prev;
@@ -120,7 +119,7 @@ static int cr_write_timers(struct cr_ctx *ctx)
 	const char *why;
 
 	for (;;) {
-		nr = posix_timers_save(ctx->task, st, room);
+		nr = posix_timers_save(t->task, st, room);
 		if (nr <= room)
 			break;
 		kvfree(st);
@@ -135,7 +134,7 @@ static int cr_write_timers(struct cr_ctx *ctx)
 	}
 	sort(st, nr, sizeof(*st), cr_timer_cmp, NULL);
 	for (i = 0; i < nr; i++) {
-		ret = cr_timer_rec(ctx, &st[i], &r);
+		ret = cr_timer_rec(ctx, t->task, &st[i], &r);
 		if (ret)
 			break;
 		why = cr_check_timer(&r, i ? &prev : NULL);
@@ -177,7 +176,7 @@ static void cr_timer_state(const struct cr_rec_timer *r, struct posix_timer_stat
 
 #else /* !CONFIG_POSIX_TIMERS: no timer to save, none to restore */
 
-static int cr_write_timers(struct cr_ctx *ctx)
+static int cr_write_timers(struct cr_ctx *ctx, struct cr_task *t)
 {
 	return 0;
 }
@@ -205,7 +204,7 @@ static int cr_timers_grow(struct cr_timers_state *ts)
  * and notifications, signals timer_create(2) accepts, times within
  * KTIME_MAX; no more timers than RLIMIT_SIGPENDING lets the caller create.
  */
-static int cr_read_timers(struct cr_ctx *ctx)
+static int cr_read_timers(struct cr_ctx *ctx, struct cr_task *t)
 {
 	struct cr_timers_state *ts;
 	struct cr_rec_timer *r;
@@ -215,7 +214,7 @@ static int cr_read_timers(struct cr_ctx *ctx)
 	ts = kzalloc(sizeof(*ts), GFP_KERNEL);
 	if (!ts)
 		return -ENOMEM;
-	ctx->tms = ts;
+	t->proc->tms = ts;
 	while ((type = cr_next_type(ctx)) == CR_REC_TIMER) {
 		r = cr_read_obj(ctx, CR_REC_TIMER, NULL);
 		if (IS_ERR(r))
@@ -248,10 +247,10 @@ static int cr_read_timers(struct cr_ctx *ctx)
  * discards it, and an interval timer waiting for it stays stopped, as it
  * would after that sigaction(2) in the original process.
  */
-static int cr_restore_timers(struct cr_ctx *ctx)
+static int cr_restore_timers(struct cr_ctx *ctx, struct cr_task *t)
 {
 #ifdef CONFIG_POSIX_TIMERS
-	struct cr_timers_state *ts = ctx->tms;
+	struct cr_timers_state *ts = t->proc->tms;
 	struct posix_timer_state st;
 	u32 i;
 	int ret;
@@ -269,18 +268,19 @@ static int cr_restore_timers(struct cr_ctx *ctx)
 	return 0;
 }
 
-static void cr_free_timers(struct cr_ctx *ctx)
+static void cr_free_timers(struct cr_ctx *ctx, struct cr_task *t)
 {
-	if (!ctx->tms)
+	if (!t || !t->proc->tms)
 		return;
-	kvfree(ctx->tms->timers);
-	kfree(ctx->tms);
-	ctx->tms = NULL;
+	kvfree(t->proc->tms->timers);
+	kfree(t->proc->tms);
+	t->proc->tms = NULL;
 }
 
 /* POSIX timers, with their pending signals. */
 const struct cr_section cr_timers_section = {
 	.name		= "timers",
+	.scope		= CR_SCOPE_PROC,
 	.write		= cr_write_timers,
 	.read		= cr_read_timers,
 	.restore	= cr_restore_timers,

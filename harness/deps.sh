@@ -4,7 +4,7 @@
 set -e
 PKGS="linux-source-6.12 qemu-system-x86 busybox-static gcc make flex bison bc
 libelf-dev libssl-dev cpio ccache xz-utils perl python3 file
-python3-docutils groff-base man-db bsdextrautils libc6-dev sparse"
+python3-docutils groff-base man-db bsdextrautils libc6-dev sparse gzip"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -335,6 +335,7 @@ P_FPU=0003-x86-fpu-restore-uabi-xstate-into-current.patch
 P_ITIMER=0004-itimer-checkpoint-restart-helpers.patch
 P_HRTIMER=0005-hrtimer-checkpoint-restart-nanosleep.patch
 P_PTIMER=0006-posix-timers-checkpoint-restart.patch
+P_SETPGID=0007-sys-add-ksys_setpgid.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
 
@@ -344,6 +345,9 @@ n_syscalls=$nr
 
 commit_patch "$P_FPU" \
 	"an x86/fpu helper for restart(2): check and load a standard-format XSAVE buffer into current"
+
+commit_patch "$P_SETPGID" \
+	"ksys_setpgid(): setpgid(2) for restart(2), which puts each process it makes in its group"
 
 add_files include/uapi/linux/checkpoint.h arch/x86/include/uapi/asm/checkpoint.h
 body <<'EOF'
@@ -360,7 +364,7 @@ commit "checkpoint: add the image format (uapi header)" \
 
 add_files include/linux/checkpoint.h include/linux/checkpoint_format.h checkpoint/Kconfig \
 	checkpoint/Makefile checkpoint/sys.c checkpoint/io.c checkpoint/checkpoint.c \
-	checkpoint/restart.c checkpoint/section.c
+	checkpoint/restart.c checkpoint/section.c checkpoint/tree.c
 apply_patch "$P_HOOKS" "${ARCH_HOOKS[@]/#/--exclude=}"
 body <<EOF
 Add cr, an in-kernel checkpoint/restart of a process, with two system calls:
@@ -374,6 +378,7 @@ This patch adds the generic core:
   - checkpoint/io.c: record I/O. The image is written and read in order with kernel_write() and kernel_read(), looping over short counts, so that regular files, pipes and sockets work alike; page contents are written straight from the pages, with no bounce buffer.
   - checkpoint/checkpoint.c: pins and checks the target, writes the head, the records of each kind of object and the tail, and checks that a stopped target did not run meanwhile.
   - checkpoint/restart.c: reads and checks the head (magic, format version, architecture, page size, crid), stages the records, passes the point of no return and commits.
+  - checkpoint/tree.c: the tasks of an operation. Checkpoint walks the tree under tasklist_lock (the target, its descendants and all their threads, or the target alone with CR_CHECKPOINT_ROOT_ONLY), refuses what it cannot save (zombies, ptraced or vfork tasks, kernel workers, memory shared between processes), freezes it (CR_CHECKPOINT_FREEZE) or checks that it is stopped, and walks again until no fork escaped. Restart checks that the tree can be rebuilt (pids free, process groups and sessions feasible, CAP_CHECKPOINT_RESTORE to choose pids), makes every task with kernel_clone() at its saved pid (or a new one with CR_RESTART_NEW_PIDS), each restoring itself, and kills them all if any fails past the point of no return.
   - include/linux/checkpoint_format.h: what the kernel and the tools know alike of an image, as static inlines over the uapi types that user space can include too: the record table (name and length bounds of each type), the names of the kinds records carry, the sections in image order (enum cr_section_id, cr_section_info()), and the checks of each record that do not depend on the machine, which restart and the image inspector of the selftests call alike.
   - checkpoint/section.c: cr_sections[], one struct cr_section {write, read, restore, free} per kind of state in image order, which drives checkpoint, restart's staging and its commit; a boot-time check that the tables are whole, and a build-time check that the ABI values the format headers give user space are the kernel's.
   - include/linux/checkpoint.h: struct cr_ctx, the record I/O helpers, the functions of the per-object code that the next patches add (task, memory, files, signals), and the architecture interface (cr_arch_*) that an architecture implements in arch/<arch>/checkpoint/ before it selects HAVE_ARCH_CHECKPOINT.

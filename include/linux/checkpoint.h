@@ -14,6 +14,9 @@
 #define _LINUX_CHECKPOINT_H
 
 #include <linux/bvec.h>
+#include <linux/kref.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/errno.h>
 #include <linux/compiler_attributes.h>
 #include <linux/signal_types.h>
@@ -26,13 +29,97 @@ struct mm_struct;
 struct page;
 struct task_struct;
 struct vm_area_struct;
-struct cr_files_state;
+struct cr_fdt_state;
 struct cr_inherit_ent;
 struct cr_mm_state;
+struct cr_proc;
 struct cr_signals_state;
 struct cr_timers_state;
+struct cr_sigstate;
 struct cr_vma_snap;
 struct cr_task_state;
+
+/**
+ * struct cr_task - one task of an image, in either direction
+ * @rec:	its entry of the tree record
+ * @ctx:	the operation
+ * @proc:	its process; NULL for a zombie, which has no sections
+ * @idx:	its index in the tree
+ * @child:	the index of its first child process, CR_TREE_OUTSIDE if none
+ * @sibling:	the index of its parent's next child process, or
+ *		CR_TREE_OUTSIDE
+ * @task:	checkpoint: the task (referenced); restart: the task made for
+ *		it once it runs, or the caller for the root (referenced)
+ * @stack:	checkpoint: @task's stack is pinned (try_get_task_stack())
+ * @frozen:	checkpoint: the checkpoint froze @task (CR_CHECKPOINT_FREEZE),
+ *		to thaw it at the end
+ * @nvcsw:	checkpoint: the switch count of @task when it was found still
+ * @pgid:	checkpoint: its process group, as a pid, when walked
+ * @sid:	checkpoint: its session, as a pid, when walked
+ * @restart_block: the task record carries a restart block (an interrupted
+ *		nanosleep): set by the task section, for the arch's cpu record
+ * @made:	restart: the pid kernel_clone() gave the task made for it
+ * @grouped:	restart: a leader or zombie, it is in its session and process
+ *		group, and its group exists for others to join
+ * @ts:		restart: the staged task record
+ * @arch:	restart: the arch's staged registers and FPU state
+ * @sig:	restart: the staged sigstate record
+ * @blocked:	restart: the mask it gets when restart(2) returns
+ * @notify:	restart: its way out must run the signal code even with no
+ *		signal pending (set_notify_signal(), once the page stream is
+ *		read: it would interrupt reads of the image): to restart an
+ *		interrupted system call, or to restore a saved mask
+ * @retval:	restart: the value of ax on its way out
+ */
+struct cr_task {
+	struct cr_tree_task rec;
+	struct cr_ctx *ctx;
+	struct cr_proc *proc;
+	u32 idx;
+	u32 child;
+	u32 sibling;
+	struct task_struct *task;
+	bool stack;
+	bool frozen;
+	unsigned long nvcsw;
+	pid_t pgid;
+	pid_t sid;
+	bool restart_block;
+	pid_t made;
+	bool grouped;
+	struct cr_task_state *ts;
+	void *arch;
+	struct cr_sigstate *sig;
+	sigset_t blocked;
+	bool notify;
+	long retval;
+};
+
+/**
+ * struct cr_proc - one process (thread group) of an image
+ * @leader:	its leader
+ * @idx:	its index among the processes
+ * @nr_threads:	its tasks, the leader included, which follow the leader
+ * @mm:		checkpoint: its mm (referenced)
+ * @snap:	checkpoint: the vma list, from the mm section to the pages
+ * @nr_snap:	checkpoint: its length
+ * @ms:		restart: the staged address space
+ * @fdt:	restart: the staged fd table, cwd and umask
+ * @ss:		restart: the staged process signal state and rlimits
+ * @tms:	restart: the staged POSIX timers
+ */
+struct cr_proc {
+	struct cr_task *leader;
+	u32 idx;
+	u32 nr_threads;
+	struct mm_struct *mm;
+	struct cr_vma_snap *snap;
+	int nr_snap;
+	struct cr_mm_state *ms;
+	struct cr_fdt_state *fdt;
+	struct cr_signals_state *ss;
+	struct cr_timers_state *tms;
+};
 
 /**
  * struct cr_ctx - state of one checkpoint or restart operation
@@ -45,52 +132,55 @@ struct cr_task_state;
  *		the first byte of the head
  * @records:	records written or read so far
  * @flags:	the flags argument of the system call
+ * @restart:	a restart, not a checkpoint
  * @crid:	checkpoint id (written to or read from the head)
- * @limits:	restart: what the format checks need of this machine
+ * @limits:	what the format checks need of this machine
  * @hdr:	restart: the header of the record being read, or of the next
  *		one once cr_next_type() has read it
  * @rec_offset:	restart: the stream offset of @hdr
  * @peeked:	restart: @hdr is the next record's, not yet consumed
  * @data_left:	restart: bytes of the page data record being read
- * @task:	checkpoint: the task being checkpointed (referenced)
- * @mm:		checkpoint: @task's mm (referenced)
- * @locked:	checkpoint: @task's exec_update_lock is held for reading
- * @frozen:	checkpoint: @task was frozen by the checkpoint
+ * @tasks:	the tasks of the image, in tree order
+ * @nr_tasks:	their number
+ * @procs:	the processes, in the order of their leaders
+ * @nr_procs:	their number
+ * @cur:	the task a section is working on, for messages (checkpoint,
+ *		and restart before its point of no return: one task at a time)
+ * @frozen:	checkpoint: the tasks were frozen by the checkpoint
  *		(CR_CHECKPOINT_FREEZE), to be thawed at the end
- * @stack:	checkpoint: @task's stack is pinned (try_get_task_stack())
  * @collecting:	checkpoint: records go to @collect, not to the file: every
  *		record before the pages is collected while the target is
  *		held, then written by cr_write_collected()
  * @collect:	checkpoint: the records collected so far
  * @collect_len: their length
  * @collect_cap: the room in @collect
- * @blocked:	checkpoint: the caller's blocked signals; SIGPIPE is blocked
- *		while checkpoint(2) runs.  Restart: the caller's blocked
- *		signals, and once the signals section is restored the ones
- *		the restarted task gets when restart(2) returns; every signal
- *		but SIGKILL is blocked while restart(2) runs
- * @nvcsw:	checkpoint of a stopped task: its context switch count when
- *		found inactive, compared again at the end
- * @restart_block: the task record carries a restart block (an interrupted
- *		nanosleep): set by the task section, for the arch's cpu record
- * @snap:	checkpoint: the vma list, from cr_write_mm() to cr_write_pages()
- * @nr_snap:	checkpoint: its length
+ * @blocked:	the caller's blocked signals.  Checkpoint: SIGPIPE is blocked
+ *		while checkpoint(2) runs.  Restart: every signal but SIGKILL
+ *		is blocked while restart(2) runs
  * @bvec:	checkpoint: CR_PAGES_MAX bio_vecs for page data
  * @pages:	checkpoint: CR_PAGES_MAX page pointers
  * @buf:	restart: CR_PAGES_MAX pages of bounce buffer
- * @arch:	restart: the arch's staged registers and FPU state
- * @ts:		restart: the staged task record
- * @ms:		restart: the staged address space
- * @fs:		restart: the staged fd table, cwd and umask
- * @ss:		restart: the staged signal state and rlimits
- * @tms:	restart: the staged POSIX timers
  * @inherit:	restart: the files the restarter handed in
  * @nr_inherit:	restart: their number
- * @retval:	restart: what restart(2) returns into the restored registers
- * @notify:	restart: the way out must run the signal code even with no
- *		signal pending (set_notify_signal(), once the page stream is
- *		read: it would interrupt reads of the image): to restart an
- *		interrupted system call, or to restore a saved mask
+ * @ref:	the references to the context: the system call's, and each
+ *		task restart made holds one
+ * @lock:	restart: orders a task's registering against a failure
+ * @wait:	restart: where the tasks wait for their turn and each other
+ * @turn:	restart: the process whose pages are read now; nr_procs once
+ *		the tail is read
+ * @stash:	restart: the first pages record of a later process, read by
+ *		the process before it, kept for the later one's turn
+ * @stash_len:	its length
+ * @nr_done:	restart: the tasks restored, their pages read
+ * @failed:	restart: past the point of no return, something failed
+ *		(its errno): every task of the image dies
+ * @new_pids:	restart: the tasks made get new pids
+ * @outside_pgid: restart: the process group of tasks whose group is
+ *		outside the image: the caller's
+ * @files:	the objects of the files section, shared by the processes
+ * @nr_shm:	the shared memory objects of shared anonymous mappings
+ *		(checkpoint: numbered so far; restart: made so far)
+ * @shm:	restart: their files, @nr_shm of them
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  * @machine:	the arch record (restart: as read; checkpoint: as written)
  */
@@ -101,39 +191,42 @@ struct cr_ctx {
 	u64 offset;
 	u64 records;
 	unsigned long flags;
+	bool restart;
 	u64 crid;
 	struct cr_limits limits;
 	struct cr_hdr hdr;
 	u64 rec_offset;
 	bool peeked;
 	u32 data_left;
-	struct task_struct *task;
-	struct mm_struct *mm;
-	bool locked;
+	struct cr_task *tasks;
+	unsigned int nr_tasks;
+	struct cr_proc *procs;
+	unsigned int nr_procs;
+	struct cr_task *cur;
 	bool frozen;
-	bool stack;
 	bool collecting;
 	void *collect;
 	size_t collect_len;
 	size_t collect_cap;
 	sigset_t blocked;
-	unsigned long nvcsw;
-	bool restart_block;
-	struct cr_vma_snap *snap;
-	int nr_snap;
 	struct bio_vec *bvec;
 	struct page **pages;
 	void *buf;
-	void *arch;
-	struct cr_task_state *ts;
-	struct cr_mm_state *ms;
-	struct cr_files_state *fs;
-	struct cr_signals_state *ss;
-	struct cr_timers_state *tms;
 	struct cr_inherit_ent *inherit;
 	u32 nr_inherit;
-	long retval;
-	bool notify;
+	struct kref ref;
+	spinlock_t lock;	/* tasks[].task and failed, as tasks register */
+	wait_queue_head_t wait;
+	unsigned int turn;
+	void *stash;
+	u32 stash_len;
+	atomic_t nr_done;
+	int failed;
+	bool new_pids;
+	pid_t outside_pgid;
+	void *files;
+	u32 nr_shm;
+	struct file **shm;
 	struct cr_rec_head head;
 	struct cr_rec_arch machine;
 };
@@ -141,16 +234,18 @@ struct cr_ctx {
 /**
  * struct cr_section - one kind of state, in both directions
  * @name:	its name, for messages
- * @write:	checkpoint: write the section's records.  The target is held
- *		still; may sleep, holds no lock across the writes.
+ * @scope:	CR_SCOPE_PROC: once per process, called for its leader, the
+ *		section works on t->proc; CR_SCOPE_TASK: once per task
+ * @write:	checkpoint: write the section's records for task @t.  The
+ *		target is held still; may sleep.
  * @read:	restart, before the point of no return: read the section's
- *		records, check them and stage in @ctx what @restore needs,
+ *		records, check them and stage in @t what @restore needs,
  *		without changing the caller.  May sleep.
- * @restore:	restart, past the point of no return: make the staged state
- *		current's.  Sections are restored in table order, before the
- *		page stream is read; an error kills the caller.
- * @free:	drop what @write or @read left in @ctx; called for every
- *		section once the operation ends, whatever happened, and
+ * @restore:	restart, past the point of no return, in the context of the
+ *		task made for @t: make the staged state its own.  The tasks
+ *		restore themselves concurrently; an error kills them all.
+ * @free:	drop what @write or @read left in @t; called for every task
+ *		and section once the operation ends, whatever happened, and
  *		must cope with a section that never ran.
  *
  * Every section fills every role, and its name is the one
@@ -159,10 +254,11 @@ struct cr_ctx {
  */
 struct cr_section {
 	const char *name;
-	int (*write)(struct cr_ctx *ctx);
-	int (*read)(struct cr_ctx *ctx);
-	int (*restore)(struct cr_ctx *ctx);
-	void (*free)(struct cr_ctx *ctx);
+	unsigned int scope;
+	int (*write)(struct cr_ctx *ctx, struct cr_task *t);
+	int (*read)(struct cr_ctx *ctx, struct cr_task *t);
+	int (*restore)(struct cr_ctx *ctx, struct cr_task *t);
+	void (*free)(struct cr_ctx *ctx, struct cr_task *t);
 };
 
 /* The sections, each exported by the file that knows its objects. */
@@ -172,6 +268,7 @@ extern const struct cr_section cr_mm_section;		/* checkpoint/memory.c */
 extern const struct cr_section cr_files_section;	/* checkpoint/files.c */
 extern const struct cr_section cr_timers_section;	/* checkpoint/timers.c */
 extern const struct cr_section cr_signals_section;	/* checkpoint/signal.c */
+extern const struct cr_section cr_sigstate_section;	/* checkpoint/signal.c */
 
 /* The image order (checkpoint/section.c); false if a table is broken. */
 extern const struct cr_section *const cr_sections[CR_SEC_MAX];
@@ -186,9 +283,25 @@ long cr_restart(struct cr_ctx *ctx, int crid);
 #define CR_COLLECT_MAX		(256U << 20)
 
 /* The page stream, after every section (checkpoint/memory.c). */
-int cr_write_pages(struct cr_ctx *ctx);
-int cr_restore_pages(struct cr_ctx *ctx);
+int cr_write_pages(struct cr_ctx *ctx, struct cr_proc *p);
+int cr_restore_pages(struct cr_ctx *ctx, struct cr_proc *p);
 int cr_check_caller_mm(void);
+
+/* The tasks: finding, freezing, making (checkpoint/tree.c). */
+int cr_get_tree(struct cr_ctx *ctx, pid_t pid);
+int cr_check_tree_still(struct cr_ctx *ctx);
+void cr_put_tree(struct cr_ctx *ctx, bool dumped);
+int cr_write_tree(struct cr_ctx *ctx);
+int cr_read_tree(struct cr_ctx *ctx);
+int cr_check_made(struct cr_ctx *ctx);
+long cr_restart_tree(struct cr_ctx *ctx);
+void cr_tree_fail(struct cr_ctx *ctx, int err, struct cr_task *t);
+void cr_free_tree(struct cr_ctx *ctx);
+
+/* The end of an image, the start of a task (checkpoint/restart.c); a context's end (sys.c). */
+int cr_read_tail(struct cr_ctx *ctx);
+void cr_forget_caller(bool process);
+void cr_ctx_release(struct kref *ref);
 
 /* Files the restarter hands in, opening by path (checkpoint/files.c). */
 struct file *cr_open_kind(const char *path, int flags, umode_t type);
@@ -243,7 +356,7 @@ __printf(3, 4) int cr_refuse(struct cr_ctx *ctx, int err, const char *fmt, ...);
 
 void cr_arch_fill_machine(struct cr_rec_arch *machine);
 int cr_arch_check_machine(struct cr_ctx *ctx);
-int cr_arch_check_task(struct cr_ctx *ctx, struct task_struct *t);
+int cr_arch_check_task(struct cr_ctx *ctx, struct cr_task *t);
 int cr_arch_check_caller(void);
 u32 cr_arch_vma_kind(struct vm_area_struct *vma);
 u64 cr_arch_mm_vdso(struct mm_struct *mm);

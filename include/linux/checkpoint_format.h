@@ -120,6 +120,10 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 					     CR_REC_MAX_LEN - sizeof(struct cr_rec_pipe)),
 		[CR_REC_ARCH]	= CR_REC_FIXED("arch", struct cr_rec_arch),
 		[CR_REC_TIMER]	= CR_REC_FIXED("timer", struct cr_rec_timer),
+		[CR_REC_TREE]	= CR_REC_VAR("tree", struct cr_rec_tree,
+					     CR_TREE_MAX * sizeof(struct cr_tree_task)),
+		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
+					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
 
 	if (!type || type >= CR_REC_MAX || !info[type].name)
@@ -296,42 +300,53 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
 /* ------------------------------------------------------------------------ */
 
 /**
- * enum cr_section_id - the sections of a task, in image order
- * @CR_SEC_TASK: the task record
- * @CR_SEC_CPU: the arch's register records (cpu, fpu)
- * @CR_SEC_MM: the mm record and the vma records
- * @CR_SEC_FILES: pipe, file and fd records, then the fs record
- * @CR_SEC_TIMERS: the timer records, before the signals record: a pending
- *	signal of a timer is its timer's (see struct cr_rec_timer)
- * @CR_SEC_SIGNALS: the signals record
+ * enum cr_section_id - the sections, in image order
+ * @CR_SEC_MM: a process's mm record and vma records
+ * @CR_SEC_FILES: a process's pipe, file and fd records, then its fs record
+ * @CR_SEC_TIMERS: a process's timer records, before its signals record: a
+ *	pending signal of a timer is its timer's (see struct cr_rec_timer)
+ * @CR_SEC_SIGNALS: a process's signals record
+ * @CR_SEC_TASK: a task's task record
+ * @CR_SEC_CPU: a task's arch register records (cpu, fpu)
+ * @CR_SEC_SIGSTATE: a task's sigstate record
  * @CR_SEC_MAX: the number of sections
  *
- * An image is the head, the arch record, the records of each section in
- * this order, the page stream (pages and page data records) and the tail;
- * pad records may stand between any two records.  This enum is the one
- * place the order is written: the kernel's table of sections
- * (cr_sections[]) and cr_section_info() are indexed by it.
+ * An image is the head, the arch record, the tree record, then for each
+ * process in the order of the tree the records of its sections of scope
+ * CR_SCOPE_PROC in this order, then for its leader and each of its
+ * threads the records of the sections of scope CR_SCOPE_TASK in this
+ * order; then the page stream (pages and page data records, process by
+ * process) and the tail.  Pad records may stand between any two records.
+ * This enum is the one place the order is written: the kernel's table of
+ * sections (cr_sections[]) and cr_section_info() are indexed by it.
  */
 enum cr_section_id {
-	CR_SEC_TASK,
-	CR_SEC_CPU,
 	CR_SEC_MM,
 	CR_SEC_FILES,
 	CR_SEC_TIMERS,
 	CR_SEC_SIGNALS,
+	CR_SEC_TASK,
+	CR_SEC_CPU,
+	CR_SEC_SIGSTATE,
 	CR_SEC_MAX
 };
 
 #define CR_REC_BIT(type)	(1U << (type))
 
+/* Scopes of a section: once per process, or once per task. */
+#define CR_SCOPE_PROC		1
+#define CR_SCOPE_TASK		2
+
 /**
  * struct cr_section_info - what the format says of one section
  * @name: its name
+ * @scope: CR_SCOPE_PROC or CR_SCOPE_TASK
  * @records: the record types it holds (CR_REC_BIT() of each); its records
  *	are the run of records of these types where it stands
  */
 struct cr_section_info {
 	const char *name;
+	__u32 scope;
 	__u32 records;
 };
 
@@ -344,13 +359,17 @@ struct cr_section_info {
 static inline const struct cr_section_info *cr_section_info(__u32 id)
 {
 	static const struct cr_section_info info[CR_SEC_MAX] = {
-		[CR_SEC_TASK]	 = { "task", CR_REC_BIT(CR_REC_TASK) },
-		[CR_SEC_CPU]	 = { "cpu", CR_REC_BIT(CR_REC_CPU) | CR_REC_BIT(CR_REC_FPU) },
-		[CR_SEC_MM]	 = { "mm", CR_REC_BIT(CR_REC_MM) | CR_REC_BIT(CR_REC_VMA) },
-		[CR_SEC_FILES]	 = { "files", CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
-					      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_FS) },
-		[CR_SEC_TIMERS]	 = { "timers", CR_REC_BIT(CR_REC_TIMER) },
-		[CR_SEC_SIGNALS] = { "signals", CR_REC_BIT(CR_REC_SIGNALS) },
+		[CR_SEC_MM]	  = { "mm", CR_SCOPE_PROC,
+				      CR_REC_BIT(CR_REC_MM) | CR_REC_BIT(CR_REC_VMA) },
+		[CR_SEC_FILES]	  = { "files", CR_SCOPE_PROC,
+				      CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
+				      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_FS) },
+		[CR_SEC_TIMERS]	  = { "timers", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_TIMER) },
+		[CR_SEC_SIGNALS]  = { "signals", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_SIGNALS) },
+		[CR_SEC_TASK]	  = { "task", CR_SCOPE_TASK, CR_REC_BIT(CR_REC_TASK) },
+		[CR_SEC_CPU]	  = { "cpu", CR_SCOPE_TASK,
+				      CR_REC_BIT(CR_REC_CPU) | CR_REC_BIT(CR_REC_FPU) },
+		[CR_SEC_SIGSTATE] = { "sigstate", CR_SCOPE_TASK, CR_REC_BIT(CR_REC_SIGSTATE) },
 	};
 
 	return id < CR_SEC_MAX ? &info[id] : NULL;
@@ -533,6 +552,12 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 	pages = (v->end - v->start) / l->page_size;
 	if (v->pgoff + pages < v->pgoff || v->pgoff + pages > CR_MAX_LFS_FILESIZE / l->page_size)
 		return "bad file offset";
+	if (v->kind == CR_VMA_ANON_SHARED ? !v->shm : v->shm)
+		return "shared memory object and kind disagree";
+	if (v->shm > CR_SHM_MAX || v->__reserved || !v->shm != !v->shm_size)
+		return "bad shared memory object";
+	if (v->shm && (v->shm_size % l->page_size || v->shm_size > l->task_size))
+		return "bad shared memory object size";
 	if (v->kind == CR_VMA_HEAP &&
 	    (v->start < mm->start_brk ||
 	     v->end > ((mm->brk + l->page_size - 1) & ~(l->page_size - 1))))
@@ -548,16 +573,21 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
  * cr_check_pages() - check a pages record
  * @r: the record's fixed part
  * @len: the record's payload length
+ * @nr_procs: the processes of the tree record
  *
- * The addresses that follow are checked against the vmas by the reader.
+ * The addresses that follow are checked against the vmas of their process
+ * by the reader, and that processes come in order.
  *
  * Return: NULL or the reason.
  */
-static inline const char *cr_check_pages(const struct cr_rec_pages *r, __u32 len)
+static inline const char *cr_check_pages(const struct cr_rec_pages *r, __u32 len,
+					 __u32 nr_procs)
 {
-	if (!r->nr || r->nr > CR_PAGES_MAX || r->__reserved ||
+	if (!r->nr || r->nr > CR_PAGES_MAX ||
 	    len != sizeof(*r) + (__u64)r->nr * sizeof(__u64))
 		return "bad page count";
+	if (r->proc >= nr_procs)
+		return "pages of a process the tree does not have";
 	return NULL;
 }
 
@@ -680,8 +710,26 @@ static inline const char *cr_check_fs(const struct cr_rec_fs *r, __u32 len)
 	return NULL;
 }
 
+/* Pending signals: @shared says for the process (1) or the thread (0); @pend may be NULL. */
+static inline const char *cr_check_pending(const struct cr_siginfo *pend, __u32 nr,
+					   __u32 shared)
+{
+	__u32 i;
+
+	for (i = 0; pend && i < nr; i++) {
+		__s32 signo;
+
+		__builtin_memcpy(&signo, pend[i].info, sizeof(signo));
+		if (!pend[i].sig || pend[i].sig > CR_NSIG || pend[i].shared != shared ||
+		    pend[i].sig == CR_SIGKILL || pend[i].sig == CR_SIGSTOP ||
+		    signo != (__s32)pend[i].sig)
+			return "bad pending signal";
+	}
+	return NULL;
+}
+
 /**
- * cr_check_signals() - check a signals record
+ * cr_check_signals() - check a signals record (a process's)
  * @r: the record's fixed part
  * @len: the record's payload length
  * @pend: the pending signals that follow, r->nr_pending of them; NULL to
@@ -699,9 +747,8 @@ static inline const char *cr_check_signals(const struct cr_rec_signals *r, __u32
 	if (r->nr_pending > CR_MAX_PENDING ||
 	    len != sizeof(*r) + (__u64)r->nr_pending * sizeof(*pend))
 		return "length and nr_pending disagree";
-	if (r->flags & ~(CR_SIGNALS_SAVED_MASK | CR_SIGNALS_SUBREAPER) ||
-	    (!(r->flags & CR_SIGNALS_SAVED_MASK) && r->saved_blocked))
-		return "bad flags or saved mask";
+	if (r->flags & ~CR_SIGNALS_SUBREAPER || r->__reserved)
+		return "bad flags";
 	if (r->oom_score_adj < CR_OOM_SCORE_ADJ_MIN || r->oom_score_adj > CR_OOM_SCORE_ADJ_MAX)
 		return "oom_score_adj out of range";
 	for (i = 0; i < CR_NSIG; i++) {
@@ -714,6 +761,37 @@ static inline const char *cr_check_signals(const struct cr_rec_signals *r, __u32
 		if ((i + 1 == CR_SIGKILL || i + 1 == CR_SIGSTOP) && (a->handler || a->flags))
 			return "SIGKILL or SIGSTOP caught or ignored";
 	}
+	for (i = 0; i < 3; i++)
+		if (r->itimer[i].value_ns > CR_KTIME_MAX || r->itimer[i].interval_ns > CR_KTIME_MAX)
+			return "interval timer beyond KTIME_MAX";
+	for (i = 0; i < CR_RLIM_NLIMITS; i++)
+		if (r->rlim[i].cur > r->rlim[i].max)
+			return "soft limit above the hard one";
+	return cr_check_pending(pend, r->nr_pending, 1);
+}
+
+/**
+ * cr_check_sigstate() - check a sigstate record (a thread's)
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @pend: the pending signals that follow, r->nr_pending of them; NULL to
+ *	check the fixed part only
+ * @l: the machine
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_sigstate(const struct cr_rec_sigstate *r, __u32 len,
+					    const struct cr_siginfo *pend,
+					    const struct cr_limits *l)
+{
+	const __u64 top = l->task_size;
+
+	if (r->nr_pending > CR_MAX_PENDING ||
+	    len != sizeof(*r) + (__u64)r->nr_pending * sizeof(*pend))
+		return "length and nr_pending disagree";
+	if (r->flags & ~CR_SIGSTATE_SAVED_MASK || r->__reserved ||
+	    (!(r->flags & CR_SIGSTATE_SAVED_MASK) && r->saved_blocked))
+		return "bad flags or saved mask";
 	if (r->sas_flags == CR_SS_DISABLE) {
 		if (r->sas_sp || r->sas_size)
 			return "disabled alternate stack with a base or size";
@@ -721,21 +799,104 @@ static inline const char *cr_check_signals(const struct cr_rec_signals *r, __u32
 		   r->sas_sp >= top || r->sas_size > top - r->sas_sp) {
 		return "bad alternate stack";
 	}
-	for (i = 0; i < 3; i++)
-		if (r->itimer[i].value_ns > CR_KTIME_MAX || r->itimer[i].interval_ns > CR_KTIME_MAX)
-			return "interval timer beyond KTIME_MAX";
-	for (i = 0; pend && i < r->nr_pending; i++) {
-		__s32 signo;
+	return cr_check_pending(pend, r->nr_pending, 0);
+}
 
-		__builtin_memcpy(&signo, pend[i].info, sizeof(signo));
-		if (!pend[i].sig || pend[i].sig > CR_NSIG || pend[i].shared > 1 ||
-		    pend[i].sig == CR_SIGKILL || pend[i].sig == CR_SIGSTOP ||
-		    signo != (__s32)pend[i].sig)
-			return "bad pending signal";
+/*
+ * Is @c a status wait(2) may report for a zombie: an exit status times 256,
+ * or a signal number (plus 0x80 for a core dump)?
+ */
+static inline int cr_exit_code_ok(__u32 c)
+{
+	if (c & 0x7f)
+		return c <= 0xff && (c & 0x7f) <= CR_NSIG;
+	return c <= 0xff00 && !(c & 0xff);
+}
+
+/* Is @idx a valid index for task @i: an earlier task, or @i itself? */
+static inline int cr_tree_idx_ok(__u32 idx, __u32 i)
+{
+	return idx <= i;
+}
+
+/* Is task @i of @tasks a process with sections: a leader, not a zombie? */
+static inline int cr_tree_is_proc(const struct cr_tree_task *tasks, __u32 i)
+{
+	return tasks[i].leader == i && !(tasks[i].flags & CR_TREE_ZOMBIE);
+}
+
+/**
+ * cr_check_tree() - check a tree record's task @i against those before it
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @tasks: its tasks; NULL to check only the length and counts
+ * @i: the task to check, with 0..@i - 1 found valid
+ *
+ * The whole tree is valid when each task is, in order, and when the
+ * leaders that are not zombies number r->nr_procs (cr_tree_is_proc()).
+ * A process's threads follow its leader; a leader's parent, group leader
+ * and session leader come before it (or are itself).  A zombie is a
+ * leader without threads or children, not the root.  A session leader
+ * leads its group too; a group lies in one session; a process that does
+ * not lead its session is in its parent's, as fork() leaves it (the root
+ * excepted: its parent is outside); a group or session inside the image
+ * holds no process of one outside it.
+ * Readers check also that no pid is there twice.
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_tree(const struct cr_rec_tree *r, __u32 len,
+					const struct cr_tree_task *tasks, __u32 i)
+{
+	const struct cr_tree_task *t = &tasks[i], *l;
+
+	if (!r->nr_tasks || r->nr_tasks > CR_TREE_MAX || !r->nr_procs ||
+	    r->nr_procs > r->nr_tasks ||
+	    len != sizeof(*r) + (__u64)r->nr_tasks * sizeof(*tasks))
+		return "bad task or process count";
+	if (!tasks)
+		return NULL;
+	if (t->pid <= 0 || t->flags & ~CR_TREE_ZOMBIE ||
+	    (t->flags & CR_TREE_ZOMBIE ? !cr_exit_code_ok(t->exit_code) : t->exit_code))
+		return "bad pid, flags or exit status";
+	if (!cr_tree_idx_ok(t->leader, i))
+		return "a leader after its thread";
+	if ((t->flags & CR_TREE_ZOMBIE) && (!i || t->leader != i))
+		return "a zombie root or thread";
+	if (t->leader != i) {
+		/* a thread: after its leader or another of its threads */
+		l = &tasks[t->leader];
+		if (l->flags & CR_TREE_ZOMBIE)
+			return "a thread of a zombie";
+		if (l->leader != t->leader || tasks[i - 1].leader != t->leader ||
+		    t->parent != t->leader || t->exit_signal != -1 || t->pgrp != l->pgrp ||
+		    t->session != l->session)
+			return "a thread out of its process";
+		return NULL;
 	}
-	for (i = 0; i < CR_RLIM_NLIMITS; i++)
-		if (r->rlim[i].cur > r->rlim[i].max)
-			return "soft limit above the hard one";
+	if (t->exit_signal < 0 || t->exit_signal > CR_NSIG || t->exit_signal == CR_SIGKILL ||
+	    t->exit_signal == CR_SIGSTOP)
+		return "bad exit signal";
+	if (!i ? t->parent != CR_TREE_OUTSIDE : t->parent >= i)
+		return "the root with a parent, or a parent after its child";
+	if (i && tasks[t->parent].flags & CR_TREE_ZOMBIE)
+		return "the child of a zombie";
+	if ((t->pgrp != CR_TREE_OUTSIDE && !cr_tree_idx_ok(t->pgrp, i)) ||
+	    (t->session != CR_TREE_OUTSIDE && !cr_tree_idx_ok(t->session, i)))
+		return "a group or session leader after its member";
+	/* leaders of groups and sessions are leaders of processes */
+	if ((t->pgrp != CR_TREE_OUTSIDE &&
+	     (tasks[t->pgrp].leader != t->pgrp || tasks[t->pgrp].pgrp != t->pgrp)) ||
+	    (t->session != CR_TREE_OUTSIDE &&
+	     (tasks[t->session].leader != t->session || tasks[t->session].session != t->session)))
+		return "a group or session whose leader leads none";
+	if (t->session == i && t->pgrp != i)
+		return "a session leader in another's group";
+	if (t->pgrp != CR_TREE_OUTSIDE ? tasks[t->pgrp].session != t->session :
+	    t->session != CR_TREE_OUTSIDE)
+		return "a group across sessions";
+	if (i && t->session != i && t->session != tasks[t->parent].session)
+		return "in a session that is neither its own nor its parent's";
 	return NULL;
 }
 

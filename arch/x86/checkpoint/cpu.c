@@ -141,13 +141,16 @@ static int cr_decode_tls(const struct cr_x86_tls *t, struct desc_struct *d)
 /**
  * cr_arch_check_task() - refuse arch state cr cannot save
  * @ctx: checkpoint context
- * @t: the task to checkpoint, stopped or current, with @ctx->mm its mm
+ * @ct: the task to checkpoint, stopped or current, its process's mm taken
  *
- * Context: process context; the target is held still.
+ * Context: process context; the task is held still.
  * Return: 0, or -EOPNOTSUPP for a 32-bit task, an LDT or an I/O bitmap.
  */
-int cr_arch_check_task(struct cr_ctx *ctx, struct task_struct *t)
+int cr_arch_check_task(struct cr_ctx *ctx, struct cr_task *ct)
 {
+	struct task_struct *t = ct->task;
+	struct mm_struct *mm = ct->proc->mm;
+
 	CR_ABI(CR_ERESTARTSYS, ERESTARTSYS);
 	CR_ABI(CR_ERESTARTNOINTR, ERESTARTNOINTR);
 	CR_ABI(CR_ERESTARTNOHAND, ERESTARTNOHAND);
@@ -155,7 +158,7 @@ int cr_arch_check_task(struct cr_ctx *ctx, struct task_struct *t)
 	if (test_tsk_thread_flag(t, TIF_ADDR32) || !user_64bit_mode(task_pt_regs(t)))
 		return cr_refuse(ctx, -EOPNOTSUPP, "a 32-bit task");
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
-	if (READ_ONCE(ctx->mm->context.ldt))
+	if (READ_ONCE(mm->context.ldt))
 		return cr_refuse(ctx, -EOPNOTSUPP, "an LDT in use");
 #endif
 	if (test_tsk_thread_flag(t, TIF_IO_BITMAP) || t->thread.iopl_emul)
@@ -167,11 +170,11 @@ int cr_arch_check_task(struct cr_ctx *ctx, struct task_struct *t)
 		return cr_refuse(ctx, -EOPNOTSUPP, "a shadow stack");
 #endif
 #ifdef CONFIG_ADDRESS_MASKING
-	if (mm_lam_cr3_mask(ctx->mm))
+	if (mm_lam_cr3_mask(mm))
 		return cr_refuse(ctx, -EOPNOTSUPP, "linear address masking");
 #endif
 #ifdef CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS
-	if (ctx->mm->context.pkey_allocation_map != 1)
+	if (mm->context.pkey_allocation_map != 1)
 		return cr_refuse(ctx, -EOPNOTSUPP, "protection keys allocated");
 #endif
 	return 0;
@@ -206,27 +209,27 @@ int cr_arch_check_caller(void)
  * futex wait starts its timeout again), or fails with EINTR if a handler
  * runs, as it would have.
  */
-static void cr_save_syscall(struct cr_ctx *ctx, struct task_struct *t,
+static void cr_save_syscall(struct cr_task *ct, struct task_struct *t,
 			    const struct pt_regs *regs, struct cr_rec_cpu *c)
 {
 	c->orig_ax = -1;
 	if ((long)regs->orig_ax < 0 || !cr_x86_restart_code(regs->ax))
 		return;
 	c->orig_ax = regs->orig_ax;
-	if ((long)regs->ax == -ERESTART_RESTARTBLOCK && !ctx->restart_block)
+	if ((long)regs->ax == -ERESTART_RESTARTBLOCK && !ct->restart_block)
 		c->ax = -ERESTARTNOHAND;
 	pr_debug("pid %d: in syscall %lu (%ld) when stopped\n", task_pid_vnr(t), regs->orig_ax,
 		 (long)c->ax);
 }
 
 /*
- * The cpu record of @ctx->task.  For the caller itself (self checkpoint)
+ * The cpu record of @ct.  For the caller itself (self checkpoint)
  * ax is 0: the restarted process sees checkpoint() return 0.  -EOPNOTSUPP
  * for a selector that cannot be encoded.
  */
-static int cr_write_cpu(struct cr_ctx *ctx)
+static int cr_write_cpu(struct cr_ctx *ctx, struct cr_task *ct)
 {
-	struct task_struct *t = ctx->task;
+	struct task_struct *t = ct->task;
 	const struct pt_regs *regs = task_pt_regs(t);
 	struct cr_rec_cpu c = {};
 	u16 ds, es, fs, gs;
@@ -255,7 +258,7 @@ static int cr_write_cpu(struct cr_ctx *ctx)
 		c.ax = 0;
 		c.orig_ax = -1;
 	} else {
-		cr_save_syscall(ctx, t, regs, &c);
+		cr_save_syscall(ct, t, regs, &c);
 	}
 
 	c.fs_base = x86_fsbase_read_task(t);
@@ -287,7 +290,7 @@ static int cr_write_cpu(struct cr_ctx *ctx)
 	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++)
 		cr_encode_tls(&t->thread.tls_array[i], &c.tls[i]);
 	/* what restart would refuse is refused now */
-	why = cr_x86_check_cpu(&c, &ctx->limits, NR_syscalls, ctx->restart_block);
+	why = cr_x86_check_cpu(&c, &ctx->limits, NR_syscalls, ct->restart_block);
 	if (why)
 		return cr_refuse(ctx, -EOPNOTSUPP, "registers restart would refuse: %s", why);
 	return cr_write_rec(ctx, CR_REC_CPU, &c, sizeof(c));
@@ -305,14 +308,14 @@ static const struct user_regset *cr_xstate_regset(struct task_struct *t)
 }
 
 /*
- * The fpu record of @ctx->task: the XSAVE area in standard format, as the
+ * The fpu record of @ct: the XSAVE area in standard format, as the
  * NT_X86_XSTATE regset reads it (which first saves the live registers when
  * the task is current).  -EOPNOTSUPP without XSAVE or with AMX tile data
  * in use.
  */
-static int cr_write_fpu(struct cr_ctx *ctx)
+static int cr_write_fpu(struct cr_ctx *ctx, struct cr_task *ct)
 {
-	const struct user_regset *rs = cr_xstate_regset(ctx->task);
+	const struct user_regset *rs = cr_xstate_regset(ct->task);
 	u32 size = ctx->machine.xstate_size;
 	struct cr_rec_fpu *rec;
 	struct xregs_state *xsave;
@@ -325,7 +328,7 @@ static int cr_write_fpu(struct cr_ctx *ctx)
 		return -ENOMEM;
 	rec->size = size;
 	xsave = (void *)(rec + 1);
-	ret = regset_get(ctx->task, rs, size, xsave);
+	ret = regset_get(ct->task, rs, size, xsave);
 	if (ret >= 0 && ret != size)
 		ret = -EIO;
 	if (ret < 0)
@@ -423,7 +426,7 @@ int cr_arch_map_vdso(u64 vdso)
  * (selectors, TLS entries, user addresses, the interrupted system call),
  * then the selectors and TLS entries decoded for this kernel.
  */
-static int cr_read_cpu(struct cr_ctx *ctx, struct cr_arch_state *st)
+static int cr_read_cpu(struct cr_ctx *ctx, struct cr_task *ct, struct cr_arch_state *st)
 {
 	struct cr_rec_cpu *c;
 	const char *why;
@@ -435,7 +438,7 @@ static int cr_read_cpu(struct cr_ctx *ctx, struct cr_arch_state *st)
 	st->cpu = *c;
 	kvfree(c);
 	c = &st->cpu;
-	why = cr_x86_check_cpu(c, &ctx->limits, NR_syscalls, ctx->restart_block);
+	why = cr_x86_check_cpu(c, &ctx->limits, NR_syscalls, ct->restart_block);
 	if (why)
 		return cr_reject(ctx, -EBADMSG, "%s", why);
 	if (cr_decode_seg(c->ds, &st->ds) || cr_decode_seg(c->es, &st->es) ||
@@ -491,19 +494,19 @@ out:
 	return ret;
 }
 
-static void cr_arch_free(struct cr_ctx *ctx)
+static void cr_arch_free(struct cr_ctx *ctx, struct cr_task *ct)
 {
-	struct cr_arch_state *st = ctx->arch;
+	struct cr_arch_state *st = ct ? ct->arch : NULL;
 
 	if (!st)
 		return;
 	kvfree(st->xstate);
 	kfree(st);
-	ctx->arch = NULL;
+	ct->arch = NULL;
 }
 
 /* The cpu and the fpu record. */
-static int cr_arch_read(struct cr_ctx *ctx)
+static int cr_arch_read(struct cr_ctx *ctx, struct cr_task *ct)
 {
 	struct cr_arch_state *st;
 	int ret;
@@ -511,8 +514,8 @@ static int cr_arch_read(struct cr_ctx *ctx)
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	ctx->arch = st;
-	ret = cr_read_cpu(ctx, st);
+	ct->arch = st;
+	ret = cr_read_cpu(ctx, ct, st);
 	if (!ret)
 		ret = cr_read_fpu(ctx, st);
 	return ret;
@@ -542,11 +545,11 @@ static void cr_load_fs_gs(const struct cr_arch_state *st)
  * Load the staged registers, TLS and FPU into current.  Everything was
  * checked when read: this cannot fail but for a broken invariant.  The user
  * registers are replaced in task_pt_regs(): the return from restart()
- * resumes the restored code, with ctx->retval in ax.
+ * resumes the restored code, with @ct's retval in ax.
  */
-static int cr_arch_restore(struct cr_ctx *ctx)
+static int cr_arch_restore(struct cr_ctx *ctx, struct cr_task *ct)
 {
-	struct cr_arch_state *st = ctx->arch;
+	struct cr_arch_state *st = ct->arch;
 	const struct cr_rec_cpu *c = &st->cpu;
 	struct pt_regs *regs = current_pt_regs();
 	int cpu, ret;
@@ -592,20 +595,21 @@ static int cr_arch_restore(struct cr_ctx *ctx)
 	 */
 	regs->orig_ax = c->orig_ax;
 	if (c->orig_ax != -1ULL)
-		ctx->notify = true;
-	ctx->retval = c->ax;
+		ct->notify = true;
+	ct->retval = c->ax;
 	return 0;
 }
 
 /* The cpu and the fpu record. */
-static int cr_arch_write(struct cr_ctx *ctx)
+static int cr_arch_write(struct cr_ctx *ctx, struct cr_task *ct)
 {
-	return cr_write_cpu(ctx) ?: cr_write_fpu(ctx);
+	return cr_write_cpu(ctx, ct) ?: cr_write_fpu(ctx, ct);
 }
 
 /* Registers, segments, TLS, FPU and vector state. */
 const struct cr_section cr_arch_section = {
 	.name		= "cpu",
+	.scope		= CR_SCOPE_TASK,
 	.write		= cr_arch_write,
 	.read		= cr_arch_read,
 	.restore	= cr_arch_restore,

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	6
+#define CR_FORMAT_VERSION	7
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -68,6 +68,9 @@
  * @CR_REC_ARCH:	struct cr_rec_arch: the machine, as far as the other
  *			arch records depend on it (the arch's layout)
  * @CR_REC_TIMER:	struct cr_rec_timer: a POSIX timer (timer_create(2))
+ * @CR_REC_TREE:	struct cr_rec_tree + the tasks: who is who
+ * @CR_REC_SIGSTATE:	struct cr_rec_sigstate + its pending signals: a
+ *			thread's signal state
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -91,6 +94,8 @@ enum cr_rec_type {
 	CR_REC_PIPE = 15,
 	CR_REC_ARCH = 16,
 	CR_REC_TIMER = 17,
+	CR_REC_TREE = 18,
+	CR_REC_SIGSTATE = 19,
 	CR_REC_MAX
 };
 
@@ -147,17 +152,83 @@ struct cr_rec_tail {
 
 /*
  * The order of the records is documented in
- * Documentation/checkpoint/format.rst: the head and the arch record, then
- * the sections of the task (task, cpu, mm, files, timers, signals, each a
- * run of records), then the pages, then the tail.  Every record a section has
- * comes before any page, so that restart knows and checks the whole
- * process (and opens every file) before it replaces the caller's address
- * space.  Variable-length strings (paths) follow their fixed struct in the
- * same record, NUL included; the struct says how long they are, at most
+ * Documentation/checkpoint/format.rst: the head, the arch and the tree
+ * record, then for each process of the tree the sections of the process
+ * (mm, files, timers, signals) and, for each of its tasks, the sections of
+ * a task (task, cpu, sigstate), each a run of records; then the pages of
+ * each process, then the tail.  Every record a section has comes before
+ * any page, so that restart knows and checks the whole tree (and opens
+ * every file) before it replaces the caller's address space.
+ * Variable-length strings (paths) follow their fixed struct in the same
+ * record, NUL included; the struct says how long they are, at most
  * CR_PATH_MAX.
  */
 
 #define CR_PATH_MAX		4096
+
+/* The most tasks an image holds. */
+#define CR_TREE_MAX		8192
+
+/* An index of the tree record that names no task of the image. */
+#define CR_TREE_OUTSIDE		0xffffffffU
+
+/**
+ * struct cr_tree_task - one task of the tree record
+ * @pid: its pid (thread id), in the checkpointer's pid namespace
+ * @leader: the index of its thread group leader; its own for a leader
+ * @parent: a leader's parent: the index of the task (leader or thread)
+ *	that is its parent, CR_TREE_OUTSIDE for the root, whose parent is
+ *	outside the image; a thread's leader
+ * @exit_signal: a leader's: the signal its parent gets when it ends
+ *	(SIGCHLD, another signal, or 0); -1 for a thread
+ * @pgrp: a leader's process group: the index of the group's leader, or
+ *	CR_TREE_OUTSIDE for a group outside the image (restart puts it in
+ *	the restarter's); a thread's is its leader's
+ * @session: its session, the same way
+ * @flags: CR_TREE_*
+ * @exit_code: CR_TREE_ZOMBIE: the status wait(2) reports for it (an exit
+ *	status times 256, or a signal number, plus 0x80 for a core dump); 0
+ *	otherwise
+ *
+ * Indexes name earlier tasks of the record, or the task itself.
+ */
+struct cr_tree_task {
+	__s32 pid;
+	__u32 leader;
+	__u32 parent;
+	__s32 exit_signal;
+	__u32 pgrp;
+	__u32 session;
+	__u32 flags;
+	__u32 exit_code;
+};
+
+/*
+ * A process that ended and that its parent has not waited for yet: a
+ * leader without threads, not the root, parent of none.  It has no
+ * sections: restart makes it end again, unseen by its parent but for
+ * wait(2), with its status.
+ */
+#define CR_TREE_ZOMBIE		(1U << 0)
+
+/**
+ * struct cr_rec_tree - the tasks of the image (CR_REC_TREE), right after the
+ *	arch record
+ * @nr_tasks: number of struct cr_tree_task after this struct,
+ *	1..CR_TREE_MAX.  The first is the root, a leader; a thread comes after
+ *	its leader, a leader after its parent's, and the threads of a process
+ *	right after its leader.
+ * @nr_procs: the number of leaders among them that are not zombies: the
+ *	processes with sections
+ *
+ * Each process's sections follow in the order of the tree: for a leader,
+ * the sections of its process (mm, files, signals...), then, for it and
+ * each of its threads, the sections of a thread (task, cpu, sigstate).
+ */
+struct cr_rec_tree {
+	__u32 nr_tasks;
+	__u32 nr_procs;
+};
 
 #define CR_COMM_LEN		16
 #define CR_CPUS_WORDS		16	/* CPU affinity of up to 1024 CPUs */
@@ -318,14 +389,21 @@ struct cr_rec_mm {
  * struct cr_rec_vma - one mapping
  * @start: first byte, page aligned
  * @end: one past the last byte, page aligned
- * @pgoff: file offset in pages, for file mappings; for shared anonymous
- *	ones, where they began in their shared memory object (informational:
- *	restart makes a new one)
+ * @pgoff: offset in pages: in the file, for file mappings; in the shared
+ *	memory object @shm, for shared anonymous ones
  * @prot: CR_PROT_READ, CR_PROT_WRITE, CR_PROT_EXEC
  * @kind: CR_VMA_*
  * @flags: CR_VMA_F_*
  * @path_len: length of the file's path after this struct, NUL included; 0
  *	for anonymous and special mappings
+ * @shm: shared anonymous mappings (CR_VMA_ANON_SHARED): the shared memory
+ *	object they map, 1..CR_SHM_MAX, numbered across the tree in the order
+ *	they first appear (a process's children and the pieces of a mapping
+ *	split by mprotect() share one); 0 for other kinds
+ * @__reserved: zero
+ * @shm_size: @shm: the object's size in bytes, page aligned, not 0; the
+ *	same in every mapping of @shm (a mapping may reach beyond it, as
+ *	after mremap(): touching that part raises SIGBUS); 0 for other kinds
  *
  * Pages of private and anonymous mappings that were written (or are
  * anonymous) follow in CR_REC_PAGES records; file pages that are as in the
@@ -339,17 +417,25 @@ struct cr_rec_vma {
 	__u32 kind;
 	__u32 flags;
 	__u32 path_len;
+	__u32 shm;
+	__u32 __reserved;
+	__u64 shm_size;
 };
+
+/* The most shared memory objects an image holds. */
+#define CR_SHM_MAX		65536
 
 /**
  * struct cr_rec_pages - where the pages of the next CR_REC_PAGE_DATA go
  * @nr: number of page addresses after this struct, 1..CR_PAGES_MAX; they
  *	are page aligned and strictly increasing
- * @__reserved: zero
+ * @proc: the process whose address space they belong to, its index among
+ *	the processes of the tree record (the order of their leaders);
+ *	pages records come by process, in that order
  */
 struct cr_rec_pages {
 	__u32 nr;
-	__u32 __reserved;
+	__u32 proc;
 };
 
 /* enum cr_file_kind */
@@ -502,40 +588,58 @@ struct cr_itimer {
 };
 
 /* Flags of a signals record. */
-#define CR_SIGNALS_SAVED_MASK	(1U << 0)	/* @saved_blocked is in force */
 #define CR_SIGNALS_SUBREAPER	(1U << 1)	/* PR_SET_CHILD_SUBREAPER */
 
 /**
- * struct cr_rec_signals - signal state and resource limits
- * @blocked: blocked signals, bit n-1 for signal n
- * @saved_blocked: with CR_SIGNALS_SAVED_MASK, the mask a call that blocks
- *	with a temporary one (sigsuspend, ppoll, pselect6, epoll_pwait,
- *	io_pgetevents) restores when it returns: @blocked is then the
- *	temporary mask; 0 otherwise
+ * struct cr_rec_signals - a process's signal state and resource limits
  * @flags: CR_SIGNALS_*
  * @oom_score_adj: /proc/PID/oom_score_adj, -1000..1000; a lower one than
  *	the restarter may set needs CAP_SYS_RESOURCE
- * @sas_sp: sigaltstack base
- * @sas_size: its size
- * @sas_flags: SS_DISABLE, or 0 / SS_AUTODISARM for an enabled stack
- * @nr_pending: number of struct cr_siginfo after this struct
+ * @nr_pending: number of struct cr_siginfo after this struct: the signals
+ *	pending for the whole process (shared 1)
+ * @__reserved: zero
  * @action: dispositions of signals 1..CR_NSIG, at index signal - 1
  * @rlim: resource limits, RLIMIT_* order
  * @itimer: ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF; the time left goes on
  *	from restart
  */
 struct cr_rec_signals {
-	__u64 blocked;
-	__u64 saved_blocked;
 	__u32 flags;
 	__s32 oom_score_adj;
-	__u64 sas_sp;
-	__u64 sas_size;
-	__u32 sas_flags;
 	__u32 nr_pending;
+	__u32 __reserved;
 	struct cr_sigaction action[CR_NSIG];
 	struct cr_rlimit rlim[CR_RLIM_NLIMITS];
 	struct cr_itimer itimer[3];
+};
+
+/* Flags of a sigstate record. */
+#define CR_SIGSTATE_SAVED_MASK	(1U << 0)	/* @saved_blocked is in force */
+
+/**
+ * struct cr_rec_sigstate - a thread's signal state
+ * @blocked: blocked signals, bit n-1 for signal n
+ * @saved_blocked: with CR_SIGSTATE_SAVED_MASK, the mask a call that blocks
+ *	with a temporary one (sigsuspend, ppoll, pselect6, epoll_pwait,
+ *	io_pgetevents) restores when it returns: @blocked is then the
+ *	temporary mask; 0 otherwise
+ * @flags: CR_SIGSTATE_*
+ * @nr_pending: number of struct cr_siginfo after this struct: the signals
+ *	pending for this thread (shared 0)
+ * @sas_sp: sigaltstack base
+ * @sas_size: its size
+ * @sas_flags: SS_DISABLE, or 0 / SS_AUTODISARM for an enabled stack
+ * @__reserved: zero
+ */
+struct cr_rec_sigstate {
+	__u64 blocked;
+	__u64 saved_blocked;
+	__u32 flags;
+	__u32 nr_pending;
+	__u64 sas_sp;
+	__u64 sas_size;
+	__u32 sas_flags;
+	__u32 __reserved;
 };
 
 /*
@@ -614,19 +718,27 @@ struct cr_rec_timer {
  * Flags of checkpoint(2) and restart(2): any other set bit makes the call
  * fail with EINVAL.
  */
-#define CR_CHECKPOINT_FREEZE	(1UL << 0)	/* freeze a running target for the
-						 * dump, as the cgroup freezer does,
-						 * and thaw it after
+#define CR_CHECKPOINT_FREEZE	(1UL << 0)	/* freeze the running tasks of the
+						 * tree for the dump, as the cgroup
+						 * freezer does, and thaw them after
 						 */
-#define CR_CHECKPOINT_KILL	(1UL << 1)	/* kill the target after a
-						 * successful dump, before it runs
+#define CR_CHECKPOINT_KILL	(1UL << 1)	/* kill the tree after a successful
+						 * dump, before it runs
 						 */
-#define CR_CHECKPOINT_FLAGS	(CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL)
+#define CR_CHECKPOINT_ROOT_ONLY	(1UL << 2)	/* the root's process alone, not
+						 * its children
+						 */
+#define CR_CHECKPOINT_FLAGS	(CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL | \
+				 CR_CHECKPOINT_ROOT_ONLY)
 
 #define CR_RESTART_ARGS		(1UL << 0)	/* the fourth argument points to a
 						 * struct cr_restart_args
 						 */
-#define CR_RESTART_FLAGS	CR_RESTART_ARGS
+#define CR_RESTART_CHILD	(1UL << 1)	/* the root is a new child of the
+						 * caller; restart returns its pid
+						 */
+#define CR_RESTART_NEW_PIDS	(1UL << 2)	/* the tasks get new pids */
+#define CR_RESTART_FLAGS	(CR_RESTART_ARGS | CR_RESTART_CHILD | CR_RESTART_NEW_PIDS)
 
 #define CR_INHERIT_MAX		256
 

@@ -2,10 +2,11 @@
 /*
  * ckpt - checkpoint a process with checkpoint(2).
  *
- *   ckpt [-o FILE] [--stop] [--cont|--kill] PID
+ *   ckpt [-o FILE] [--stop|--freeze] [--cont|--kill] [--root-only] PID
  *
- * Writes the image to FILE or standard output and prints the checkpoint id
- * on standard error.  PID 0 is ckpt itself.
+ * Writes the image of the process tree rooted at PID (every descendant and
+ * every thread; PID alone with --root-only) to FILE or standard output and
+ * prints the checkpoint id on standard error.  PID 0 is ckpt itself.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -19,14 +20,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ckpt [-o FILE] [--stop|--freeze] [--cont|--kill] PID\n"
+	fprintf(f, "usage: ckpt [-o FILE] [--stop|--freeze] [--cont|--kill] [--root-only] PID\n"
 		"  -o, --output FILE  write the image to FILE (default: stdout)\n"
 		"  -s, --stop         stop PID with SIGSTOP and wait for it first\n"
 		"  -f, --freeze       let the kernel freeze PID for the checkpoint and\n"
 		"                     thaw it after, unseen by its parent (no SIGSTOP)\n"
 		"  -c, --cont         continue PID after a successful checkpoint\n"
 		"  -k, --kill         kill PID after a successful checkpoint, before\n"
-		"                     it runs again\n");
+		"                     it runs again\n"
+		"  -r, --root-only    PID (and its threads) alone, not its descendants\n");
 }
 
 static const char *hint(int err)
@@ -35,11 +37,12 @@ static const char *hint(int err)
 	case ENOSYS:
 		return "this kernel has no checkpoint(2) (CONFIG_CHECKPOINT=n)";
 	case EOPNOTSUPP:
-		return "something in the process is not supported yet: see dmesg";
+		return "a process of the tree holds something not supported yet: see dmesg";
 	case EPERM:
 		return "you may not ptrace this process";
 	case EBUSY:
-		return "the process is running: stop or freeze it (--stop, --freeze)";
+		return "a process of the tree is running: stop them all, or freeze the tree "
+		       "(--freeze; --stop stops PID only)";
 	case ESRCH:
 		return "no such process";
 	case EINVAL:
@@ -58,6 +61,7 @@ int main(int argc, char **argv)
 		{ "freeze", no_argument, NULL, 'f' },
 		{ "cont", no_argument, NULL, 'c' },
 		{ "kill", no_argument, NULL, 'k' },
+		{ "root-only", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -67,7 +71,7 @@ int main(int argc, char **argv)
 	char *end;
 	long pid, crid;
 
-	while ((c = getopt_long(argc, argv, "o:sfckh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:sfckrh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -77,6 +81,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			flags |= CR_CHECKPOINT_FREEZE;
+			break;
+		case 'r':
+			flags |= CR_CHECKPOINT_ROOT_ONLY;
 			break;
 		case 'c':
 		case 'k':

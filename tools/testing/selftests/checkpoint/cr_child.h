@@ -7,8 +7,10 @@
 #ifndef CR_CHILD_H
 #define CR_CHILD_H
 
+#include <dirent.h>
 #include <signal.h>
 #include <time.h>
+#include <linux/sched.h>	/* struct clone_args */
 
 #include "cr_test.h"
 
@@ -136,6 +138,280 @@ static inline int cr_get_result(const char *path, void *buf, size_t len)
 	n = read(fd, buf, len);
 	close(fd);
 	return n == (ssize_t)len ? 0 : -1;
+}
+
+/*
+ * Process trees and threads (#14).  A test that checkpoints a tree makes
+ * itself a child subreaper (prctl(PR_SET_CHILD_SUBREAPER)): every task of
+ * a killed tree ends as its child and is reaped there, so the saved pids
+ * are free again before the restart.
+ */
+
+/* What /proc/PID/stat says of a process (or, by its tid, of a thread). */
+struct cr_proc_ids {
+	pid_t pid;
+	pid_t ppid;
+	pid_t pgid;
+	pid_t sid;
+	int threads;
+	char state;
+};
+
+/* /proc/@pid/stat into @t: 0, or -1 (no such task). */
+static inline int cr_proc_ids(pid_t pid, struct cr_proc_ids *t)
+{
+	char path[32], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold anything */
+	if (!p || p[1] != ' ')
+		return -1;
+	t->pid = pid;
+	if (sscanf(p + 2, "%c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %d",
+		   &t->state, &t->ppid, &t->pgid, &t->sid, &t->threads) != 5)
+		return -1;
+	return 0;
+}
+
+/*
+ * Every process of /proc into @t (at most @max): how many, or -1.  Kernel
+ * threads (kthreadd and its children) are left out.
+ */
+static inline int cr_proc_all(struct cr_proc_ids *t, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) && n < max) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (*end || pid <= 0 || cr_proc_ids(pid, &t[n]))
+			continue;
+		if (pid == 2 || t[n].ppid == 2)
+			continue;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+#define CR_PROC_MAX	4096
+
+/*
+ * The processes of the tree rooted at @root (@root first, then its
+ * descendants, parents before children) into @t, at most @max: how many
+ * (0 if @root is gone), or -1.
+ */
+static inline int cr_proc_tree(pid_t root, struct cr_proc_ids *t, int max)
+{
+	struct cr_proc_ids *all = malloc(CR_PROC_MAX * sizeof(*all));
+	int nall, n = 0, i, j;
+
+	if (!all)
+		return -1;
+	nall = cr_proc_all(all, CR_PROC_MAX);
+	for (i = 0; i < nall && n < max; i++)
+		if (all[i].pid == root)
+			t[n++] = all[i];
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nall && n < max; j++)
+			if (all[j].ppid == t[i].pid && all[j].pid != root)
+				t[n++] = all[j];
+	free(all);
+	return nall < 0 ? -1 : n;
+}
+
+/* The user tasks (threads included) that exist now, or -1. */
+static inline int cr_user_tasks(void)
+{
+	struct cr_proc_ids *all = malloc(CR_PROC_MAX * sizeof(*all));
+	int n, i, sum = 0;
+
+	if (!all)
+		return -1;
+	n = cr_proc_all(all, CR_PROC_MAX);
+	for (i = 0; i < n; i++)
+		sum += all[i].threads;
+	free(all);
+	return n < 0 ? -1 : sum;
+}
+
+/* No task has pid (or tid) @pid, not even a zombie. */
+static inline int cr_pid_free(pid_t pid)
+{
+	return kill(pid, 0) && errno == ESRCH;
+}
+
+/*
+ * Wait up to @ms milliseconds until the @n pids of @pids are free,
+ * reaping every child of the caller that ends meanwhile: 0, or the
+ * number of pids still taken.
+ */
+static inline int cr_wait_gone(const pid_t *pids, int n, int ms)
+{
+	int i, left = n;
+
+	for (; ms >= 0; ms -= 10) {
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
+		for (i = 0, left = 0; i < n; i++)
+			left += !cr_pid_free(pids[i]);
+		if (!left)
+			return 0;
+		cr_msleep(10);
+	}
+	return left;
+}
+
+/*
+ * Wait up to @ms milliseconds until each of the @n pids (or tids) of
+ * @pids is a live task: 0, or the number still missing.
+ */
+static inline int cr_wait_exist(const pid_t *pids, int n, int ms)
+{
+	struct cr_proc_ids t;
+	int i, left = n;
+
+	for (; ms >= 0; ms -= 10) {
+		for (i = 0, left = 0; i < n; i++)
+			left += cr_proc_ids(pids[i], &t) || t.state == 'Z' || t.state == 'X';
+		if (!left)
+			return 0;
+		cr_msleep(10);
+	}
+	return left;
+}
+
+/*
+ * Wait up to @ms milliseconds until task @tid sleeps in the system call
+ * @nr (/proc/TID/syscall; only asleep, if the caller may not read that):
+ * 0, or -1.
+ */
+static inline int cr_wait_syscall(pid_t tid, long nr, int ms)
+{
+	char path[48], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
+	for (; ms >= 0; ms -= 10) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0 && errno == EACCES) {
+			if (cr_proc_state(tid) == 'S')
+				return 0;
+			cr_msleep(10);
+			continue;
+		}
+		if (fd < 0)
+			return -1;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (buf[0] >= '0' && buf[0] <= '9' && atol(buf) == nr &&
+			    cr_proc_state(tid) == 'S')
+				return 0;
+		}
+		cr_msleep(10);
+	}
+	return -1;
+}
+
+/*
+ * fork(), with pid @pid in the child (clone3() with set_tid: needs
+ * CAP_CHECKPOINT_RESTORE).  The child's C library still has the parent's
+ * tid cached: it may make system calls, not pthread calls.
+ */
+static inline pid_t cr_fork_pid(pid_t pid)
+{
+	struct clone_args args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (unsigned long)&pid,
+		.set_tid_size = 1,
+	};
+
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/*
+ * Restart the image in @fd (from offset 0) in place, with @flags, in a new
+ * child with pid @pid (any pid if 0): the child's pid; it exits with 100 +
+ * the errno of a restart() that returned.
+ */
+static inline pid_t cr_restart_as(pid_t pid, int fd, unsigned long flags)
+{
+	pid_t child;
+
+	if (lseek(fd, 0, SEEK_SET))
+		return -1;
+	child = pid ? cr_fork_pid(pid) : fork();
+	if (!child) {
+		sys_restart(0, fd, flags);
+		_exit(100 + errno);
+	}
+	return child;
+}
+
+/*
+ * Wait up to @ms milliseconds for the child @pid: its exit code, 128 + the
+ * signal that killed it, or -1 (ETIMEDOUT: then it is killed and reaped).
+ */
+static inline int cr_wait_ms(pid_t pid, int ms)
+{
+	int status;
+
+	for (; ms >= 0; ms -= 10) {
+		pid_t r = waitpid(pid, &status, WNOHANG | __WALL);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) :
+			       WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+		if (r < 0)
+			return -1;
+		cr_msleep(10);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, __WALL);
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+/*
+ * Kill every descendant of the caller and reap its children, for up to
+ * 10 s: 0, or the number of processes left.
+ */
+static inline int cr_kill_descendants(void)
+{
+	struct cr_proc_ids t[256];
+	pid_t pids[256];
+	int n, i, round;
+
+	for (round = 0; round < 1000; round++) {
+		n = cr_proc_tree(getpid(), t, 256);
+		for (i = 1; i < n; i++) {
+			kill(t[i].pid, SIGKILL);
+			pids[i - 1] = t[i].pid;
+		}
+		if (n <= 1)
+			return 0;
+		if (!cr_wait_gone(pids, n - 1, 10))
+			return 0;
+	}
+	return n - 1;
 }
 
 #endif /* CR_CHILD_H */

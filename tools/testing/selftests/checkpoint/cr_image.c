@@ -26,7 +26,8 @@
 enum cr_image_stage {
 	S_HEAD,		/* nothing read yet */
 	S_ARCH,		/* after the head */
-	S_BODY,		/* the sections: see @sec */
+	S_TREE,		/* after the arch record: the tree record, or the tail */
+	S_BODY,		/* the sections: see @unit and @sec */
 	S_PAGES,	/* after the sections: pages records, the tail */
 	S_PAGE_DATA,	/* the data of the last pages record */
 	S_CUT,		/* CR_IMAGE_FRAMES: the last record was cut short */
@@ -99,6 +100,7 @@ static void cr_image_init(struct cr_image *im, enum cr_image_mode mode)
 	im->done = CR_IMAGE_REC;
 	im->mode = mode;
 	im->sec = -1;
+	im->unit.scope = 0;
 	im->limits.page_size = page;
 	im->limits.task_size = (1ULL << CR_IMAGE_USER_BITS) - page;
 	/* x86_64 system call numbers are below the x32 bit */
@@ -139,11 +141,17 @@ void cr_image_open_mem(struct cr_image *im, const void *img, size_t len,
  */
 void cr_image_close(struct cr_image *im)
 {
+	__u32 i;
+
+	for (i = 0; im->procs && i < im->tree.nr_procs; i++)
+		free(im->procs[i].vmas);
+	free(im->procs);
+	free(im->tasks);
 	free(im->buf);
-	free(im->vmas);
 	free(im->pipes);
 	im->buf = NULL;
-	im->vmas = NULL;
+	im->procs = NULL;
+	im->tasks = NULL;
 	im->pipes = NULL;
 }
 
@@ -251,20 +259,47 @@ static int cr_image_nomem(struct cr_image *im)
 /* the order                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* May a record of @type come now in its section? */
-static bool cr_image_may(const struct cr_image *im, __u32 type)
+/*
+ * The body is a run of units: for each process of the tree record, a unit
+ * of the sections of scope CR_SCOPE_PROC (its leader's), then one of the
+ * sections of scope CR_SCOPE_TASK for each of its tasks (cr_read_sections());
+ * zombies have none.  The unit after @u; false after the last.
+ */
+static bool cr_image_next_unit(const struct cr_image *im, const struct cr_image_unit *u,
+			       struct cr_image_unit *next)
+{
+	__u32 i;
+
+	if (u->scope == CR_SCOPE_PROC) {
+		next->scope = CR_SCOPE_TASK;
+		next->task = u->task;
+		return true;
+	}
+	/* the root is a process: the first unit is its */
+	i = u->scope ? u->task + 1 : 0;
+	while (i < im->tree.nr_tasks && (im->tasks[i].flags & CR_TREE_ZOMBIE))
+		i++;
+	if (i >= im->tree.nr_tasks)
+		return false;
+	next->task = i;
+	next->scope = im->tasks[i].leader == i ? CR_SCOPE_PROC : CR_SCOPE_TASK;
+	return true;
+}
+
+/* May a record of @type come now in its section, @seen the types of the unit so far? */
+static bool cr_image_may(const struct cr_image *im, __u32 seen, __u32 type)
 {
 	const struct cr_image_rule *r = &cr_image_rules[type];
 
-	if (r->count == CR_IMAGE_ONCE && (im->seen & CR_REC_BIT(type)))
+	if (r->count == CR_IMAGE_ONCE && (seen & CR_REC_BIT(type)))
 		return false;
-	if ((im->seen & r->after) != r->after || (im->seen & r->before))
+	if ((seen & r->after) != r->after || (seen & r->before))
 		return false;
-	return r->count != CR_IMAGE_NR_VMAS || im->vmas_left;
+	return r->count != CR_IMAGE_NR_VMAS || (seen & CR_REC_BIT(CR_REC_MM) && im->vmas_left);
 }
 
-/* Does section @sec hold all it must? */
-static bool cr_image_complete(const struct cr_image *im, int sec)
+/* Does section @sec hold all it must, @seen the types of the unit so far? */
+static bool cr_image_complete(const struct cr_image *im, __u32 seen, int sec)
 {
 	__u32 set = cr_section_info(sec)->records, type;
 
@@ -273,11 +308,11 @@ static bool cr_image_complete(const struct cr_image *im, int sec)
 			continue;
 		switch (cr_image_rules[type].count) {
 		case CR_IMAGE_ONCE:
-			if (!(im->seen & CR_REC_BIT(type)))
+			if (!(seen & CR_REC_BIT(type)))
 				return false;
 			break;
 		case CR_IMAGE_NR_VMAS:
-			if (!(im->seen & CR_REC_BIT(CR_REC_MM)) || im->vmas_left)
+			if (!(seen & CR_REC_BIT(CR_REC_MM)) || im->vmas_left)
 				return false;
 			break;
 		}
@@ -286,41 +321,65 @@ static bool cr_image_complete(const struct cr_image *im, int sec)
 }
 
 /* The types of section @sec that may come now. */
-static __u32 cr_image_may_in(const struct cr_image *im, int sec)
+static __u32 cr_image_may_in(const struct cr_image *im, __u32 seen, int sec)
 {
 	__u32 set = cr_section_info(sec)->records, may = 0, type;
 
 	for (type = 1; type < CR_REC_MAX; type++)
-		if ((set & CR_REC_BIT(type)) && cr_image_may(im, type))
+		if ((set & CR_REC_BIT(type)) && cr_image_may(im, seen, type))
 			may |= CR_REC_BIT(type);
 	return may;
+}
+
+/*
+ * The types that may come in unit @u from section @from on (@seen its
+ * types so far), up to a section that cannot be left empty; *@done says
+ * whether the unit may end here.
+ */
+static __u32 cr_image_may_unit(const struct cr_image *im, const struct cr_image_unit *u,
+			       int from, __u32 seen, bool *done)
+{
+	__u32 set = 0;
+	int sec;
+
+	*done = false;
+	if (from >= 0 && !cr_image_complete(im, seen, from))
+		return cr_image_may_in(im, seen, from);
+	if (from >= 0)
+		set = cr_image_may_in(im, seen, from);
+	for (sec = from + 1; sec < CR_SEC_MAX; sec++) {
+		if (cr_section_info(sec)->scope != u->scope)
+			continue;
+		set |= cr_image_may_in(im, 0, sec);
+		if (!cr_image_complete(im, 0, sec))
+			return set;
+	}
+	*done = true;
+	return set;
 }
 
 /* The types the next record may have (pad records aside). */
 static __u32 cr_image_expected(const struct cr_image *im)
 {
-	__u32 set = 0;
-	int sec;
+	struct cr_image_unit next;
+	__u32 set;
+	bool done;
 
 	switch (im->stage) {
 	case S_HEAD:
 		return CR_REC_BIT(CR_REC_HEAD);
 	case S_ARCH:
 		return CR_REC_BIT(CR_REC_ARCH);
+	case S_TREE:
+		/* an image with no task has a tail right away */
+		return CR_REC_BIT(CR_REC_TREE) | CR_REC_BIT(CR_REC_TAIL);
 	case S_BODY:
-		if (im->sec >= 0)
-			set = cr_image_may_in(im, im->sec);
-		else
-			set = CR_REC_BIT(CR_REC_TAIL);	/* an image with no task */
-		if (im->sec >= 0 && !cr_image_complete(im, im->sec))
+		set = cr_image_may_unit(im, &im->unit, im->sec, im->seen, &done);
+		if (!done)
 			return set;
-		/* the next sections, up to one that cannot be empty */
-		for (sec = im->sec + 1; sec < CR_SEC_MAX; sec++) {
-			set |= cr_image_may_in(im, sec);
-			if (!cr_image_complete(im, sec))
-				return set;
-		}
-		return set | CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_TAIL);
+		if (!cr_image_next_unit(im, &im->unit, &next))
+			return set | CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_TAIL);
+		return set | cr_image_may_unit(im, &next, -1, 0, &done);
 	case S_PAGES:
 		return CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_TAIL);
 	case S_PAGE_DATA:
@@ -339,6 +398,7 @@ static const char *cr_image_expected_str(const struct cr_image *im, __u32 set, c
 
 	order[n++] = CR_REC_HEAD;
 	order[n++] = CR_REC_ARCH;
+	order[n++] = CR_REC_TREE;
 	for (sec = 0; sec < CR_SEC_MAX; sec++)
 		for (type = 1; type < CR_REC_MAX; type++)
 			if ((cr_section_info(sec)->records & CR_REC_BIT(type)) &&
@@ -362,9 +422,31 @@ static const char *cr_image_expected_str(const struct cr_image *im, __u32 set, c
 	return buf;
 }
 
+/* The types section @sec holds, in the order of cr_image_rules[]. */
+static bool cr_image_in_sec(int sec, __u32 type)
+{
+	return sec >= 0 && (cr_section_info(sec)->records & CR_REC_BIT(type));
+}
+
+/* A new unit: what the reader knows of the last one's records goes. */
+static void cr_image_enter(struct cr_image *im, const struct cr_image_unit *u)
+{
+	im->unit = *u;
+	im->sec = -1;
+	im->seen = 0;
+	if (u->scope == CR_SCOPE_PROC) {
+		im->proc = u->task ? im->proc + 1 : 0;
+		im->vmas_left = 0;
+		im->vdso_parts = 0;
+		im->nr_fds = 0;
+		im->nr_timers = 0;
+	}
+}
+
 /* Is a record of @type allowed here?  Then move to where it stands. */
 static int cr_image_order(struct cr_image *im, __u32 type)
 {
+	struct cr_image_unit next;
 	char buf[128];
 
 	if (!(cr_image_expected(im) & CR_REC_BIT(type)))
@@ -373,6 +455,9 @@ static int cr_image_order(struct cr_image *im, __u32 type)
 							  sizeof(buf)));
 	switch (type) {
 	case CR_REC_ARCH:
+		im->stage = S_TREE;
+		break;
+	case CR_REC_TREE:
 		im->stage = S_BODY;
 		break;
 	case CR_REC_TAIL:
@@ -384,10 +469,23 @@ static int cr_image_order(struct cr_image *im, __u32 type)
 	case CR_REC_PAGE_DATA:
 		im->stage = S_PAGES;
 		break;
-	default:
-		/* the section that holds it: this one, or one after those left empty */
-		while (im->sec < 0 || !(cr_section_info(im->sec)->records & CR_REC_BIT(type)))
-			im->sec++;
+	default: {
+		bool done;
+		int sec;
+
+		/* in this unit, or the first of the next */
+		if (!im->unit.scope ||
+		    !(cr_image_may_unit(im, &im->unit, im->sec, im->seen, &done) &
+		      CR_REC_BIT(type))) {
+			cr_image_next_unit(im, &im->unit, &next);
+			cr_image_enter(im, &next);
+		}
+		for (sec = im->sec < 0 ? 0 : im->sec; sec < CR_SEC_MAX; sec++)
+			if (cr_section_info(sec)->scope == im->unit.scope &&
+			    cr_image_in_sec(sec, type))
+				break;
+		im->sec = sec;
+	}
 	}
 	im->seen |= CR_REC_BIT(type);
 	return 0;
@@ -453,18 +551,49 @@ static int cr_image_pad(struct cr_image *im)
 	return 0;
 }
 
-/* The vma that holds @addr and whose pages are saved, from the last one on. */
+/* The vma of the pages' process that holds @addr, if its pages are saved, from the last one on. */
 static bool cr_image_find_vma(struct cr_image *im, __u64 addr)
 {
-	while (im->cur_vma < im->nr_vmas && im->vmas[im->cur_vma].end <= addr)
+	const struct cr_image_proc *p = &im->procs[im->page_proc];
+
+	while (im->cur_vma < p->nr_vmas && p->vmas[im->cur_vma].end <= addr)
 		im->cur_vma++;
-	return im->cur_vma < im->nr_vmas && im->vmas[im->cur_vma].start <= addr &&
-	       cr_vma_kind_in(im->vmas[im->cur_vma].kind, CR_VMA_CONTENT);
+	return im->cur_vma < p->nr_vmas && p->vmas[im->cur_vma].start <= addr &&
+	       cr_vma_kind_in(p->vmas[im->cur_vma].kind, CR_VMA_CONTENT);
+}
+
+/* The tree record (cr_read_tree()): every task checked, no pid twice. */
+static int cr_image_tree(struct cr_image *im, const struct cr_rec_tree *r, __u32 len)
+{
+	const struct cr_tree_task *t = (const void *)(r + 1);
+	const char *why = cr_check_tree(r, len, NULL, 0);
+	__u32 i, j, procs = 0;
+
+	for (i = 0; !why && i < r->nr_tasks; i++) {
+		why = cr_check_tree(r, len, t, i);
+		procs += cr_tree_is_proc(t, i);
+	}
+	if (!why && procs != r->nr_procs)
+		why = "nr_procs is not the number of processes";
+	if (why)
+		return cr_image_bad(im, "tree record: task %u: %s", i ? i - 1 : 0, why);
+	for (i = 0; i < r->nr_tasks; i++)
+		for (j = i + 1; j < r->nr_tasks; j++)
+			if (t[i].pid == t[j].pid)
+				return cr_image_bad(im, "tree record: pid %d twice", t[i].pid);
+	im->tree = *r;
+	im->tasks = malloc(r->nr_tasks * sizeof(*t));
+	im->procs = calloc(r->nr_procs, sizeof(*im->procs));
+	if (!im->tasks || !im->procs)
+		return cr_image_nomem(im);
+	memcpy(im->tasks, t, r->nr_tasks * sizeof(*t));
+	return 0;
 }
 
 static int cr_image_vma(struct cr_image *im, const struct cr_rec_vma *v, __u32 len)
 {
-	const __u64 prev_end = im->nr_vmas ? im->vmas[im->nr_vmas - 1].end : 0;
+	struct cr_image_proc *p = &im->procs[im->proc];
+	const __u64 prev_end = p->nr_vmas ? p->vmas[p->nr_vmas - 1].end : 0;
 	const char *why;
 	struct cr_image_vma *vmas;
 
@@ -474,20 +603,26 @@ static int cr_image_vma(struct cr_image *im, const struct cr_rec_vma *v, __u32 l
 	if (why)
 		return cr_image_bad(im, "vma record: %s (%#llx-%#llx)", why,
 				    (unsigned long long)v->start, (unsigned long long)v->end);
+	/* cr_stage_shm(): numbered in the order they first appear */
+	if (v->shm > im->nr_shm + 1)
+		return cr_image_bad(im, "vma record: shared memory object %u before %u",
+				    v->shm, im->nr_shm + 1);
+	if (v->shm == im->nr_shm + 1)
+		im->nr_shm++;
 	if (v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR)
 		im->vdso_parts++;
 	/* cr_read_mm(), after the last vma */
 	if (im->vmas_left == 1 && im->mm.vdso && im->vdso_parts != 2)
 		return cr_image_bad(im, "vma record: the last one, but the vDSO text and data "
 				    "records are missing (%u of 2)", im->vdso_parts);
-	vmas = cr_image_grow(im->vmas, im->nr_vmas, &im->cap_vmas, sizeof(*vmas));
+	vmas = cr_image_grow(p->vmas, p->nr_vmas, &p->cap_vmas, sizeof(*vmas));
 	if (!vmas)
 		return cr_image_nomem(im);
-	im->vmas = vmas;
-	vmas[im->nr_vmas].start = v->start;
-	vmas[im->nr_vmas].end = v->end;
-	vmas[im->nr_vmas].kind = v->kind;
-	im->nr_vmas++;
+	p->vmas = vmas;
+	vmas[p->nr_vmas].start = v->start;
+	vmas[p->nr_vmas].end = v->end;
+	vmas[p->nr_vmas].kind = v->kind;
+	p->nr_vmas++;
 	im->vmas_left--;
 	return 0;
 }
@@ -532,11 +667,18 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 static int cr_image_pages(struct cr_image *im, const struct cr_rec_pages *r, __u32 len)
 {
 	const __u64 *addrs = (const void *)(r + 1);
-	const char *why = cr_check_pages(r, len);
+	const char *why = cr_check_pages(r, len, im->tree.nr_procs);
 	__u32 i;
 
+	if (!why && r->proc < im->page_proc)
+		why = "pages of a process after the next one's";
 	if (why)
-		return cr_image_bad(im, "pages record: %s (%u)", why, r->nr);
+		return cr_image_bad(im, "pages record: %s (%u of process %u)", why, r->nr, r->proc);
+	if (r->proc != im->page_proc) {
+		im->page_proc = r->proc;
+		im->cur_vma = 0;
+		im->next_addr = 0;
+	}
 	for (i = 0; i < r->nr; i++) {
 		if (addrs[i] % im->limits.page_size || addrs[i] < im->next_addr)
 			return cr_image_bad(im,
@@ -647,6 +789,12 @@ static int cr_image_check(struct cr_image *im)
 		why = cr_check_signals(p, len, (const struct cr_siginfo *)
 				       ((const struct cr_rec_signals *)p + 1), &im->limits);
 		break;
+	case CR_REC_SIGSTATE:
+		why = cr_check_sigstate(p, len, (const struct cr_siginfo *)
+					((const struct cr_rec_sigstate *)p + 1), &im->limits);
+		break;
+	case CR_REC_TREE:
+		return cr_image_tree(im, p, len);
 	case CR_REC_PAGES:
 		return cr_image_pages(im, p, len);
 	case CR_REC_PAGE_DATA:

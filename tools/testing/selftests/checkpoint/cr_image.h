@@ -76,6 +76,19 @@ struct cr_image_vma {
 	__u32 kind;
 };
 
+/* A process of the tree: its vmas, as its pages are checked against them. */
+struct cr_image_proc {
+	struct cr_image_vma *vmas;
+	__u32 nr_vmas;
+	__u32 cap_vmas;
+};
+
+/* A unit of the body: the sections of one scope for one task (cr_image.c). */
+struct cr_image_unit {
+	__u32 scope;	/* CR_SCOPE_*, 0 before the first */
+	__u32 task;	/* the task, by index in the tree record */
+};
+
 /* A pipe, by objref: whether it is a FIFO's. */
 struct cr_image_pipe {
 	bool fifo;
@@ -95,24 +108,30 @@ struct cr_image_pipe {
  * @rec: the last record returned
  * @buf: @fd: the payload of the last record, and its padding
  * @stage: where in the image the reader is (cr_image.c)
- * @sec: CR_IMAGE_CHECK: the section of the last record, -1 before the first
- * @seen: CR_IMAGE_CHECK: CR_REC_BIT() of the types read so far
+ * @unit: CR_IMAGE_CHECK: the unit of the body the last record is in
+ * @sec: CR_IMAGE_CHECK: the section of the last record, -1 before the
+ *	first of its unit
+ * @seen: CR_IMAGE_CHECK: CR_REC_BIT() of the types of the unit so far
  * @head: the head record
  * @arch: the arch record
- * @task: the task record
- * @mm: the mm record
+ * @tree: the tree record
+ * @tasks: its tasks
+ * @procs: its processes, @tree.nr_procs of them
+ * @proc: the process of the unit being read
+ * @task: the last task record
+ * @mm: the last mm record
  * @vmas_left: vma records still to come
  * @vdso_parts: vDSO text and data records so far
- * @vmas: the vmas, @nr_vmas of them (room for @cap_vmas)
- * @nr_vmas: see @vmas
- * @cap_vmas: see @vmas
  * @pipes: the pipes, @nr_pipes of them (room for @cap_pipes)
  * @nr_pipes: see @pipes
  * @cap_pipes: see @pipes
  * @nr_objs: file records so far
  * @nr_fds: fd records so far
  * @last_fd: the last fd record
+ * @last_timer: the last timer record
+ * @nr_timers: timer records of the process so far
  * @pages_nr: the pages the next page data record holds
+ * @page_proc: the process the last pages record was of
  * @cur_vma: the vma the last page went to
  * @next_addr: the lowest address the next page may have
  * @done: CR_IMAGE_REC, or what cr_image_next() returned last and returns again
@@ -132,18 +151,21 @@ struct cr_image {
 	struct cr_image_rec rec;
 	unsigned char *buf;
 	int stage;
+	struct cr_image_unit unit;
 	int sec;
 	__u32 seen;
 
 	struct cr_rec_head head;
 	struct cr_rec_arch arch;
+	struct cr_rec_tree tree;
+	struct cr_tree_task *tasks;
+	struct cr_image_proc *procs;
+	__u32 proc;
 	struct cr_rec_task task;
 	struct cr_rec_mm mm;
 	__u32 vmas_left;
 	__u32 vdso_parts;
-	struct cr_image_vma *vmas;
-	__u32 nr_vmas;
-	__u32 cap_vmas;
+	__u32 nr_shm;
 	struct cr_image_pipe *pipes;
 	__u32 nr_pipes;
 	__u32 cap_pipes;
@@ -153,6 +175,7 @@ struct cr_image {
 	struct cr_rec_timer last_timer;
 	__u32 nr_timers;
 	__u32 pages_nr;
+	__u32 page_proc;
 	__u32 cur_vma;
 	__u64 next_addr;
 

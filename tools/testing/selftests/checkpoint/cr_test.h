@@ -36,6 +36,16 @@ static inline long sys_restart(int crid, int fd, unsigned long flags)
 	return syscall(__NR_restart, crid, fd, flags, 0);
 }
 
+/*
+ * restart(2) with any @flags; @args is read with CR_RESTART_ARGS.  With
+ * CR_RESTART_CHILD it returns the pid of the tree's root, a new child.
+ */
+static inline long sys_restart_args(int crid, int fd, unsigned long flags,
+				    const struct cr_restart_args *args)
+{
+	return syscall(__NR_restart, crid, fd, flags, args);
+}
+
 /* restart(2) with CR_RESTART_ARGS: hand in @nr files for keys. */
 static inline long sys_restart_inherit(int crid, int fd, const struct cr_inherit *in,
 				       unsigned int nr)

@@ -85,9 +85,18 @@ static const struct cri_name cri_mm_flags[] = {
 	{ }
 };
 
+static const struct cri_name cri_tree_flags[] = {
+	{ CR_TREE_ZOMBIE, "zombie" },
+	{ }
+};
+
 static const struct cri_name cri_signals_flags[] = {
-	{ CR_SIGNALS_SAVED_MASK, "saved_mask" },
 	{ CR_SIGNALS_SUBREAPER, "subreaper" },
+	{ }
+};
+
+static const struct cri_name cri_sigstate_flags[] = {
+	{ CR_SIGSTATE_SAVED_MASK, "saved_mask" },
 	{ }
 };
 
@@ -630,6 +639,10 @@ static void cri_vma(struct cri *c, const void *p)
 	cri_sym(o, "kind", v->kind, cr_vma_kind_name(v->kind));
 	cri_flg(o, "flags", v->flags, cri_vma_flags);
 	cj_hex(o, "pgoff", v->pgoff);
+	if (v->shm) {
+		cj_dec(o, "shm", v->shm);
+		cj_hex(o, "shm_size", v->shm_size);
+	}
 	cj_dec(o, "path_len", v->path_len);
 	if (v->path_len)
 		cj_str(o, "path", path, v->path_len - 1);
@@ -694,24 +707,90 @@ static void cri_fs(struct cri *c, const void *p)
 	cj_str(o, "cwd", (const char *)(r + 1), r->cwd_len - 1);
 }
 
-static void cri_signals(struct cri *c, const void *p)
+/* The pending signals of a signals or sigstate record. */
+static void cri_pending(struct cj_out *o, const struct cr_siginfo *pend, __u32 nr)
 {
-	const struct cr_rec_signals *r = p;
-	const struct cr_siginfo *pend = (const void *)(r + 1);
-	struct cj_out *o = &c->out;
-	char buf[1024], tmp[24];
+	char tmp[24];
 	__s32 si[3];
 	__u32 i;
+
+	cj_arr_begin(o, "pending", true);
+	for (i = 0; i < nr; i++) {
+		memcpy(si, pend[i].info, sizeof(si));
+		cj_obj_begin(o, NULL);
+		cj_num(o, "sig", pend[i].sig, CJ_DEC, cri_signame(tmp, sizeof(tmp), pend[i].sig));
+		cj_num(o, "shared", pend[i].shared, CJ_DEC, pend[i].shared ? "process" : "thread");
+		cj_signed(o, "si_errno", si[1], NULL);
+		cj_signed(o, "si_code", si[2], cri_lookup(cri_si_codes, (__u32)si[2]));
+		cj_bytes(o, "info", pend[i].info, sizeof(pend[i].info));
+		cj_obj_end(o);
+	}
+	cj_arr_end(o);
+}
+
+static void cri_sigstate(struct cri *c, const void *p)
+{
+	const struct cr_rec_sigstate *r = p;
+	struct cj_out *o = &c->out;
+	char buf[1024];
 
 	cj_num(o, "blocked", r->blocked, CJ_HEX, cri_sigset(buf, sizeof(buf), r->blocked));
 	cj_num(o, "saved_blocked", r->saved_blocked, CJ_HEX,
 	       cri_sigset(buf, sizeof(buf), r->saved_blocked));
-	cri_flg(o, "flags", r->flags, cri_signals_flags);
-	cj_signed(o, "oom_score_adj", r->oom_score_adj, NULL);
+	cri_flg(o, "flags", r->flags, cri_sigstate_flags);
+	cj_dec(o, "nr_pending", r->nr_pending);
 	cj_hex(o, "sas_sp", r->sas_sp);
 	cj_dec(o, "sas_size", r->sas_size);
 	cri_flg(o, "sas_flags", r->sas_flags, cri_ss_flags);
+	cj_dec(o, "reserved", r->__reserved);
+	cri_pending(o, (const void *)(r + 1), r->nr_pending);
+}
+
+/* A tree index: a task's, or "outside". */
+static void cri_idx(struct cj_out *o, const char *key, __u32 idx)
+{
+	cj_num(o, key, idx, CJ_DEC, idx == CR_TREE_OUTSIDE ? "outside" : NULL);
+}
+
+static void cri_tree(struct cri *c, const void *p)
+{
+	const struct cr_rec_tree *r = p;
+	const struct cr_tree_task *t = (const void *)(r + 1);
+	struct cj_out *o = &c->out;
+	char tmp[24];
+	__u32 i;
+
+	cj_dec(o, "nr_tasks", r->nr_tasks);
+	cj_dec(o, "nr_procs", r->nr_procs);
+	cj_arr_begin(o, "tasks", true);
+	for (i = 0; i < r->nr_tasks; i++) {
+		cj_obj_begin(o, NULL);
+		cj_signed(o, "pid", t[i].pid, NULL);
+		cri_idx(o, "leader", t[i].leader);
+		cri_idx(o, "parent", t[i].parent);
+		cj_signed(o, "exit_signal", t[i].exit_signal, t[i].exit_signal > 0 ?
+			  cri_signame(tmp, sizeof(tmp), t[i].exit_signal) : NULL);
+		cri_idx(o, "pgrp", t[i].pgrp);
+		cri_idx(o, "session", t[i].session);
+		cri_flg(o, "flags", t[i].flags, cri_tree_flags);
+		if (t[i].flags & CR_TREE_ZOMBIE)
+			cj_hex(o, "exit_code", t[i].exit_code);
+		cj_obj_end(o);
+	}
+	cj_arr_end(o);
+}
+
+static void cri_signals(struct cri *c, const void *p)
+{
+	const struct cr_rec_signals *r = p;
+	struct cj_out *o = &c->out;
+	char buf[1024], tmp[24];
+	__u32 i;
+
+	cri_flg(o, "flags", r->flags, cri_signals_flags);
+	cj_signed(o, "oom_score_adj", r->oom_score_adj, NULL);
 	cj_dec(o, "nr_pending", r->nr_pending);
+	cj_dec(o, "reserved", r->__reserved);
 	/*
 	 * Dispositions all zero (SIG_DFL, no flags, empty mask) are left out;
 	 * the others are shown at their index in action[], signal - 1.
@@ -751,18 +830,7 @@ static void cri_signals(struct cri *c, const void *p)
 		cj_obj_end(o);
 	}
 	cj_arr_end(o);
-	cj_arr_begin(o, "pending", true);
-	for (i = 0; i < r->nr_pending; i++) {
-		memcpy(si, pend[i].info, sizeof(si));
-		cj_obj_begin(o, NULL);
-		cj_num(o, "sig", pend[i].sig, CJ_DEC, cri_signame(tmp, sizeof(tmp), pend[i].sig));
-		cj_num(o, "shared", pend[i].shared, CJ_DEC, pend[i].shared ? "process" : "thread");
-		cj_signed(o, "si_errno", si[1], NULL);
-		cj_signed(o, "si_code", si[2], cri_lookup(cri_si_codes, (__u32)si[2]));
-		cj_bytes(o, "info", pend[i].info, sizeof(pend[i].info));
-		cj_obj_end(o);
-	}
-	cj_arr_end(o);
+	cri_pending(o, (const void *)(r + 1), r->nr_pending);
 }
 
 static const struct cri_name cri_timer_flags[] = {
@@ -798,7 +866,7 @@ static void cri_pages(struct cri *c, const void *p)
 	__u32 i;
 
 	cj_dec(o, "nr", r->nr);
-	cj_dec(o, "reserved", r->__reserved);
+	cj_dec(o, "proc", r->proc);
 	cj_hex(o, "first", addrs[0]);
 	cj_hex(o, "last", addrs[r->nr - 1]);
 	if (c->show_pages) {
@@ -848,6 +916,8 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_PIPE]		= cri_pipe,
 	[CR_REC_ARCH]		= cri_arch,
 	[CR_REC_TIMER]		= cri_timer,
+	[CR_REC_TREE]		= cri_tree,
+	[CR_REC_SIGSTATE]	= cri_sigstate,
 };
 
 /* Print the record cr_image_next() returned. */

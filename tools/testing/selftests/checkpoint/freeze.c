@@ -209,8 +209,9 @@ TEST(stopped_stays_stopped)
 
 /*
  * A vfork parent waits uninterruptibly for its child: it cannot reach the
- * freezer trap.  The checkpoint gives up (EBUSY) and leaves it as it was:
- * it goes on once its child exits.
+ * freezer trap.  The checkpoint of it alone gives up (EBUSY); that of its
+ * tree refuses the vfork child, which shares its memory (EOPNOTSUPP).
+ * Both leave it as it was: it goes on once its child exits.
  */
 TEST(unfreezable_busy)
 {
@@ -229,8 +230,10 @@ TEST(unfreezable_busy)
 		_exit(CR_RESTART_OK);
 	}
 	sleep_ms(200);
-	EXPECT_EQ(-1, sys_checkpoint(pid, img, CR_CHECKPOINT_FREEZE));
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_ROOT_ONLY));
 	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, CR_CHECKPOINT_FREEZE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_TRUE(no_stop_seen(pid));
 	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
 	close(img);

@@ -7,19 +7,27 @@
  * truncation, lengths, types, records repeated, dropped and swapped, VMAs
  * moved over each other, out of user space and onto the vDSO, page
  * addresses, fd numbers, paths, timer fields - and restarted, each
- * in a child.  Every case must end with an errno returned to a caller that
- * is intact, with the caller killed (past the point of no return), or with
- * a restarted process running on what the image said; never a restart
- * that does not end, nor a kernel taint (WARN, BUG, KASAN...).
+ * in a child.  A third image is a tree (a root, a child leading its own
+ * group with a second thread, a zombie), whose tree record is mutated too
+ * (duplicate pids, parent cycles, threads out of their process, groups
+ * and sessions, zombies, counts up to 100000 tasks) and which is restarted
+ * as the child of the caller with new pids.  Every case must end with an
+ * errno returned to a caller that is intact, with the caller killed (past
+ * the point of no return), or with a restarted process running on what
+ * the image said; never a restart that does not end, nor a kernel taint
+ * (WARN, BUG, KASAN...).
  *
  * CR_FUZZ_CASES (default 1000 per image) and CR_FUZZ_SEED (default: from
  * the clock) set the run; each failing case prints its seed, and
  * CR_FUZZ_SEED=S CR_FUZZ_CASES=1 replays it.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -39,13 +47,13 @@
 
 enum mutation {
 	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
-	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_NR
+	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_NR
 };
 
 static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
-	"vma range", "page address", "fd number", "path", "timer field",
+	"vma range", "page address", "fd number", "path", "timer field", "tree",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -62,6 +70,7 @@ struct image {
 	int nr;
 	int first_pages;	/* index of the first pages record: the metadata ends there */
 	unsigned long vdso;
+	bool tree;		/* of more than one task: restarted as a child */
 };
 
 /* A small, seedable generator (xorshift64*): the case is its seed. */
@@ -281,7 +290,13 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		vp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
 		memcpy(&v, vp, sizeof(v));
 		snprintf(what, wlen, "vma record %d at %zu", j, im->rec[j].off);
-		switch (rnd_below(7)) {
+		switch (rnd_below(8)) {
+		case 6:	/* another shared memory object, or another size */
+			if (rnd_below(2))
+				v.shm = rnd_edge();
+			else
+				v.shm_size = rnd_edge();
+			break;
 		case 0:	/* onto the previous vma */
 			v.start -= 4096 * (1 + rnd_below(16));
 			break;
@@ -460,6 +475,63 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		memcpy(tp, &t, sizeof(t));
 		break;
 	}
+	case M_TREE: {
+		struct cr_rec_tree *r;
+		struct cr_tree_task *t;
+		__u32 n, k;
+
+		j = pick_type(im, CR_REC_TREE);
+		if (j < 0)
+			break;
+		r = (void *)(im->buf + im->rec[j].off + sizeof(struct cr_hdr));
+		t = (void *)(r + 1);
+		n = r->nr_tasks;
+		k = rnd_below(n);
+		snprintf(what, wlen, "tree record, task %u of %u", k, n);
+		switch (rnd_below(10)) {
+		case 0:	/* the counts */
+			if (rnd_below(2))
+				r->nr_tasks = rnd_below(2) ? 100000 : rnd_below(2) ? 0 : n + 1;
+			else
+				r->nr_procs += rnd_below(2) ? 1 : -1;
+			break;
+		case 1:	/* a pid twice, or none */
+			t[k].pid = rnd_below(2) ? t[rnd_below(n)].pid : rnd_edge();
+			break;
+		case 2:	/* a thread of another process, or a leader after it */
+			t[k].leader = rnd_below(2) ? rnd_below(n + 1) : rnd_edge();
+			break;
+		case 3:	/* a parent cycle: itself, a later task, outside */
+			t[k].parent = rnd_below(2) ? k + rnd_below(n - k + 1) : 0xffffffff;
+			break;
+		case 4:
+			t[k].pgrp = rnd_below(2) ? rnd_below(n + 1) : 0xffffffff;
+			break;
+		case 5:	/* a session leader missing, or out of its group */
+			t[k].session = rnd_below(2) ? rnd_below(n + 1) : 0xffffffff;
+			break;
+		case 6:
+			t[k].exit_signal = rnd_below(2) ? rnd_below(70) - 1 : rnd_edge();
+			break;
+		case 7:	/* zombies where none can be, with any status */
+			t[k].flags ^= rnd_below(4) ? 1 : rnd_edge();
+			t[k].exit_code = rnd_below(2) ? rnd_below(0x10000) : rnd_edge();
+			break;
+		case 8:	/* two tasks swapped */
+			n = rnd_below(n);
+			if (n != k) {
+				struct cr_tree_task x = t[k];
+
+				t[k] = t[n];
+				t[n] = x;
+			}
+			break;
+		default:
+			t[k].pgrp = k;
+			t[k].session = k;
+		}
+		break;
+	}
 	case M_NR:
 		break;
 	}
@@ -502,6 +574,56 @@ static volatile unsigned long canary = 0x5a5a5a5a12345678UL;
  * in @why): a caller damaged by a restart that returned, a restart that
  * does not end.
  */
+/*
+ * The caller of a tree restart, a child subreaper: end every process the
+ * restart left to it, within @ms; then its own.
+ */
+static void end_descendants(int ms)
+{
+	char path[300], buf[512], *p;
+	int status, found;
+	DIR *d;
+	struct dirent *e;
+
+	for (; ms > 0; ms -= 10) {
+		while (waitpid(-1, &status, WNOHANG | __WALL) > 0)
+			;
+		if (waitpid(-1, &status, WNOHANG | __WALL) < 0 && errno == ECHILD)
+			return;
+		usleep(10000);
+	}
+	/* still running: killed, by the children /proc lists */
+	do {
+		found = 0;
+		d = opendir("/proc");
+		while (d && (e = readdir(d))) {
+			ssize_t n;
+			int fd;
+
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				continue;
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n <= 0)
+				continue;
+			buf[n] = 0;
+			p = strrchr(buf, ')');
+			if (p && atoi(p + 4) == getpid()) {
+				kill(atoi(e->d_name), SIGKILL);
+				found++;
+			}
+		}
+		if (d)
+			closedir(d);
+		while (waitpid(-1, &status, __WALL) > 0)
+			;
+	} while (found);
+}
+
 static int run_case(int fd, const struct image *im, char *why, size_t wlen)
 {
 	struct pollfd pfd;
@@ -520,8 +642,19 @@ static int run_case(int fd, const struct image *im, char *why, size_t wlen)
 		int e;
 
 		memset((char *)stack, 0x3c, sizeof(stack));
-		r = sys_restart(0, fd, 0);
-		e = errno;
+		if (im->tree) {
+			prctl(PR_SET_CHILD_SUBREAPER, 1);
+			r = sys_restart(0, fd, CR_RESTART_CHILD | CR_RESTART_NEW_PIDS);
+			e = errno;
+			if (r > 0) {
+				/* a tree runs: the restored tasks end by themselves */
+				end_descendants(RAN_S * 1000 - 500);
+				_exit(97);
+			}
+		} else {
+			r = sys_restart(0, fd, 0);
+			e = errno;
+		}
 		/* returned: the caller must be as it was */
 		if (r != -1 || canary != 0x5a5a5a5a12345678UL || stack[0] != 0x3c ||
 		    stack[63] != 0x3c || fcntl(fd, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0)
@@ -550,6 +683,8 @@ static int run_case(int fd, const struct image *im, char *why, size_t wlen)
 	close(pidfd);
 	if (waitpid(pid, &status, 0) != pid)
 		return snprintf(why, wlen, "waitpid"), -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 97)
+		return O_RAN;
 	if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
 		return O_ERRNO | (WEXITSTATUS(status) - 100) << 8;
 	if (WIFEXITED(status) && (WEXITSTATUS(status) == 99 || WEXITSTATUS(status) == 98))
@@ -703,6 +838,54 @@ static int image_stopped(void)
 	return img;
 }
 
+static void *tree_thread(void *arg)
+{
+	struct timespec ts = { 0, 600 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	return NULL;
+}
+
+/*
+ * Image of a tree, frozen and killed: a root in nanosleep() with a zombie
+ * child and a child that leads its own group, with a second thread, all
+ * asleep.  Restarted, each ends by itself within a second.
+ */
+static int image_tree(void)
+{
+	struct timespec ts = { 0, 600 * 1000 * 1000 }, ready = { 0, 300 * 1000 * 1000 };
+	int img = cr_tmpfile();
+	pid_t root;
+
+	root = fork();
+	if (!root) {
+		pthread_t th;
+		pid_t c, z;
+
+		closefrom(3);
+		z = fork();
+		if (!z)
+			_exit(3);
+		c = fork();
+		if (!c) {
+			if (setpgid(0, 0) || pthread_create(&th, NULL, tree_thread, NULL))
+				_exit(1);
+			nanosleep(&ts, NULL);
+			pthread_join(th, NULL);
+			_exit(0);
+		}
+		nanosleep(&ts, NULL);
+		while (wait(NULL) > 0)
+			;
+		_exit(CR_RESTART_OK);
+	}
+	nanosleep(&ready, NULL);
+	if (sys_checkpoint(root, img, CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL) < 0)
+		img = -1;
+	cr_wait(root);
+	return img;
+}
+
 static unsigned long env_ul(const char *name, unsigned long def)
 {
 	const char *v = getenv(name);
@@ -712,7 +895,7 @@ static unsigned long env_ul(const char *name, unsigned long def)
 
 /* Mutate and restart @img @cases times from @seed; the number of failures. */
 static int fuzz_image(struct __test_metadata *_metadata, int img, const char *name,
-		      unsigned long seed, unsigned long cases)
+		      unsigned long seed, unsigned long cases, bool tree)
 {
 	unsigned long count[M_NR][O_NR] = {}, errnos[256] = {}, c;
 	struct image base = {}, im;
@@ -727,6 +910,7 @@ static int fuzz_image(struct __test_metadata *_metadata, int img, const char *na
 	index_image(&base);
 	if (base.nr < 3 || base.rec[base.nr - 1].h.type != CR_REC_TAIL)
 		return 1;
+	base.tree = tree;
 	for (c = 0; c < cases; c++) {
 		rng = (seed + c) * 0x9e3779b97f4a7c15ULL | 1;
 		im = base;
@@ -779,12 +963,15 @@ TEST_F_TIMEOUT(fuzz, hostile_images, 3600)
 {
 	unsigned long cases = env_ul("CR_FUZZ_CASES", 1000);
 	unsigned long seed = env_ul("CR_FUZZ_SEED", time(NULL) % 1000000 * 100000);
-	int rich = image_rich(), stopped = image_stopped();
+	int rich = image_rich(), stopped = image_stopped(), tree = image_tree();
 
 	ASSERT_GE(rich, 0);
 	ASSERT_GE(stopped, 0);
-	EXPECT_EQ(0, fuzz_image(_metadata, rich, "rich", seed, cases));
-	EXPECT_EQ(0, fuzz_image(_metadata, stopped, "stopped", seed + cases, cases));
+	ASSERT_GE(tree, 0);
+	EXPECT_EQ(0, fuzz_image(_metadata, rich, "rich", seed, cases, false));
+	EXPECT_EQ(0, fuzz_image(_metadata, stopped, "stopped", seed + cases, cases, false));
+	/* a quarter as many: a tree that runs takes a second to end */
+	EXPECT_EQ(0, fuzz_image(_metadata, tree, "tree", seed + 2 * cases, cases / 4 + 1, true));
 	unlink(FIFO);
 	unlink(DATA);
 }

@@ -744,13 +744,14 @@ TEST_F(image, truncated)
 	const struct layout *l = &self->l;
 	long task = find_rec(l, CR_REC_TASK, 0), mm = find_rec(l, CR_REC_MM, 0);
 	long sig = find_rec(l, CR_REC_SIGNALS, 0), data = find_rec(l, CR_REC_PAGE_DATA, 0);
-	long tail = l->n - 1;
+	long tree = find_rec(l, CR_REC_TREE, 0), tail = l->n - 1;
 	const char *img = self->img;
 
-	ASSERT_EQ(2, task);	/* after the head and the arch record */
-	ASSERT_GT(mm, task);
+	ASSERT_EQ(2, tree);	/* after the head and the arch record */
+	ASSERT_EQ(3, mm);	/* the process's sections first */
 	ASSERT_GT(sig, mm);
-	ASSERT_GT(data, sig);
+	ASSERT_GT(task, sig);	/* then its task's */
+	ASSERT_GT(data, task);
 	expect_invalid(_metadata, img, 0, 0, 0, "empty");
 	expect_invalid(_metadata, img, 5, 0, 0, "cut short");
 	expect_invalid(_metadata, img, 8 + 20, 0, 0, "head record cut short");

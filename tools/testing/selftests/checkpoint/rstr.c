@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rstr - become a checkpointed process with restart(2).
+ * rstr - restart a checkpointed process tree with restart(2).
  *
- *   rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]...
+ *   rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... [-d | -s] [--new-pids]
  *
- * Reads the image from FILE or standard input.  On success rstr is gone:
- * the restarted process runs in its place.  On failure it explains why and
- * exits with status 1.
+ * Reads the image from FILE or standard input.  By default the kernel
+ * creates the tree's root as a new child of rstr (CR_RESTART_CHILD): rstr
+ * waits for it, forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
+ * SIGUSR2 to it, and exits with its status (killed by a signal, rstr
+ * raises the same signal).  --detach prints the root's pid and exits at
+ * once; --self restarts in place: rstr becomes the root (for an image of
+ * one process, or when rstr's pid is the saved root's).  --new-pids gives
+ * every task a new pid (CR_RESTART_NEW_PIDS).  On failure rstr explains
+ * why and exits with status 1.
  *
  * --inherit-fd N:KEY hands rstr's fd N to the restarted process in place of
  * the file whose path (or key, for one end of a pipe: "pipe:[INODE]") is
@@ -16,7 +22,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "cr_test.h"
 
@@ -36,12 +44,16 @@ static const char *hint(int err)
 	case ESTALE:
 		return "the image has another checkpoint id than --crid, or a path of the image "
 		       "now names another kind of file (see dmesg)";
+	case EPERM:
+		return "keeping the saved pids needs CAP_CHECKPOINT_RESTORE (try --new-pids)";
 	case EBUSY:
-		return "rstr shares its memory, or a FIFO of the image is not empty";
+		return "a saved pid is in use (try --new-pids), or with --self rstr's pid is "
+		       "not the saved root's; or a FIFO of the image is not empty";
 	case EOPNOTSUPP:
 		return "the image holds state this kernel cannot restart yet";
 	case EINVAL:
-		return "the input cannot take kernel reads (e.g. /dev/zero)";
+		return "the input cannot take kernel reads (e.g. /dev/zero), or this kernel "
+		       "lacks a flag asked for (--detach, --new-pids)";
 	case EBADF:
 		return "the input is not open for reading, an --inherit-fd fd is not open, "
 		       "or the image needs a file handed in (--inherit-fd; see dmesg)";
@@ -51,7 +63,23 @@ static const char *hint(int err)
 	return NULL;
 }
 
-#define USAGE "usage: rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]...\n"
+#define USAGE "usage: rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... " \
+	      "[--detach | --self] [--new-pids]\n"
+
+/* The signals rstr passes on to the root it waits for. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, 0 };
+
+static volatile pid_t root;
+
+/*
+ * Pass a signal on to the root, unless the terminal sent it: then it went
+ * to the whole foreground process group, the root (in rstr's group) too.
+ */
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	if (si->si_code != SI_KERNEL && si->si_pid != root)
+		kill(root, sig);
+}
 
 /* "N:KEY" into @in; 0, or -1 if it is not that. */
 static int parse_inherit(const char *arg, struct cr_inherit *in)
@@ -69,21 +97,58 @@ static int parse_inherit(const char *arg, struct cr_inherit *in)
 	return 0;
 }
 
+/*
+ * Wait for the root and end as it did: its exit status, or killed by the
+ * same signal (without a core dump of rstr's own).
+ */
+static int wait_root(void)
+{
+	struct rlimit no_core = { 0, 0 };
+	sigset_t s;
+	int status;
+
+	while (waitpid(root, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "rstr: waiting for %d: %s\n", root, strerror(errno));
+			return 1;
+		}
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (!WIFSIGNALED(status))
+		return 1;
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(WTERMSIG(status), SIG_DFL);
+	sigemptyset(&s);
+	sigaddset(&s, WTERMSIG(status));
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	raise(WTERMSIG(status));
+	return 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "crid", required_argument, NULL, 'c' },
 		{ "inherit-fd", required_argument, NULL, 'I' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "self", no_argument, NULL, 's' },
+		{ "new-pids", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	static struct cr_inherit inherit[CR_INHERIT_MAX];
+	struct sigaction sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+	struct cr_restart_args args = {};
+	int fd = 0, crid = 0, c, err, detach = 0, self = 0;
+	unsigned long flags = CR_RESTART_CHILD;
 	const char *in = NULL, *h;
-	int fd = 0, crid = 0, c, err;
-	unsigned int nr = 0;
+	unsigned int nr = 0, i;
+	sigset_t fwd, old;
+	long ret;
 
-	while ((c = getopt_long(argc, argv, "i:c:I:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:c:I:dsnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			in = optarg;
@@ -99,6 +164,15 @@ int main(int argc, char **argv)
 			}
 			nr++;
 			break;
+		case 'd':
+			detach = 1;
+			break;
+		case 's':
+			self = 1;
+			break;
+		case 'n':
+			flags |= CR_RESTART_NEW_PIDS;
+			break;
 		case 'h':
 			printf(USAGE);
 			return 0;
@@ -111,6 +185,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, USAGE);
 		return 2;
 	}
+	if (detach && self) {
+		fprintf(stderr, "rstr: --detach and --self exclude each other\n");
+		return 2;
+	}
 	if (in) {
 		fd = open(in, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
@@ -118,13 +196,53 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (nr)
-		sys_restart_inherit(crid, fd, inherit, nr);
-	else
-		sys_restart(crid, fd, 0);
+	if (nr) {
+		flags |= CR_RESTART_ARGS;
+		args.nr_inherit = nr;
+		args.inherit = (unsigned long)inherit;
+	}
+	if (self)
+		flags &= ~CR_RESTART_CHILD;
+
+	/* the root's: a signal that comes meanwhile waits for its pid */
+	sigemptyset(&fwd);
+	for (i = 0; forwarded[i]; i++)
+		sigaddset(&fwd, forwarded[i]);
+	/* with SIGCHLD ignored the root would be reaped unseen */
+	signal(SIGCHLD, SIG_DFL);
+	sigprocmask(SIG_BLOCK, NULL, &old);
+	if (flags & CR_RESTART_CHILD)
+		sigprocmask(SIG_BLOCK, &fwd, NULL);
+
+	ret = sys_restart_args(crid, fd, flags, &args);
 	err = errno;
-	h = hint(err);
-	fprintf(stderr, "rstr: restart failed: %s%s%s\n", strerror(err),
-		h ? ": " : "", h ? h : "");
-	return 1;
+	/*
+	 * A kernel without CR_RESTART_CHILD (before process trees) refuses the
+	 * flag before it reads anything: restart in place there, as --self.
+	 */
+	if (ret < 0 && err == EINVAL && (flags & CR_RESTART_CHILD) && !detach &&
+	    !(flags & CR_RESTART_NEW_PIDS) &&
+	    sys_restart_args(0, -1, CR_RESTART_CHILD, NULL) < 0 && errno == EINVAL) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		ret = sys_restart_args(crid, fd, flags & ~CR_RESTART_CHILD, &args);
+		err = errno;
+	}
+	if (ret < 0) {
+		h = hint(err);
+		fprintf(stderr, "rstr: restart failed: %s%s%s\n", strerror(err),
+			h ? ": " : "", h ? h : "");
+		return 1;
+	}
+	/* in place (--self) restart() does not return; as a child, the root's pid */
+	root = ret;
+	if (detach) {
+		printf("%d\n", root);
+		return 0;
+	}
+	if (fd)
+		close(fd);
+	for (i = 0; forwarded[i]; i++)
+		sigaction(forwarded[i], &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return wait_root();
 }

@@ -274,14 +274,19 @@ struct kscan {
 	unsigned long first;
 };
 
-/* Every 64-bit word of every record but page contents (user memory). */
+/* Every 64-bit word of every record that may hold an address. */
 static void scan_kernel_addresses(const struct cr_image_rec *rec, void *arg)
 {
 	const unsigned long *w = rec->payload;
 	struct kscan *k = arg;
 	size_t i;
 
-	if (rec->hdr.type == CR_REC_PAGE_DATA)
+	/*
+	 * Page contents are user memory; the tree record is 32-bit pids and
+	 * indexes only, where an index outside the tree (0xffffffff) next to
+	 * index 0 looks like a kernel address.
+	 */
+	if (rec->hdr.type == CR_REC_PAGE_DATA || rec->hdr.type == CR_REC_TREE)
 		return;
 	for (i = 0; i < rec->hdr.len / sizeof(*w); i++, k->words++) {
 		/* x86_64 kernel space, less the -errno / -1 values at its top */

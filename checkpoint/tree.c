@@ -1,0 +1,1278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr: the tasks of an image - the tree record.
+ *
+ * Checkpoint saves the subtree its target roots: every process below it,
+ * and every thread of each.  It takes them in breadth-first order, each
+ * leader followed by its threads, holds them still (stopped by the user,
+ * or frozen by the checkpoint the way the cgroup v2 freezer does) and
+ * checks once every record is collected, and again at the end, that none
+ * of them ran meanwhile.  No lock of a task is held across the collection:
+ * a task that did not run cannot have changed.
+ *
+ * Restart makes the tasks: the caller is the root (or, with
+ * CR_RESTART_CHILD, the root is a new child of the caller), and each task
+ * made runs cr_task_main(), which makes its own children and, for a
+ * leader, its threads, then restores itself from the context they share.
+ * The page stream is read by each process in turn, in the order of the
+ * tree; every task waits for every other before it returns to user space.
+ * Past the point of no return a failure anywhere kills every task of the
+ * tree.
+ */
+#define pr_fmt(fmt) "cr: " fmt
+
+#include <linux/bsearch.h>
+#include <linux/checkpoint.h>
+#include <linux/cred.h>
+#include <linux/errno.h>
+#include <linux/pid_namespace.h>
+#include <linux/printk.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/syscalls.h>
+#include <linux/task_work.h>
+#include <uapi/linux/wait.h>
+
+/* A pid of the tree and the index of its task: sorted, for lookups. */
+struct cr_pid_idx {
+	pid_t pid;
+	u32 idx;
+};
+
+static int cr_pid_cmp(const void *a, const void *b)
+{
+	const struct cr_pid_idx *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The index of the task of pid @pid in @map (@n long, sorted), or CR_TREE_OUTSIDE. */
+static u32 cr_pid_find(const struct cr_pid_idx *map, u32 n, pid_t pid)
+{
+	struct cr_pid_idx key = { .pid = pid };
+	const struct cr_pid_idx *hit;
+
+	hit = bsearch(&key, map, n, sizeof(*map), cr_pid_cmp);
+	return hit ? hit->idx : CR_TREE_OUTSIDE;
+}
+
+/* The pids of the tree, sorted; -EEXIST if one is there twice. */
+static struct cr_pid_idx *cr_pid_map(struct cr_ctx *ctx)
+{
+	struct cr_pid_idx *map;
+	u32 i;
+
+	map = kvmalloc_array(ctx->nr_tasks, sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		map[i].pid = ctx->tasks[i].rec.pid;
+		map[i].idx = i;
+	}
+	sort(map, ctx->nr_tasks, sizeof(*map), cr_pid_cmp, NULL);
+	for (i = 1; i < ctx->nr_tasks; i++) {
+		if (map[i].pid == map[i - 1].pid) {
+			kvfree(map);
+			return ERR_PTR(-EEXIST);
+		}
+	}
+	return map;
+}
+
+/* A process that ended, not waited for: no sections, no process of its own. */
+static bool cr_tree_is_zombie(const struct cr_task *t)
+{
+	return t->rec.flags & CR_TREE_ZOMBIE;
+}
+
+/*
+ * The processes of the tasks (ctx->tasks[].rec in tree order), and each
+ * leader's list of child processes: ctx->procs, cr_task.proc,
+ * cr_task.child and cr_task.sibling.
+ */
+static int cr_link_tree(struct cr_ctx *ctx)
+{
+	struct cr_task *last_child = NULL;
+	u32 i, k = 0;
+
+	ctx->procs = kvcalloc(ctx->nr_procs, sizeof(*ctx->procs), GFP_KERNEL_ACCOUNT);
+	if (!ctx->procs)
+		return -ENOMEM;
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct cr_task *t = &ctx->tasks[i];
+
+		t->ctx = ctx;
+		t->idx = i;
+		t->child = CR_TREE_OUTSIDE;
+		t->sibling = CR_TREE_OUTSIDE;
+		if (cr_tree_is_zombie(t)) {
+			/* no sections, no process of its own */
+			t->proc = NULL;
+			continue;
+		}
+		if (t->rec.leader == i) {
+			struct cr_proc *p = &ctx->procs[k];
+
+			p->idx = k++;
+			p->leader = t;
+		}
+		t->proc = &ctx->procs[k - 1];
+		t->proc->nr_threads++;
+	}
+	/* children in tree order: the walk makes them so at checkpoint */
+	for (i = ctx->nr_tasks; i-- > 1; ) {
+		struct cr_task *t = &ctx->tasks[i];
+
+		if (t->rec.leader != i)
+			continue;
+		last_child = &ctx->tasks[t->rec.parent];
+		t->sibling = last_child->child;
+		last_child->child = i;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* checkpoint                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* How long the tasks have to stop or reach the freezer trap. */
+#define CR_FREEZE_TIMEOUT	(2 * HZ)
+
+/* How many times the tree may grow while it is frozen before checkpoint gives up. */
+#define CR_TREE_ROUNDS		8
+
+/*
+ * Freeze or thaw @t the way the cgroup v2 freezer does: a job-control trap
+ * (JOBCTL_TRAP_FREEZE) in which it sleeps in get_signal(), unseen by
+ * wait(2) and deaf to SIGCONT; a blocking system call it is in is
+ * interrupted, and restarted by the signal code once it is thawed.  A
+ * cgroup freezing meanwhile keeps it frozen (see cgroup_leave_frozen()).
+ */
+static void cr_freeze_task(struct task_struct *t, bool freeze)
+{
+	unsigned long flags;
+
+	if (!lock_task_sighand(t, &flags))
+		return;
+	if (freeze) {
+		t->jobctl |= JOBCTL_TRAP_FREEZE;
+		signal_wake_up(t, false);
+	} else {
+		t->jobctl &= ~JOBCTL_TRAP_FREEZE;
+		wake_up_process(t);
+	}
+	unlock_task_sighand(t, &flags);
+}
+
+static bool cr_task_frozen(struct task_struct *t)
+{
+#ifdef CONFIG_CGROUPS
+	/* a bit-field, written by the task itself in cgroup_enter_frozen() */
+	return t->frozen && (READ_ONCE(t->jobctl) & JOBCTL_TRAP_FREEZE) &&
+	       !(t->flags & PF_EXITING);
+#else
+	return false;
+#endif
+}
+
+/* Drop the tasks of a walk, thawing those the checkpoint froze. */
+static void cr_put_tasks(struct cr_task *tasks, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		struct cr_task *t = &tasks[i];
+
+		if (t->frozen)
+			cr_freeze_task(t->task, false);
+		if (t->stack)
+			put_task_stack(t->task);
+		put_task_struct(t->task);
+		t->task = NULL;
+		t->stack = false;
+		t->frozen = false;
+	}
+}
+
+/* One task of a walk: @t, of the process led by tasks[@leader]. */
+static void cr_walk_one(struct cr_task *tasks, u32 n, struct task_struct *t, u32 leader,
+			u32 parent)
+{
+	struct cr_task *e = &tasks[n];
+
+	memset(e, 0, sizeof(*e));
+	e->task = get_task_struct(t);
+	e->idx = n;
+	e->rec.pid = task_pid_vnr(t);
+	e->rec.leader = leader;
+	e->rec.parent = leader == n ? parent : leader;
+	e->rec.exit_signal = leader == n ? t->exit_signal : -1;
+	if (leader == n && t->exit_state == EXIT_ZOMBIE && thread_group_empty(t)) {
+		/* what wait_task_zombie() would report */
+		e->rec.flags = CR_TREE_ZOMBIE;
+		e->rec.exit_code = (t->signal->flags & SIGNAL_GROUP_EXIT) ?
+				   t->signal->group_exit_code : t->exit_code;
+	}
+	e->pgid = task_pgrp_vnr(t);
+	e->sid = task_session_vnr(t);
+}
+
+/* Process @p, child of tasks[@parent], at the end of the walk: false if no room. */
+static bool cr_walk_proc(struct cr_task *tasks, u32 *n, u32 room, struct task_struct *p,
+			 u32 parent)
+{
+	u32 leader = *n;
+	struct task_struct *t;
+
+	if (*n + get_nr_threads(p) > room)
+		return false;
+	cr_walk_one(tasks, (*n)++, p, leader, parent);
+	for_each_thread(p, t) {
+		if (t == p)
+			continue;
+		if (*n == room)
+			return false;
+		cr_walk_one(tasks, (*n)++, t, leader, parent);
+	}
+	return true;
+}
+
+/*
+ * Walk the subtree of @root into @tasks (room for @room): the processes in
+ * breadth-first order, each leader followed by its threads; the root's
+ * alone for @root_only.  Each task taken is referenced.
+ *
+ * Return: the number of tasks, or -E2BIG (nothing taken) if @room is short.
+ */
+static int cr_walk_tree(struct task_struct *root, struct cr_task *tasks, u32 room,
+			bool root_only)
+{
+	struct task_struct *c;
+	bool fits;
+	u32 n = 0, i;
+
+	read_lock(&tasklist_lock);
+	fits = cr_walk_proc(tasks, &n, room, root->group_leader, CR_TREE_OUTSIDE);
+	/* the children of each task in turn: a task's process is before theirs */
+	for (i = 0; fits && !root_only && i < n; i++) {
+		list_for_each_entry(c, &tasks[i].task->children, sibling) {
+			fits = cr_walk_proc(tasks, &n, room, c, i);
+			if (!fits)
+				break;
+		}
+	}
+	read_unlock(&tasklist_lock);
+	if (!fits) {
+		cr_put_tasks(tasks, n);
+		return -E2BIG;
+	}
+	return n;
+}
+
+/* Walk the tree into a new array, growing it until the walk fits. */
+static int cr_walk_alloc(struct task_struct *root, bool root_only, struct cr_task **tasksp)
+{
+	u32 room = 64;
+	int n;
+
+	for (;;) {
+		struct cr_task *tasks = kvcalloc(room, sizeof(*tasks), GFP_KERNEL_ACCOUNT);
+
+		if (!tasks)
+			return -ENOMEM;
+		n = cr_walk_tree(root, tasks, room, root_only);
+		if (n != -E2BIG) {
+			*tasksp = tasks;
+			return n;
+		}
+		kvfree(tasks);
+		if (room > CR_TREE_MAX)
+			return -E2BIG;
+		room *= 4;
+	}
+}
+
+/* Are the walks @a and @b (@n tasks each) of the same tasks, in the same order? */
+static bool cr_same_walk(const struct cr_task *a, const struct cr_task *b, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].task != b[i].task)
+			return false;
+	return true;
+}
+
+/* Take ctx->tasks as the tree: its processes and each one's links. */
+static int cr_take_walk(struct cr_ctx *ctx, struct cr_task *tasks, u32 n)
+{
+	u32 i;
+
+	ctx->tasks = tasks;
+	ctx->nr_tasks = n;
+	ctx->nr_procs = 0;
+	for (i = 0; i < n; i++)
+		ctx->nr_procs += tasks[i].rec.leader == i && !cr_tree_is_zombie(&tasks[i]);
+	return cr_link_tree(ctx);
+}
+
+/*
+ * Refuse what a task of the tree cannot be saved with, before it is held:
+ * -EOPNOTSUPP, naming the task and why.
+ */
+static int cr_check_task_kind(struct cr_ctx *ctx, struct cr_task *t)
+{
+	struct task_struct *task = t->task;
+	bool shared;
+
+	ctx->cur = t;
+	if (!t->rec.pid)
+		return cr_refuse(ctx, -EOPNOTSUPP, "a task outside the caller's pid namespace");
+	/*
+	 * Its pids are saved as the caller sees them: a task of a tree that
+	 * knows itself by other ones would come back with these.  A lone
+	 * task comes back with a new pid anyway.
+	 */
+	if (ctx->nr_tasks > 1 && task_active_pid_ns(task) != task_active_pid_ns(current))
+		return cr_refuse(ctx, -EOPNOTSUPP,
+				 "a task of a tree in a pid namespace of its own: not supported yet");
+	if (cr_tree_is_zombie(t)) {
+		/* its parent, held still, cannot wait for it meanwhile */
+		if (!t->idx)
+			return cr_refuse(ctx, -ESRCH, "a zombie");
+		return ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS) ? 0 : -EPERM;
+	}
+	if (task->exit_state && thread_group_leader(task) && !thread_group_empty(task))
+		return cr_refuse(ctx, -EOPNOTSUPP,
+				 "its main thread ended, its other threads run: not supported yet");
+	if (task->exit_state)
+		return cr_refuse(ctx, -EAGAIN, "exiting");
+	if (task->flags & PF_EXITING)
+		return cr_refuse(ctx, -EAGAIN, "exiting");
+	if (task->flags & (PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER))
+		return cr_refuse(ctx, -EOPNOTSUPP, "a kernel, io_uring or vhost worker thread");
+	if (task->ptrace)
+		return cr_refuse(ctx, -EOPNOTSUPP, "ptraced");
+	if (READ_ONCE(task->vfork_done))
+		return cr_refuse(ctx, -EOPNOTSUPP, "a vfork child whose parent waits");
+	/* refused before it is waited for: the other process may be anywhere */
+	task_lock(task);
+	shared = task->mm && test_bit(MMF_MULTIPROCESS, &task->mm->flags);
+	task_unlock(task);
+	if (shared)
+		return cr_refuse(ctx, -EOPNOTSUPP, "address space shared with another process");
+	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
+		return -EPERM;
+	return 0;
+}
+
+/* Is @t stopped (group stop) and off its CPU?  Its switch count then. */
+static unsigned long cr_stopped(struct task_struct *t)
+{
+	if (!task_is_stopped(t))
+		return 0;
+	return wait_task_inactive(t, __TASK_STOPPED);
+}
+
+/*
+ * Wait until every task of the tree is stopped or, for those it froze,
+ * asleep in the freezer trap, and off its CPU: -EBUSY after
+ * CR_FREEZE_TIMEOUT (an uninterruptible sleep: a vfork parent, a stuck
+ * filesystem; or, without CR_CHECKPOINT_FREEZE, a task not stopped),
+ * -ESRCH if one exits, -EINTR if the caller is killed.
+ */
+static int cr_wait_still(struct cr_ctx *ctx)
+{
+	unsigned long deadline = jiffies + CR_FREEZE_TIMEOUT;
+	u32 i = 0;
+
+	while (i < ctx->nr_tasks) {
+		struct cr_task *t = &ctx->tasks[i];
+		struct task_struct *task = t->task;
+
+		ctx->cur = t;
+		if (cr_tree_is_zombie(t)) {
+			i++;
+			continue;
+		}
+		if (!t->frozen)
+			t->nvcsw = cr_stopped(task);
+		else if (cr_task_frozen(task))
+			t->nvcsw = wait_task_inactive(task, TASK_INTERRUPTIBLE);
+		else
+			t->nvcsw = 0;
+		if (t->nvcsw) {
+			i++;
+			continue;
+		}
+		if ((task->flags & PF_EXITING) || task->exit_state)
+			return cr_refuse(ctx, -ESRCH, "exited while the tree was stopped");
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		/* a group stop on its way: wait for it */
+		if (!t->frozen && !(READ_ONCE(task->jobctl) & JOBCTL_STOP_PENDING))
+			return cr_refuse(ctx, -EBUSY,
+					 "not stopped (SIGSTOP it first, or CR_CHECKPOINT_FREEZE)");
+		if (time_after(jiffies, deadline))
+			return cr_refuse(ctx, -EBUSY, "not %s within %u ms",
+					 t->frozen ? "frozen" : "stopped",
+					 jiffies_to_msecs(CR_FREEZE_TIMEOUT));
+		schedule_timeout_uninterruptible(1);
+	}
+	ctx->cur = NULL;
+	return 0;
+}
+
+/*
+ * The walk of a frozen or stopped tree: with CR_CHECKPOINT_FREEZE, every
+ * task not stopped is frozen, and the tree walked again until no fork
+ * escaped the freeze (a fork under way when it began).
+ */
+static int cr_walk_still(struct cr_ctx *ctx, struct task_struct *root, bool root_only)
+{
+	bool freeze = ctx->flags & CR_CHECKPOINT_FREEZE;
+	struct cr_task *tasks, *again;
+	int n, m, ret, round;
+	u32 i;
+
+	n = cr_walk_alloc(root, root_only, &tasks);
+	if (n < 0)
+		return n == -E2BIG ? cr_refuse(ctx, -EOPNOTSUPP, "more than %u tasks",
+						 CR_TREE_MAX) : n;
+	ret = cr_take_walk(ctx, tasks, n);
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		ret = cr_check_task_kind(ctx, &tasks[i]);
+	for (round = 0; !ret; round++) {
+		if (freeze) {
+			for (i = 0; i < ctx->nr_tasks; i++) {
+				struct cr_task *t = &ctx->tasks[i];
+
+				if (!t->frozen && !cr_tree_is_zombie(t) &&
+				    !task_is_stopped(t->task)) {
+					cr_freeze_task(t->task, true);
+					t->frozen = true;
+					ctx->frozen = true;
+				}
+			}
+		}
+		ret = cr_wait_still(ctx);
+		if (ret || !freeze)
+			break;
+		/* did a fork get through?  Its child is in a new walk. */
+		m = cr_walk_alloc(root, root_only, &again);
+		if (m < 0) {
+			ret = m == -E2BIG ? cr_refuse(ctx, -EOPNOTSUPP, "more than %u tasks",
+						      CR_TREE_MAX) : m;
+			break;
+		}
+		if (m == ctx->nr_tasks && cr_same_walk(ctx->tasks, again, m)) {
+			cr_put_tasks(again, m);
+			kvfree(again);
+			break;
+		}
+		if (round == CR_TREE_ROUNDS) {
+			cr_put_tasks(again, m);
+			kvfree(again);
+			ret = cr_refuse(ctx, -EAGAIN, "still forking after %u rounds of freezing",
+					round);
+			break;
+		}
+		/* keep what is frozen frozen: the new walk takes over */
+		for (i = 0; i < m; i++) {
+			u32 j;
+
+			for (j = 0; j < ctx->nr_tasks; j++) {
+				if (ctx->tasks[j].task == again[i].task && ctx->tasks[j].frozen) {
+					again[i].frozen = true;
+					ctx->tasks[j].frozen = false;
+				}
+			}
+		}
+		cr_put_tasks(ctx->tasks, ctx->nr_tasks);
+		kvfree(ctx->tasks);
+		kvfree(ctx->procs);
+		ctx->procs = NULL;
+		ret = cr_take_walk(ctx, again, m);
+		for (i = 0; !ret && i < ctx->nr_tasks; i++)
+			ret = cr_check_task_kind(ctx, &again[i]);
+	}
+	return ret;
+}
+
+/*
+ * The process groups and sessions of the tree, as indexes: a group or
+ * session whose leader is not in the tree is outside, and all outside
+ * ones must be the same (restart puts them in the restarter's).  The
+ * whole tree must then be one restart can rebuild (cr_check_tree()).
+ */
+static int cr_tree_groups(struct cr_ctx *ctx)
+{
+	pid_t out_pgid = 0, out_sid = 0;
+	struct cr_pid_idx *map;
+	const char *why = NULL;
+	struct cr_rec_tree r;
+	struct cr_tree_task *recs;
+	u32 i;
+	int ret = 0;
+
+	map = cr_pid_map(ctx);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	recs = kvmalloc_array(ctx->nr_tasks, sizeof(*recs), GFP_KERNEL);
+	if (!recs) {
+		kvfree(map);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ctx->nr_tasks && !ret; i++) {
+		struct cr_task *t = &ctx->tasks[i];
+
+		ctx->cur = t;
+		t->rec.pgrp = cr_pid_find(map, ctx->nr_tasks, t->pgid);
+		t->rec.session = cr_pid_find(map, ctx->nr_tasks, t->sid);
+		if (t->rec.pgrp == CR_TREE_OUTSIDE) {
+			if (out_pgid && out_pgid != t->pgid)
+				ret = cr_refuse(ctx, -EOPNOTSUPP,
+						"in process group %d, outside the tree like %d",
+						t->pgid, out_pgid);
+			out_pgid = t->pgid;
+		}
+		if (t->rec.session == CR_TREE_OUTSIDE) {
+			if (out_sid && out_sid != t->sid)
+				ret = cr_refuse(ctx, -EOPNOTSUPP,
+						"in session %d, outside the tree like %d",
+						t->sid, out_sid);
+			out_sid = t->sid;
+		}
+		recs[i] = t->rec;
+	}
+	r.nr_tasks = ctx->nr_tasks;
+	r.nr_procs = ctx->nr_procs;
+	for (i = 0; i < ctx->nr_tasks && !ret && !why; i++)
+		why = cr_check_tree(&r, sizeof(r) + ctx->nr_tasks * sizeof(*recs), recs, i);
+	if (why) {
+		ctx->cur = &ctx->tasks[i - 1];
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "a tree restart could not rebuild: %s", why);
+	}
+	kvfree(recs);
+	kvfree(map);
+	return ret;
+}
+
+/*
+ * Hold every task still, then check it again: its stack (its user
+ * registers) pinned, its switch count noted; each process's mm taken.  A
+ * task is checked for permission again once it is held: it may have run a
+ * set-user-ID program before.
+ */
+static int cr_hold_tree(struct cr_ctx *ctx)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < ctx->nr_procs; i++) {
+		struct cr_proc *p = &ctx->procs[i];
+
+		ctx->cur = p->leader;
+		p->mm = get_task_mm(p->leader->task);
+		if (!p->mm)
+			return -ESRCH;
+		/* another process (CLONE_VM, vfork) could change its memory meanwhile */
+		if (test_bit(MMF_MULTIPROCESS, &p->mm->flags))
+			return cr_refuse(ctx, -EOPNOTSUPP,
+					 "address space shared with another process");
+	}
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct cr_task *t = &ctx->tasks[i];
+
+		ctx->cur = t;
+		if (cr_tree_is_zombie(t))
+			continue;
+		if (!try_get_task_stack(t->task))
+			return -ESRCH;
+		t->stack = true;
+		if (!ptrace_may_access(t->task, PTRACE_MODE_ATTACH_REALCREDS))
+			return -EPERM;
+		ret = cr_arch_check_task(ctx, t);
+		if (ret)
+			return ret;
+	}
+	ctx->cur = NULL;
+	return 0;
+}
+
+/**
+ * cr_get_tree() - find, hold and check the tasks to checkpoint
+ * @ctx: checkpoint context
+ * @pid: the root: 0 or the caller's pid for the caller itself
+ *
+ * The caller itself is saved alone (its process, which must have one
+ * thread); another process with its subtree, or alone with
+ * CR_CHECKPOINT_ROOT_ONLY.  Every task must be ptrace-attachable by the
+ * caller and stopped, or frozen by the checkpoint (CR_CHECKPOINT_FREEZE).
+ *
+ * Context: process context, may sleep; holds no lock when it returns.
+ * Return: 0, or a negative errno (cr_put_tree() must be called either way).
+ */
+int cr_get_tree(struct cr_ctx *ctx, pid_t pid)
+{
+	struct task_struct *root;
+	struct cr_task *self;
+	int ret;
+
+	if (!pid || pid == task_pid_vnr(current) || pid == task_tgid_vnr(current)) {
+		/* frozen already; killing itself it would not return the crid */
+		if (ctx->flags & (CR_CHECKPOINT_KILL | CR_CHECKPOINT_FREEZE))
+			return -EINVAL;
+		self = kvcalloc(1, sizeof(*self), GFP_KERNEL_ACCOUNT);
+		if (!self)
+			return -ENOMEM;
+		cr_walk_one(self, 0, current, 0, CR_TREE_OUTSIDE);
+		ret = cr_take_walk(ctx, self, 1);
+		if (!ret)
+			ret = cr_check_task_kind(ctx, ctx->tasks);
+		if (!ret && get_nr_threads(current) != 1)
+			ret = cr_refuse(ctx, -EOPNOTSUPP,
+					"checkpoint of itself with more than one thread");
+		if (!ret)
+			ret = cr_hold_tree(ctx);
+		return ret ?: cr_tree_groups(ctx);
+	}
+	root = find_get_task_by_vpid(pid);
+	if (!root)
+		return -ESRCH;
+	/* no freezing a process the caller may not checkpoint */
+	ret = ptrace_may_access(root, PTRACE_MODE_ATTACH_REALCREDS) ? 0 : -EPERM;
+	if (!ret)
+		ret = cr_walk_still(ctx, root, ctx->flags & CR_CHECKPOINT_ROOT_ONLY);
+	put_task_struct(root);
+	if (!ret)
+		ret = cr_hold_tree(ctx);
+	if (!ret)
+		ret = cr_tree_groups(ctx);
+	if (!ret)
+		pr_debug("checkpoint of pid %d: %u tasks in %u processes\n", pid,
+			 ctx->nr_tasks, ctx->nr_procs);
+	return ret;
+}
+
+/**
+ * cr_check_tree_still() - did every task of the tree stay still?
+ * @ctx: checkpoint context, its tree held by cr_get_tree()
+ *
+ * A stopped task must still be stopped and have switched no more; a task
+ * the checkpoint froze must still be in the freezer trap (a signal queued
+ * may wake it there without it running user code).
+ *
+ * Return: 0, or -EAGAIN (logged) if one ran.
+ */
+int cr_check_tree_still(struct cr_ctx *ctx)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct cr_task *t = &ctx->tasks[i];
+		struct task_struct *task = t->task;
+
+		if (task == current || cr_tree_is_zombie(t))
+			continue;
+		ctx->cur = t;
+		if (t->frozen) {
+			if (!cr_task_frozen(task) || task->exit_state)
+				return cr_refuse(ctx, -EAGAIN,
+						 "it left the freezer trap during the checkpoint");
+		} else if (cr_stopped(task) != t->nvcsw) {
+			return cr_refuse(ctx, -EAGAIN, "it ran during the checkpoint");
+		}
+	}
+	ctx->cur = NULL;
+	return 0;
+}
+
+/**
+ * cr_put_tree() - let the tasks of a checkpoint go
+ * @ctx: checkpoint context
+ * @dumped: the image was written whole
+ *
+ * After a successful dump with CR_CHECKPOINT_KILL every process of the
+ * tree is killed where it stands, frozen or stopped, never to run again;
+ * the tasks the checkpoint froze are thawed otherwise.
+ */
+void cr_put_tree(struct cr_ctx *ctx, bool dumped)
+{
+	u32 i;
+
+	if (!ctx->tasks)
+		return;
+	if (dumped && (ctx->flags & CR_CHECKPOINT_KILL)) {
+		for (i = 0; i < ctx->nr_procs; i++) {
+			struct task_struct *task = ctx->procs[i].leader->task;
+
+			if (task != current)
+				do_send_sig_info(SIGKILL, SEND_SIG_PRIV, task, PIDTYPE_TGID);
+		}
+		/* killed, not thawed: none runs user code again */
+		for (i = 0; i < ctx->nr_tasks; i++)
+			ctx->tasks[i].frozen = false;
+	}
+	for (i = 0; i < ctx->nr_procs; i++)
+		if (ctx->procs[i].mm)
+			mmput(ctx->procs[i].mm);
+	cr_put_tasks(ctx->tasks, ctx->nr_tasks);
+}
+
+/**
+ * cr_write_tree() - write the tree record
+ * @ctx: checkpoint context, its tree held
+ *
+ * Return: 0 or a negative errno.
+ */
+int cr_write_tree(struct cr_ctx *ctx)
+{
+	struct cr_tree_task *tasks;
+	struct cr_rec_tree *r;
+	size_t len = sizeof(*r) + ctx->nr_tasks * sizeof(*tasks);
+	u32 i;
+	int ret;
+
+	r = kvmalloc(len, GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->nr_tasks = ctx->nr_tasks;
+	r->nr_procs = ctx->nr_procs;
+	tasks = (struct cr_tree_task *)(r + 1);
+	for (i = 0; i < ctx->nr_tasks; i++)
+		tasks[i] = ctx->tasks[i].rec;
+	ret = cr_write_rec(ctx, CR_REC_TREE, r, len);
+	kvfree(r);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* restart: before the point of no return                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * cr_read_tree() - read and check the tree record
+ * @ctx: restart context, after the arch record
+ *
+ * Return: 0; -EBADMSG for a tree that is not one; -ENOMEM.
+ */
+int cr_read_tree(struct cr_ctx *ctx)
+{
+	struct cr_tree_task *recs;
+	struct cr_pid_idx *map;
+	struct cr_rec_tree *r;
+	const char *why;
+	u32 len, i, procs = 0;
+	int ret;
+
+	r = cr_read_obj(ctx, CR_REC_TREE, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	recs = (struct cr_tree_task *)(r + 1);
+	why = cr_check_tree(r, len, NULL, 0);
+	for (i = 0; !why && i < r->nr_tasks; i++) {
+		why = cr_check_tree(r, len, recs, i);
+		procs += cr_tree_is_proc(recs, i);
+	}
+	if (!why && procs != r->nr_procs)
+		why = "nr_procs is not the number of processes";
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "task %u: %s", i ? i - 1 : 0, why);
+		goto out;
+	}
+	ret = -ENOMEM;
+	ctx->tasks = kvcalloc(r->nr_tasks, sizeof(*ctx->tasks), GFP_KERNEL_ACCOUNT);
+	if (!ctx->tasks)
+		goto out;
+	ctx->nr_tasks = r->nr_tasks;
+	ctx->nr_procs = r->nr_procs;
+	for (i = 0; i < r->nr_tasks; i++)
+		ctx->tasks[i].rec = recs[i];
+	map = cr_pid_map(ctx);
+	if (IS_ERR(map)) {
+		ret = PTR_ERR(map);
+		if (ret == -EEXIST)
+			ret = cr_reject(ctx, -EBADMSG, "a pid twice");
+		goto out;
+	}
+	kvfree(map);
+	ret = cr_link_tree(ctx);
+	pr_debug("restart %llu: %u tasks in %u processes\n", ctx->crid, ctx->nr_tasks,
+		 ctx->nr_procs);
+out:
+	kvfree(r);
+	return ret;
+}
+
+/**
+ * cr_check_made() - can restart make the tree's tasks as the image has them?
+ * @ctx: restart context, every section staged
+ *
+ * Tasks keep their pids unless CR_RESTART_NEW_PIDS: for an image of more
+ * than one task that needs CAP_CHECKPOINT_RESTORE over the caller's pid
+ * namespace (-EPERM), every pid free there (-EBUSY) and, unless the root
+ * is made too (CR_RESTART_CHILD), the root's pid the caller's (-EBUSY).
+ * A root that leads its session or its group must be able to become that
+ * (-EPERM): the caller may not lead a group to start a session, nor a
+ * session to start a group.
+ *
+ * Return: 0 or a negative errno, logged.
+ */
+int cr_check_made(struct cr_ctx *ctx)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	bool child = ctx->flags & CR_RESTART_CHILD;
+	const struct cr_tree_task *root = &ctx->tasks[0].rec;
+	u32 i;
+
+	if (ns != current->nsproxy->pid_ns_for_children && (child || ctx->nr_tasks > 1)) {
+		pr_info_ratelimited("restart: the caller's children go to another pid namespace\n");
+		return -EOPNOTSUPP;
+	}
+	ctx->new_pids = (ctx->flags & CR_RESTART_NEW_PIDS) || ctx->nr_tasks == 1;
+	if (!ctx->new_pids) {
+		if (!checkpoint_restore_ns_capable(ns->user_ns)) {
+			pr_info_ratelimited("restart: keeping pids needs CAP_CHECKPOINT_RESTORE\n");
+			return -EPERM;
+		}
+		if (!child && root->pid != task_pid_vnr(current)) {
+			pr_info_ratelimited("restart: the root's pid is %d, the caller's %d\n",
+					    root->pid, task_pid_vnr(current));
+			return -EBUSY;
+		}
+		rcu_read_lock();
+		for (i = child ? 0 : 1; i < ctx->nr_tasks; i++)
+			if (find_pid_ns(ctx->tasks[i].rec.pid, ns))
+				break;
+		rcu_read_unlock();
+		if (i < ctx->nr_tasks) {
+			pr_info_ratelimited("restart: pid %d is taken\n", ctx->tasks[i].rec.pid);
+			return -EBUSY;
+		}
+	}
+	if (!child) {
+		bool group_leader = task_pgrp(current) == task_pid(current);
+
+		bool session_leader = task_session(current) == task_pid(current);
+
+		if ((root->session == 0 && group_leader && !session_leader) ||
+		    (root->pgrp == 0 && root->session != 0 && current->signal->leader)) {
+			pr_info_ratelimited("restart: the caller cannot lead the root's session or group\n");
+			return -EPERM;
+		}
+	}
+	ctx->outside_pgid = task_pgrp_vnr(current);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* restart: past the point of no return                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * cr_tree_fail() - past the point of no return, something failed
+ * @ctx: restart context
+ * @err: what (a negative errno)
+ * @t: the task that failed
+ *
+ * Every task made so far is killed, and those to come are not made; the
+ * caller too, unless the root is its child (CR_RESTART_CHILD).
+ */
+void cr_tree_fail(struct cr_ctx *ctx, int err, struct cr_task *t)
+{
+	u32 i;
+
+	spin_lock(&ctx->lock);
+	if (!ctx->failed) {
+		ctx->failed = err;
+		pr_info_ratelimited("restart %llu failed past the point of no return in pid %d (%d): killed\n",
+				    ctx->crid, t ? t->rec.pid : 0, err);
+	}
+	for (i = 0; i < ctx->nr_tasks; i++)
+		if (ctx->tasks[i].task)
+			send_sig_info(SIGKILL, SEND_SIG_PRIV, ctx->tasks[i].task);
+	spin_unlock(&ctx->lock);
+	wake_up_all(&ctx->wait);
+}
+
+/* Wait for @cond, or for the tree to fail; killable. */
+#define cr_tree_wait(ctx, cond)							\
+	({									\
+		struct cr_ctx *__ctx = (ctx);					\
+		int __ret = wait_event_killable(__ctx->wait,			\
+						(cond) || READ_ONCE(__ctx->failed)); \
+		__ret ?: READ_ONCE(__ctx->failed);				\
+	})
+
+/* The value ax gets on the way out, after ret_from_fork() zeroed it. */
+struct cr_retval {
+	struct callback_head work;
+	long ax;
+};
+
+static void cr_put_retval(struct callback_head *head)
+{
+	struct cr_retval *rv = container_of(head, struct cr_retval, work);
+
+	task_pt_regs(current)->ax = rv->ax;
+	kfree(rv);
+}
+
+static int cr_task_main(void *arg);
+
+/*
+ * Make the task for @c: a process (a child of the caller, or of the task
+ * that runs this, as the image says) or, for a thread, a thread of the
+ * caller's process.  It runs cr_task_main() once it is made, and is known
+ * in @c->task once it registered.
+ */
+static int cr_make(struct cr_ctx *ctx, struct cr_task *c)
+{
+	bool thread = c->rec.leader != c->idx;
+	pid_t tid = c->rec.pid;
+	struct kernel_clone_args args = {
+		.flags = thread ? CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+				  CLONE_THREAD | CLONE_SYSVSEM | CLONE_UNTRACED :
+				  CLONE_UNTRACED,
+		.exit_signal = thread ? 0 : c->rec.exit_signal,
+		.fn = cr_task_main,
+		.fn_arg = c,
+		.set_tid = ctx->new_pids ? NULL : &tid,
+		.set_tid_size = ctx->new_pids ? 0 : 1,
+	};
+	pid_t pid;
+
+	kref_get(&ctx->ref);
+	pid = kernel_clone(&args);
+	if (pid < 0) {
+		kref_put(&ctx->ref, cr_ctx_release);
+		return pid;
+	}
+	c->made = pid;
+	return cr_tree_wait(ctx, READ_ONCE(c->task));
+}
+
+/* Wait for the zombie @z, a child of current, to end, and let wait(2) see it. */
+static int cr_settle_zombie(struct cr_ctx *ctx, struct cr_task *z)
+{
+	struct task_struct *task = z->task;
+
+	/* it ends at once: no waitqueue of ctx tells, so poll */
+	while (!READ_ONCE(task->exit_state)) {
+		if (READ_ONCE(ctx->failed))
+			return READ_ONCE(ctx->failed);
+		if (schedule_timeout_killable(1) && fatal_signal_pending(current))
+			return -EINTR;
+	}
+	write_lock_irq(&tasklist_lock);
+	task->exit_signal = z->rec.exit_signal;
+	write_unlock_irq(&tasklist_lock);
+	atomic_inc(&ctx->nr_done);
+	wake_up_all(&ctx->wait);
+	return 0;
+}
+
+/* The child processes of @t, as the image has them; then, for a leader, its threads. */
+static int cr_make_children(struct cr_ctx *ctx, struct cr_task *t)
+{
+	u32 i;
+	int ret = 0;
+
+	for (i = t->child; !ret && i != CR_TREE_OUTSIDE; i = ctx->tasks[i].sibling)
+		ret = cr_make(ctx, &ctx->tasks[i]);
+	/* then its zombies, each gone as soon as it is in its group */
+	for (i = t->child; !ret && i != CR_TREE_OUTSIDE; i = ctx->tasks[i].sibling)
+		if (cr_tree_is_zombie(&ctx->tasks[i]))
+			ret = cr_settle_zombie(ctx, &ctx->tasks[i]);
+	return ret;
+}
+
+static int cr_make_threads(struct cr_ctx *ctx, struct cr_task *t)
+{
+	u32 i;
+	int ret = 0;
+
+	for (i = 1; !ret && i < t->proc->nr_threads; i++)
+		ret = cr_make(ctx, &ctx->tasks[t->idx + i]);
+	return ret;
+}
+
+/* Restore the sections of @scope for @t, in table order. */
+static int cr_restore_scope(struct cr_ctx *ctx, struct cr_task *t, u32 scope)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < cr_nr_sections; i++) {
+		if (cr_sections[i]->scope != scope)
+			continue;
+		ret = cr_sections[i]->restore(ctx, t);
+		if (ret) {
+			pr_info_ratelimited("restart %llu: restoring the %s section of pid %d failed: %d\n",
+					    ctx->crid, cr_sections[i]->name, t->rec.pid, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The session and process group of @t, a leader or a zombie, before it
+ * makes its children (which are born in them): a session leader starts
+ * its session; a process joins its group once the group's leader made it
+ * (or makes it, leading it).
+ */
+static int cr_join_group(struct cr_ctx *ctx, struct cr_task *t)
+{
+	u32 g = t->rec.pgrp;
+	pid_t pgid;
+	int ret;
+
+	if (t->rec.session == t->idx && task_session(current) != task_pid(current)) {
+		ret = ksys_setsid();
+		if (ret < 0)
+			return ret;
+	}
+	if (g != CR_TREE_OUTSIDE && g != t->idx) {
+		/* pairs with the release below, in the group's leader */
+		ret = cr_tree_wait(ctx, smp_load_acquire(&ctx->tasks[g].grouped));
+		if (ret)
+			return ret;
+	}
+	pgid = g == CR_TREE_OUTSIDE ? ctx->outside_pgid : task_pid_vnr(ctx->tasks[g].task);
+	if (task_pgrp_vnr(current) != pgid) {
+		ret = ksys_setpgid(0, pgid);
+		if (ret)
+			return ret;
+	}
+	/* in its group, before a member reads grouped and joins it */
+	smp_store_release(&t->grouped, true);
+	wake_up_all(&ctx->wait);
+	return 0;
+}
+
+/*
+ * A zombie of the image, made by its parent: it ends as soon as it is in
+ * its session and group, with its saved status, and no signal to its
+ * parent (exit_signal 0); its parent then gives it its exit_signal back
+ * (cr_settle_zombie()), so that wait(2) finds it as before.
+ */
+static void cr_zombie_run(struct cr_ctx *ctx, struct cr_task *t)
+{
+	int ret = cr_join_group(ctx, t), code = t->rec.exit_code;
+
+	if (ret) {
+		cr_tree_fail(ctx, ret, t);
+		return;
+	}
+	write_lock_irq(&tasklist_lock);
+	current->exit_signal = 0;
+	write_unlock_irq(&tasklist_lock);
+	kref_put(&ctx->ref, cr_ctx_release);
+	do_exit(code);
+}
+
+/*
+ * A leader's turn at the image: its pages; the last reads the tail.
+ */
+static int cr_proc_turn(struct cr_ctx *ctx, struct cr_proc *p)
+{
+	int ret;
+
+	ret = cr_tree_wait(ctx, READ_ONCE(ctx->turn) == p->idx);
+	if (ret)
+		return ret;
+	ret = cr_restore_pages(ctx, p);
+	if (!ret && p->idx == ctx->nr_procs - 1)
+		ret = cr_read_tail(ctx);
+	if (ret)
+		return ret;
+	/* the stream read so far, before the next process reads on */
+	smp_store_release(&ctx->turn, p->idx + 1);
+	wake_up_all(&ctx->wait);
+	return 0;
+}
+
+/*
+ * Restore task @t in its own context: make its children (and a leader its
+ * threads), restore its sections, read its process's pages in turn, and
+ * wait for every task of the tree.
+ */
+static int cr_task_run(struct cr_ctx *ctx, struct cr_task *t)
+{
+	bool leader = t->proc->leader == t;
+	int ret = 0;
+
+	cr_forget_caller(leader);
+	if (leader)
+		ret = cr_join_group(ctx, t);
+	/*
+	 * A leader's children are made before it restores anything: each is
+	 * a copy of what it was made from, replaced whole.  Its threads come
+	 * once its process is restored, and share it.
+	 */
+	if (!ret && leader)
+		ret = cr_make_children(ctx, t);
+	if (!ret && leader)
+		ret = cr_restore_scope(ctx, t, CR_SCOPE_PROC);
+	if (!ret && leader)
+		ret = cr_make_threads(ctx, t);
+	if (!ret && !leader)
+		ret = cr_make_children(ctx, t);
+	if (!ret)
+		ret = cr_restore_scope(ctx, t, CR_SCOPE_TASK);
+	if (!ret && leader)
+		ret = cr_proc_turn(ctx, t->proc);
+	if (!ret) {
+		atomic_inc(&ctx->nr_done);
+		wake_up_all(&ctx->wait);
+		ret = cr_tree_wait(ctx, atomic_read(&ctx->nr_done) == ctx->nr_tasks);
+	}
+	if (ret)
+		cr_tree_fail(ctx, ret, t);
+	return ret;
+}
+
+/* Whole: the restored mask, and the signals pending meanwhile. */
+static void cr_task_whole(struct cr_task *t)
+{
+	set_current_blocked(&t->blocked);
+	if (t->notify)
+		set_notify_signal(current);
+}
+
+/* A task restart made: restore it, then return to user space where it stopped. */
+static int cr_task_main(void *arg)
+{
+	struct cr_task *t = arg;
+	struct cr_ctx *ctx = t->ctx;
+	struct cr_retval *rv;
+	bool failed;
+
+	spin_lock(&ctx->lock);
+	t->task = get_task_struct(current);
+	/* a failure before it registered: it dies with the others */
+	failed = ctx->failed;
+	if (failed)
+		send_sig_info(SIGKILL, SEND_SIG_PRIV, current);
+	spin_unlock(&ctx->lock);
+	wake_up_all(&ctx->wait);
+
+	if (!failed && cr_tree_is_zombie(t)) {
+		cr_zombie_run(ctx, t);
+	} else if (!failed && !cr_task_run(ctx, t)) {
+		/* ret_from_fork() zeroes ax after this: put it back on the way out */
+		rv = kmalloc(sizeof(*rv), GFP_KERNEL);
+		if (rv) {
+			rv->ax = t->retval;
+			init_task_work(&rv->work, cr_put_retval);
+			if (task_work_add(current, &rv->work, TWA_SIGNAL)) {
+				kfree(rv);
+				rv = NULL;
+			}
+		}
+		if (rv)
+			cr_task_whole(t);
+		else
+			cr_tree_fail(ctx, -ENOMEM, t);
+	}
+	kref_put(&ctx->ref, cr_ctx_release);
+	/* killed if anything failed: it never gets to user space */
+	return 0;
+}
+
+/*
+ * CR_RESTART_CHILD, the tree killed: the root is the caller's child, reaped
+ * here, not left behind; and so is every process of the tree that its
+ * death makes the caller's (a child subreaper's).  Parents come before
+ * their children in the tree, so each is reparented before it is waited
+ * for; a process that is not the caller's is left to its new parent.
+ */
+static void cr_reap_tree(struct cr_ctx *ctx)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		const struct cr_task *t = &ctx->tasks[i];
+
+		if (t->rec.leader == i && t->made)
+			kernel_wait4(t->made, NULL, __WALL, NULL);
+	}
+}
+
+/**
+ * cr_restart_tree() - make and restore every task of the tree
+ * @ctx: restart context, past the point of no return
+ *
+ * The caller is the root, or with CR_RESTART_CHILD makes the root as its
+ * child and waits until the tree is whole.
+ *
+ * Context: process context, every signal but SIGKILL blocked.
+ * Return: the root's pid (CR_RESTART_CHILD) or 0 (the caller is the root:
+ * its restored registers get the root's retval in ax); or a negative
+ * errno, every task of the tree killed (and the caller with them, unless
+ * it made the root).
+ */
+long cr_restart_tree(struct cr_ctx *ctx)
+{
+	struct cr_task *root = &ctx->tasks[0];
+	int ret;
+
+	if (!(ctx->flags & CR_RESTART_CHILD)) {
+		/* known, so that a failure anywhere in the tree kills it too */
+		spin_lock(&ctx->lock);
+		root->task = get_task_struct(current);
+		spin_unlock(&ctx->lock);
+		ret = cr_task_run(ctx, root);
+		if (ret)
+			return ret;
+		cr_task_whole(root);
+		return 0;
+	}
+	ret = cr_make(ctx, root);
+	if (!ret)
+		ret = cr_tree_wait(ctx, atomic_read(&ctx->nr_done) == ctx->nr_tasks);
+	if (ret) {
+		cr_tree_fail(ctx, ret, NULL);
+		cr_reap_tree(ctx);
+		return ret;
+	}
+	set_current_blocked(&ctx->blocked);
+	return task_pid_vnr(root->task);
+}
+
+/**
+ * cr_free_tree() - drop the tasks of a restart or a checkpoint context
+ * @ctx: the context, its last reference gone
+ */
+void cr_free_tree(struct cr_ctx *ctx)
+{
+	unsigned int i, j;
+
+	for (i = 0; ctx->tasks && i < ctx->nr_tasks; i++) {
+		struct cr_task *t = &ctx->tasks[i];
+
+		for (j = 0; j < cr_nr_sections; j++) {
+			const struct cr_section *s = cr_sections[j];
+
+			if (t->proc && (s->scope == CR_SCOPE_TASK || t->proc->leader == t))
+				s->free(ctx, t);
+		}
+		if (t->task)
+			put_task_struct(t->task);
+	}
+	for (j = 0; j < cr_nr_sections; j++)
+		cr_sections[j]->free(ctx, NULL);
+	kvfree(ctx->tasks);
+	kvfree(ctx->procs);
+	ctx->tasks = NULL;
+	ctx->procs = NULL;
+}
