@@ -98,8 +98,9 @@ static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 	if (t->io_uring)
 		return cr_refuse(ctx, -EOPNOTSUPP, "uses io_uring");
 #endif
-	/* its pid, 1, could not be given back (a new pid namespace would be needed) */
-	if (is_child_reaper(task_pid(t)) && task_active_pid_ns(t) != &init_pid_ns)
+	/* its pid, 1, is given back in a new pid namespace: the root's tree alone */
+	if (is_child_reaper(task_pid(t)) && task_active_pid_ns(t) != &init_pid_ns &&
+	    task_active_pid_ns(t) != ctx->pidns)
 		return cr_refuse(ctx, -EOPNOTSUPP, "the init of a pid namespace");
 	if (t->policy != SCHED_NORMAL && t->policy != SCHED_BATCH && t->policy != SCHED_IDLE)
 		return cr_refuse(ctx, -EOPNOTSUPP, "scheduling policy %u", t->policy);
@@ -181,6 +182,11 @@ static int cr_check_ns(struct cr_ctx *ctx, const struct cr_rec_task *rec)
 	for (i = 0; i < CR_NS_MAX; i++) {
 		bool same = (rec->ns_init & BIT(i)) ? init & BIT(i) :
 			    !(init & BIT(i)) && inum[i] == rec->ns_inum[i];
+
+		/* a pid namespace's tree: its own, made again (CR_RESTART_PIDNS) */
+		if ((i == CR_NS_PID || i == CR_NS_PID_CHILDREN) &&
+		    (ctx->tree_flags & CR_TREE_PIDNS))
+			continue;
 
 		if (!same)
 			return cr_reject(ctx, -EOPNOTSUPP,

@@ -62,8 +62,8 @@ static u32 cr_pid_find(const struct cr_pid_idx *map, u32 n, pid_t pid)
 	return hit ? hit->idx : CR_TREE_OUTSIDE;
 }
 
-/* The pids of the tree, sorted; -EEXIST if one is there twice. */
-static struct cr_pid_idx *cr_pid_map(struct cr_ctx *ctx)
+/* The pids (or @ns: nspids) of the tree, sorted; -EEXIST if one is there twice. */
+static struct cr_pid_idx *cr_pid_map(struct cr_ctx *ctx, bool ns)
 {
 	struct cr_pid_idx *map;
 	u32 i;
@@ -72,7 +72,7 @@ static struct cr_pid_idx *cr_pid_map(struct cr_ctx *ctx)
 	if (!map)
 		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < ctx->nr_tasks; i++) {
-		map[i].pid = ctx->tasks[i].rec.pid;
+		map[i].pid = ns ? ctx->tasks[i].rec.nspid : ctx->tasks[i].rec.pid;
 		map[i].idx = i;
 	}
 	sort(map, ctx->nr_tasks, sizeof(*map), cr_pid_cmp, NULL);
@@ -340,9 +340,15 @@ static int cr_check_task_kind(struct cr_ctx *ctx, struct cr_task *t)
 	 * knows itself by other ones would come back with these.  A lone
 	 * task comes back with a new pid anyway.
 	 */
-	if (ctx->nr_tasks > 1 && task_active_pid_ns(task) != task_active_pid_ns(current))
+	if (ctx->pidns) {
+		if (task_active_pid_ns(task) != ctx->pidns)
+			return cr_refuse(ctx, -EOPNOTSUPP,
+					 "in a pid namespace below the root's: not supported yet");
+		t->rec.nspid = task_pid_nr_ns(task, ctx->pidns);
+	} else if (ctx->nr_tasks > 1 && task_active_pid_ns(task) != task_active_pid_ns(current)) {
 		return cr_refuse(ctx, -EOPNOTSUPP,
-				 "a task of a tree in a pid namespace of its own: not supported yet");
+				 "in a pid namespace of its own, but not its init's tree");
+	}
 	if (cr_tree_is_zombie(t)) {
 		/* its parent, held still, cannot wait for it meanwhile */
 		if (!t->idx)
@@ -522,7 +528,7 @@ static int cr_tree_groups(struct cr_ctx *ctx)
 	u32 i;
 	int ret = 0;
 
-	map = cr_pid_map(ctx);
+	map = cr_pid_map(ctx, false);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 	recs = kvmalloc_array(ctx->nr_tasks, sizeof(*recs), GFP_KERNEL);
@@ -554,6 +560,8 @@ static int cr_tree_groups(struct cr_ctx *ctx)
 	}
 	r.nr_tasks = ctx->nr_tasks;
 	r.nr_procs = ctx->nr_procs;
+	r.flags = ctx->pidns ? CR_TREE_PIDNS : 0;
+	r.__reserved = 0;
 	for (i = 0; i < ctx->nr_tasks && !ret && !why; i++)
 		why = cr_check_tree(&r, sizeof(r) + ctx->nr_tasks * sizeof(*recs), recs, i);
 	if (why) {
@@ -647,6 +655,16 @@ int cr_get_tree(struct cr_ctx *ctx, pid_t pid)
 	root = find_get_task_by_vpid(pid);
 	if (!root)
 		return -ESRCH;
+	/*
+	 * The init of a pid namespace of its own: its tree is saved with the
+	 * pids its tasks have there too (CR_TREE_PIDNS).  The namespace lives
+	 * as long as its init, which the walk references.
+	 */
+	rcu_read_lock();
+	if (task_active_pid_ns(root) != task_active_pid_ns(current) &&
+	    task_active_pid_ns(root)->child_reaper == root->group_leader)
+		ctx->pidns = task_active_pid_ns(root);
+	rcu_read_unlock();
 	/* no freezing a process the caller may not checkpoint */
 	ret = ptrace_may_access(root, PTRACE_MODE_ATTACH_REALCREDS) ? 0 : -EPERM;
 	if (!ret)
@@ -746,6 +764,8 @@ int cr_write_tree(struct cr_ctx *ctx)
 		return -ENOMEM;
 	r->nr_tasks = ctx->nr_tasks;
 	r->nr_procs = ctx->nr_procs;
+	r->flags = ctx->pidns ? CR_TREE_PIDNS : 0;
+	r->__reserved = 0;
 	tasks = (struct cr_tree_task *)(r + 1);
 	for (i = 0; i < ctx->nr_tasks; i++)
 		tasks[i] = ctx->tasks[i].rec;
@@ -794,16 +814,19 @@ int cr_read_tree(struct cr_ctx *ctx)
 		goto out;
 	ctx->nr_tasks = r->nr_tasks;
 	ctx->nr_procs = r->nr_procs;
+	ctx->tree_flags = r->flags;
 	for (i = 0; i < r->nr_tasks; i++)
 		ctx->tasks[i].rec = recs[i];
-	map = cr_pid_map(ctx);
-	if (IS_ERR(map)) {
-		ret = PTR_ERR(map);
-		if (ret == -EEXIST)
-			ret = cr_reject(ctx, -EBADMSG, "a pid twice");
-		goto out;
+	for (i = 0; i < (r->flags & CR_TREE_PIDNS ? 2 : 1); i++) {
+		map = cr_pid_map(ctx, i);
+		if (IS_ERR(map)) {
+			ret = PTR_ERR(map);
+			if (ret == -EEXIST)
+				ret = cr_reject(ctx, -EBADMSG, "a pid twice");
+			goto out;
+		}
+		kvfree(map);
 	}
-	kvfree(map);
 	ret = cr_link_tree(ctx);
 	pr_debug("restart %llu: %u tasks in %u processes\n", ctx->crid, ctx->nr_tasks,
 		 ctx->nr_procs);
@@ -830,6 +853,7 @@ int cr_check_made(struct cr_ctx *ctx)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	bool child = ctx->flags & CR_RESTART_CHILD;
+	bool pidns = ctx->flags & CR_RESTART_PIDNS;
 	const struct cr_tree_task *root = &ctx->tasks[0].rec;
 	u32 i;
 
@@ -838,7 +862,22 @@ int cr_check_made(struct cr_ctx *ctx)
 		return -EOPNOTSUPP;
 	}
 	ctx->new_pids = (ctx->flags & CR_RESTART_NEW_PIDS) || ctx->nr_tasks == 1;
-	if (!ctx->new_pids) {
+	if (pidns && (!child || !(ctx->tree_flags & CR_TREE_PIDNS))) {
+		pr_info_ratelimited("restart: CR_RESTART_PIDNS needs CR_RESTART_CHILD and a pid namespace's tree\n");
+		return -EINVAL;
+	}
+	if (!pidns && (ctx->tree_flags & CR_TREE_PIDNS) && !(ctx->flags & CR_RESTART_NEW_PIDS)) {
+		pr_info_ratelimited("restart: a pid namespace's tree keeps its pids with CR_RESTART_PIDNS only\n");
+		return -EINVAL;
+	}
+	if (pidns) {
+		/* what clone(CLONE_NEWPID) and clone3()'s set_tid there ask */
+		if (!ns_capable(current_user_ns(), CAP_SYS_ADMIN) ||
+		    (!ctx->new_pids && !checkpoint_restore_ns_capable(current_user_ns()))) {
+			pr_info_ratelimited("restart: a new pid namespace needs CAP_SYS_ADMIN (and pids CAP_CHECKPOINT_RESTORE)\n");
+			return -EPERM;
+		}
+	} else if (!ctx->new_pids) {
 		if (!checkpoint_restore_ns_capable(ns->user_ns)) {
 			pr_info_ratelimited("restart: keeping pids needs CAP_CHECKPOINT_RESTORE\n");
 			return -EPERM;
@@ -860,7 +899,6 @@ int cr_check_made(struct cr_ctx *ctx)
 	}
 	if (!child) {
 		bool group_leader = task_pgrp(current) == task_pid(current);
-
 		bool session_leader = task_session(current) == task_pid(current);
 
 		if ((root->session == 0 && group_leader && !session_leader) ||
@@ -869,7 +907,7 @@ int cr_check_made(struct cr_ctx *ctx)
 			return -EPERM;
 		}
 	}
-	ctx->outside_pgid = task_pgrp_vnr(current);
+	ctx->outside_pgrp = get_pid(task_pgrp(current));
 	return 0;
 }
 
@@ -936,17 +974,20 @@ static int cr_task_main(void *arg);
  */
 static int cr_make(struct cr_ctx *ctx, struct cr_task *c)
 {
-	bool thread = c->rec.leader != c->idx;
-	pid_t tid = c->rec.pid;
+	bool thread = c->rec.leader != c->idx, pidns = ctx->flags & CR_RESTART_PIDNS;
+	/* in a new pid namespace, the pid there: the level of the maker's children */
+	pid_t tid = pidns ? c->rec.nspid : c->rec.pid;
+	/* the root of a new pid namespace is its init, pid 1 there */
+	bool keep = !ctx->new_pids && !(pidns && !c->idx);
 	struct kernel_clone_args args = {
 		.flags = thread ? CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 				  CLONE_THREAD | CLONE_SYSVSEM | CLONE_UNTRACED :
-				  CLONE_UNTRACED,
+				  CLONE_UNTRACED | (pidns && !c->idx ? CLONE_NEWPID : 0),
 		.exit_signal = thread ? 0 : c->rec.exit_signal,
 		.fn = cr_task_main,
 		.fn_arg = c,
-		.set_tid = ctx->new_pids ? NULL : &tid,
-		.set_tid_size = ctx->new_pids ? 0 : 1,
+		.set_tid = keep ? &tid : NULL,
+		.set_tid_size = keep ? 1 : 0,
 	};
 	pid_t pid;
 
@@ -1047,7 +1088,14 @@ static int cr_join_group(struct cr_ctx *ctx, struct cr_task *t)
 		if (ret)
 			return ret;
 	}
-	pgid = g == CR_TREE_OUTSIDE ? ctx->outside_pgid : task_pid_vnr(ctx->tasks[g].task);
+	/* the caller's group, which a new pid namespace does not see */
+	rcu_read_lock();
+	pgid = g != CR_TREE_OUTSIDE ? task_pid_vnr(ctx->tasks[g].task) :
+	       task_pgrp(current) == ctx->outside_pgrp ? task_pgrp_vnr(current) :
+	       pid_vnr(ctx->outside_pgrp) ?: -ESRCH;
+	rcu_read_unlock();
+	if (pgid < 0)
+		return pgid;
 	if (task_pgrp_vnr(current) != pgid) {
 		ret = ksys_setpgid(0, pgid);
 		if (ret)
@@ -1275,4 +1323,6 @@ void cr_free_tree(struct cr_ctx *ctx)
 	kvfree(ctx->procs);
 	ctx->tasks = NULL;
 	ctx->procs = NULL;
+	put_pid(ctx->outside_pgrp);
+	ctx->outside_pgrp = NULL;
 }

@@ -175,8 +175,11 @@ struct cr_proc {
  * @failed:	restart: past the point of no return, something failed
  *		(its errno): every task of the image dies
  * @new_pids:	restart: the tasks made get new pids
- * @outside_pgid: restart: the process group of tasks whose group is
- *		outside the image: the caller's
+ * @outside_pgrp: restart: the caller's process group, referenced; those
+ *		whose group is outside the tree join it
+ * @pidns:	checkpoint: the root's pid namespace, if the root is its init
+ *		(CR_TREE_PIDNS); NULL otherwise
+ * @tree_flags:	restart: the flags of the tree record
  * @files:	the objects of the files section, shared by the processes
  * @nr_shm:	the shared memory objects of shared anonymous mappings
  *		(checkpoint: numbered so far; restart: made so far)
@@ -223,7 +226,9 @@ struct cr_ctx {
 	atomic_t nr_done;
 	int failed;
 	bool new_pids;
-	pid_t outside_pgid;
+	struct pid *outside_pgrp;
+	struct pid_namespace *pidns;
+	u32 tree_flags;
 	void *files;
 	u32 nr_shm;
 	struct file **shm;

@@ -840,8 +840,9 @@ static inline int cr_tree_is_proc(const struct cr_tree_task *tasks, __u32 i)
  * leads its group too; a group lies in one session; a process that does
  * not lead its session is in its parent's, as fork() leaves it (the root
  * excepted: its parent is outside); a group or session inside the image
- * holds no process of one outside it.
- * Readers check also that no pid is there twice.
+ * holds no process of one outside it.  With CR_TREE_PIDNS every task has
+ * a pid in the root's namespace, 1 for the root alone.  Readers check
+ * also that no pid (or nspid) is there twice.
  *
  * Return: NULL or the reason.
  */
@@ -854,8 +855,13 @@ static inline const char *cr_check_tree(const struct cr_rec_tree *r, __u32 len,
 	    r->nr_procs > r->nr_tasks ||
 	    len != sizeof(*r) + (__u64)r->nr_tasks * sizeof(*tasks))
 		return "bad task or process count";
+	if (r->flags & ~CR_TREE_PIDNS || r->__reserved)
+		return "bad flags";
 	if (!tasks)
 		return NULL;
+	if (t->__reserved ||
+	    (r->flags & CR_TREE_PIDNS ? t->nspid <= 0 || !i != !(t->nspid - 1) : t->nspid))
+		return "bad pid in the tree's pid namespace";
 	if (t->pid <= 0 || t->flags & ~CR_TREE_ZOMBIE ||
 	    (t->flags & CR_TREE_ZOMBIE ? !cr_exit_code_ok(t->exit_code) : t->exit_code))
 		return "bad pid, flags or exit status";

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	7
+#define CR_FORMAT_VERSION	8
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -189,6 +189,9 @@ struct cr_rec_tail {
  * @exit_code: CR_TREE_ZOMBIE: the status wait(2) reports for it (an exit
  *	status times 256, or a signal number, plus 0x80 for a core dump); 0
  *	otherwise
+ * @nspid: CR_TREE_PIDNS: its pid in the root's pid namespace (the root's
+ *	is 1); 0 otherwise
+ * @__reserved: zero
  *
  * Indexes name earlier tasks of the record, or the task itself.
  */
@@ -201,6 +204,8 @@ struct cr_tree_task {
 	__u32 session;
 	__u32 flags;
 	__u32 exit_code;
+	__s32 nspid;
+	__u32 __reserved;
 };
 
 /*
@@ -220,6 +225,8 @@ struct cr_tree_task {
  *	right after its leader.
  * @nr_procs: the number of leaders among them that are not zombies: the
  *	processes with sections
+ * @flags: CR_TREE_PIDNS
+ * @__reserved: zero
  *
  * Each process's sections follow in the order of the tree: for a leader,
  * the sections of its process (mm, files, signals...), then, for it and
@@ -228,7 +235,16 @@ struct cr_tree_task {
 struct cr_rec_tree {
 	__u32 nr_tasks;
 	__u32 nr_procs;
+	__u32 flags;
+	__u32 __reserved;
 };
+
+/*
+ * The root is the init of a pid namespace of its own, every task of the
+ * tree in it: each task's nspid is its pid there.  Restart rebuilds the
+ * tree in a new pid namespace (CR_RESTART_PIDNS) with those pids.
+ */
+#define CR_TREE_PIDNS		(1U << 0)
 
 #define CR_COMM_LEN		16
 #define CR_CPUS_WORDS		16	/* CPU affinity of up to 1024 CPUs */
@@ -738,7 +754,10 @@ struct cr_rec_timer {
 						 * caller; restart returns its pid
 						 */
 #define CR_RESTART_NEW_PIDS	(1UL << 2)	/* the tasks get new pids */
-#define CR_RESTART_FLAGS	(CR_RESTART_ARGS | CR_RESTART_CHILD | CR_RESTART_NEW_PIDS)
+/* with CR_RESTART_CHILD: the root is the init of a new pid namespace (a CR_TREE_PIDNS image) */
+#define CR_RESTART_PIDNS	(1UL << 3)
+#define CR_RESTART_FLAGS	(CR_RESTART_ARGS | CR_RESTART_CHILD | CR_RESTART_NEW_PIDS | \
+				 CR_RESTART_PIDNS)
 
 #define CR_INHERIT_MAX		256
 

@@ -85,6 +85,11 @@ static const struct cri_name cri_mm_flags[] = {
 	{ }
 };
 
+static const struct cri_name cri_rec_tree_flags[] = {
+	{ CR_TREE_PIDNS, "pidns" },
+	{ }
+};
+
 static const struct cri_name cri_tree_flags[] = {
 	{ CR_TREE_ZOMBIE, "zombie" },
 	{ }
@@ -762,6 +767,7 @@ static void cri_tree(struct cri *c, const void *p)
 
 	cj_dec(o, "nr_tasks", r->nr_tasks);
 	cj_dec(o, "nr_procs", r->nr_procs);
+	cri_flg(o, "flags", r->flags, cri_rec_tree_flags);
 	cj_arr_begin(o, "tasks", true);
 	for (i = 0; i < r->nr_tasks; i++) {
 		cj_obj_begin(o, NULL);
@@ -775,6 +781,8 @@ static void cri_tree(struct cri *c, const void *p)
 		cri_flg(o, "flags", t[i].flags, cri_tree_flags);
 		if (t[i].flags & CR_TREE_ZOMBIE)
 			cj_hex(o, "exit_code", t[i].exit_code);
+		if (r->flags & CR_TREE_PIDNS)
+			cj_signed(o, "nspid", t[i].nspid, NULL);
 		cj_obj_end(o);
 	}
 	cj_arr_end(o);

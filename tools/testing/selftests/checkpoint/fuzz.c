@@ -488,7 +488,7 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		n = r->nr_tasks;
 		k = rnd_below(n);
 		snprintf(what, wlen, "tree record, task %u of %u", k, n);
-		switch (rnd_below(10)) {
+		switch (rnd_below(11)) {
 		case 0:	/* the counts */
 			if (rnd_below(2))
 				r->nr_tasks = rnd_below(2) ? 100000 : rnd_below(2) ? 0 : n + 1;
@@ -525,6 +525,11 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 				t[k] = t[n];
 				t[n] = x;
 			}
+			break;
+		case 9:	/* a pid namespace's tree, or pids there */
+			if (rnd_below(2))
+				r->flags ^= rnd_below(4) ? 1 : rnd_edge();
+			t[k].nspid = rnd_below(2) ? t[rnd_below(n)].nspid : rnd_below(4);
 			break;
 		default:
 			t[k].pgrp = k;

@@ -2,7 +2,7 @@
 /*
  * rstr - restart a checkpointed process tree with restart(2).
  *
- *   rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... [-d | -s] [--new-pids]
+ *   rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... [-d | -s] [--new-pids] [--pidns]
  *
  * Reads the image from FILE or standard input.  By default the kernel
  * creates the tree's root as a new child of rstr (CR_RESTART_CHILD): rstr
@@ -11,7 +11,9 @@
  * raises the same signal).  --detach prints the root's pid and exits at
  * once; --self restarts in place: rstr becomes the root (for an image of
  * one process, or when rstr's pid is the saved root's).  --new-pids gives
- * every task a new pid (CR_RESTART_NEW_PIDS).  On failure rstr explains
+ * every task a new pid (CR_RESTART_NEW_PIDS).  --pidns restarts the tree
+ * of a pid namespace's init as the init of a new pid namespace, with the
+ * pids its tasks had there (CR_RESTART_PIDNS; not with --self).  On failure rstr explains
  * why and exits with status 1.
  *
  * --inherit-fd N:KEY hands rstr's fd N to the restarted process in place of
@@ -45,15 +47,17 @@ static const char *hint(int err)
 		return "the image has another checkpoint id than --crid, or a path of the image "
 		       "now names another kind of file (see dmesg)";
 	case EPERM:
-		return "keeping the saved pids needs CAP_CHECKPOINT_RESTORE (try --new-pids)";
+		return "keeping the saved pids needs CAP_CHECKPOINT_RESTORE (try --new-pids), "
+		       "a new pid namespace CAP_SYS_ADMIN";
 	case EBUSY:
 		return "a saved pid is in use (try --new-pids), or with --self rstr's pid is "
 		       "not the saved root's; or a FIFO of the image is not empty";
 	case EOPNOTSUPP:
 		return "the image holds state this kernel cannot restart yet";
 	case EINVAL:
-		return "the input cannot take kernel reads (e.g. /dev/zero), or this kernel "
-		       "lacks a flag asked for (--detach, --new-pids)";
+		return "the input cannot take kernel reads (e.g. /dev/zero), this kernel "
+		       "lacks a flag asked for (--detach, --new-pids), or the image is of a "
+		       "pid namespace's tree (--pidns) or not (without it)";
 	case EBADF:
 		return "the input is not open for reading, an --inherit-fd fd is not open, "
 		       "or the image needs a file handed in (--inherit-fd; see dmesg)";
@@ -64,7 +68,7 @@ static const char *hint(int err)
 }
 
 #define USAGE "usage: rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... " \
-	      "[--detach | --self] [--new-pids]\n"
+	      "[--detach | --self] [--new-pids] [--pidns]\n"
 
 /* The signals rstr passes on to the root it waits for. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, 0 };
@@ -135,6 +139,7 @@ int main(int argc, char **argv)
 		{ "detach", no_argument, NULL, 'd' },
 		{ "self", no_argument, NULL, 's' },
 		{ "new-pids", no_argument, NULL, 'n' },
+		{ "pidns", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -148,7 +153,7 @@ int main(int argc, char **argv)
 	sigset_t fwd, old;
 	long ret;
 
-	while ((c = getopt_long(argc, argv, "i:c:I:dsnh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:c:I:dsnph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			in = optarg;
@@ -173,6 +178,9 @@ int main(int argc, char **argv)
 		case 'n':
 			flags |= CR_RESTART_NEW_PIDS;
 			break;
+		case 'p':
+			flags |= CR_RESTART_PIDNS;
+			break;
 		case 'h':
 			printf(USAGE);
 			return 0;
@@ -187,6 +195,10 @@ int main(int argc, char **argv)
 	}
 	if (detach && self) {
 		fprintf(stderr, "rstr: --detach and --self exclude each other\n");
+		return 2;
+	}
+	if (self && (flags & CR_RESTART_PIDNS)) {
+		fprintf(stderr, "rstr: --self and --pidns exclude each other\n");
 		return 2;
 	}
 	if (in) {

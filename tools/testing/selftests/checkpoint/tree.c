@@ -1055,51 +1055,152 @@ TEST_F_TIMEOUT(refuse, eperm_one_task, 120)
 }
 
 /*
- * A tree in a pid namespace of its own (an init, pid 1 there, and its
- * child): its tasks know themselves by pids the image would not keep, so
- * the checkpoint is refused (EOPNOTSUPP) and the tree left running.
+ * A pid namespace of its own: an init (pid 1 there) with a child, made by
+ * OUTER, which stays in the test's namespace.  The init's pid as the test
+ * sees it goes to @p once both are in pause().
  */
-TEST_F_TIMEOUT(refuse, own_pid_ns, 60)
+static pid_t start_pidns(int p[2], pid_t *init)
 {
-	int img = cr_tmpfile(), p[2], st;
-	pid_t outer, init;
-	char c = 0;
+	pid_t outer = fork();
+	int st;
 
-	ASSERT_GE(img, 0);
-	ASSERT_EQ(0, pipe(p));
-	outer = fork();
-	ASSERT_GE(outer, 0);
-	if (!outer) {
-		if (unshare(CLONE_NEWPID))
-			_exit(1);
-		init = fork();
-		if (!init) {
-			/* pid 1 here: a child, then wait */
-			if (getpid() != 1 || fork() == 0) {
-				for (;;)
-					pause();
-			}
-			if (write(p[1], "x", 1) != 1)
-				_exit(1);
+	if (outer)
+		return outer;
+	/* no file of the test's: the pipe's end alone, on fd 3 */
+	if (dup2(p[1], 3) != 3)
+		_exit(1);
+	closefrom(4);
+	p[1] = 3;
+	if (unshare(CLONE_NEWPID))
+		_exit(1);
+	*init = fork();
+	if (!*init) {
+		/* pid 1 here: a child, then wait */
+		if (getpid() != 1 || fork() == 0) {
 			for (;;)
 				pause();
 		}
-		if (write(p[1], &init, sizeof(init)) != sizeof(init))
+		if (write(p[1], "x", 1) != 1)
 			_exit(1);
-		waitpid(init, &st, 0);
-		_exit(0);
+		for (;;)
+			pause();
 	}
+	if (write(p[1], init, sizeof(*init)) != sizeof(*init))
+		_exit(1);
+	waitpid(*init, &st, 0);
+	_exit(0);
+}
+
+/* Wait for start_pidns(): the init's pid, or -1. */
+static pid_t pidns_ready(int p[2])
+{
+	pid_t init = -1;
+	char c;
+
 	close(p[1]);
-	ASSERT_EQ(sizeof(init), read(p[0], &init, sizeof(init)));
-	ASSERT_EQ(1, read(p[0], &c, 1));
+	if (read(p[0], &init, sizeof(init)) != sizeof(init) || read(p[0], &c, 1) != 1)
+		init = -1;
 	close(p[0]);
-	EXPECT_EQ(-1, sys_checkpoint(init, img, CR_CHECKPOINT_FREEZE));
+	return init;
+}
+
+/* The pids of @pid, from the outermost namespace in (NSpid): how many. */
+static int nspids(pid_t pid, pid_t *ids, int max)
+{
+	char path[64], buf[4096], *l;
+	int fd, n = 0;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = 0;
+	l = strstr(buf, "\nNSpid:");
+	if (!l)
+		return 0;
+	for (l += 8; n < max && *l && *l != '\n'; ) {
+		char *end;
+		long v = strtol(l, &end, 10);
+
+		if (end == l)
+			break;
+		ids[n++] = v;
+		l = end;
+	}
+	return n;
+}
+
+/*
+ * A task of the tree in a pid namespace below the root's (OUTER's init and
+ * its child): its tasks know themselves by pids the image would not keep,
+ * so the checkpoint is refused (EOPNOTSUPP) and the tree left running.
+ */
+TEST_F_TIMEOUT(refuse, own_pid_ns, 60)
+{
+	int img = cr_tmpfile(), p[2];
+	pid_t outer, init;
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, pipe(p));
+	outer = start_pidns(p, &init);
+	ASSERT_GE(outer, 0);
+	init = pidns_ready(p);
+	ASSERT_GT(init, 0);
+	EXPECT_EQ(-1, sys_checkpoint(outer, img, CR_CHECKPOINT_FREEZE));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(0, cr_wait_syscall(init, SYS_pause, 10000))
 		TH_LOG("the init is not back in pause()");
 	/* the namespace dies with its init */
 	kill(init, SIGKILL);
 	EXPECT_EQ(0, cr_wait(outer));
+	close(img);
+}
+
+/*
+ * The tree of a pid namespace's init (CR_TREE_PIDNS), frozen and killed:
+ * restarted without CR_RESTART_PIDNS it is refused (EINVAL); with it, the
+ * init is the init of a new pid namespace (pid 1 there) and its child has
+ * its pid there again (2), both back in pause().
+ */
+TEST_F_TIMEOUT(refuse, pidns_restart, 60)
+{
+	int img = cr_tmpfile(), p[2];
+	pid_t outer, init, ids[4], kid;
+	struct cr_proc_ids tasks[4];
+	long root;
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, pipe(p));
+	outer = start_pidns(p, &init);
+	ASSERT_GE(outer, 0);
+	init = pidns_ready(p);
+	ASSERT_GT(init, 0);
+	ASSERT_GT(sys_checkpoint(init, img, CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL), 0)
+		TH_LOG("checkpoint of a pid namespace's init: %s", strerror(errno));
+	EXPECT_EQ(0, cr_wait(outer));
+
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	EXPECT_EQ(-1, sys_restart(0, img, CR_RESTART_CHILD));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	root = sys_restart(0, img, CR_RESTART_CHILD | CR_RESTART_PIDNS);
+	ASSERT_GT(root, 0) TH_LOG("restart(CR_RESTART_PIDNS): %s", strerror(errno));
+	EXPECT_EQ(2, nspids(root, ids, 4));
+	EXPECT_EQ(1, ids[1]) TH_LOG("the init is pid %d in its namespace", ids[1]);
+	EXPECT_EQ(0, cr_wait_syscall(root, SYS_pause, 10000));
+	/* its child */
+	ASSERT_EQ(2, cr_proc_tree(root, tasks, 4));
+	kid = tasks[0].pid == root ? tasks[1].pid : tasks[0].pid;
+	EXPECT_EQ(2, nspids(kid, ids, 4));
+	EXPECT_EQ(2, ids[1]) TH_LOG("its child is pid %d in the namespace", ids[1]);
+	EXPECT_EQ(0, cr_wait_syscall(kid, SYS_pause, 10000));
+	kill(root, SIGKILL);
+	cr_wait(root);
 	close(img);
 }
 
