@@ -110,26 +110,40 @@ static void cr_put_snap(struct cr_vma_snap *snap, u32 nr)
 }
 
 /*
- * The earlier mapping of the shared memory object behind the shared
- * anonymous mapping @file: in an earlier process of the tree, or in an
- * earlier vma of @p itself; NULL if it is new.
+ * Add @file, of @size bytes, to the shared memory objects of @ctx as the
+ * next id: -EOPNOTSUPP past CR_SHM_MAX.  Takes a reference.
  */
-static const struct cr_rec_vma *cr_shm_seen(struct cr_ctx *ctx, struct cr_proc *p,
-					    struct cr_vma_snap *snap, int n, struct file *file)
+static int cr_shm_add(struct cr_ctx *ctx, struct file *file, u64 size)
+{
+	struct cr_shm_obj *shm;
+
+	if (ctx->nr_shm == CR_SHM_MAX)
+		return -EOPNOTSUPP;
+	if (!(ctx->nr_shm % 64)) {
+		shm = krealloc_array(ctx->shm, ctx->nr_shm + 64, sizeof(*shm), GFP_KERNEL);
+		if (!shm)
+			return -ENOMEM;
+		ctx->shm = shm;
+	}
+	ctx->shm[ctx->nr_shm].file = get_file(file);
+	ctx->shm[ctx->nr_shm++].size = size;
+	return 0;
+}
+
+/*
+ * The id of the shared memory object behind the shared anonymous mapping
+ * @file, numbered the first time the tree maps it; 0 and an errno in @ret
+ * if it cannot be.
+ */
+static u32 cr_shm_id(struct cr_ctx *ctx, struct file *file, int *ret)
 {
 	u32 i;
-	int j;
 
-	for (i = 0; i <= p->idx; i++) {
-		struct cr_vma_snap *s = i == p->idx ? snap : ctx->procs[i].snap;
-		int nr = i == p->idx ? n : ctx->procs[i].nr_snap;
-
-		for (j = 0; j < nr; j++)
-			if (s[j].rec.kind == CR_VMA_ANON_SHARED &&
-			    file_inode(s[j].file) == file_inode(file))
-				return &s[j].rec;
-	}
-	return NULL;
+	for (i = 0; i < ctx->nr_shm; i++)
+		if (file_inode(ctx->shm[i].file) == file_inode(file))
+			return i + 1;
+	*ret = cr_shm_add(ctx, file, PAGE_ALIGN(i_size_read(file_inode(file))) ?: PAGE_SIZE);
+	return *ret ? 0 : ctx->nr_shm;
 }
 
 /* Copy the vma list of @p; returns the number of vmas or a negative errno. */
@@ -178,21 +192,12 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 			snap[n].file = get_file(vma->vm_file);
 		} else if (r->kind == CR_VMA_ANON_SHARED) {
 			/* its pages are read from its shmem file */
-			const struct cr_rec_vma *seen = cr_shm_seen(ctx, p, snap, n, vma->vm_file);
-
-			if (!seen && ctx->nr_shm == CR_SHM_MAX) {
+			r->shm = cr_shm_id(ctx, vma->vm_file, &ret);
+			if (ret == -EOPNOTSUPP)
 				ret = cr_refuse_vma(ctx, vma, "too many shared memory objects");
+			if (ret)
 				break;
-			}
-			if (seen) {
-				r->shm = seen->shm;
-				r->shm_size = seen->shm_size;
-			} else {
-				r->shm = ++ctx->nr_shm;
-				r->shm_size = PAGE_ALIGN(i_size_read(file_inode(vma->vm_file)));
-				if (!r->shm_size)
-					r->shm_size = PAGE_SIZE;
-			}
+			r->shm_size = ctx->shm[r->shm - 1].size;
 			r->pgoff = vma->vm_pgoff;
 			snap[n].file = get_file(vma->vm_file);
 		}
@@ -602,32 +607,27 @@ static struct file *cr_open_path(struct cr_ctx *ctx, const char *path, int flags
 static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_stage *vs)
 {
 	const struct cr_rec_vma *v = &vs->rec;
-	struct file *file, **shm;
+	struct file *file;
+	int ret;
 
-	if (v->shm <= ctx->nr_shm) {
-		file = ctx->shm[v->shm - 1];
-		if (i_size_read(file_inode(file)) != v->shm_size)
-			return cr_reject(ctx, -EBADMSG, "shared memory object %u: another size",
-					 v->shm);
-		vs->file = get_file(file);
-		return 0;
-	}
-	if (v->shm != ctx->nr_shm + 1)
+	if (v->shm > ctx->nr_shm + 1)
 		return cr_reject(ctx, -EBADMSG, "shared memory object %u before %u", v->shm,
 				 ctx->nr_shm + 1);
-	if (!(ctx->nr_shm % 64)) {
-		shm = krealloc_array(ctx->shm, ctx->nr_shm + 64, sizeof(*shm), GFP_KERNEL);
-		if (!shm)
-			return -ENOMEM;
-		ctx->shm = shm;
+	if (v->shm == ctx->nr_shm + 1) {
+		file = shmem_kernel_file_setup("dev/zero", v->shm_size,
+					       v->flags & CR_VMA_F_NORESERVE ? VM_NORESERVE : 0);
+		if (IS_ERR(file))
+			return cr_reject(ctx, PTR_ERR(file), "cannot make shared memory object %u",
+					 v->shm);
+		/* the table's reference, or none */
+		ret = cr_shm_add(ctx, file, v->shm_size);
+		fput(file);
+		if (ret)
+			return ret;
 	}
-	file = shmem_kernel_file_setup("dev/zero", v->shm_size,
-				       v->flags & CR_VMA_F_NORESERVE ? VM_NORESERVE : 0);
-	if (IS_ERR(file))
-		return cr_reject(ctx, PTR_ERR(file), "cannot make shared memory object %u",
-				 v->shm);
-	ctx->shm[ctx->nr_shm++] = file;
-	vs->file = get_file(file);
+	if (ctx->shm[v->shm - 1].size != v->shm_size)
+		return cr_reject(ctx, -EBADMSG, "shared memory object %u: another size", v->shm);
+	vs->file = get_file(ctx->shm[v->shm - 1].file);
 	return 0;
 }
 
@@ -1092,7 +1092,7 @@ static void cr_free_mm(struct cr_ctx *ctx, struct cr_task *t)
 	if (!p) {
 		/* the shared memory objects restart made */
 		for (i = 0; ctx->shm && i < ctx->nr_shm; i++)
-			fput(ctx->shm[i]);
+			fput(ctx->shm[i].file);
 		kfree(ctx->shm);
 		ctx->shm = NULL;
 		return;

@@ -122,6 +122,16 @@ struct cr_proc {
 };
 
 /**
+ * struct cr_shm_obj - a shared memory object of shared anonymous mappings
+ * @file:	its shmem file, referenced
+ * @size:	its size when first seen, page aligned
+ */
+struct cr_shm_obj {
+	struct file *file;
+	u64 size;
+};
+
+/**
  * struct cr_ctx - state of one checkpoint or restart operation
  * @file:	the image file (output for checkpoint, input for restart)
  * @ppos:	position to pass to kernel_write/kernel_read: &@pos for a
@@ -183,7 +193,8 @@ struct cr_proc {
  * @files:	the objects of the files section, shared by the processes
  * @nr_shm:	the shared memory objects of shared anonymous mappings
  *		(checkpoint: numbered so far; restart: made so far)
- * @shm:	restart: their files, @nr_shm of them
+ * @shm:	their files and sizes, @nr_shm of them, by id (checkpoint: the
+ *		objects seen; restart: the objects made)
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  * @machine:	the arch record (restart: as read; checkpoint: as written)
  */
@@ -231,7 +242,7 @@ struct cr_ctx {
 	u32 tree_flags;
 	void *files;
 	u32 nr_shm;
-	struct file **shm;
+	struct cr_shm_obj *shm;
 	struct cr_rec_head head;
 	struct cr_rec_arch machine;
 };
