@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/checkpoint.h>
 
@@ -106,6 +107,28 @@ static inline void *cr_read_all(int fd, size_t *lenp)
 	}
 	free(buf);
 	return NULL;
+}
+
+/* The file at @path, whole, in a malloc'ed buffer; NULL on error. */
+static inline char *cr_slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = cr_read_all(fd, len);
+	close(fd);
+	return buf;
+}
+
+/* CLOCK_MONOTONIC in milliseconds. */
+static inline long cr_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* An unnamed temporary file, read-write. */

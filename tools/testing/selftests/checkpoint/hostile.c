@@ -41,14 +41,6 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int taint(void)
 {
 	char buf[32] = "";
@@ -84,10 +76,10 @@ static int to_nobody(void)
 /* Wait for @pid up to @ms: its exit code, 1000 + signal, or -1 (then killed). */
 static int wait_deadline(pid_t pid, long ms)
 {
-	long end = now_ms() + ms;
+	long end = cr_now_ms() + ms;
 	int status;
 
-	while (now_ms() < end) {
+	while (cr_now_ms() < end) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
 		if (r == pid)

@@ -62,14 +62,6 @@ static char *slurp(int fd, size_t *len)
 	return cr_read_all(fd, len);
 }
 
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /*
  * Run @argv uninterrupted, then again: stop it at 40% of the time the
  * first run took, checkpoint, kill, restart.  The output of the second
@@ -88,10 +80,10 @@ static void interrupted_run(struct __test_metadata *_metadata, char *const argv[
 	ASSERT_GE(ref, 0);
 	ASSERT_GE(out, 0);
 	ASSERT_GE(img, 0);
-	t0 = now_ms();
+	t0 = cr_now_ms();
 	pid = spawn(argv, in, ref);
 	ASSERT_EQ(0, cr_wait(pid));
-	ms = (now_ms() - t0) * 4 / 10;
+	ms = (cr_now_ms() - t0) * 4 / 10;
 	TH_LOG("%s: %ld ms uninterrupted, checkpointed after %ld ms", argv[0], ms * 10 / 4, ms);
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
@@ -134,11 +126,11 @@ static void interrupted_run_files(struct __test_metadata *_metadata, char *const
 	ASSERT_GE(img, 0);
 	fd = open(ref, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	ASSERT_GE(fd, 0);
-	t0 = now_ms();
+	t0 = cr_now_ms();
 	pid = spawn(argv, in, fd);
 	close(fd);
 	ASSERT_EQ(0, cr_wait(pid));
-	ms = (now_ms() - t0) * 4 / 10;
+	ms = (cr_now_ms() - t0) * 4 / 10;
 	TH_LOG("%s: %ld ms uninterrupted, checkpointed after %ld ms", argv[0], ms * 10 / 4, ms);
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;

@@ -50,14 +50,6 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int taint(void)
 {
 	char buf[32] = "";
@@ -233,11 +225,11 @@ static int fill_pipe(int p[2], size_t room)
 static long drain(int p0, long ms)
 {
 	static char buf[65536];
-	long end = now_ms() + ms, total = 0;
+	long end = cr_now_ms() + ms, total = 0;
 	struct pollfd pfd = { .fd = p0, .events = POLLIN };
 
 	for (;;) {
-		long left = end - now_ms();
+		long left = end - cr_now_ms();
 		ssize_t n;
 
 		if (left <= 0 || poll(&pfd, 1, left) <= 0)
@@ -252,10 +244,10 @@ static long drain(int p0, long ms)
 /* Wait for @pid up to @ms: its exit code, 1000 + signal, or -1 (killed then). */
 static int wait_deadline(pid_t pid, long ms)
 {
-	long end = now_ms() + ms;
+	long end = cr_now_ms() + ms;
 	int status;
 
-	while (now_ms() < end) {
+	while (cr_now_ms() < end) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
 		if (r == pid)
@@ -476,7 +468,7 @@ TEST(proc_stat_while_stalled)
 	TH_LOG("child state %c after SIGCONT", status_state(target));
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", target);
-	t0 = now_ms();
+	t0 = cr_now_ms();
 	reader = fork();
 	ASSERT_GE(reader, 0);
 	if (!reader) {
@@ -486,7 +478,7 @@ TEST(proc_stat_while_stalled)
 		_exit(fd >= 0 && read(fd, buf, sizeof(buf)) > 0 ? 0 : 1);
 	}
 	reader_rc = wait_deadline(reader, 1000);
-	waited = now_ms() - t0;
+	waited = cr_now_ms() - t0;
 	/* the checkpoint is still blocked: nobody drained the pipe */
 	EXPECT_EQ(0, waitpid(ckpt, NULL, WNOHANG));
 	EXPECT_NE(-1, reader_rc) TH_LOG("reader of %s still blocked after %ld ms", path, waited);
@@ -503,11 +495,11 @@ TEST(proc_stat_while_stalled)
 			_exit(fd >= 0 && read(fd, buf, sizeof(buf)) > 0 ? 0 : 1);
 		}
 		sleep_ms(500);
-		t0 = now_ms();
+		t0 = cr_now_ms();
 		drain(p[0], 20000);
 		r = wait_deadline(reader, 10000);
 		TH_LOG("second reader: %s %ld ms after the drain",
-		       r == 0 ? "done" : "failed", now_ms() - t0);
+		       r == 0 ? "done" : "failed", cr_now_ms() - t0);
 	} else {
 		drain(p[0], 20000);
 	}

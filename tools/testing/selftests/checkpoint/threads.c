@@ -485,26 +485,6 @@ static pid_t spawn(char *const argv[], const char *in, const char *out)
 	return pid;
 }
 
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY);
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = cr_read_all(fd, len);
-	close(fd);
-	return buf;
-}
-
 #define XZ_IN	"/tmp/cr-xz.in"
 #define XZ_REF	"/tmp/cr-xz.ref"
 #define XZ_OUT	"/tmp/cr-xz.out"
@@ -537,10 +517,10 @@ TEST_F_TIMEOUT(threads, debian_xz, 600)
 	}
 	close(fd);
 
-	t0 = now_ms();
+	t0 = cr_now_ms();
 	pid = spawn(argv, XZ_IN, XZ_REF);
 	ASSERT_EQ(0, cr_wait_ms(pid, 300000));
-	ms = (now_ms() - t0) * 4 / 10;
+	ms = (cr_now_ms() - t0) * 4 / 10;
 	TH_LOG("xz: %ld ms uninterrupted, frozen after %ld ms", ms * 10 / 4, ms);
 
 	pid = spawn(argv, XZ_IN, XZ_OUT);
@@ -560,8 +540,8 @@ TEST_F_TIMEOUT(threads, debian_xz, 600)
 		TH_LOG("restart(CR_RESTART_CHILD): %s", strerror(errno));
 	EXPECT_EQ(0, cr_wait_ms(pid, 300000));
 
-	a = slurp(XZ_REF, &la);
-	b = slurp(XZ_OUT, &lb);
+	a = cr_slurp(XZ_REF, &la);
+	b = cr_slurp(XZ_OUT, &lb);
 	ASSERT_NE(NULL, a);
 	ASSERT_NE(NULL, b);
 	ASSERT_GT(la, 0);

@@ -1773,26 +1773,6 @@ static pid_t spawn_pipeline(const char *out)
 	return pid;
 }
 
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY);
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = cr_read_all(fd, len);
-	close(fd);
-	return buf;
-}
-
 TEST_F_TIMEOUT(pipeline, gzip, 300)
 {
 	struct cr_proc_ids procs[8];
@@ -1805,10 +1785,10 @@ TEST_F_TIMEOUT(pipeline, gzip, 300)
 
 	if (access("/usr/bin/gzip", X_OK))
 		SKIP(return, "no /usr/bin/gzip in this VM");
-	t0 = now_ms();
+	t0 = cr_now_ms();
 	sh = spawn_pipeline(DIR_ "/pipe.ref");
 	ASSERT_EQ(0, cr_wait_ms(sh, 120000));
-	ms = (now_ms() - t0) * 4 / 10;
+	ms = (cr_now_ms() - t0) * 4 / 10;
 	TH_LOG("%ld ms uninterrupted, frozen after %ld ms", ms * 10 / 4, ms);
 
 	sh = spawn_pipeline(DIR_ "/pipe.out");
@@ -1827,8 +1807,8 @@ TEST_F_TIMEOUT(pipeline, gzip, 300)
 	ASSERT_EQ(sh, restart_tree(_metadata, img, sh, true));
 	EXPECT_EQ(0, cr_wait_ms(sh, 120000));
 
-	a = slurp(DIR_ "/pipe.ref", &la);
-	b = slurp(DIR_ "/pipe.out", &lb);
+	a = cr_slurp(DIR_ "/pipe.ref", &la);
+	b = cr_slurp(DIR_ "/pipe.out", &lb);
 	ASSERT_NE(NULL, a);
 	ASSERT_NE(NULL, b);
 	ASSERT_GT(la, 0);
