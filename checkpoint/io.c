@@ -208,8 +208,9 @@ int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len)
 }
 
 /**
- * cr_write_page_data() - write the contents of @ctx->pages as one record
- * @ctx: checkpoint context; @ctx->pages holds @nr referenced pages
+ * cr_write_page_data() - write the contents of pages as one record
+ * @ctx: checkpoint context
+ * @pages: @nr referenced pages, part of @ctx->pages
  * @nr: number of pages, at most CR_PAGES_MAX
  *
  * The payload starts at a page-aligned stream offset: a pad record comes
@@ -220,7 +221,7 @@ int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len)
  * Context: may sleep; the caller holds no lock of the target.
  * Return: 0 or the error of writing (see cr_write_rec()).
  */
-int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr)
+int cr_write_page_data(struct cr_ctx *ctx, struct page **pages, unsigned int nr)
 {
 	struct cr_hdr hdr = { .type = CR_REC_PAGE_DATA, .len = nr * PAGE_SIZE };
 	u64 misalign = (ctx->offset + sizeof(hdr)) % PAGE_SIZE;
@@ -250,7 +251,7 @@ int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr)
 	if (ret)
 		return ret;
 	for (i = 0; i < nr; i++)
-		bvec_set_page(&ctx->bvec[i], ctx->pages[i], PAGE_SIZE, 0);
+		bvec_set_page(&ctx->bvec[i], pages[i], PAGE_SIZE, 0);
 	iov_iter_bvec(&iter, ITER_SOURCE, ctx->bvec, nr, hdr.len);
 	while (iov_iter_count(&iter)) {
 		ssize_t n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);

@@ -10,8 +10,15 @@
  *
  * Restart reads the mm and all vma records and opens every mapped file
  * before its point of no return; then it unmaps the caller's address
- * space and maps the image's (the mm section), and once every section is
- * restored fills in the pages (the page stream, cr_restore_pages()).
+ * space and maps the image's (the mm section), and fills in the pages
+ * (the page stream, cr_restore_pages()).
+ *
+ * Pages a child still shares copy-on-write with its parent since a fork()
+ * are saved once: its mapping is marked inherited, and those pages are
+ * the parent's (CR_PAGES_F_PARENT, found by comparing the pages both map
+ * at one address).  Restart reads the parent's pages before it makes its
+ * children; a child keeps the parent's copy of such a mapping, drops
+ * what it never had and writes its own pages over the rest.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -35,7 +42,10 @@
 /* checkpoint                                                               */
 /* ------------------------------------------------------------------------ */
 
-/* A vma as checkpoint saw it under mmap_lock; the file is referenced. */
+/*
+ * A vma as checkpoint saw it under mmap_lock, or as restart staged it;
+ * the file is referenced.
+ */
 struct cr_vma_snap {
 	struct cr_rec_vma rec;
 	struct file *file;
@@ -107,6 +117,43 @@ static void cr_put_snap(struct cr_vma_snap *snap, u32 nr)
 		if (snap[i].file)
 			fput(snap[i].file);
 	kvfree(snap);
+}
+
+/* The process that @p is a child of, in the tree; NULL for the root. */
+static struct cr_proc *cr_parent_proc(struct cr_ctx *ctx, struct cr_proc *p)
+{
+	u32 parent = p->leader->rec.parent;
+
+	return parent < ctx->nr_tasks ? ctx->tasks[parent].proc : NULL;
+}
+
+/*
+ * Does fork() of the process with the @nr sorted @vmas give @v, a private
+ * mapping of its child, as it is: the same mapping, copied?
+ */
+static bool cr_vma_inherits(const struct cr_vma_snap *v, const struct cr_vma_snap *vmas, u32 nr)
+{
+	const struct cr_vma_snap *pv;
+	u32 lo = 0, hi = nr, mid;
+
+	if (v->rec.flags & (CR_VMA_F_DONTFORK | CR_VMA_F_WIPEONFORK) ||
+	    !cr_vma_kind_in(v->rec.kind, CR_VMA_PRIVATE))
+		return false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (vmas[mid].rec.start < v->rec.start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == nr)
+		return false;
+	pv = &vmas[lo];
+	return pv->rec.start == v->rec.start && pv->rec.end == v->rec.end &&
+	       pv->rec.kind == v->rec.kind && pv->rec.prot == v->rec.prot &&
+	       pv->rec.pgoff == v->rec.pgoff &&
+	       (pv->rec.flags | CR_VMA_F_INHERIT) == (v->rec.flags | CR_VMA_F_INHERIT) &&
+	       !pv->file == !v->file && (!v->file || file_inode(pv->file) == file_inode(v->file));
 }
 
 /*
@@ -461,22 +508,126 @@ out:
 	return ret;
 }
 
-static int cr_write_vma_pages(struct cr_ctx *ctx, struct mm_struct *mm,
-			      const struct cr_vma_snap *snap, struct cr_rec_pages *rec)
+struct cr_kept_walk {
+	const unsigned long *addrs;
+	struct page **pages;
+	unsigned long *kept;
+	unsigned int nr;
+	unsigned int i;
+};
+
+static int cr_kept_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
+			     struct mm_walk *walk)
 {
-	unsigned long addr = snap->rec.start;
-	__u64 *addrs = (__u64 *)(rec + 1);
+	/* not split for us: a huge page of the parent is no page of the chunk */
+	if (pmd_trans_huge(pmdp_get_lockless(pmd)))
+		walk->action = ACTION_CONTINUE;
+	return 0;
+}
+
+/* Runs under the parent's pte lock. */
+static int cr_kept_pte_entry(pte_t *ptep, unsigned long addr, unsigned long next,
+			     struct mm_walk *walk)
+{
+	struct cr_kept_walk *w = walk->private;
+	pte_t pte = ptep_get(ptep);
+
+	while (w->i < w->nr && w->addrs[w->i] < addr)
+		w->i++;
+	if (w->i == w->nr)
+		return 1;
+	if (w->addrs[w->i] == addr && pte_present(pte) &&
+	    vm_normal_page(walk->vma, addr, pte) == w->pages[w->i])
+		__set_bit(w->i, w->kept);
+	return 0;
+}
+
+static const struct mm_walk_ops cr_kept_walk_ops = {
+	.pmd_entry = cr_kept_pmd_entry,
+	.pte_entry = cr_kept_pte_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/*
+ * Mark in @kept the pinned pages of the chunk at @addrs that @pmm, the
+ * parent's address space, maps at the same addresses: the very pages,
+ * shared copy-on-write since a fork(), saved once with the parent's.
+ * Our references keep the child's pages from being freed and reused
+ * meanwhile; nothing of the parent is faulted in or split.
+ */
+static int cr_find_kept(struct cr_ctx *ctx, struct mm_struct *pmm, const unsigned long *addrs,
+			unsigned int nr, unsigned long *kept)
+{
+	struct cr_kept_walk w = {
+		.addrs = addrs,
+		.pages = ctx->pages,
+		.kept = kept,
+		.nr = nr,
+	};
+	int ret;
+
+	ret = mmap_read_lock_killable(pmm);
+	if (ret)
+		return ret;
+	ret = walk_page_range(pmm, addrs[0], addrs[nr - 1] + PAGE_SIZE, &cr_kept_walk_ops, &w);
+	mmap_read_unlock(pmm);
+	return ret < 0 ? ret : 0;
+}
+
+/* One pages record with the @nr addresses at @addrs; its data unless @parent. */
+static int cr_write_pages_rec(struct cr_ctx *ctx, struct cr_rec_pages *rec,
+			      const unsigned long *addrs, unsigned int nr, bool parent)
+{
+	int ret;
+
+	if (!nr)
+		return 0;
+	rec->nr = nr;
+	rec->flags = parent ? CR_PAGES_F_PARENT : 0;
+	memcpy(rec + 1, addrs, nr * sizeof(u64));
+	ret = cr_write_rec(ctx, CR_REC_PAGES, rec, sizeof(*rec) + nr * sizeof(u64));
+	if (!ret && !parent)
+		ret = cr_write_page_data(ctx, ctx->pages, nr);
+	return ret;
+}
+
+/*
+ * The pages of one vma, by chunks.  In a mapping the process inherits,
+ * a chunk is a record of the pages it still shares with its parent, with
+ * no data, then one of the pages of its own: their page data follows
+ * aligned once, whatever the pattern.  @addrs has room for two chunks.
+ */
+static int cr_write_vma_pages(struct cr_ctx *ctx, struct cr_proc *p,
+			      const struct cr_vma_snap *snap, struct cr_rec_pages *rec,
+			      unsigned long *addrs)
+{
+	struct cr_proc *pp = snap->rec.flags & CR_VMA_F_INHERIT ? cr_parent_proc(ctx, p) : NULL;
+	unsigned long addr = snap->rec.start, *kept_addrs = addrs + CR_PAGES_MAX;
+	DECLARE_BITMAP(kept, CR_PAGES_MAX);
+	unsigned int i, own, nr_kept;
 	int nr, ret = 0;
 
 	BUILD_BUG_ON(sizeof(unsigned long) != sizeof(__u64));
 	while (addr < snap->rec.end) {
-		nr = cr_pin_chunk(ctx, mm, snap, &addr, (unsigned long *)addrs);
+		nr = cr_pin_chunk(ctx, p->mm, snap, &addr, addrs);
 		if (nr <= 0)
 			return nr;
-		rec->nr = nr;
-		ret = cr_write_rec(ctx, CR_REC_PAGES, rec, sizeof(*rec) + nr * sizeof(u64));
+		bitmap_zero(kept, CR_PAGES_MAX);
+		if (pp)
+			ret = cr_find_kept(ctx, pp->mm, addrs, nr, kept);
+		/* the parent's pages apart, the own ones to the front */
+		for (i = own = nr_kept = 0; !ret && i < nr; i++) {
+			if (test_bit(i, kept)) {
+				kept_addrs[nr_kept++] = addrs[i];
+				continue;
+			}
+			swap(ctx->pages[own], ctx->pages[i]);
+			addrs[own++] = addrs[i];
+		}
 		if (!ret)
-			ret = cr_write_page_data(ctx, nr);
+			ret = cr_write_pages_rec(ctx, rec, kept_addrs, nr_kept, true);
+		if (!ret)
+			ret = cr_write_pages_rec(ctx, rec, addrs, own, false);
 		cr_put_pages(ctx, nr);
 		if (ret)
 			return ret;
@@ -492,7 +643,7 @@ static int cr_write_vma_pages(struct cr_ctx *ctx, struct mm_struct *mm,
  */
 static int cr_write_mm(struct cr_ctx *ctx, struct cr_task *t)
 {
-	struct cr_proc *p = t->proc;
+	struct cr_proc *p = t->proc, *pp = cr_parent_proc(ctx, p);
 	struct cr_vma_snap *snap;
 	int i, n, ret;
 
@@ -501,6 +652,10 @@ static int cr_write_mm(struct cr_ctx *ctx, struct cr_task *t)
 		return n;
 	p->snap = snap;
 	p->nr_snap = n;
+	/* its parent's mm section came first */
+	for (i = 0; pp && i < n; i++)
+		if (cr_vma_inherits(&snap[i], pp->snap, pp->nr_snap))
+			snap[i].rec.flags |= CR_VMA_F_INHERIT;
 	ret = cr_write_mm_rec(ctx, p->mm, n);
 	for (i = 0; !ret && i < n; i++)
 		ret = cr_write_with_path(ctx, CR_REC_VMA, &snap[i].rec, sizeof(snap[i].rec),
@@ -524,21 +679,24 @@ static int cr_write_mm(struct cr_ctx *ctx, struct cr_task *t)
 int cr_write_pages(struct cr_ctx *ctx, struct cr_proc *p)
 {
 	struct cr_rec_pages *pages;
+	unsigned long *addrs;
 	int i, ret = -ENOMEM;
 
 	pages = kzalloc(sizeof(*pages) + CR_PAGES_MAX * sizeof(u64), GFP_KERNEL);
+	addrs = kcalloc(2 * CR_PAGES_MAX, sizeof(*addrs), GFP_KERNEL);
 	if (!ctx->pages)
 		ctx->pages = kcalloc(CR_PAGES_MAX, sizeof(*ctx->pages), GFP_KERNEL);
 	if (!ctx->bvec)
 		ctx->bvec = kcalloc(CR_PAGES_MAX, sizeof(*ctx->bvec), GFP_KERNEL);
-	if (!pages || !ctx->pages || !ctx->bvec)
+	if (!pages || !addrs || !ctx->pages || !ctx->bvec)
 		goto out;
 	pages->proc = p->idx;
 	ret = 0;
 	for (i = 0; !ret && i < p->nr_snap; i++)
 		if (cr_vma_kind_in(p->snap[i].rec.kind, CR_VMA_CONTENT))
-			ret = cr_write_vma_pages(ctx, p->mm, &p->snap[i], pages);
+			ret = cr_write_vma_pages(ctx, p, &p->snap[i], pages, addrs);
 out:
+	kfree(addrs);
 	kfree(pages);
 	return ret;
 }
@@ -546,11 +704,6 @@ out:
 /* ------------------------------------------------------------------------ */
 /* restart                                                                  */
 /* ------------------------------------------------------------------------ */
-
-struct cr_vma_stage {
-	struct cr_rec_vma rec;
-	struct file *file;
-};
 
 /**
  * struct cr_mm_state - the address space restart stages
@@ -561,16 +714,25 @@ struct cr_vma_stage {
  * @mdwe: the restarter runs under PR_SET_MDWE: no executable content
  * @cur: pages: the vma the last page went to
  * @next_addr: pages: the lowest address the next page may have
+ * @parent_low: pages: the lowest address the record before could have, if
+ *	it had the parent's pages (CR_PAGES_F_PARENT), else 0
+ * @after_parent: pages: the record before had the parent's pages
+ * @zap_cur: pages: the vma cr_zap_to() looks at first
+ * @zap_next: pages: where inherited mappings are not yet as the image has them
  * @addrs: pages: the addresses of the current chunk
  */
 struct cr_mm_state {
 	struct cr_rec_mm rec;
 	struct file *exe;
-	struct cr_vma_stage *vmas;
+	struct cr_vma_snap *vmas;
 	u32 nr;
 	bool mdwe;
 	u32 cur;
 	u64 next_addr;
+	u64 parent_low;
+	bool after_parent;
+	u32 zap_cur;
+	u64 zap_next;
 	u64 addrs[CR_PAGES_MAX];
 };
 
@@ -604,7 +766,7 @@ static struct file *cr_open_path(struct cr_ctx *ctx, const char *path, int flags
  * taken again for the next.  Objects are numbered in the order they first
  * appear; each keeps the size it first had.
  */
-static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_stage *vs)
+static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_snap *vs)
 {
 	const struct cr_rec_vma *v = &vs->rec;
 	struct file *file;
@@ -632,7 +794,7 @@ static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_stage *vs)
 }
 
 /* Read, check and open one vma record; @prev_end: where the one before ends. */
-static int cr_read_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma_stage *vs,
+static int cr_read_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma_snap *vs,
 		       u64 prev_end)
 {
 	struct cr_rec_vma *v;
@@ -694,7 +856,7 @@ static int cr_check_mappings(struct cr_ctx *ctx, struct cr_mm_state *ms)
 
 	ms->mdwe = test_bit(MMF_HAS_MDWE, &current->mm->flags);
 	for (i = 0; i < ms->nr; i++) {
-		const struct cr_vma_stage *vs = &ms->vmas[i];
+		const struct cr_vma_snap *vs = &ms->vmas[i];
 		const struct cr_rec_vma *v = &vs->rec;
 		unsigned long pages = (v->end - v->start) >> PAGE_SHIFT;
 		bool shared = v->kind == CR_VMA_ANON_SHARED || v->kind == CR_VMA_FILE_SHARED;
@@ -729,6 +891,7 @@ static int cr_check_mappings(struct cr_ctx *ctx, struct cr_mm_state *ms)
  */
 static int cr_read_mm(struct cr_ctx *ctx, struct cr_task *t)
 {
+	struct cr_proc *pp = cr_parent_proc(ctx, t->proc);
 	struct cr_mm_state *ms;
 	struct cr_rec_mm *r;
 	const char *why, *exe;
@@ -784,6 +947,12 @@ static int cr_read_mm(struct cr_ctx *ctx, struct cr_task *t)
 		prev_end = ms->vmas[i].rec.end;
 		if (ms->vmas[i].rec.kind == CR_VMA_VDSO || ms->vmas[i].rec.kind == CR_VMA_VVAR)
 			vdso_parts++;
+		/* the parent process's vmas were staged before */
+		if (ms->vmas[i].rec.flags & CR_VMA_F_INHERIT &&
+		    !(pp && pp->ms && cr_vma_inherits(&ms->vmas[i], pp->ms->vmas, pp->ms->nr)))
+			return cr_reject(ctx, -EBADMSG,
+					 "%#llx-%#llx: inherited, but the parent has no such mapping",
+					 ms->vmas[i].rec.start, ms->vmas[i].rec.end);
 	}
 	if (ms->rec.vdso && vdso_parts != 2)
 		return cr_reject(ctx, -EBADMSG, "the vDSO text and data records are missing");
@@ -820,13 +989,15 @@ int cr_check_caller_mm(void)
 	return ret;
 }
 
-static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
+static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_snap *vs)
 {
 	const struct cr_rec_vma *v = &vs->rec;
 	struct mm_struct *mm = current->mm;
 	unsigned long len = v->end - v->start, addr, flags = MAP_FIXED_NOREPLACE;
 	int ret = 0;
 
+	if (v->flags & CR_VMA_F_INHERIT)
+		return 0;	/* the parent's copy, kept */
 	switch (v->kind) {
 	case CR_VMA_VDSO:
 		return cr_arch_map_vdso(ms->rec.vdso);
@@ -866,9 +1037,85 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_stage *vs)
 }
 
 /*
+ * Is the copy of the parent's mapping @vs in current's address space
+ * whole, as the parent restored it?  -EFAULT if not.
+ */
+static int cr_check_inherited(const struct cr_vma_snap *vs)
+{
+	VMA_ITERATOR(vmi, current->mm, vs->rec.start);
+	const struct cr_rec_vma *v = &vs->rec;
+	vm_flags_t prot = calc_vm_prot_bits(v->prot, 0);
+	struct mm_struct *mm = current->mm;
+	unsigned long next = v->start;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	for_each_vma_range(vmi, vma, v->end) {
+		if (vma->vm_start > next ||
+		    (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) != prot ||
+		    (vma->vm_flags & VM_SHARED) ||
+		    (vs->file ? !vma->vm_file || file_inode(vma->vm_file) != file_inode(vs->file) :
+		     !vma_is_anonymous(vma)))
+			break;
+		next = vma->vm_end;
+	}
+	if (next < v->end)
+		ret = -EFAULT;
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Unmap the address space current was made with, but for the mappings
+ * it keeps from its parent (CR_VMA_F_INHERIT), which must be there whole.
+ */
+static int cr_unmap_made(struct cr_mm_state *ms)
+{
+	unsigned long from = 0;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < ms->nr; i++) {
+		const struct cr_vma_snap *vs = &ms->vmas[i];
+
+		if (!(vs->rec.flags & CR_VMA_F_INHERIT))
+			continue;
+		if (vs->rec.start > from) {
+			ret = vm_munmap(from, vs->rec.start - from);
+			if (ret)
+				return ret;
+		}
+		ret = cr_check_inherited(vs);
+		if (ret) {
+			pr_info_ratelimited("restart: inherited %#llx-%#llx is not the parent's\n",
+					    vs->rec.start, vs->rec.end);
+			return ret;
+		}
+		from = vs->rec.end;
+	}
+	return vm_munmap(from, TASK_SIZE - from);
+}
+
+/*
+ * Is @exe already the executable of @mm?  A process made from its parent
+ * has the parent's, which the mappings it inherits may map.
+ */
+static bool cr_same_exe(struct mm_struct *mm, struct file *exe)
+{
+	struct file *old = get_mm_exe_file(mm);
+	bool same = old && file_inode(old) == file_inode(exe);
+
+	if (old)
+		fput(old);
+	return same;
+}
+
+/*
  * Replace the caller's address space with the staged one: unmap
- * everything, set the mm fields, map the vmas and the vDSO where they
- * were.  The pages follow with cr_restore_pages().
+ * everything but the mappings it inherits from its parent, set the mm
+ * fields, map the other vmas and the vDSO where they were.  The pages
+ * follow with cr_restore_pages().
  */
 static int cr_restore_mm(struct cr_ctx *ctx, struct cr_task *t)
 {
@@ -878,15 +1125,24 @@ static int cr_restore_mm(struct cr_ctx *ctx, struct cr_task *t)
 	u32 i;
 	int ret;
 
-	ret = vm_munmap(0, TASK_SIZE);
+	ret = cr_unmap_made(ms);
 	if (ret)
 		return ret;
+	/*
+	 * Made from its restored parent, it has the parent's MDWE: it gets
+	 * the image's below, as long as the restarter had none
+	 */
+	if (!ms->mdwe) {
+		clear_bit(MMF_HAS_MDWE, &mm->flags);
+		clear_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags);
+	}
 	/*
 	 * The old executable is no longer mapped: it may be replaced, by a
 	 * caller who may do it with prctl(PR_SET_MM_MAP); for others
 	 * /proc/PID/exe keeps naming the restarter's executable.
 	 */
-	if (ms->exe && checkpoint_restore_ns_capable(current_user_ns())) {
+	if (ms->exe && checkpoint_restore_ns_capable(current_user_ns()) &&
+	    !cr_same_exe(mm, ms->exe)) {
 		ret = replace_mm_exe_file(mm, ms->exe);
 		if (ret)
 			return ret;
@@ -937,7 +1193,7 @@ static int cr_restore_mm(struct cr_ctx *ctx, struct cr_task *t)
 }
 
 /* The staged vma that holds @addr, searching forward from the last one. */
-static struct cr_vma_stage *cr_find_stage(struct cr_mm_state *ms, u64 addr)
+static struct cr_vma_snap *cr_find_stage(struct cr_mm_state *ms, u64 addr)
 {
 	while (ms->cur < ms->nr && ms->vmas[ms->cur].rec.end <= addr)
 		ms->cur++;
@@ -949,7 +1205,7 @@ static struct cr_vma_stage *cr_find_stage(struct cr_mm_state *ms, u64 addr)
 
 static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 {
-	struct cr_vma_stage *vs = cr_find_stage(ms, addr);
+	struct cr_vma_snap *vs = cr_find_stage(ms, addr);
 	int n;
 
 	if (ms->mdwe && (vs->rec.prot & PROT_EXEC)) {
@@ -973,28 +1229,82 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 }
 
 /*
+ * Up to @to, drop what the inherited mappings of @ms hold from
+ * ms->zap_next on: pages of the parent the image neither keeps nor
+ * replaces (the process never had them, or no longer has them).
+ */
+static int cr_zap_to(struct cr_mm_state *ms, u64 to)
+{
+	const struct cr_rec_vma *v;
+	u64 from, end;
+	int ret;
+
+	while (ms->zap_next < to) {
+		while (ms->zap_cur < ms->nr &&
+		       (!(ms->vmas[ms->zap_cur].rec.flags & CR_VMA_F_INHERIT) ||
+			ms->vmas[ms->zap_cur].rec.end <= ms->zap_next))
+			ms->zap_cur++;
+		if (ms->zap_cur == ms->nr || ms->vmas[ms->zap_cur].rec.start >= to)
+			break;
+		v = &ms->vmas[ms->zap_cur].rec;
+		from = max(v->start, ms->zap_next);
+		end = min(v->end, to);
+		ret = do_madvise(current->mm, from, end - from, MADV_DONTNEED);
+		if (ret)
+			return ret;
+		ms->zap_next = end;
+	}
+	ms->zap_next = max(ms->zap_next, to);
+	return 0;
+}
+
+/*
  * One pages record of @ms's process and its page data.  Every address must
- * be page aligned, above the previous one and inside a mapping saved by
- * content.  Runs of pages in private writable mappings are read straight
- * into place; the others go through a bounce buffer.
+ * be page aligned and inside a mapping saved by content; the parent's
+ * pages (CR_PAGES_F_PARENT, no data) inside one it inherits.  Addresses
+ * increase, inside a record and across them, but for a record of a
+ * process's own pages after one of its parent's: it may start where that
+ * one could (the same chunk of a vma, split in two).  Runs of pages
+ * in private writable mappings are read straight into place; the others
+ * go through a bounce buffer.
  */
 static int cr_read_pages(struct cr_ctx *ctx, struct cr_mm_state *ms,
 			 const struct cr_rec_pages *rec)
 {
+	bool parent = rec->flags & CR_PAGES_F_PARENT;
 	u32 i, j, run, first, nr = rec->nr;
+	struct cr_vma_snap *vs;
+	u64 low;
 	int ret;
 
 	memcpy(ms->addrs, rec + 1, nr * sizeof(u64));
 	first = ms->cur;
+	low = !parent && ms->after_parent ? ms->parent_low : ms->next_addr;
+	ms->parent_low = low;
 	for (i = 0; i < nr; i++) {
 		u64 a = ms->addrs[i];
 
-		if (!PAGE_ALIGNED(a) || a < ms->next_addr || !cr_find_stage(ms, a))
+		vs = PAGE_ALIGNED(a) && a >= low ? cr_find_stage(ms, a) : NULL;
+		if (!vs || (parent && !(vs->rec.flags & CR_VMA_F_INHERIT)))
 			return cr_reject(ctx, -EBADMSG,
-					 "page %u at %#llx: misaligned, out of order or in no vma saved whole",
-					 i, a);
-		ms->next_addr = a + PAGE_SIZE;
+					 "page %u at %#llx: misaligned, out of order or in no vma saved whole%s",
+					 i, a, parent ? " and inherited" : "");
+		low = a + PAGE_SIZE;
 	}
+	ms->next_addr = max(ms->next_addr, low);
+	ms->after_parent = parent;
+	/*
+	 * What the parent had in between goes; its pages here stay, or are
+	 * replaced (then they may go first)
+	 */
+	for (i = 0; i < nr; i++) {
+		ret = cr_zap_to(ms, ms->addrs[i]);
+		if (ret)
+			return ret;
+		ms->zap_next = max(ms->zap_next, ms->addrs[i] + PAGE_SIZE);
+	}
+	if (parent)
+		return 0;
 
 	ret = cr_read_page_data(ctx, nr * PAGE_SIZE);
 	if (ret)
@@ -1002,8 +1312,7 @@ static int cr_read_pages(struct cr_ctx *ctx, struct cr_mm_state *ms,
 	/* addresses increase: search the vmas again from the first page's */
 	ms->cur = first;
 	for (i = 0; i < nr; i += run) {
-		struct cr_vma_stage *vs = cr_find_stage(ms, ms->addrs[i]);
-
+		vs = cr_find_stage(ms, ms->addrs[i]);
 		/* a run of contiguous pages inside one vma */
 		for (run = 1; i + run < nr; run++)
 			if (ms->addrs[i + run] != ms->addrs[i] + run * PAGE_SIZE ||
@@ -1031,9 +1340,10 @@ static int cr_read_pages(struct cr_ctx *ctx, struct cr_mm_state *ms,
 /**
  * cr_restore_pages() - read a process's pages into its restored address space
  * @ctx: restart context, past the point of no return
- * @p: the process, current's, its sections restored
+ * @p: the process, current's, its address space restored (the early sections)
  *
- * Reads the pages records of @p, each with its page data.  The first pages
+ * Reads the pages records of @p, each with its page data, and drops what
+ * the mappings it inherits hold of its parent's beyond them.  The first pages
  * record of a later process is kept in ctx->stash for its turn; the tail
  * is left to cr_read_tail().
  *
@@ -1057,7 +1367,7 @@ int cr_restore_pages(struct cr_ctx *ctx, struct cr_proc *p)
 			if (type < 0)
 				return type == -ENODATA ? -EBADMSG : type;
 			if (type != CR_REC_PAGES)
-				return 0;
+				break;
 			rec = cr_read_obj(ctx, CR_REC_PAGES, &len);
 			if (IS_ERR(rec))
 				return PTR_ERR(rec);
@@ -1073,13 +1383,15 @@ int cr_restore_pages(struct cr_ctx *ctx, struct cr_proc *p)
 			/* the next process's turn */
 			ctx->stash = rec;
 			ctx->stash_len = len;
-			return 0;
+			break;
 		}
 		ret = cr_read_pages(ctx, p->ms, rec);
 		kvfree(rec);
 		if (ret)
 			return ret;
 	}
+	/* past its last page, nothing more of the parent's */
+	return cr_zap_to(p->ms, TASK_SIZE);
 }
 
 /* What the mm section left: the vma list of a checkpoint, or what restart staged. */
@@ -1124,4 +1436,5 @@ const struct cr_section cr_mm_section = {
 	.read		= cr_read_mm,
 	.restore	= cr_restore_mm,
 	.free		= cr_free_mm,
+	.early		= true,
 };

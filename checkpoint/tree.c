@@ -1021,7 +1021,7 @@ static int cr_settle_zombie(struct cr_ctx *ctx, struct cr_task *z)
 	return 0;
 }
 
-/* The child processes of @t, as the image has them; then, for a leader, its threads. */
+/* The child processes of @t, as the image has them. */
 static int cr_make_children(struct cr_ctx *ctx, struct cr_task *t)
 {
 	u32 i;
@@ -1029,7 +1029,15 @@ static int cr_make_children(struct cr_ctx *ctx, struct cr_task *t)
 
 	for (i = t->child; !ret && i != CR_TREE_OUTSIDE; i = ctx->tasks[i].sibling)
 		ret = cr_make(ctx, &ctx->tasks[i]);
-	/* then its zombies, each gone as soon as it is in its group */
+	return ret;
+}
+
+/* Then its zombies, each gone as soon as it is in its group. */
+static int cr_settle_zombies(struct cr_ctx *ctx, struct cr_task *t)
+{
+	u32 i;
+	int ret = 0;
+
 	for (i = t->child; !ret && i != CR_TREE_OUTSIDE; i = ctx->tasks[i].sibling)
 		if (cr_tree_is_zombie(&ctx->tasks[i]))
 			ret = cr_settle_zombie(ctx, &ctx->tasks[i]);
@@ -1046,14 +1054,14 @@ static int cr_make_threads(struct cr_ctx *ctx, struct cr_task *t)
 	return ret;
 }
 
-/* Restore the sections of @scope for @t, in table order. */
-static int cr_restore_scope(struct cr_ctx *ctx, struct cr_task *t, u32 scope)
+/* Restore the sections of @scope for @t that are @early or not, in table order. */
+static int cr_restore_scope(struct cr_ctx *ctx, struct cr_task *t, u32 scope, bool early)
 {
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < cr_nr_sections; i++) {
-		if (cr_sections[i]->scope != scope)
+		if (cr_sections[i]->scope != scope || cr_sections[i]->early != early)
 			continue;
 		ret = cr_sections[i]->restore(ctx, t);
 		if (ret) {
@@ -1065,16 +1073,9 @@ static int cr_restore_scope(struct cr_ctx *ctx, struct cr_task *t, u32 scope)
 	return 0;
 }
 
-/*
- * The session and process group of @t, a leader or a zombie, before it
- * makes its children (which are born in them): a session leader starts
- * its session; a process joins its group once the group's leader made it
- * (or makes it, leading it).
- */
-static int cr_join_group(struct cr_ctx *ctx, struct cr_task *t)
+/* A session leader of the image, a leader or a zombie, starts its session before its children. */
+static int cr_join_session(struct cr_task *t)
 {
-	u32 g = t->rec.pgrp;
-	pid_t pgid;
 	int ret;
 
 	if (t->rec.session == t->idx && task_session(current) != task_pid(current)) {
@@ -1082,6 +1083,20 @@ static int cr_join_group(struct cr_ctx *ctx, struct cr_task *t)
 		if (ret < 0)
 			return ret;
 	}
+	return 0;
+}
+
+/*
+ * The process group of @t, a leader or a zombie, in its session: it joins
+ * its group once the group's leader made it (or makes it, leading it).
+ * Its children, born in the group it had, join their own.
+ */
+static int cr_join_group(struct cr_ctx *ctx, struct cr_task *t)
+{
+	u32 g = t->rec.pgrp;
+	pid_t pgid;
+	int ret;
+
 	if (g != CR_TREE_OUTSIDE && g != t->idx) {
 		/* pairs with the release below, in the group's leader */
 		ret = cr_tree_wait(ctx, smp_load_acquire(&ctx->tasks[g].grouped));
@@ -1115,8 +1130,10 @@ static int cr_join_group(struct cr_ctx *ctx, struct cr_task *t)
  */
 static void cr_zombie_run(struct cr_ctx *ctx, struct cr_task *t)
 {
-	int ret = cr_join_group(ctx, t), code = t->rec.exit_code;
+	int ret = cr_join_session(t), code = t->rec.exit_code;
 
+	if (!ret)
+		ret = cr_join_group(ctx, t);
 	if (ret) {
 		cr_tree_fail(ctx, ret, t);
 		return;
@@ -1160,25 +1177,34 @@ static int cr_task_run(struct cr_ctx *ctx, struct cr_task *t)
 	int ret = 0;
 
 	cr_forget_caller(leader);
-	if (leader)
-		ret = cr_join_group(ctx, t);
 	/*
-	 * A leader's children are made before it restores anything: each is
-	 * a copy of what it was made from, replaced whole.  Its threads come
-	 * once its process is restored, and share it.
+	 * A leader starts its session, restores its address space and reads
+	 * its pages, then makes its child processes: each is born in that
+	 * session as a copy of it, keeps the mappings it inherits with the
+	 * pages they still share (CR_VMA_F_INHERIT) and replaces the rest.
+	 * Only then does it join its process group, which may wait for a
+	 * leader made later, and restore its other sections.  Its threads
+	 * come once its process is restored, and share it.
 	 */
-	if (!ret && leader)
+	if (leader) {
+		ret = cr_join_session(t);
+		if (!ret)
+			ret = cr_restore_scope(ctx, t, CR_SCOPE_PROC, true);
+		if (!ret)
+			ret = cr_proc_turn(ctx, t->proc);
+	}
+	if (!ret)
 		ret = cr_make_children(ctx, t);
 	if (!ret && leader)
-		ret = cr_restore_scope(ctx, t, CR_SCOPE_PROC);
+		ret = cr_join_group(ctx, t);
+	if (!ret && leader)
+		ret = cr_restore_scope(ctx, t, CR_SCOPE_PROC, false);
 	if (!ret && leader)
 		ret = cr_make_threads(ctx, t);
-	if (!ret && !leader)
-		ret = cr_make_children(ctx, t);
 	if (!ret)
-		ret = cr_restore_scope(ctx, t, CR_SCOPE_TASK);
-	if (!ret && leader)
-		ret = cr_proc_turn(ctx, t->proc);
+		ret = cr_settle_zombies(ctx, t);
+	if (!ret)
+		ret = cr_restore_scope(ctx, t, CR_SCOPE_TASK, false);
 	if (!ret) {
 		atomic_inc(&ctx->nr_done);
 		wake_up_all(&ctx->wait);

@@ -263,6 +263,9 @@ struct cr_ctx {
  * @free:	drop what @write or @read left in @t; called for every task
  *		and section once the operation ends, whatever happened, and
  *		must cope with a section that never ran.
+ * @early:	restored before the process's pages and before it makes its
+ *		child processes, which are copies of it: the address space
+ *		they inherit (CR_VMA_F_INHERIT).  The others come after.
  *
  * Every section fills every role, and its name is the one
  * cr_section_info() gives its place in the order; cr_sections_check()
@@ -275,6 +278,7 @@ struct cr_section {
 	int (*read)(struct cr_ctx *ctx, struct cr_task *t);
 	int (*restore)(struct cr_ctx *ctx, struct cr_task *t);
 	void (*free)(struct cr_ctx *ctx, struct cr_task *t);
+	bool early;
 };
 
 /* The sections, each exported by the file that knows its objects. */
@@ -328,7 +332,7 @@ void cr_put_inherit(struct cr_ctx *ctx);
 /* Records (checkpoint/io.c). */
 int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len);
 int cr_write_collected(struct cr_ctx *ctx);
-int cr_write_page_data(struct cr_ctx *ctx, unsigned int nr);
+int cr_write_page_data(struct cr_ctx *ctx, struct page **pages, unsigned int nr);
 int cr_read_head_rec(struct cr_ctx *ctx, struct cr_rec_head *head);
 int cr_next_type(struct cr_ctx *ctx);
 void *cr_read_obj(struct cr_ctx *ctx, u32 type, u32 *lenp);

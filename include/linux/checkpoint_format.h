@@ -291,9 +291,13 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
 				 CR_VMA_BIT(CR_VMA_HEAP))
 /* vma kinds that map a file by path */
 #define CR_VMA_FILE		(CR_VMA_BIT(CR_VMA_FILE_PRIVATE) | CR_VMA_BIT(CR_VMA_FILE_SHARED))
+/* The private kinds whose pages fork() shares copy-on-write. */
+#define CR_VMA_PRIVATE		(CR_VMA_BIT(CR_VMA_ANON_PRIVATE) | \
+				 CR_VMA_BIT(CR_VMA_FILE_PRIVATE) | CR_VMA_BIT(CR_VMA_STACK) | \
+				 CR_VMA_BIT(CR_VMA_HEAP))
 #define CR_VMA_F_ALL		(CR_VMA_F_GROWSDOWN | CR_VMA_F_DONTFORK | CR_VMA_F_DONTDUMP | \
 				 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE | CR_VMA_F_WIPEONFORK | \
-				 CR_VMA_F_RANDOM | CR_VMA_F_SEQUENTIAL)
+				 CR_VMA_F_RANDOM | CR_VMA_F_SEQUENTIAL | CR_VMA_F_INHERIT)
 
 /* ------------------------------------------------------------------------ */
 /* the image order                                                          */
@@ -549,6 +553,10 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 	if (v->kind == CR_VMA_FILE_SHARED && (v->prot & CR_PROT_WRITE) &&
 	    !(v->flags & CR_VMA_F_MAYWRITE))
 		return "writable shared file mapping without maywrite";
+	if (v->flags & CR_VMA_F_INHERIT &&
+	    (v->flags & (CR_VMA_F_DONTFORK | CR_VMA_F_WIPEONFORK) ||
+	     !cr_vma_kind_in(v->kind, CR_VMA_PRIVATE)))
+		return "inherit on a mapping fork() does not copy";
 	pages = (v->end - v->start) / l->page_size;
 	if (v->pgoff + pages < v->pgoff || v->pgoff + pages > CR_MAX_LFS_FILESIZE / l->page_size)
 		return "bad file offset";
@@ -586,6 +594,8 @@ static inline const char *cr_check_pages(const struct cr_rec_pages *r, __u32 len
 	if (!r->nr || r->nr > CR_PAGES_MAX ||
 	    len != sizeof(*r) + (__u64)r->nr * sizeof(__u64))
 		return "bad page count";
+	if (r->flags & ~(__u32)CR_PAGES_F_PARENT || r->__reserved)
+		return "bad flags";
 	if (r->proc >= nr_procs)
 		return "pages of a process the tree does not have";
 	return NULL;

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	8
+#define CR_FORMAT_VERSION	9
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -400,6 +400,7 @@ struct cr_rec_mm {
 #define CR_VMA_F_WIPEONFORK	(1U << 6)	/* MADV_WIPEONFORK: private anonymous */
 #define CR_VMA_F_RANDOM		(1U << 7)	/* MADV_RANDOM */
 #define CR_VMA_F_SEQUENTIAL	(1U << 8)	/* MADV_SEQUENTIAL */
+#define CR_VMA_F_INHERIT	(1U << 9)	/* private: the parent's, as fork() copies it */
 
 /**
  * struct cr_rec_vma - one mapping
@@ -424,6 +425,14 @@ struct cr_rec_mm {
  * Pages of private and anonymous mappings that were written (or are
  * anonymous) follow in CR_REC_PAGES records; file pages that are as in the
  * file and never-touched anonymous pages are not saved.
+ *
+ * CR_VMA_F_INHERIT marks a private mapping (anonymous, stack, heap or
+ * file) of a process that its parent process has too, with the same
+ * record but for this flag, neither CR_VMA_F_DONTFORK nor
+ * CR_VMA_F_WIPEONFORK: restart makes the process from its parent once
+ * the parent's pages are in and keeps that copy, so that the pages both
+ * still shared copy-on-write (CR_PAGES_F_PARENT) are saved and restored
+ * once.  Its other pages are as for any mapping: saved, or not there.
  */
 struct cr_rec_vma {
 	__u64 start;
@@ -448,11 +457,27 @@ struct cr_rec_vma {
  * @proc: the process whose address space they belong to, its index among
  *	the processes of the tree record (the order of their leaders);
  *	pages records come by process, in that order
+ * @flags: CR_PAGES_F_*
+ * @__reserved: zero
+ *
+ * The addresses of a process's pages records increase across its records,
+ * but that a record without CR_PAGES_F_PARENT after one with it may start
+ * where that one could: a chunk of a vma, the parent's pages first, then
+ * the process's own.
  */
 struct cr_rec_pages {
 	__u32 nr;
 	__u32 proc;
+	__u32 flags;
+	__u32 __reserved;
 };
+
+/*
+ * The pages are the parent process's, still shared copy-on-write with it
+ * at checkpoint: no CR_REC_PAGE_DATA follows; they are in CR_VMA_F_INHERIT
+ * mappings and restart keeps them as the parent has them.
+ */
+#define CR_PAGES_F_PARENT	(1U << 0)
 
 /* enum cr_file_kind */
 #define CR_FILE_REG		1	/* regular file, reopened by path */

@@ -552,14 +552,20 @@ static int cr_image_pad(struct cr_image *im)
 }
 
 /* The vma of the pages' process that holds @addr, if its pages are saved, from the last one on. */
-static bool cr_image_find_vma(struct cr_image *im, __u64 addr)
+/* The vma saved by content that holds @addr; inherited too for the parent's pages. */
+static bool cr_image_find_vma(struct cr_image *im, __u64 addr, bool parent)
 {
 	const struct cr_image_proc *p = &im->procs[im->page_proc];
+	const struct cr_image_vma *v;
 
 	while (im->cur_vma < p->nr_vmas && p->vmas[im->cur_vma].end <= addr)
 		im->cur_vma++;
-	return im->cur_vma < p->nr_vmas && p->vmas[im->cur_vma].start <= addr &&
-	       cr_vma_kind_in(p->vmas[im->cur_vma].kind, CR_VMA_CONTENT);
+	if (im->cur_vma == p->nr_vmas)
+		return false;
+	v = &p->vmas[im->cur_vma];
+	return v->start <= addr &&
+	       cr_vma_kind_in(v->kind, CR_VMA_CONTENT) &&
+	       (!parent || (v->flags & CR_VMA_F_INHERIT));
 }
 
 /* The tree record (cr_read_tree()): every task checked, no pid twice. */
@@ -622,6 +628,7 @@ static int cr_image_vma(struct cr_image *im, const struct cr_rec_vma *v, __u32 l
 	vmas[p->nr_vmas].start = v->start;
 	vmas[p->nr_vmas].end = v->end;
 	vmas[p->nr_vmas].kind = v->kind;
+	vmas[p->nr_vmas].flags = v->flags;
 	p->nr_vmas++;
 	im->vmas_left--;
 	return 0;
@@ -668,6 +675,8 @@ static int cr_image_pages(struct cr_image *im, const struct cr_rec_pages *r, __u
 {
 	const __u64 *addrs = (const void *)(r + 1);
 	const char *why = cr_check_pages(r, len, im->tree.nr_procs);
+	bool parent = r->flags & CR_PAGES_F_PARENT;
+	__u64 low;
 	__u32 i;
 
 	if (!why && r->proc < im->page_proc)
@@ -678,19 +687,30 @@ static int cr_image_pages(struct cr_image *im, const struct cr_rec_pages *r, __u
 		im->page_proc = r->proc;
 		im->cur_vma = 0;
 		im->next_addr = 0;
+		im->after_parent = false;
 	}
+	/* own pages after the parent's may go back to where those started */
+	low = !parent && im->after_parent ? im->parent_low : im->next_addr;
+	im->parent_low = low;
 	for (i = 0; i < r->nr; i++) {
-		if (addrs[i] % im->limits.page_size || addrs[i] < im->next_addr)
+		if (addrs[i] % im->limits.page_size || addrs[i] < low)
 			return cr_image_bad(im,
 					    "pages record: page %u at %#llx is misaligned or not above the previous one",
 					    i, (unsigned long long)addrs[i]);
-		if (!cr_image_find_vma(im, addrs[i]))
+		if (!cr_image_find_vma(im, addrs[i], parent))
 			return cr_image_bad(im,
-					    "pages record: page %u at %#llx is in no vma saved by content",
-					    i, (unsigned long long)addrs[i]);
-		im->next_addr = addrs[i] + im->limits.page_size;
+					    "pages record: page %u at %#llx is in no vma saved by content%s",
+					    i, (unsigned long long)addrs[i],
+					    parent ? " and inherited" : "");
+		low = addrs[i] + im->limits.page_size;
 	}
+	if (low > im->next_addr)
+		im->next_addr = low;
+	im->after_parent = parent;
 	im->pages_nr = r->nr;
+	/* the parent's pages: no data follows */
+	if (parent)
+		im->stage = S_PAGES;
 	return 0;
 }
 

@@ -74,6 +74,7 @@ struct cr_image_vma {
 	__u64 start;
 	__u64 end;
 	__u32 kind;
+	__u32 flags;
 };
 
 /* A process of the tree: its vmas, as its pages are checked against them. */
@@ -134,6 +135,9 @@ struct cr_image_pipe {
  * @page_proc: the process the last pages record was of
  * @cur_vma: the vma the last page went to
  * @next_addr: the lowest address the next page may have
+ * @parent_low: the lowest address the pages record before could have
+ * @after_parent: that record had the parent's pages (CR_PAGES_F_PARENT):
+ *	the next may go back to @parent_low
  * @done: CR_IMAGE_REC, or what cr_image_next() returned last and returns again
  * @why: what is wrong with the image, or why it could not be read
  * @why_off: the stream offset of the record at fault
@@ -178,6 +182,8 @@ struct cr_image {
 	__u32 page_proc;
 	__u32 cur_vma;
 	__u64 next_addr;
+	__u64 parent_low;
+	bool after_parent;
 
 	int done;
 	char why[512];

@@ -60,6 +60,11 @@ struct cri_name {
 	const char *name;
 };
 
+static const struct cri_name cri_pages_flags[] = {
+	{ CR_PAGES_F_PARENT, "parent" },
+	{ }
+};
+
 static const struct cri_name cri_vma_flags[] = {
 	{ CR_VMA_F_GROWSDOWN, "growsdown" },
 	{ CR_VMA_F_LOCKED, "locked" },
@@ -70,6 +75,7 @@ static const struct cri_name cri_vma_flags[] = {
 	{ CR_VMA_F_WIPEONFORK, "wipeonfork" },
 	{ CR_VMA_F_RANDOM, "random" },
 	{ CR_VMA_F_SEQUENTIAL, "sequential" },
+	{ CR_VMA_F_INHERIT, "inherit" },
 	{ }
 };
 
@@ -875,6 +881,7 @@ static void cri_pages(struct cri *c, const void *p)
 
 	cj_dec(o, "nr", r->nr);
 	cj_dec(o, "proc", r->proc);
+	cri_flg(o, "flags", r->flags, cri_pages_flags);
 	cj_hex(o, "first", addrs[0]);
 	cj_hex(o, "last", addrs[r->nr - 1]);
 	if (c->show_pages) {

@@ -290,7 +290,10 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		vp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
 		memcpy(&v, vp, sizeof(v));
 		snprintf(what, wlen, "vma record %d at %zu", j, im->rec[j].off);
-		switch (rnd_below(8)) {
+		switch (rnd_below(9)) {
+		case 7:	/* inherited from a parent that may not have it, or not */
+			v.flags ^= CR_VMA_F_INHERIT;
+			break;
 		case 6:	/* another shared memory object, or another size */
 			if (rnd_below(2))
 				v.shm = rnd_edge();
@@ -336,8 +339,12 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		pp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
 		memcpy(&pg, pp, sizeof(pg));
 		snprintf(what, wlen, "pages record %d at %zu", j, im->rec[j].off);
-		if (!rnd_below(3)) {
+		if (!rnd_below(4)) {
 			pg.nr = rnd_edge();
+			memcpy(pp, &pg, sizeof(pg));
+		} else if (!rnd_below(3)) {
+			/* the parent's pages without data, or data taken for a record */
+			pg.flags ^= rnd_below(4) ? CR_PAGES_F_PARENT : 1U << rnd_below(32);
 			memcpy(pp, &pg, sizeof(pg));
 		} else if (pg.nr) {
 			unsigned long long *a = (void *)(pp + sizeof(pg));
