@@ -140,11 +140,13 @@ fuzz: kernel initramfs
 
 # Speed against dd on the VM's tmpfs; needs room for 1 GiB twice.  And
 # the cost per task of a tree of BENCH_TREE processes and of a process of
-# BENCH_THREADS threads, next to fork() and pthread_create().
+# BENCH_THREADS threads, next to fork() and pthread_create(); and the image
+# and memory of BENCH_COW MiB shared copy-on-write by 4 forked processes.
 BENCH_SIZES ?= 64 256 1024
 BENCH_TREE ?= 100
 BENCH_THREADS ?= 64
-BENCH_ARGS = --tree $(BENCH_TREE) --threads $(BENCH_THREADS) $(BENCH_SIZES)
+BENCH_COW ?= 256
+BENCH_ARGS = --tree $(BENCH_TREE) --threads $(BENCH_THREADS) --cow $(BENCH_COW) $(BENCH_SIZES)
 bench: kernel initramfs
 	VM_MEM=4G harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) \
 		"cr_bench $(BENCH_ARGS); cr_bench $(BENCH_ARGS)"

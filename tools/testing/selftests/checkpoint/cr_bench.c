@@ -3,7 +3,7 @@
  * cr_bench - checkpoint and restart speed against dd on the same file
  * system, in the same run.
  *
- *   cr_bench [DIR] [--tree N] [--threads N] MiB...
+ *   cr_bench [DIR] [--tree N] [--threads N] [--cow MiB] MiB...
  *
  * For each size: a child dirties that much anonymous memory and stops;
  * checkpoint(child) writes it to DIR/cr-bench.img (default /tmp, a tmpfs
@@ -18,6 +18,12 @@
  * with one process of N threads.  Prints the times and the cost per task
  * next to fork() + exit() + wait() (pthread_create() + exit + join for
  * threads) measured in the same run.
+ *
+ * --cow MiB: a process that dirtied MiB of anonymous memory and then
+ * forked COW_KIDS children, each of which wrote a sixteenth of it: the
+ * same, with the image size and the processes' summed Pss before the
+ * checkpoint and once they are back (read before "all back" ends), next
+ * to what the image would be without sharing.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -139,6 +145,27 @@ static void bench_wait(void)
 }
 
 /*
+ * fork() with SIGUSR2 blocked in the child, which bench_wait() waits for,
+ * and no fd but 0-2: 0 in the child, its pid (or -1) in the parent.
+ */
+static pid_t fork_blocked(void)
+{
+	sigset_t s;
+	pid_t pid;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	pid = fork();
+	if (!pid) {
+		closefrom(3);
+		return 0;
+	}
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	return pid;
+}
+
+/*
  * A process of the tree with @n processes in its subtree (itself
  * included), @fan children at most: makes them (each a node of the same
  * kind), waits, wakes them, reaps them, exits.
@@ -210,6 +237,9 @@ static double fork_exit(int n)
 	return now() - t0;
 }
 
+/* The size of the last image ckpt_restart() wrote. */
+static long long bench_img_bytes;
+
 /*
  * Checkpoint the running tree of @root (@n tasks, pids or tids @pids) to
  * @img with CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL, and restart it as a
@@ -229,6 +259,7 @@ static int ckpt_restart(const char *what, pid_t root, const pid_t *pids, int n, 
 	t0 = now();
 	ret = sys_checkpoint(root, fd, CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL);
 	*tc = now() - t0;
+	bench_img_bytes = lseek(fd, 0, SEEK_END);
 	if (ret <= 0) {
 		fprintf(stderr, "cr_bench: %s: checkpoint: %s\n", what, strerror(errno));
 		close(fd);
@@ -279,22 +310,15 @@ static int bench_tree(const char *dir, int n)
 	double tc, tr, tb, tf;
 	char img[256], what[64];
 	int fan = 1;
-	sigset_t s;
 
 	while (fan * fan < n - 1)
 		fan++;
 	snprintf(img, sizeof(img), "%s/cr-bench-tree.img", dir);
 	snprintf(what, sizeof(what), "tree of %d processes", n);
 	tf = fork_exit(n);
-	sigemptyset(&s);
-	sigaddset(&s, SIGUSR2);
-	sigprocmask(SIG_BLOCK, &s, NULL);
-	root = fork();
-	if (!root) {
-		closefrom(3);
+	root = fork_blocked();
+	if (!root)
 		tree_node(n, fan);
-	}
-	sigprocmask(SIG_UNBLOCK, &s, NULL);
 	if (root < 0 || tree_waiting(root, n, pids)) {
 		fprintf(stderr, "cr_bench: %s: not made\n", what);
 		cr_kill_descendants();
@@ -382,7 +406,6 @@ static int bench_threads(const char *dir, int n)
 	double tc, tr, tb, tf, t0;
 	char img[256], what[64];
 	pid_t pid;
-	sigset_t s;
 	int i;
 
 	snprintf(img, sizeof(img), "%s/cr-bench-threads.img", dir);
@@ -394,15 +417,9 @@ static int bench_threads(const char *dir, int n)
 		pthread_join(th[i], NULL);
 	}
 	tf = now() - t0;
-	sigemptyset(&s);
-	sigaddset(&s, SIGUSR2);
-	sigprocmask(SIG_BLOCK, &s, NULL);
-	pid = fork();
-	if (!pid) {
-		closefrom(3);
+	pid = fork_blocked();
+	if (!pid)
 		threads_proc(n);
-	}
-	sigprocmask(SIG_UNBLOCK, &s, NULL);
 	if (pid < 0 || threads_waiting(pid, n)) {
 		fprintf(stderr, "cr_bench: %s: not made\n", what);
 		cr_kill_descendants();
@@ -418,10 +435,110 @@ static int bench_threads(const char *dir, int n)
 	return 0;
 }
 
+/* --- copy-on-write after fork() --------------------------------------------- */
+
+#define COW_KIDS	3
+
+/* --cow: @mib MiB dirtied, then COW_KIDS children that write a sixteenth each. */
+static void cow_proc(long mib)
+{
+	size_t len = (size_t)mib << 20;
+	pid_t kids[COW_KIDS];
+	char *p;
+	int i;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(1);
+	memset(p, 1, len);
+	for (i = 0; i < COW_KIDS; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0)
+			_exit(1);
+		if (!kids[i]) {
+			memset(p + i * (len / 16), 2 + i, len / 16);
+			bench_wait();
+			_exit(p[len - 1] != 1 || p[i * (len / 16)] != 2 + i);
+		}
+	}
+	bench_wait();
+	for (i = 0; i < COW_KIDS; i++)
+		kill(kids[i], SIGUSR2);
+	for (i = 0; i < COW_KIDS; i++)
+		if (cr_wait(kids[i]))
+			_exit(1);
+	_exit(p[0] != 1);
+}
+
+/* The summed Pss of the tree of @root (@n processes), in kB; -1 if unknown. */
+static long cow_pss(pid_t root, int n)
+{
+	pid_t pids[COW_KIDS + 1];
+	char path[48], *buf, *s;
+	long kb = 0;
+	size_t len;
+	int i;
+
+	if (tree_waiting(root, n, pids))
+		return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pids[i]);
+		buf = cr_slurp(path, &len);
+		s = buf ? strstr(buf, "\nPss:") : NULL;
+		if (!s) {
+			free(buf);
+			return -1;
+		}
+		kb += atol(s + 5);
+		free(buf);
+	}
+	return kb;
+}
+
+/* The Pss once the restarted tree is back, before it is woken. */
+static long cow_after;
+
+static int cow_back(pid_t root, int n)
+{
+	if (tree_waiting(root, n, NULL))
+		return -1;
+	cow_after = cow_pss(root, n);
+	return 0;
+}
+
+static int bench_cow(const char *dir, long mib)
+{
+	pid_t pids[COW_KIDS + 1], root;
+	int n = COW_KIDS + 1;
+	double tc, tr, tb;
+	char img[256], what[64];
+	long before;
+
+	snprintf(img, sizeof(img), "%s/cr-bench-cow.img", dir);
+	snprintf(what, sizeof(what), "%ld MiB shared by %d processes", mib, n);
+	root = fork_blocked();
+	if (!root)
+		cow_proc(mib);
+	before = root > 0 ? cow_pss(root, n) : -1;
+	if (root < 0 || tree_waiting(root, n, pids)) {
+		fprintf(stderr, "cr_bench: %s: not made\n", what);
+		cr_kill_descendants();
+		return -1;
+	}
+	if (ckpt_restart(what, root, pids, n, img, cow_back, &tc, &tr, &tb))
+		return -1;
+	printf("%s | image %lld MiB (each page once: %ld, per process: %ld) | checkpoint %7.1f ms"
+	       " | restart %7.1f ms, all back %7.1f ms | Pss %ld MiB before, %ld MiB after\n",
+	       what, bench_img_bytes >> 20, mib + (n - 1) * mib / 16, mib * n, tc * 1e3,
+	       tr * 1e3, tb * 1e3, before >> 10, cow_after >> 10);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = "/tmp";
 	int i = 1, ret = 0, tree = 0, threads = 0;
+	long cow = 0;
 
 	if (argc > 1 && argv[1][0] == '/')
 		dir = argv[i++];
@@ -430,8 +547,11 @@ int main(int argc, char **argv)
 			tree = atoi(argv[i + 1]);
 		} else if (!strcmp(argv[i], "--threads")) {
 			threads = atoi(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--cow")) {
+			cow = atol(argv[i + 1]);
 		} else {
-			fprintf(stderr, "usage: cr_bench [DIR] [--tree N] [--threads N] MiB...\n");
+			fprintf(stderr,
+				"usage: cr_bench [DIR] [--tree N] [--threads N] [--cow MiB] MiB...\n");
 			return 2;
 		}
 	}
@@ -449,6 +569,8 @@ int main(int argc, char **argv)
 	if (tree > 1 && bench_tree(dir, tree))
 		ret = 1;
 	if (threads > 1 && bench_threads(dir, threads))
+		ret = 1;
+	if (cow > 0 && bench_cow(dir, cow))
 		ret = 1;
 	return ret;
 }
