@@ -336,6 +336,8 @@ P_ITIMER=0004-itimer-checkpoint-restart-helpers.patch
 P_HRTIMER=0005-hrtimer-checkpoint-restart-nanosleep.patch
 P_PTIMER=0006-posix-timers-checkpoint-restart.patch
 P_SETPGID=0007-sys-add-ksys_setpgid.patch
+P_EVENTS=0008-eventfd-signalfd-timerfd-kernel-helpers.patch
+P_EPOLL=0009-epoll-kernel-helpers.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
 
@@ -416,13 +418,21 @@ EOF
 commit "checkpoint: save and restore the address space" \
 	"the address space: mm, vma and page records"
 
+commit_patch "$P_EVENTS" \
+	"eventfd, signalfd, timerfd helpers: make their files without an fd, read and set their state"
+
+commit_patch "$P_EPOLL" \
+	"epoll helpers: make an epoll file without an fd, read its interest list"
+
 add_files checkpoint/files.c
 body <<'EOF'
 Add the file, fd, fs and pipe records (checkpoint/files.c).
 
 Each open file is written once, as an object with a reference number that the fd records name, so that fds sharing one open file (dup) share it again after restart. Regular files, directories, character devices and named FIFOs are saved by path, with their open flags and position, and reopened by path at restart, as the caller and never with O_CREAT or O_TRUNC. The bytes buffered in a FIFO, or in a pipe whose both ends the process holds, are saved in a pipe record, read without being consumed; restart makes a new pipe for such a pipe and refills it. fd numbers, close-on-exec, cwd and umask are kept.
 
-What cannot be saved that way is left to the restarter under a key, the name d_path() gives the file (pipe:[1234]): one end of a pipe whose other end is elsewhere, and an fd 0-2 of any other kind (a pipe or a socket to the parent shell, typically). The caller of restart(2) can hand in files of its own for such keys, and for paths; otherwise its own fd 0-2 of that number stands in. Any other fd of another kind (a socket, an anonymous inode, a deleted file) is refused with EOPNOTSUPP.
+Event files have no path but a few numbers of state: an eventfd its counter and EFD_SEMAPHORE, a signalfd its mask, a timerfd its clock, the time to its next expiration (a wall-clock deadline as such), its interval, settime flags and the expirations not read yet. Restart makes each again with that state, as the caller (an alarm clock needs CAP_WAKE_ALARM). An epoll file is saved with its interest list (the fd, file, events and data of each item, copied under its mutex) in an epoll record after the fd records of the first process that holds it; restart makes it empty and, once the process's fd table is in place, adds each item back with epoll_ctl(2) by fd, so an item whose fd no longer holds its file is refused at checkpoint. Both use the helpers of the two previous patches.
+
+What cannot be saved that way is left to the restarter under a key, the name d_path() gives the file (pipe:[1234]): one end of a pipe whose other end is elsewhere, and an fd 0-2 of any other kind (a pipe or a socket to the parent shell, typically). The caller of restart(2) can hand in files of its own for such keys, and for paths; otherwise its own fd 0-2 of that number stands in. Any other fd of another kind (a socket, another anonymous inode, a deleted file) is refused with EOPNOTSUPP.
 
 Restart opens every file and stages the fd table before its point of no return, within its RLIMIT_NOFILE; the restarted process holds exactly the fds of the image.
 EOF
