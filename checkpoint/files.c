@@ -16,13 +16,16 @@
  * hands in a file of its own for the key, or for fds 0-2 restart uses its
  * own fd of that number.  A restarter may also hand in a file for any
  * other file record's path (not for the executable, mapped files or the
- * cwd).  Any other fd of another kind (sockets, anonymous
- * inodes, deleted files) is refused with EOPNOTSUPP.
+ * cwd).  Event files (eventfd, signalfd, timerfd) are saved with their
+ * state and made again.  Any other fd of another kind (sockets, other
+ * anonymous inodes, deleted files) is refused with EOPNOTSUPP.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
+#include <linux/eventfd.h>
+#include <linux/eventpoll.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -34,10 +37,30 @@
 #include <linux/pipe_fs_i.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
+#include <linux/signalfd.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/timekeeping.h>
+#include <linux/timerfd.h>
 
 /* The highest fd that may be left to the restarter. */
 #define CR_FD_INHERIT_MAX	2
+
+/* Make room for one more element in *@arr (@nr used of *@cap). */
+static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
+{
+	u32 n = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (nr < *cap)
+		return 0;
+	p = kvrealloc(*arr, array_size(n, size), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
 
 /* ------------------------------------------------------------------------ */
 /* checkpoint                                                               */
@@ -279,6 +302,44 @@ static int cr_add_pipe(struct cr_ctx *ctx, struct pipe_inode_info *pipe, struct 
 	return added ? cr_write_pipe(ctx, pipe, obj->objref, flags) : 0;
 }
 
+/*
+ * The kind and state of @file if it is an event file (eventfd, signalfd,
+ * timerfd); 0 if it is not.
+ */
+static u32 cr_event_file(struct file *file, struct cr_file_event *e)
+{
+	struct itimerspec64 t;
+	unsigned int eflags;
+	sigset_t mask;
+	int flags;
+
+	memset(e, 0, sizeof(*e));
+	if (!eventfd_file_get(file, &e->count, &eflags)) {
+		e->flags = eflags & EFD_SEMAPHORE ? CR_EVENT_SEMAPHORE : 0;
+		return CR_FILE_EVENTFD;
+	}
+	if (!signalfd_file_get(file, &mask)) {
+		/* _NSIG is 64 here: one word */
+		BUILD_BUG_ON(_NSIG_WORDS * _NSIG_BPW != 64);
+		e->mask = mask.sig[0];
+		return CR_FILE_SIGNALFD;
+	}
+	if (timerfd_file_get(file, &t, &e->clockid, &flags, &e->count))
+		return 0;
+	e->value_ns = timespec64_to_ns(&t.it_value);
+	e->interval_ns = timespec64_to_ns(&t.it_interval);
+	if (flags & TFD_TIMER_ABSTIME) {
+		e->flags |= CR_EVENT_ABSTIME;
+		/* a wall-clock deadline stays one: the others are kept as time left */
+		if (e->value_ns && (e->clockid == CLOCK_REALTIME ||
+				    e->clockid == CLOCK_REALTIME_ALARM))
+			e->value_ns += ktime_get_real_ns();
+	}
+	if (flags & TFD_TIMER_CANCEL_ON_SET)
+		e->flags |= CR_EVENT_CANCEL_ON_SET;
+	return CR_FILE_TIMERFD;
+}
+
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
 			 struct cr_objs *held, struct cr_objs *pipes, char *buf)
 {
@@ -289,6 +350,15 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 
 	memset(r, 0, sizeof(*r));
 	r->objref = objref;
+	r->kind = cr_event_file(file, (struct cr_file_event *)(r + 1));
+	if (r->kind || is_epoll_file(file)) {
+		len = r->kind ? sizeof(struct cr_file_event) : 0;
+		if (!r->kind)
+			r->kind = CR_FILE_EPOLL;	/* its items after the fd records */
+		r->flags = file->f_flags & (O_ACCMODE | O_NONBLOCK);
+		pr_debug("fd %u: %s\n", fd, cr_file_kind_name(r->kind));
+		return cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + len);
+	}
 	r->kind = cr_file_kind(file);
 	if (r->kind && r->kind != CR_FILE_PIPE && d_unlinked(file->f_path.dentry))
 		r->kind = 0;
@@ -344,6 +414,94 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 write:
 	r->path_len = len;
 	return cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + len);
+}
+
+static int cr_epoll_item_cmp(const void *a, const void *b)
+{
+	const struct epoll_item *x = a, *y = b;
+
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+/* The items of the epoll file @file, referenced, by fd: their number, or -errno. */
+static int cr_epoll_items(struct cr_ctx *ctx, struct file *file, unsigned int fd,
+			  struct epoll_item **itemsp)
+{
+	struct epoll_item *items;
+	int max, n;
+
+	for (max = 64;; max *= 2) {
+		items = kvmalloc_array(max, sizeof(*items), GFP_KERNEL);
+		if (!items)
+			return -ENOMEM;
+		n = epoll_file_items(file, items, max);
+		if (n != -E2BIG || max >= CR_EPOLL_MAX)
+			break;
+		kvfree(items);
+	}
+	if (n < 0) {
+		kvfree(items);
+		return n != -E2BIG ? n : cr_refuse(ctx, -EOPNOTSUPP,
+						   "fd %u: an epoll file of more than %u items",
+						   fd, CR_EPOLL_MAX);
+	}
+	sort(items, n, sizeof(*items), cr_epoll_item_cmp, NULL);
+	*itemsp = items;
+	return n;
+}
+
+/*
+ * The interest list of the epoll file @file (objref @objref, on fd @fd)
+ * that the process of @t holds: each item must watch the file its fd
+ * holds in @t, as epoll_ctl(2) added it, for restart to add it again by
+ * fd.  The items are copied under the epoll file's mutex, and written
+ * after it is let go.
+ */
+static int cr_write_epoll(struct cr_ctx *ctx, struct task_struct *t, struct cr_files_ckpt *fc,
+			  struct file *file, u32 objref, unsigned int fd)
+{
+	struct epoll_item *items;
+	struct cr_epoll_item *it;
+	struct cr_rec_epoll *r;
+	struct cr_obj *obj;
+	struct file *now;
+	int n, i, ret = 0;
+
+	n = cr_epoll_items(ctx, file, fd, &items);
+	if (n < 0)
+		return n;
+	r = kvzalloc(sizeof(*r) + n * sizeof(*it), GFP_KERNEL);
+	if (!r) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	r->objref = objref;
+	r->nr = n;
+	it = (struct cr_epoll_item *)(r + 1);
+	for (i = 0; i < n && !ret; i++) {
+		now = items[i].fd >= 0 ? fget_task(t, items[i].fd) : NULL;
+		obj = now == items[i].file ? cr_obj_find(&fc->objs, now) : NULL;
+		if (now)
+			fput(now);
+		if (!obj || (i && items[i].fd == items[i - 1].fd)) {
+			ret = cr_refuse(ctx, -EOPNOTSUPP,
+					"fd %u: an epoll file watches fd %d, which no longer holds the file it was added with",
+					fd, items[i].fd);
+			break;
+		}
+		it[i].fd = items[i].fd;
+		it[i].objref = obj->objref;
+		it[i].events = (__force u32)items[i].event.events;
+		it[i].data = items[i].event.data;
+	}
+	if (!ret)
+		ret = cr_write_rec(ctx, CR_REC_EPOLL, r, sizeof(*r) + n * sizeof(*it));
+	kvfree(r);
+out:
+	for (i = 0; i < n; i++)
+		fput(items[i].file);
+	kvfree(items);
+	return ret;
 }
 
 static bool cr_fd_cloexec(struct task_struct *t, unsigned int fd)
@@ -429,6 +587,11 @@ static int cr_check_files_shared(struct cr_ctx *ctx, struct cr_task *t)
 static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 {
 	struct task_struct *t = ct->task;
+	struct {
+		struct cr_obj *obj;
+		unsigned int fd;
+	} *epolls = NULL;
+	u32 i, nr_epolls = 0, cap_epolls = 0;
 	struct cr_files_ckpt *fc;
 	struct cr_rec_fs *fs;
 	struct path pwd;
@@ -467,6 +630,15 @@ static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 		if (!ret && added) {
 			get_file(file);	/* the table's: no other file takes its address */
 			ret = cr_write_file(ctx, file, obj->objref, fd, &fc->held, &fc->pipes, buf);
+			/* an epoll file first seen here: its items once all fds are */
+			if (!ret && is_epoll_file(file)) {
+				ret = cr_grow((void **)&epolls, nr_epolls, &cap_epolls,
+					      sizeof(*epolls));
+				if (!ret) {
+					epolls[nr_epolls].fd = fd;
+					epolls[nr_epolls++].obj = obj;
+				}
+			}
 		}
 		if (!ret) {
 			rec.fd = fd;
@@ -477,6 +649,9 @@ static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 		fput(file);
 		cond_resched();
 	}
+	for (i = 0; !ret && i < nr_epolls; i++)
+		ret = cr_write_epoll(ctx, t, fc, epolls[i].obj->ptr, epolls[i].obj->objref,
+				     epolls[i].fd);
 	if (ret)
 		goto out;
 
@@ -501,6 +676,7 @@ static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 	memmove(buf + sizeof(*fs), p, fs->cwd_len);
 	ret = cr_write_rec(ctx, CR_REC_FS, fs, sizeof(*fs) + fs->cwd_len);
 out:
+	kvfree(epolls);
 	kfree(buf);
 	return ret;
 }
@@ -558,6 +734,8 @@ struct cr_inherit_ent {
  * @nr_objs: number of @objs; an object left to the restarter is NULL
  *	until its first fd record names the restarter's fd
  * @cap_objs: room in @objs
+ * @kinds: the kind (CR_FILE_*) of each of @objs
+ * @cap_kinds: room in @kinds
  * @fifo_bytes: the bytes of a FIFO kept until its file record opens it:
  *	those of one FIFO at most
  */
@@ -568,7 +746,16 @@ struct cr_files_state {
 	struct file **objs;
 	u32 nr_objs;
 	u32 cap_objs;
+	u32 *kinds;
+	u32 cap_kinds;
 	size_t fifo_bytes;
+};
+
+/* An epoll file's items, added back once the fd table is in place. */
+struct cr_epoll_stage {
+	u32 epfd;
+	u32 nr;
+	struct cr_epoll_item *items;
 };
 
 /**
@@ -576,6 +763,9 @@ struct cr_files_state {
  * @fds: the fds, in increasing order
  * @nr_fds: number of @fds
  * @cap_fds: room in @fds
+ * @epolls: the epoll files whose items this process adds back
+ * @nr_epolls: number of @epolls
+ * @cap_epolls: room in @epolls
  * @prev_fd: the last fd record read
  * @cwd: the working directory
  * @umask: the umask
@@ -584,6 +774,9 @@ struct cr_fdt_state {
 	struct cr_fd_stage *fds;
 	u32 nr_fds;
 	u32 cap_fds;
+	struct cr_epoll_stage *epolls;
+	u32 nr_epolls;
+	u32 cap_epolls;
 	struct cr_rec_fd prev_fd;
 	struct path cwd;
 	u32 umask;
@@ -593,22 +786,6 @@ struct cr_fdt_state {
 static bool cr_too_many_objs(struct cr_ctx *ctx, struct cr_files_state *fs)
 {
 	return fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE) * ctx->nr_procs;
-}
-
-/* Make room for one more element in *@arr (@nr used of *@cap). */
-static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
-{
-	u32 n = *cap ? 2 * *cap : 16;
-	void *p;
-
-	if (nr < *cap)
-		return 0;
-	p = kvrealloc(*arr, array_size(n, size), GFP_KERNEL_ACCOUNT);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
 }
 
 /**
@@ -857,6 +1034,45 @@ static struct file *cr_inherited(struct cr_ctx *ctx, const char *key)
 }
 
 /*
+ * Make an event file again with its state, as the caller would with
+ * eventfd(2), signalfd(2), timerfd_create(2) and timerfd_settime(2): an
+ * alarm clock needs CAP_WAKE_ALARM (-EPERM).  A timer on a monotonic or
+ * boot-time clock is armed for the time it had left.
+ */
+static struct file *cr_make_event(const struct cr_rec_file *r, const struct cr_file_event *e)
+{
+	int nonblock = r->flags & O_NONBLOCK, flags = 0, ret;
+	struct itimerspec64 t;
+	struct file *file;
+	sigset_t mask;
+
+	switch (r->kind) {
+	case CR_FILE_EVENTFD:
+		return eventfd_file_create(e->count, nonblock |
+					   (e->flags & CR_EVENT_SEMAPHORE ? EFD_SEMAPHORE : 0));
+	case CR_FILE_SIGNALFD:
+		siginitset(&mask, e->mask);
+		return signalfd_file_create(mask, nonblock);
+	}
+	file = timerfd_file_create(e->clockid, nonblock);
+	if (IS_ERR(file))
+		return file;
+	t.it_value = ns_to_timespec64(e->value_ns);
+	t.it_interval = ns_to_timespec64(e->interval_ns);
+	if (e->flags & CR_EVENT_ABSTIME &&
+	    (e->clockid == CLOCK_REALTIME || e->clockid == CLOCK_REALTIME_ALARM))
+		flags |= TFD_TIMER_ABSTIME;
+	if (e->flags & CR_EVENT_CANCEL_ON_SET)
+		flags |= TFD_TIMER_CANCEL_ON_SET;
+	ret = timerfd_file_set(file, flags, &t, e->count);
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ret);
+	}
+	return file;
+}
+
+/*
  * A file record: reopen its path (or take the end of its pipe, or the
  * file the restarter handed in for it), as the caller.
  */
@@ -889,11 +1105,32 @@ static int cr_read_file(struct cr_ctx *ctx)
 	if (cr_too_many_objs(ctx, fs))
 		goto out;
 	ret = cr_grow((void **)&fs->objs, fs->nr_objs, &fs->cap_objs, sizeof(*fs->objs));
+	if (!ret)
+		ret = cr_grow((void **)&fs->kinds, fs->nr_objs, &fs->cap_kinds,
+			      sizeof(*fs->kinds));
 	if (ret)
 		goto out;
 
 	if (r->kind == CR_FILE_PIPE) {
 		ret = cr_open_pipe_file(ctx, r, &file);
+		goto done;
+	}
+	if (r->kind == CR_FILE_EPOLL) {
+		/* empty: its items come back with the fd table */
+		file = epoll_file_create(0);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			file = NULL;
+		}
+		goto done;
+	}
+	if (cr_file_is_event(r->kind)) {
+		file = cr_make_event(r, (const struct cr_file_event *)(r + 1));
+		if (IS_ERR(file)) {
+			ret = cr_reject(ctx, PTR_ERR(file), "cannot make the %s again",
+					cr_file_kind_name(r->kind));
+			file = NULL;
+		}
 		goto done;
 	}
 	file = cr_inherited(ctx, path);
@@ -928,11 +1165,83 @@ static int cr_read_file(struct cr_ctx *ctx)
 		ret = cr_reject(ctx, -ESPIPE, "cannot seek %s to %lld", path, r->pos);
 done:
 	if (!ret) {
+		fs->kinds[fs->nr_objs] = r->kind;
 		fs->objs[fs->nr_objs++] = file;
 		file = NULL;
 	}
 	if (file)
 		fput(file);
+out:
+	kvfree(r);
+	return ret;
+}
+
+/* The staged fd @fd of @fdt, or NULL. */
+static struct cr_fd_stage *cr_staged_fd(struct cr_fdt_state *fdt, u32 fd)
+{
+	u32 lo = 0, hi = fdt->nr_fds, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (fdt->fds[mid].fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < fdt->nr_fds && fdt->fds[lo].fd == fd ? &fdt->fds[lo] : NULL;
+}
+
+/*
+ * An epoll record, after the fd records of its process: the epoll file
+ * must be one, on an fd of the process, and each item's fd must hold the
+ * item's file there, for epoll_ctl(2) to add it back by fd.
+ */
+static int cr_read_epoll(struct cr_ctx *ctx, struct cr_fdt_state *fdt)
+{
+	struct cr_files_state *fs = ctx->files;
+	struct cr_epoll_stage *es;
+	struct cr_epoll_item *it;
+	struct cr_fd_stage *fd;
+	struct cr_rec_epoll *r;
+	const char *why;
+	u32 i, len;
+	int ret;
+
+	r = cr_read_obj(ctx, CR_REC_EPOLL, &len);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	it = (struct cr_epoll_item *)(r + 1);
+	why = cr_check_epoll(r, len, fs->nr_objs);
+	if (!why && fs->kinds[r->objref - 1] != CR_FILE_EPOLL)
+		why = "its file is no epoll file";
+	for (i = 0; !why && i < fdt->nr_fds; i++)
+		if (fdt->fds[i].file == fs->objs[r->objref - 1])
+			break;
+	if (!why && i == fdt->nr_fds)
+		why = "its epoll file is on no fd of the process";
+	ret = cr_grow((void **)&fdt->epolls, fdt->nr_epolls, &fdt->cap_epolls,
+		      sizeof(*fdt->epolls));
+	if (ret)
+		goto out;
+	es = &fdt->epolls[fdt->nr_epolls];
+	es->epfd = why ? 0 : fdt->fds[i].fd;
+	for (i = 0; !why && i < r->nr; i++) {
+		fd = cr_staged_fd(fdt, it[i].fd);
+		if (!fd || fd->file != fs->objs[it[i].objref - 1])
+			why = "an item's fd does not hold its file";
+	}
+	if (why) {
+		ret = cr_reject(ctx, -EBADMSG, "epoll file %u: %s", r->objref, why);
+		goto out;
+	}
+	es->nr = r->nr;
+	es->items = kvmalloc_array(r->nr ?: 1, sizeof(*it), GFP_KERNEL_ACCOUNT);
+	if (!es->items) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memcpy(es->items, it, r->nr * sizeof(*it));
+	fdt->nr_epolls++;
 out:
 	kvfree(r);
 	return ret;
@@ -1073,6 +1382,9 @@ static int cr_read_files(struct cr_ctx *ctx, struct cr_task *t)
 		case CR_REC_FD:
 			ret = cr_read_fd(ctx, fdt);
 			break;
+		case CR_REC_EPOLL:
+			ret = cr_read_epoll(ctx, fdt);
+			break;
 		default:
 			if (type < 0 && type != -ENODATA)
 				return type;
@@ -1090,6 +1402,30 @@ static int cr_read_files(struct cr_ctx *ctx, struct cr_task *t)
  * private fd table holding exactly the image's fds (before its threads are
  * made, which share it).
  */
+/* Add the items of the process's epoll files back, by fd, as epoll_ctl(2). */
+static int cr_restore_epolls(struct cr_fdt_state *fdt)
+{
+	struct epoll_event ev;
+	u32 i, j;
+	int ret;
+
+	for (i = 0; i < fdt->nr_epolls; i++) {
+		for (j = 0; j < fdt->epolls[i].nr; j++) {
+			const struct cr_epoll_item *it = &fdt->epolls[i].items[j];
+
+			ev.events = (__force __poll_t)it->events;
+			ev.data = it->data;
+			ret = do_epoll_ctl(fdt->epolls[i].epfd, EPOLL_CTL_ADD, it->fd, &ev, false);
+			if (ret) {
+				pr_info_ratelimited("restart: epoll fd %u: adding fd %u failed: %d\n",
+						    fdt->epolls[i].epfd, it->fd, ret);
+				return ret;
+			}
+		}
+	}
+	return 0;
+}
+
 static int cr_restore_files(struct cr_ctx *ctx, struct cr_task *t)
 {
 	struct cr_fdt_state *fs = t->proc->fdt;
@@ -1110,6 +1446,9 @@ static int cr_restore_files(struct cr_ctx *ctx, struct cr_task *t)
 		if (ret < 0)
 			return ret;
 	}
+	ret = cr_restore_epolls(fs);
+	if (ret)
+		return ret;
 	set_fs_pwd(current->fs, &fs->cwd);
 	current->fs->umask = fs->umask;
 	return 0;
@@ -1134,6 +1473,7 @@ static void cr_free_files_state(struct cr_files_state *fs)
 		if (fs->objs[i])
 			fput(fs->objs[i]);
 	kvfree(fs->objs);
+	kvfree(fs->kinds);
 	kfree(fs);
 }
 
@@ -1160,6 +1500,9 @@ static void cr_free_files(struct cr_ctx *ctx, struct cr_task *t)
 	for (i = 0; i < fdt->nr_fds; i++)
 		fput(fdt->fds[i].file);
 	kvfree(fdt->fds);
+	for (i = 0; i < fdt->nr_epolls; i++)
+		kvfree(fdt->epolls[i].items);
+	kvfree(fdt->epolls);
 	if (fdt->cwd.dentry)
 		path_put(&fdt->cwd);
 	kfree(fdt);

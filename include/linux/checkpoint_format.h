@@ -54,6 +54,8 @@ struct cr_limits {
 #define CR_CLOCK_REALTIME	0
 #define CR_CLOCK_MONOTONIC	1
 #define CR_CLOCK_BOOTTIME	7
+#define CR_CLOCK_REALTIME_ALARM	8
+#define CR_CLOCK_BOOTTIME_ALARM	9
 #define CR_CLOCK_TAI		11
 
 #define CR_KTIME_MAX		0x7fffffffffffffffULL
@@ -122,6 +124,8 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 		[CR_REC_TIMER]	= CR_REC_FIXED("timer", struct cr_rec_timer),
 		[CR_REC_TREE]	= CR_REC_VAR("tree", struct cr_rec_tree,
 					     CR_TREE_MAX * sizeof(struct cr_tree_task)),
+		[CR_REC_EPOLL]	= CR_REC_VAR("epoll", struct cr_rec_epoll,
+					     CR_EPOLL_MAX * sizeof(struct cr_epoll_item)),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -181,6 +185,10 @@ static inline const char *cr_file_kind_name(__u32 kind)
 		[CR_FILE_INHERIT]	= "inherit",
 		[CR_FILE_PIPE]		= "pipe",
 		[CR_FILE_FIFO]		= "fifo",
+		[CR_FILE_EVENTFD]	= "eventfd",
+		[CR_FILE_SIGNALFD]	= "signalfd",
+		[CR_FILE_TIMERFD]	= "timerfd",
+		[CR_FILE_EPOLL]		= "epoll",
 	};
 
 	return kind <= CR_FILE_KIND_MAX ? names[kind] : NULL;
@@ -367,7 +375,8 @@ static inline const struct cr_section_info *cr_section_info(__u32 id)
 				      CR_REC_BIT(CR_REC_MM) | CR_REC_BIT(CR_REC_VMA) },
 		[CR_SEC_FILES]	  = { "files", CR_SCOPE_PROC,
 				      CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
-				      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_FS) },
+				      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_EPOLL) |
+				      CR_REC_BIT(CR_REC_FS) },
 		[CR_SEC_TIMERS]	  = { "timers", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_TIMER) },
 		[CR_SEC_SIGNALS]  = { "signals", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_SIGNALS) },
 		[CR_SEC_TASK]	  = { "task", CR_SCOPE_TASK, CR_REC_BIT(CR_REC_TASK) },
@@ -644,6 +653,49 @@ static inline const char *cr_check_pipe(const struct cr_rec_pipe *r, __u32 len, 
 	return NULL;
 }
 
+/* Is @kind one of an event file, which carries a struct cr_file_event? */
+static inline bool cr_file_is_event(__u32 kind)
+{
+	return kind == CR_FILE_EVENTFD || kind == CR_FILE_SIGNALFD || kind == CR_FILE_TIMERFD;
+}
+
+/**
+ * cr_check_file_event() - check the state of an event file
+ * @kind: its file record's kind, an event file's
+ * @e: the state
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_file_event(__u32 kind, const struct cr_file_event *e)
+{
+	const __u64 kill_stop = (1ULL << (CR_SIGKILL - 1)) | (1ULL << (CR_SIGSTOP - 1));
+
+	switch (kind) {
+	case CR_FILE_EVENTFD:
+		if (e->flags & ~CR_EVENT_SEMAPHORE || e->count == ~0ULL)
+			return "eventfd: unknown flags, or a counter of 2^64 - 1";
+		if (e->clockid || e->mask || e->value_ns || e->interval_ns)
+			return "eventfd: timer or signal fields";
+		return NULL;
+	case CR_FILE_SIGNALFD:
+		if (e->flags || e->clockid || e->count || e->value_ns || e->interval_ns)
+			return "signalfd: flags, counter or timer fields";
+		if (e->mask & kill_stop)
+			return "signalfd: SIGKILL or SIGSTOP in its mask";
+		return NULL;
+	default:
+		if (e->flags & ~(CR_EVENT_ABSTIME | CR_EVENT_CANCEL_ON_SET) || e->mask)
+			return "timerfd: unknown flags, or a signal mask";
+		if (e->clockid != CR_CLOCK_REALTIME && e->clockid != CR_CLOCK_MONOTONIC &&
+		    e->clockid != CR_CLOCK_BOOTTIME && e->clockid != CR_CLOCK_REALTIME_ALARM &&
+		    e->clockid != CR_CLOCK_BOOTTIME_ALARM)
+			return "timerfd: a clock timerfd_create(2) does not take";
+		if (e->value_ns < 0 || e->interval_ns < 0)
+			return "timerfd: a negative time";
+		return NULL;
+	}
+}
+
 /**
  * cr_check_file() - check a file record by itself
  * @r: the record's fixed part
@@ -658,17 +710,25 @@ static inline const char *cr_check_pipe(const struct cr_rec_pipe *r, __u32 len, 
  */
 static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, __u32 objref)
 {
+	bool event = cr_file_is_event(r->kind);
 	__u32 acc = r->flags & CR_O_ACCMODE;
 
 	if (r->objref != objref)
 		return "objref out of sequence";
-	if (len != sizeof(*r) + (__u64)r->path_len)
+	if (len != sizeof(*r) + (__u64)r->path_len + (event ? sizeof(struct cr_file_event) : 0))
 		return "length and path_len disagree";
 	if (r->flags & ~CR_FILE_FLAGS || !r->kind || r->kind > CR_FILE_KIND_MAX || r->pos < 0)
 		return "bad flags, kind or position";
-	/* a path (or a key) for every kind but pipe ends */
-	if (!(r->kind == CR_FILE_PIPE) != !!r->path_len || r->path_len > CR_PATH_MAX)
+	/* a path (or a key) for every kind but pipe ends, event and epoll files */
+	if (!(r->kind == CR_FILE_PIPE || r->kind == CR_FILE_EPOLL || event) != !!r->path_len ||
+	    r->path_len > CR_PATH_MAX)
 		return "path and kind disagree";
+	if (event || r->kind == CR_FILE_EPOLL) {
+		if (r->pipe || r->pos || r->mode || r->flags & ~(CR_O_ACCMODE | CR_O_NONBLOCK))
+			return "an event or epoll file with a pipe, position, mode or open flags";
+		return event ? cr_check_file_event(r->kind, (const struct cr_file_event *)(r + 1)) :
+		       NULL;
+	}
 	if (r->kind == CR_FILE_PIPE) {
 		/* O_DIRECT: packet mode */
 		if (!r->pipe || r->flags & ~(CR_O_ACCMODE | CR_O_NONBLOCK | CR_O_DIRECT) || acc > 2)
@@ -678,6 +738,38 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 			return "FIFO without its pipe record, or with a position";
 	} else if (r->pipe) {
 		return "a pipe objref on a file that is no pipe";
+	}
+	return NULL;
+}
+
+/**
+ * cr_check_epoll() - check an epoll record by itself
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @nr_objs: file records before it
+ *
+ * The reader checks that @r->objref is an epoll file's and that each item's
+ * fd holds its file in the process.
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_epoll(const struct cr_rec_epoll *r, __u32 len, __u32 nr_objs)
+{
+	const struct cr_epoll_item *it = (const struct cr_epoll_item *)(r + 1);
+		const __u32 events = CR_EPOLL_EVENTS;
+	__u32 i;
+
+	if (r->nr > CR_EPOLL_MAX || len != sizeof(*r) + (__u64)r->nr * sizeof(*it))
+		return "bad item count";
+	if (!r->objref || r->objref > nr_objs)
+		return "objref names no earlier file record";
+	for (i = 0; i < r->nr; i++) {
+		if (!it[i].objref || it[i].objref > nr_objs || it[i].objref == r->objref)
+			return "an item names no earlier file record, or its epoll file";
+		if (it[i].events & ~events || it[i].__reserved)
+			return "an item with unknown events";
+		if (i && it[i].fd <= it[i - 1].fd)
+			return "items out of order";
 	}
 	return NULL;
 }

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	9
+#define CR_FORMAT_VERSION	10
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -71,6 +71,8 @@
  * @CR_REC_TREE:	struct cr_rec_tree + the tasks: who is who
  * @CR_REC_SIGSTATE:	struct cr_rec_sigstate + its pending signals: a
  *			thread's signal state
+ * @CR_REC_EPOLL:	struct cr_rec_epoll + its items: an epoll file's
+ *			interest list
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -96,6 +98,7 @@ enum cr_rec_type {
 	CR_REC_TIMER = 17,
 	CR_REC_TREE = 18,
 	CR_REC_SIGSTATE = 19,
+	CR_REC_EPOLL = 20,
 	CR_REC_MAX
 };
 
@@ -494,7 +497,15 @@ struct cr_rec_pages {
 #define CR_FILE_FIFO		6	/* a named FIFO, reopened by path; its
 					 * buffered bytes are in a struct cr_rec_pipe
 					 */
-#define CR_FILE_KIND_MAX	CR_FILE_FIFO
+#define CR_FILE_EVENTFD		7	/* an eventfd(2), made again; event files
+					 * carry a struct cr_file_event, no path
+					 */
+#define CR_FILE_SIGNALFD	8	/* a signalfd(2), made again */
+#define CR_FILE_TIMERFD		9	/* a timerfd_create(2) timer, made again */
+#define CR_FILE_EPOLL		10	/* an epoll file, made again; its interest
+					 * list is in a struct cr_rec_epoll
+					 */
+#define CR_FILE_KIND_MAX	CR_FILE_EPOLL
 
 #define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 
@@ -538,7 +549,9 @@ struct cr_rec_pipe {
  *
  * A restarter may hand in a file of its own for any file record with a
  * path (struct cr_restart_args): restart then uses that file as it is,
- * instead of reopening the path.
+ * instead of reopening the path.  An event file (CR_FILE_EVENTFD,
+ * CR_FILE_SIGNALFD, CR_FILE_TIMERFD) has no path, @mode and @pos are 0,
+ * and a struct cr_file_event follows in its place.
  */
 struct cr_rec_file {
 	__u32 objref;
@@ -549,6 +562,80 @@ struct cr_rec_file {
 	__u32 path_len;
 	__u32 pipe;
 };
+
+/**
+ * struct cr_file_event - the state of an event file, after its struct
+ *	cr_rec_file; what a kind does not use is 0
+ * @flags: CR_EVENT_*
+ * @clockid: timerfd: its clock, CLOCK_REALTIME (0), CLOCK_MONOTONIC (1),
+ *	CLOCK_BOOTTIME (7), CLOCK_REALTIME_ALARM (8) or CLOCK_BOOTTIME_ALARM (9)
+ * @count: eventfd: its counter, below 2^64 - 1; timerfd: its expirations
+ *	not read yet
+ * @mask: signalfd: the signals it reads, bit n - 1 for signal n; never
+ *	SIGKILL or SIGSTOP
+ * @value_ns: timerfd: nanoseconds to its next expiration, 0 if disarmed;
+ *	with CR_EVENT_ABSTIME on a CLOCK_REALTIME clock, the CLOCK_REALTIME
+ *	time of it instead
+ * @interval_ns: timerfd: its period in nanoseconds, 0 for a one-shot timer
+ */
+struct cr_file_event {
+	__u32 flags;
+	__s32 clockid;
+	__u64 count;
+	__u64 mask;
+	__s64 value_ns;
+	__s64 interval_ns;
+};
+
+#define CR_EVENT_SEMAPHORE	(1U << 0)	/* eventfd: EFD_SEMAPHORE */
+#define CR_EVENT_ABSTIME	(1U << 1)	/* timerfd: TFD_TIMER_ABSTIME */
+#define CR_EVENT_CANCEL_ON_SET	(1U << 2)	/* timerfd: TFD_TIMER_CANCEL_ON_SET */
+
+/**
+ * struct cr_rec_epoll - the interest list of an epoll file (CR_REC_EPOLL),
+ *	after the fd records of the first process that holds it
+ * @objref: the epoll file's, a CR_FILE_EPOLL file record
+ * @nr: number of struct cr_epoll_item after this struct, at most
+ *	CR_EPOLL_MAX
+ *
+ * Restart adds each item back with epoll_ctl(2) once that process's fd
+ * table is in place: its fd there must be the file @objref, as at
+ * checkpoint.
+ */
+struct cr_rec_epoll {
+	__u32 objref;
+	__u32 nr;
+};
+
+/**
+ * struct cr_epoll_item - a file an epoll file watches
+ * @fd: the fd it was added with
+ * @objref: the file, which @fd holds in the process
+ * @events: the events of epoll_ctl(2), EPOLLET, EPOLLONESHOT,
+ *	EPOLLEXCLUSIVE and EPOLLWAKEUP included; a one-shot item that fired
+ *	keeps only those flags
+ * @__reserved: zero
+ * @data: the data epoll_wait(2) returns with its events
+ */
+struct cr_epoll_item {
+	__u32 fd;
+	__u32 objref;
+	__u32 events;
+	__u32 __reserved;
+	__u64 data;
+};
+
+/* The most items of one epoll file. */
+#define CR_EPOLL_MAX		32768
+
+/* The flags of an item's events (EPOLL* of <linux/eventpoll.h>). */
+#define CR_EPOLLEXCLUSIVE	(1U << 28)
+#define CR_EPOLLWAKEUP		(1U << 29)
+#define CR_EPOLLONESHOT		(1U << 30)
+#define CR_EPOLLET		(1U << 31)
+/* What epoll_ctl(2) takes: the events of poll(2) (0x3fff) and the flags. */
+#define CR_EPOLL_EVENTS		(0x3fffU | CR_EPOLLEXCLUSIVE | CR_EPOLLWAKEUP | \
+				 CR_EPOLLONESHOT | CR_EPOLLET)
 
 #define CR_FD_CLOEXEC		(1U << 0)
 

@@ -64,6 +64,7 @@ static const struct cr_image_rule {
 	[CR_REC_PIPE]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FILE]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FD]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
+	[CR_REC_EPOLL]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_TIMER]	= { .count = CR_IMAGE_ANY },
 };
 
@@ -793,6 +794,9 @@ static int cr_image_check(struct cr_image *im)
 		im->nr_fds++;
 		break;
 	}
+	case CR_REC_EPOLL:
+		why = cr_check_epoll(p, len, im->nr_objs);
+		break;
 	case CR_REC_FS: {
 		const struct cr_rec_fs *r = p;
 

@@ -60,6 +60,13 @@ struct cri_name {
 	const char *name;
 };
 
+static const struct cri_name cri_event_flags[] = {
+	{ CR_EVENT_SEMAPHORE, "semaphore" },
+	{ CR_EVENT_ABSTIME, "abstime" },
+	{ CR_EVENT_CANCEL_ON_SET, "cancel_on_set" },
+	{ }
+};
+
 static const struct cri_name cri_pages_flags[] = {
 	{ CR_PAGES_F_PARENT, "parent" },
 	{ }
@@ -695,6 +702,38 @@ static void cri_file(struct cri *c, const void *p)
 	cj_dec(o, "pipe", r->pipe);
 	if (r->path_len)
 		cj_str(o, r->kind == CR_FILE_INHERIT ? "key" : "path", path, r->path_len - 1);
+	if (cr_file_is_event(r->kind)) {
+		const struct cr_file_event *e = (const void *)(r + 1);
+
+		cri_flg(o, "event_flags", e->flags, cri_event_flags);
+		cj_signed(o, "clockid", e->clockid,
+			  r->kind == CR_FILE_TIMERFD ? cr_clock_name(e->clockid) : NULL);
+		cj_dec(o, "count", e->count);
+		cj_hex(o, "mask", e->mask);
+		cj_signed(o, "value_ns", e->value_ns, NULL);
+		cj_signed(o, "interval_ns", e->interval_ns, NULL);
+	}
+}
+
+static void cri_epoll(struct cri *c, const void *p)
+{
+	const struct cr_rec_epoll *r = p;
+	const struct cr_epoll_item *it = (const void *)(r + 1);
+	struct cj_out *o = &c->out;
+	__u32 i;
+
+	cj_dec(o, "objref", r->objref);
+	cj_dec(o, "nr", r->nr);
+	cj_arr_begin(o, "items", false);
+	for (i = 0; i < r->nr; i++) {
+		cj_obj_begin(o, NULL);
+		cj_dec(o, "fd", it[i].fd);
+		cj_dec(o, "objref", it[i].objref);
+		cj_hex(o, "events", it[i].events);
+		cj_hex(o, "data", it[i].data);
+		cj_obj_end(o);
+	}
+	cj_arr_end(o);
 }
 
 static void cri_fd(struct cri *c, const void *p)
@@ -926,6 +965,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_PAGE_DATA]	= cri_page_data,
 	[CR_REC_FILE]		= cri_file,
 	[CR_REC_FD]		= cri_fd,
+	[CR_REC_EPOLL]		= cri_epoll,
 	[CR_REC_FS]		= cri_fs,
 	[CR_REC_SIGNALS]	= cri_signals,
 	[CR_REC_PIPE]		= cri_pipe,

@@ -30,10 +30,14 @@
 #include <sys/prctl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "cr_test.h"
@@ -47,13 +51,14 @@
 
 enum mutation {
 	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
-	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_NR
+	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_EVENT, M_NR
 };
 
 static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
 	"vma range", "page address", "fd number", "path", "timer field", "tree",
+	"event file",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -482,6 +487,55 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		memcpy(tp, &t, sizeof(t));
 		break;
 	}
+	case M_EVENT: {
+		/* the state of an event file: each field, and the kind */
+		int idx[MAX_RECS], n = 0, k;
+		struct cr_file_event e;
+		struct cr_rec_file f;
+		char *fp;
+
+		for (k = 0; k < im->nr; k++) {
+			if (im->rec[k].h.type != CR_REC_FILE ||
+			    im->rec[k].h.len != sizeof(f) + sizeof(e))
+				continue;
+			memcpy(&f, im->buf + im->rec[k].off + sizeof(struct cr_hdr), sizeof(f));
+			if (cr_file_is_event(f.kind))
+				idx[n++] = k;
+		}
+		if (!n)
+			break;
+		j = idx[rnd_below(n)];
+		fp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
+		memcpy(&f, fp, sizeof(f));
+		memcpy(&e, fp + sizeof(f), sizeof(e));
+		snprintf(what, wlen, "%s file record %d at %zu", cr_file_kind_name(f.kind), j,
+			 im->rec[j].off);
+		switch (rnd_below(7)) {
+		case 0:
+			f.kind = CR_FILE_EVENTFD + rnd_below(3);
+			break;
+		case 1:
+			e.flags = rnd_below(2) ? rnd_below(8) : rnd_edge();
+			break;
+		case 2:
+			e.clockid = rnd_below(2) ? rnd_below(16) : rnd_edge();
+			break;
+		case 3:
+			e.count = rnd_below(2) ? ~0ULL : rnd_edge();
+			break;
+		case 4:
+			e.mask = rnd_below(2) ? 1ULL << rnd_below(64) : rnd_edge();
+			break;
+		case 5:
+			e.value_ns = rnd_edge();
+			break;
+		default:
+			e.interval_ns = rnd_below(2) ? 1 : rnd_edge();
+		}
+		memcpy(fp, &f, sizeof(f));
+		memcpy(fp + sizeof(f), &e, sizeof(e));
+		break;
+	}
 	case M_TREE: {
 		struct cr_rec_tree *r;
 		struct cr_tree_task *t;
@@ -753,6 +807,33 @@ static int rich_timers(void)
 	return 0;
 }
 
+/*
+ * Event files: an eventfd, a signalfd, a timer that fired and one armed,
+ * and an epoll file watching two of them.
+ */
+static int rich_events(void)
+{
+	struct itimerspec later = { { 1, 0 }, { 1000, 0 } };
+	struct itimerspec now = { { 0, 0 }, { 0, 1000 } };
+	struct timespec ms = { 0, 1000 * 1000 };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = 7 };
+	sigset_t set;
+	int t1, t2, e, ep;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	t1 = timerfd_create(CLOCK_MONOTONIC, 0);
+	t2 = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
+	e = eventfd(7, EFD_SEMAPHORE);
+	ep = epoll_create1(0);
+	if (e < 0 || signalfd(-1, &set, 0) < 0 || t1 < 0 || t2 < 0 || ep < 0 ||
+	    timerfd_settime(t1, 0, &now, NULL) || timerfd_settime(t2, 0, &later, NULL) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) || epoll_ctl(ep, EPOLL_CTL_ADD, t1, &ev))
+		return -1;
+	nanosleep(&ms, NULL);
+	return 0;
+}
+
 /* Self image of a process holding a bit of everything. */
 static int image_rich(void)
 {
@@ -802,7 +883,7 @@ static int image_rich(void)
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		raise(SIGUSR2);
 		setitimer(ITIMER_REAL, &it, NULL);
-		if (rich_timers())
+		if (rich_timers() || rich_events())
 			_exit(1);
 		if (sys_checkpoint(0, 20, 0) < 0)
 			_exit(CR_CKPT_FAILED);
