@@ -36,7 +36,9 @@
 #include <linux/mm.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/namei.h>
+#include <linux/memfd.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
 #include <linux/signalfd.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -135,6 +137,7 @@ struct cr_files_ckpt {
 	struct cr_objs held;	/* pipes, with the tree's open files on them */
 	struct cr_objs pipes;	/* pipes with a pipe record, with their objrefs */
 	struct cr_objs seen;	/* open files counted in @held */
+	struct cr_objs memfds;	/* the inodes of the memfds saved */
 };
 
 /*
@@ -340,8 +343,89 @@ static u32 cr_event_file(struct file *file, struct cr_file_event *e)
 	return CR_FILE_TIMERFD;
 }
 
+/*
+ * A memfd: a shmem file memfd_create(2) made, its dentry of no directory
+ * (IS_ROOT(), as alloc_file_pseudo() makes it) and named "memfd:NAME".
+ */
+static bool cr_is_memfd(struct file *file)
+{
+	return shmem_file(file) && IS_ROOT(file->f_path.dentry) &&
+	       !strncmp(file->f_path.dentry->d_name.name, "memfd:", 6);
+}
+
+/*
+ * The file record of the memfd @file, then its bytes in file data records:
+ * read through kernel_read() at an offset of ours (the target's file
+ * position stays), all-zero chunks left out.  One file object per memfd:
+ * another open of it (/proc/PID/fd/N) would come back as another memfd.
+ */
+static int cr_write_memfd(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
+			  unsigned int fd, struct cr_objs *memfds)
+{
+	const char *name = file->f_path.dentry->d_name.name + 6;
+	struct cr_file_memfd *m = (struct cr_file_memfd *)(r + 1);
+	struct inode *inode = file_inode(file);
+	struct cr_rec_file_data *d;
+	loff_t size, pos, off;
+	struct cr_obj *obj;
+	ssize_t got;
+	long seals;
+	bool added;
+	int ret;
+
+	obj = cr_obj_find_or_add(memfds, inode, &added);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (!added || !(file->f_mode & FMODE_READ))
+		return cr_refuse(ctx, -EOPNOTSUPP,
+				 "fd %u (memfd:%s): opened twice, or write-only: not supported",
+				 fd, name);
+	size = i_size_read(inode);
+	if (size > CR_MEMFD_MAX)
+		return cr_refuse(ctx, -EFBIG, "fd %u (memfd:%s): %lld bytes, more than %llu",
+				 fd, name, size, CR_MEMFD_MAX);
+	seals = memfd_fcntl(file, F_GET_SEALS, 0);
+	if (seals < 0)
+		return seals;
+	r->kind = CR_FILE_MEMFD;
+	r->flags = file->f_flags & CR_FILE_FLAGS;
+	r->mode = inode->i_mode & 0777;
+	r->pos = file->f_pos;
+	m->size = size;
+	m->seals = seals;
+	m->__reserved = 0;
+	r->path_len = strnlen(name, CR_MEMFD_NAME_MAX) + 1;
+	memcpy(m + 1, name, r->path_len - 1);
+	((char *)(m + 1))[r->path_len - 1] = '\0';
+	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*m) + r->path_len);
+	if (ret || !size)
+		return ret;
+
+	d = kvmalloc(sizeof(*d) + CR_FILE_DATA_MAX, GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	for (pos = 0; !ret && pos < size; pos += got) {
+		off = pos;
+		got = kernel_read(file, d + 1, min_t(loff_t, size - pos, CR_FILE_DATA_MAX), &off);
+		if (got <= 0) {
+			ret = got;	/* 0: it shrank meanwhile; the rest reads as zeros */
+			break;
+		}
+		if (!memchr_inv(d + 1, 0, got))
+			continue;
+		d->objref = r->objref;
+		d->__reserved = 0;
+		d->offset = pos;
+		ret = cr_write_rec(ctx, CR_REC_FILE_DATA, d, sizeof(*d) + got);
+		cond_resched();
+	}
+	kvfree(d);
+	return ret;
+}
+
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
-			 struct cr_objs *held, struct cr_objs *pipes, char *buf)
+			 struct cr_objs *held, struct cr_objs *pipes, struct cr_objs *memfds,
+			 char *buf)
 {
 	struct cr_rec_file *r = (struct cr_rec_file *)buf;
 	char *path;
@@ -359,6 +443,8 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 		pr_debug("fd %u: %s\n", fd, cr_file_kind_name(r->kind));
 		return cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + len);
 	}
+	if (cr_is_memfd(file))
+		return cr_write_memfd(ctx, file, r, fd, memfds);
 	r->kind = cr_file_kind(file);
 	if (r->kind && r->kind != CR_FILE_PIPE && d_unlinked(file->f_path.dentry))
 		r->kind = 0;
@@ -536,6 +622,7 @@ static struct cr_files_ckpt *cr_files_ckpt(struct cr_ctx *ctx)
 	hash_init(fc->held.hash);
 	hash_init(fc->pipes.hash);
 	hash_init(fc->seen.hash);
+	hash_init(fc->memfds.hash);
 	ctx->files = fc;
 	for (i = 0; !ret && i < ctx->nr_procs; i++)
 		ret = cr_pipes_held(ctx->procs[i].leader->task, &fc->held, &fc->seen);
@@ -629,7 +716,8 @@ static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 		ret = PTR_ERR_OR_ZERO(obj);
 		if (!ret && added) {
 			get_file(file);	/* the table's: no other file takes its address */
-			ret = cr_write_file(ctx, file, obj->objref, fd, &fc->held, &fc->pipes, buf);
+			ret = cr_write_file(ctx, file, obj->objref, fd, &fc->held, &fc->pipes,
+					    &fc->memfds, buf);
 			/* an epoll file first seen here: its items once all fds are */
 			if (!ret && is_epoll_file(file)) {
 				ret = cr_grow((void **)&epolls, nr_epolls, &cap_epolls,
@@ -688,6 +776,7 @@ static void cr_free_files_ckpt(struct cr_files_ckpt *fc)
 	cr_objs_free(&fc->held, false);
 	cr_objs_free(&fc->pipes, false);
 	cr_objs_free(&fc->seen, false);
+	cr_objs_free(&fc->memfds, false);
 	kfree(fc);
 }
 
@@ -1073,6 +1162,81 @@ static struct file *cr_make_event(const struct cr_rec_file *r, const struct cr_f
 }
 
 /*
+ * The file data records of the memfd @file (objref @objref, of @size
+ * bytes), right after its file record: written where they go.
+ */
+static int cr_read_file_data(struct cr_ctx *ctx, struct file *file, u32 objref, u64 size)
+{
+	struct cr_rec_file_data *d;
+	ssize_t n, want;
+	const char *why;
+	u64 next = 0;
+	loff_t pos;
+	u32 len;
+
+	while (cr_next_type(ctx) == CR_REC_FILE_DATA) {
+		d = cr_read_obj(ctx, CR_REC_FILE_DATA, &len);
+		if (IS_ERR(d))
+			return PTR_ERR(d);
+		why = cr_check_file_data(d, len, objref, next, size);
+		if (why) {
+			kvfree(d);
+			return cr_reject(ctx, -EBADMSG, "%s", why);
+		}
+		pos = d->offset;
+		want = len - sizeof(*d);
+		n = kernel_write(file, d + 1, want, &pos);
+		next = d->offset + want;
+		kvfree(d);
+		if (n != want)
+			return n < 0 ? n : -EIO;
+	}
+	return 0;
+}
+
+/*
+ * A memfd made again, as memfd_create(2) makes one, with its size, bytes,
+ * permission bits and seals, in that order.
+ */
+static struct file *cr_make_memfd(struct cr_ctx *ctx, const struct cr_rec_file *r)
+{
+	const struct cr_file_memfd *m = (const struct cr_file_memfd *)(r + 1);
+	struct inode *inode;
+	struct file *file;
+	char *name;
+	int ret;
+
+	name = kasprintf(GFP_KERNEL, "memfd:%s", cr_file_path(r));
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	file = shmem_file_setup(name, 0, VM_NORESERVE);
+	kfree(name);
+	if (IS_ERR(file))
+		return file;
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE | FMODE_ATOMIC_POS;
+	file->f_flags |= O_LARGEFILE;
+	inode = file_inode(file);
+	ret = vfs_truncate(&file->f_path, m->size);
+	if (!ret)
+		ret = cr_read_file_data(ctx, file, r->objref, m->size);
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ret);
+	}
+	inode_lock(inode);
+	inode->i_mode = (inode->i_mode & ~0777) | r->mode;
+	SHMEM_I(inode)->seals = m->seals;
+	inode_unlock(inode);
+	cr_set_flags(file, O_APPEND | O_NONBLOCK, r->flags);
+	if (r->pos && vfs_llseek(file, r->pos, SEEK_SET) != r->pos) {
+		fput(file);
+		return ERR_PTR(cr_reject(ctx, -ESPIPE, "cannot seek memfd:%s to %lld",
+					 cr_file_path(r), r->pos));
+	}
+	return file;
+}
+
+/*
  * A file record: reopen its path (or take the end of its pipe, or the
  * file the restarter handed in for it), as the caller.
  */
@@ -1089,7 +1253,7 @@ static int cr_read_file(struct cr_ctx *ctx)
 	r = cr_read_obj(ctx, CR_REC_FILE, &len);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	path = (const char *)(r + 1);
+	path = cr_file_path(r);
 	why = cr_check_file(r, len, fs->nr_objs + 1);
 	if (!why && r->path_len)
 		why = cr_check_string(path, r->path_len, CR_PATH_MAX);
@@ -1113,6 +1277,14 @@ static int cr_read_file(struct cr_ctx *ctx)
 
 	if (r->kind == CR_FILE_PIPE) {
 		ret = cr_open_pipe_file(ctx, r, &file);
+		goto done;
+	}
+	if (r->kind == CR_FILE_MEMFD) {
+		file = cr_make_memfd(ctx, r);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			file = NULL;
+		}
 		goto done;
 	}
 	if (r->kind == CR_FILE_EPOLL) {

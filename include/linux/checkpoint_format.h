@@ -126,6 +126,8 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 					     CR_TREE_MAX * sizeof(struct cr_tree_task)),
 		[CR_REC_EPOLL]	= CR_REC_VAR("epoll", struct cr_rec_epoll,
 					     CR_EPOLL_MAX * sizeof(struct cr_epoll_item)),
+		[CR_REC_FILE_DATA] = CR_REC_VAR("file_data", struct cr_rec_file_data,
+						CR_FILE_DATA_MAX),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -189,6 +191,7 @@ static inline const char *cr_file_kind_name(__u32 kind)
 		[CR_FILE_SIGNALFD]	= "signalfd",
 		[CR_FILE_TIMERFD]	= "timerfd",
 		[CR_FILE_EPOLL]		= "epoll",
+		[CR_FILE_MEMFD]		= "memfd",
 	};
 
 	return kind <= CR_FILE_KIND_MAX ? names[kind] : NULL;
@@ -376,7 +379,7 @@ static inline const struct cr_section_info *cr_section_info(__u32 id)
 		[CR_SEC_FILES]	  = { "files", CR_SCOPE_PROC,
 				      CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
 				      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_EPOLL) |
-				      CR_REC_BIT(CR_REC_FS) },
+				      CR_REC_BIT(CR_REC_FILE_DATA) | CR_REC_BIT(CR_REC_FS) },
 		[CR_SEC_TIMERS]	  = { "timers", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_TIMER) },
 		[CR_SEC_SIGNALS]  = { "signals", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_SIGNALS) },
 		[CR_SEC_TASK]	  = { "task", CR_SCOPE_TASK, CR_REC_BIT(CR_REC_TASK) },
@@ -660,6 +663,19 @@ static inline bool cr_file_is_event(__u32 kind)
 }
 
 /**
+ * cr_file_path() - the path (or key, or memfd name) of a file record
+ * @r: the record, its length checked by cr_check_file()
+ *
+ * Return: where it starts: after the structure, and after a memfd's
+ * struct cr_file_memfd.
+ */
+static inline const char *cr_file_path(const struct cr_rec_file *r)
+{
+	return (const char *)(r + 1) +
+	       (r->kind == CR_FILE_MEMFD ? sizeof(struct cr_file_memfd) : 0);
+}
+
+/**
  * cr_check_file_event() - check the state of an event file
  * @kind: its file record's kind, an event file's
  * @e: the state
@@ -710,12 +726,14 @@ static inline const char *cr_check_file_event(__u32 kind, const struct cr_file_e
  */
 static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, __u32 objref)
 {
-	bool event = cr_file_is_event(r->kind);
+	bool event = cr_file_is_event(r->kind), memfd = r->kind == CR_FILE_MEMFD;
+	const struct cr_file_memfd *m = (const struct cr_file_memfd *)(r + 1);
 	__u32 acc = r->flags & CR_O_ACCMODE;
 
 	if (r->objref != objref)
 		return "objref out of sequence";
-	if (len != sizeof(*r) + (__u64)r->path_len + (event ? sizeof(struct cr_file_event) : 0))
+	if (len != sizeof(*r) + (__u64)r->path_len + (event ? sizeof(struct cr_file_event) : 0) +
+		   (memfd ? sizeof(*m) : 0))
 		return "length and path_len disagree";
 	if (r->flags & ~CR_FILE_FLAGS || !r->kind || r->kind > CR_FILE_KIND_MAX || r->pos < 0)
 		return "bad flags, kind or position";
@@ -728,6 +746,13 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 			return "an event or epoll file with a pipe, position, mode or open flags";
 		return event ? cr_check_file_event(r->kind, (const struct cr_file_event *)(r + 1)) :
 		       NULL;
+	}
+	if (memfd) {
+		if (r->pipe || r->mode & ~0777U || m->size > CR_MEMFD_MAX ||
+		    m->seals & ~CR_F_SEALS || m->__reserved ||
+		    r->path_len > CR_MEMFD_NAME_MAX + 1)
+			return "a memfd with a pipe, a type, a size, seals or a name it cannot have";
+		return NULL;
 	}
 	if (r->kind == CR_FILE_PIPE) {
 		/* O_DIRECT: packet mode */
@@ -771,6 +796,28 @@ static inline const char *cr_check_epoll(const struct cr_rec_epoll *r, __u32 len
 		if (i && it[i].fd <= it[i - 1].fd)
 			return "items out of order";
 	}
+	return NULL;
+}
+
+/**
+ * cr_check_file_data() - check a file data record by itself
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @objref: the objref of the memfd before it
+ * @next: the lowest offset it may have
+ * @size: the memfd's size
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_file_data(const struct cr_rec_file_data *r, __u32 len,
+					     __u32 objref, __u64 next, __u64 size)
+{
+	if (len <= sizeof(*r) || r->__reserved)
+		return "no bytes, or reserved bits";
+	if (!objref || r->objref != objref)
+		return "not right after its memfd's file record";
+	if (r->offset < next || r->offset > size || len - sizeof(*r) > size - r->offset)
+		return "overlapping, out of order, or beyond the memfd's size";
 	return NULL;
 }
 

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	10
+#define CR_FORMAT_VERSION	11
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -73,6 +73,7 @@
  *			thread's signal state
  * @CR_REC_EPOLL:	struct cr_rec_epoll + its items: an epoll file's
  *			interest list
+ * @CR_REC_FILE_DATA:	struct cr_rec_file_data + bytes of a memfd
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -99,6 +100,7 @@ enum cr_rec_type {
 	CR_REC_TREE = 18,
 	CR_REC_SIGSTATE = 19,
 	CR_REC_EPOLL = 20,
+	CR_REC_FILE_DATA = 21,
 	CR_REC_MAX
 };
 
@@ -505,7 +507,12 @@ struct cr_rec_pages {
 #define CR_FILE_EPOLL		10	/* an epoll file, made again; its interest
 					 * list is in a struct cr_rec_epoll
 					 */
-#define CR_FILE_KIND_MAX	CR_FILE_EPOLL
+#define CR_FILE_MEMFD		11	/* a memfd (memfd_create(2)), made again: a
+					 * struct cr_file_memfd, then its name as
+					 * the path; its bytes follow in file data
+					 * records
+					 */
+#define CR_FILE_KIND_MAX	CR_FILE_MEMFD
 
 #define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 
@@ -624,6 +631,50 @@ struct cr_epoll_item {
 	__u32 __reserved;
 	__u64 data;
 };
+
+/**
+ * struct cr_file_memfd - a memfd, after its struct cr_rec_file, before its
+ *	name (the name memfd_create(2) was given, without "memfd:")
+ * @size: its size in bytes, at most CR_MEMFD_MAX
+ * @seals: its F_SEAL_* seals (F_SEAL_SEAL: none may be added)
+ * @__reserved: zero
+ *
+ * The file record's @mode has its permission bits.  Its bytes follow, in
+ * CR_REC_FILE_DATA records right after the file record; what they leave
+ * out is zeros.
+ */
+struct cr_file_memfd {
+	__u64 size;
+	__u32 seals;
+	__u32 __reserved;
+};
+
+/* The largest memfd an image holds: checkpoint refuses a larger one (EFBIG). */
+#define CR_MEMFD_MAX		(64ULL << 20)
+
+/* The longest memfd name (memfd_create(2) takes NAME_MAX - 6 bytes). */
+#define CR_MEMFD_NAME_MAX	249
+
+/* The seals of F_ADD_SEALS, as <linux/fcntl.h> numbers them. */
+#define CR_F_SEALS		0x3fU	/* F_SEAL_SEAL ... F_SEAL_EXEC */
+
+/**
+ * struct cr_rec_file_data - bytes of the file of the file record before
+ *	(CR_REC_FILE_DATA); the record's payload after this struct, at least
+ *	one byte
+ * @objref: that file's
+ * @__reserved: zero
+ * @offset: where they go; the data records of a file come in increasing
+ *	offset order, without overlap, inside its size
+ */
+struct cr_rec_file_data {
+	__u32 objref;
+	__u32 __reserved;
+	__u64 offset;
+};
+
+/* The most bytes of one file data record. */
+#define CR_FILE_DATA_MAX	(256U << 10)
 
 /* The most items of one epoll file. */
 #define CR_EPOLL_MAX		32768

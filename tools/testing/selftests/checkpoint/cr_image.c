@@ -65,6 +65,7 @@ static const struct cr_image_rule {
 	[CR_REC_FILE]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FD]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_EPOLL]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
+	[CR_REC_FILE_DATA] = { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_TIMER]	= { .count = CR_IMAGE_ANY },
 };
 
@@ -657,7 +658,7 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 	const char *why = cr_check_file(r, len, im->nr_objs + 1);
 
 	if (!why && r->path_len)
-		why = cr_check_string((const char *)(r + 1), r->path_len, CR_PATH_MAX);
+		why = cr_check_string(cr_file_path(r), r->path_len, CR_PATH_MAX);
 	/* a FIFO's pipe record comes first, whether or not a file is handed in */
 	if (!why && r->kind == CR_FILE_FIFO &&
 	    (r->pipe > im->nr_pipes || !im->pipes[r->pipe - 1].fifo))
@@ -669,6 +670,12 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 		return cr_image_bad(im, "file record %u: pipe %u names no pipe record",
 				    r->objref, r->pipe);
 	im->nr_objs++;
+	/* a memfd's bytes follow right after */
+	if (r->kind == CR_FILE_MEMFD) {
+		im->data_objref = r->objref;
+		im->data_next = 0;
+		im->data_size = ((const struct cr_file_memfd *)(r + 1))->size;
+	}
 	return 0;
 }
 
@@ -750,7 +757,18 @@ static int cr_image_check(struct cr_image *im)
 	__u32 len = im->rec.hdr.len;
 	const char *why = NULL, *name = cr_rec_name(im->rec.hdr.type);
 
+	/* file data right after its memfd's file record, or after more of it */
+	if (im->rec.hdr.type != CR_REC_FILE_DATA && im->rec.hdr.type != CR_REC_PAD)
+		im->data_objref = 0;
 	switch (im->rec.hdr.type) {
+	case CR_REC_FILE_DATA: {
+		const struct cr_rec_file_data *r = p;
+
+		why = cr_check_file_data(r, len, im->data_objref, im->data_next, im->data_size);
+		if (!why)
+			im->data_next = r->offset + len - sizeof(*r);
+		break;
+	}
 	case CR_REC_PAD:
 		return cr_image_pad(im);
 	case CR_REC_ARCH:

@@ -129,6 +129,9 @@ struct cr_image_pipe {
  * @nr_objs: file records so far
  * @nr_fds: fd records so far
  * @last_fd: the last fd record
+ * @data_objref: the memfd whose file data records may come next, or 0
+ * @data_next: the lowest offset its next one may have
+ * @data_size: its size
  * @last_timer: the last timer record
  * @nr_timers: timer records of the process so far
  * @pages_nr: the pages the next page data record holds
@@ -176,6 +179,9 @@ struct cr_image {
 	__u32 nr_objs;
 	__u32 nr_fds;
 	struct cr_rec_fd last_fd;
+	__u32 data_objref;
+	__u64 data_next;
+	__u64 data_size;
 	struct cr_rec_timer last_timer;
 	__u32 nr_timers;
 	__u32 pages_nr;

@@ -686,7 +686,7 @@ static void cri_file(struct cri *c, const void *p)
 {
 	static const char * const accs[4] = { "rdonly", "wronly", "rdwr", "accmode3" };
 	const struct cr_rec_file *r = p;
-	const char *path = (const char *)(r + 1);
+	const char *path = cr_file_path(r);
 	struct cj_out *o = &c->out;
 	char buf[512], names[480], mode[11];
 
@@ -702,6 +702,12 @@ static void cri_file(struct cri *c, const void *p)
 	cj_dec(o, "pipe", r->pipe);
 	if (r->path_len)
 		cj_str(o, r->kind == CR_FILE_INHERIT ? "key" : "path", path, r->path_len - 1);
+	if (r->kind == CR_FILE_MEMFD) {
+		const struct cr_file_memfd *m = (const void *)(r + 1);
+
+		cj_dec(o, "size", m->size);
+		cj_hex(o, "seals", m->seals);
+	}
 	if (cr_file_is_event(r->kind)) {
 		const struct cr_file_event *e = (const void *)(r + 1);
 
@@ -734,6 +740,16 @@ static void cri_epoll(struct cri *c, const void *p)
 		cj_obj_end(o);
 	}
 	cj_arr_end(o);
+}
+
+static void cri_file_data(struct cri *c, const void *p)
+{
+	const struct cr_rec_file_data *r = p;
+	struct cj_out *o = &c->out;
+
+	cj_dec(o, "objref", r->objref);
+	cj_dec(o, "offset", r->offset);
+	cj_dec(o, "bytes", c->im.rec.hdr.len - sizeof(*r));
 }
 
 static void cri_fd(struct cri *c, const void *p)
@@ -966,6 +982,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_FILE]		= cri_file,
 	[CR_REC_FD]		= cri_fd,
 	[CR_REC_EPOLL]		= cri_epoll,
+	[CR_REC_FILE_DATA]	= cri_file_data,
 	[CR_REC_FS]		= cri_fs,
 	[CR_REC_SIGNALS]	= cri_signals,
 	[CR_REC_PIPE]		= cri_pipe,

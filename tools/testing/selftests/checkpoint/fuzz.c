@@ -809,7 +809,7 @@ static int rich_timers(void)
 
 /*
  * Event files: an eventfd, a signalfd, a timer that fired and one armed,
- * and an epoll file watching two of them.
+ * an epoll file watching two of them, and a sealed memfd.
  */
 static int rich_events(void)
 {
@@ -818,7 +818,7 @@ static int rich_events(void)
 	struct timespec ms = { 0, 1000 * 1000 };
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = 7 };
 	sigset_t set;
-	int t1, t2, e, ep;
+	int t1, t2, e, ep, m;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR2);
@@ -829,6 +829,11 @@ static int rich_events(void)
 	if (e < 0 || signalfd(-1, &set, 0) < 0 || t1 < 0 || t2 < 0 || ep < 0 ||
 	    timerfd_settime(t1, 0, &now, NULL) || timerfd_settime(t2, 0, &later, NULL) ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) || epoll_ctl(ep, EPOLL_CTL_ADD, t1, &ev))
+		return -1;
+	/* a memfd with a hole between its bytes, sealed */
+	m = memfd_create("rich", MFD_ALLOW_SEALING);
+	if (m < 0 || pwrite(m, "memfd", 5, 0) != 5 || pwrite(m, "tail", 4, 300000) != 4 ||
+	    fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK))
 		return -1;
 	nanosleep(&ms, NULL);
 	return 0;

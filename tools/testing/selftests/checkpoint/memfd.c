@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: memfds, saved with their bytes (#15).
+ *
+ * A child holds memfds - one with a name, bytes around a hole, a file
+ * position and seals, one empty that allows sealing, one dup'd on two
+ * fds - stops itself, is checkpointed, killed and restarted (or only
+ * continued, the reference run), and checks them: bytes, size, name,
+ * seals in force, position, permission bits, one file for both fds.
+ * And a memfd larger than an image holds: EFBIG, the process untouched.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cr_child.h"
+#include "../kselftest_harness.h"
+
+#define HOLE	(1 << 20)	/* the second bytes of the first memfd are past a hole */
+
+enum { M_NAMED = 40, M_EMPTY, M_DUP };
+
+/* The first failed step's line, or 0; exit code CR_RESTART_OK + 1 if any. */
+static int bad;
+
+static void check(bool ok, int line)
+{
+	if (!ok && !bad)
+		bad = line;
+}
+
+#define CHECK(cond)	check((cond), __LINE__)
+
+static int put(int fd, int at)
+{
+	return dup2(fd, at) == at && close(fd) == 0 ? 0 : -1;
+}
+
+/* Is the target of /proc/self/fd/@fd @want? */
+static bool link_is(int fd, const char *want)
+{
+	char path[64], buf[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return !strcmp(buf, want);
+}
+
+static void child(void)
+{
+	char buf[16] = { };
+	struct stat st;
+
+	close_range(3, ~0U, 0);
+	CHECK(!put(memfd_create("cr-named", MFD_ALLOW_SEALING), M_NAMED));
+	CHECK(pwrite(M_NAMED, "head", 4, 0) == 4);
+	CHECK(pwrite(M_NAMED, "tail", 4, HOLE) == 4);
+	CHECK(lseek(M_NAMED, 2, SEEK_SET) == 2);
+	CHECK(!fchmod(M_NAMED, 0640));
+	CHECK(!fcntl(M_NAMED, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL));
+	CHECK(!put(memfd_create("", MFD_ALLOW_SEALING), M_EMPTY));
+	CHECK(!put(memfd_create("cr-dup", 0), M_DUP));
+	CHECK(dup2(M_DUP, M_DUP + 1) == M_DUP + 1);
+	CHECK(write(M_DUP, "abc", 3) == 3);
+	if (bad)
+		_exit(CR_RESTART_OK + 1);
+
+	raise(SIGSTOP);
+
+	/* the bytes, the hole, the size, the position */
+	CHECK(read(M_NAMED, buf, 2) == 2 && !memcmp(buf, "ad", 2));
+	CHECK(pread(M_NAMED, buf, 4, HOLE - 2) == 4 && !memcmp(buf, "\0\0ta", 4));
+	CHECK(!fstat(M_NAMED, &st) && st.st_size == HOLE + 4 && (st.st_mode & 0777) == 0640);
+	CHECK(link_is(M_NAMED, "/memfd:cr-named (deleted)"));
+	/* the seals: no growing, no shrinking, no more seals; writing inside is fine */
+	CHECK(fcntl(M_NAMED, F_GET_SEALS) == (F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL));
+	CHECK(pwrite(M_NAMED, "x", 1, HOLE + 4) == -1 && errno == EPERM);
+	CHECK(ftruncate(M_NAMED, 1) == -1 && errno == EPERM);
+	CHECK(fcntl(M_NAMED, F_ADD_SEALS, F_SEAL_WRITE) == -1 && errno == EPERM);
+	CHECK(pwrite(M_NAMED, "H", 1, 0) == 1);
+	/* an empty one that still takes seals */
+	CHECK(!fstat(M_EMPTY, &st) && st.st_size == 0 && fcntl(M_EMPTY, F_GET_SEALS) == 0);
+	CHECK(!fcntl(M_EMPTY, F_ADD_SEALS, F_SEAL_WRITE));
+	CHECK(link_is(M_EMPTY, "/memfd: (deleted)"));
+	/* one file on two fds: one position */
+	CHECK(fcntl(M_DUP, F_GET_SEALS) == F_SEAL_SEAL);
+	CHECK(lseek(M_DUP + 1, 0, SEEK_CUR) == 3 && lseek(M_DUP, 1, SEEK_SET) == 1 &&
+	      read(M_DUP + 1, buf, 2) == 2 && !memcmp(buf, "bc", 2));
+	_exit(bad ? CR_RESTART_OK + 100 + bad % 100 : CR_RESTART_OK);
+}
+
+FIXTURE(memfd) {
+	int img;
+};
+
+FIXTURE_VARIANT(memfd) {
+	bool restart;
+};
+
+FIXTURE_VARIANT_ADD(memfd, uninterrupted) {
+	.restart = false,
+};
+
+FIXTURE_VARIANT_ADD(memfd, restarted) {
+	.restart = true,
+};
+
+FIXTURE_SETUP(memfd)
+{
+	self->img = cr_tmpfile();
+	ASSERT_GE(self->img, 0);
+}
+
+FIXTURE_TEARDOWN(memfd)
+{
+	close(self->img);
+}
+
+TEST_F_TIMEOUT(memfd, contents, 60)
+{
+	pid_t pid = fork();
+	int st;
+
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		child();
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	if (variant->restart) {
+		ASSERT_GT(cr_checkpoint_kill(pid, self->img), 0)
+			TH_LOG("checkpoint: %s", strerror(errno));
+		st = cr_restart_child(self->img);
+	} else {
+		ASSERT_EQ(0, kill(pid, SIGCONT));
+		st = cr_wait(pid);
+	}
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("the child's check at line %% 100 = %d failed",
+					    st - CR_RESTART_OK - 100);
+}
+
+/* Larger than CR_MEMFD_MAX: EFBIG, and the process runs on untouched. */
+TEST(too_large)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int fd;
+
+		close_range(3, ~0U, 0);
+		fd = memfd_create("big", 0);
+		if (fd < 0 || ftruncate(fd, CR_MEMFD_MAX + 4096) || pwrite(fd, "z", 1, 7) != 1)
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(pread(fd, &fd, 1, 7) == 1 && (char)fd == 'z' ? CR_RESTART_OK : 2);
+	}
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, 0));
+	EXPECT_EQ(EFBIG, errno);
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+	close(img);
+}
+
+TEST_HARNESS_MAIN
