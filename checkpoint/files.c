@@ -137,7 +137,7 @@ struct cr_files_ckpt {
 	struct cr_objs held;	/* pipes, with the tree's open files on them */
 	struct cr_objs pipes;	/* pipes with a pipe record, with their objrefs */
 	struct cr_objs seen;	/* open files counted in @held */
-	struct cr_objs memfds;	/* the inodes of the memfds saved */
+	struct cr_objs memfds;	/* the inodes of the memfds and deleted files saved */
 };
 
 /*
@@ -354,52 +354,17 @@ static bool cr_is_memfd(struct file *file)
 }
 
 /*
- * The file record of the memfd @file, then its bytes in file data records:
- * read through kernel_read() at an offset of ours (the target's file
- * position stays), all-zero chunks left out.  One file object per memfd:
- * another open of it (/proc/PID/fd/N) would come back as another memfd.
+ * The bytes of @file, a memfd or a deleted file of @size bytes, in file data
+ * records after its file record (objref @objref): read through
+ * kernel_read() at an offset of ours (the target's file position stays),
+ * all-zero chunks left out.
  */
-static int cr_write_memfd(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
-			  unsigned int fd, struct cr_objs *memfds)
+static int cr_write_content(struct cr_ctx *ctx, struct file *file, u32 objref, loff_t size)
 {
-	const char *name = file->f_path.dentry->d_name.name + 6;
-	struct cr_file_memfd *m = (struct cr_file_memfd *)(r + 1);
-	struct inode *inode = file_inode(file);
 	struct cr_rec_file_data *d;
-	loff_t size, pos, off;
-	struct cr_obj *obj;
-	ssize_t got;
-	long seals;
-	bool added;
-	int ret;
-
-	obj = cr_obj_find_or_add(memfds, inode, &added);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	if (!added || !(file->f_mode & FMODE_READ))
-		return cr_refuse(ctx, -EOPNOTSUPP,
-				 "fd %u (memfd:%s): opened twice, or write-only: not supported",
-				 fd, name);
-	size = i_size_read(inode);
-	if (size > CR_MEMFD_MAX)
-		return cr_refuse(ctx, -EFBIG, "fd %u (memfd:%s): %lld bytes, more than %llu",
-				 fd, name, size, CR_MEMFD_MAX);
-	seals = memfd_fcntl(file, F_GET_SEALS, 0);
-	if (seals < 0)
-		return seals;
-	r->kind = CR_FILE_MEMFD;
-	r->flags = file->f_flags & CR_FILE_FLAGS;
-	r->mode = inode->i_mode & 0777;
-	r->pos = file->f_pos;
-	m->size = size;
-	m->seals = seals;
-	m->__reserved = 0;
-	r->path_len = strnlen(name, CR_MEMFD_NAME_MAX) + 1;
-	memcpy(m + 1, name, r->path_len - 1);
-	((char *)(m + 1))[r->path_len - 1] = '\0';
-	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*m) + r->path_len);
-	if (ret || !size)
-		return ret;
+	loff_t pos, off;
+	ssize_t got = 0;
+	int ret = 0;
 
 	d = kvmalloc(sizeof(*d) + CR_FILE_DATA_MAX, GFP_KERNEL);
 	if (!d)
@@ -413,7 +378,7 @@ static int cr_write_memfd(struct cr_ctx *ctx, struct file *file, struct cr_rec_f
 		}
 		if (!memchr_inv(d + 1, 0, got))
 			continue;
-		d->objref = r->objref;
+		d->objref = objref;
 		d->__reserved = 0;
 		d->offset = pos;
 		ret = cr_write_rec(ctx, CR_REC_FILE_DATA, d, sizeof(*d) + got);
@@ -421,6 +386,102 @@ static int cr_write_memfd(struct cr_ctx *ctx, struct file *file, struct cr_rec_f
 	}
 	kvfree(d);
 	return ret;
+}
+
+/*
+ * May the bytes of @file, @name on fd @fd, go in the image?  One file
+ * object per inode (another open, through /proc/PID/fd/N, would come back
+ * as another file), readable, at most CR_CONTENT_MAX bytes (-EFBIG).
+ */
+static int cr_check_content(struct cr_ctx *ctx, struct file *file, unsigned int fd,
+			    const char *name, struct cr_objs *inodes)
+{
+	struct inode *inode = file_inode(file);
+	struct cr_obj *obj;
+	bool added;
+
+	obj = cr_obj_find_or_add(inodes, inode, &added);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (!added || !(file->f_mode & FMODE_READ))
+		return cr_refuse(ctx, -EOPNOTSUPP,
+				 "fd %u (%s): opened twice, or write-only: not supported",
+				 fd, name);
+	if (i_size_read(inode) > CR_CONTENT_MAX)
+		return cr_refuse(ctx, -EFBIG, "fd %u (%s): %lld bytes, more than %llu", fd, name,
+				 i_size_read(inode), CR_CONTENT_MAX);
+	return 0;
+}
+
+/* The file record of the memfd @file, then its bytes. */
+static int cr_write_memfd(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
+			  unsigned int fd, struct cr_objs *inodes)
+{
+	const char *name = file->f_path.dentry->d_name.name;
+	struct cr_file_content *m = (struct cr_file_content *)(r + 1);
+	struct inode *inode = file_inode(file);
+	long seals;
+	int ret;
+
+	ret = cr_check_content(ctx, file, fd, name, inodes);
+	if (ret)
+		return ret;
+	seals = memfd_fcntl(file, F_GET_SEALS, 0);
+	if (seals < 0)
+		return seals;
+	name += 6;	/* "memfd:" */
+	r->kind = CR_FILE_MEMFD;
+	r->flags = file->f_flags & CR_FILE_FLAGS;
+	r->mode = inode->i_mode & 0777;
+	r->pos = file->f_pos;
+	m->size = i_size_read(inode);
+	m->seals = seals;
+	m->__reserved = 0;
+	r->path_len = strnlen(name, CR_MEMFD_NAME_MAX) + 1;
+	memcpy(m + 1, name, r->path_len - 1);
+	((char *)(m + 1))[r->path_len - 1] = '\0';
+	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*m) + r->path_len);
+	return ret ?: cr_write_content(ctx, file, r->objref, m->size);
+}
+
+/*
+ * The file record of @file, a regular file unlinked while open and linked
+ * nowhere else, with the path it had, then its bytes.
+ */
+static int cr_write_deleted(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
+			    unsigned int fd, struct cr_objs *inodes)
+{
+	struct cr_file_content *m = (struct cr_file_content *)(r + 1);
+	char *end, *path = (char *)(m + 1);
+	struct inode *inode = file_inode(file);
+	int ret;
+
+	/* d_path() says "PATH (deleted)"; the buffer has PATH_MAX after r */
+	end = d_path(&file->f_path, path, PATH_MAX - sizeof(*m));
+	if (IS_ERR(end))
+		return PTR_ERR(end);
+	memmove(path, end, strlen(end) + 1);
+	end = strstr(path, " (deleted)");
+	if (end && !end[10])
+		*end = '\0';
+	if (inode->i_nlink)
+		return cr_refuse(ctx, -EOPNOTSUPP,
+				 "fd %u (%s): unlinked here, linked elsewhere: not supported",
+				 fd, path);
+	ret = cr_check_content(ctx, file, fd, path, inodes);
+	if (ret)
+		return ret;
+	r->kind = CR_FILE_DELETED;
+	r->flags = file->f_flags & CR_FILE_FLAGS;
+	r->mode = inode->i_mode & 07777;
+	r->pos = file->f_pos;
+	m->size = i_size_read(inode);
+	m->seals = 0;
+	m->__reserved = 0;
+	r->path_len = strlen(path) + 1;
+	pr_debug("fd %u: %s, deleted: %llu bytes saved\n", fd, path, m->size);
+	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*m) + r->path_len);
+	return ret ?: cr_write_content(ctx, file, r->objref, m->size);
 }
 
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
@@ -445,6 +506,8 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 	}
 	if (cr_is_memfd(file))
 		return cr_write_memfd(ctx, file, r, fd, memfds);
+	if (S_ISREG(file_inode(file)->i_mode) && d_unlinked(file->f_path.dentry))
+		return cr_write_deleted(ctx, file, r, fd, memfds);
 	r->kind = cr_file_kind(file);
 	if (r->kind && r->kind != CR_FILE_PIPE && d_unlinked(file->f_path.dentry))
 		r->kind = 0;
@@ -1162,8 +1225,9 @@ static struct file *cr_make_event(const struct cr_rec_file *r, const struct cr_f
 }
 
 /*
- * The file data records of the memfd @file (objref @objref, of @size
- * bytes), right after its file record: written where they go.
+ * The file data records of @file, a memfd or deleted file (objref @objref,
+ * of @size bytes), right after its file record: written where they go;
+ * checked and dropped for a file the restarter handed in (@file NULL).
  */
 static int cr_read_file_data(struct cr_ctx *ctx, struct file *file, u32 objref, u64 size)
 {
@@ -1185,7 +1249,7 @@ static int cr_read_file_data(struct cr_ctx *ctx, struct file *file, u32 objref, 
 		}
 		pos = d->offset;
 		want = len - sizeof(*d);
-		n = kernel_write(file, d + 1, want, &pos);
+		n = file ? kernel_write(file, d + 1, want, &pos) : want;
 		next = d->offset + want;
 		kvfree(d);
 		if (n != want)
@@ -1200,7 +1264,7 @@ static int cr_read_file_data(struct cr_ctx *ctx, struct file *file, u32 objref, 
  */
 static struct file *cr_make_memfd(struct cr_ctx *ctx, const struct cr_rec_file *r)
 {
-	const struct cr_file_memfd *m = (const struct cr_file_memfd *)(r + 1);
+	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
 	struct inode *inode;
 	struct file *file;
 	char *name;
@@ -1232,6 +1296,67 @@ static struct file *cr_make_memfd(struct cr_ctx *ctx, const struct cr_rec_file *
 		fput(file);
 		return ERR_PTR(cr_reject(ctx, -ESPIPE, "cannot seek memfd:%s to %lld",
 					 cr_file_path(r), r->pos));
+	}
+	return file;
+}
+
+/* Its permission bits as chmod(2) sets them, whatever the umask made them. */
+static int cr_chmod(struct file *file, umode_t mode)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct iattr ia = {
+		.ia_valid = ATTR_MODE | ATTR_CTIME,
+		.ia_mode = mode | S_IFREG,
+	};
+	int ret;
+
+	ret = mnt_want_write_file(file);
+	if (ret)
+		return ret;
+	inode_lock(d_inode(dentry));
+	ret = notify_change(file_mnt_idmap(file), dentry, &ia, NULL);
+	inode_unlock(d_inode(dentry));
+	mnt_drop_write_file(file);
+	return ret;
+}
+
+/*
+ * A deleted file made again: an unlinked file in the directory it was in
+ * (O_TMPFILE, as the caller, with its permission bits), sized and filled,
+ * then opened with its flags and seeked to its position.
+ */
+static struct file *cr_make_deleted(struct cr_ctx *ctx, const struct cr_rec_file *r)
+{
+	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
+	const char *path = cr_file_path(r);
+	struct file *tmp, *file;
+	char *dir, *slash;
+	int ret;
+
+	dir = kstrdup(path, GFP_KERNEL);
+	if (!dir)
+		return ERR_PTR(-ENOMEM);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';	/* "/name": the root */
+	tmp = slash ? filp_open(dir, O_TMPFILE | O_RDWR, r->mode) : ERR_PTR(-ENOENT);
+	kfree(dir);
+	if (IS_ERR(tmp))
+		return ERR_PTR(cr_reject(ctx, PTR_ERR(tmp),
+					 "deleted file %s: no unlinked file in its directory",
+					 path));
+	ret = vfs_truncate(&tmp->f_path, m->size);
+	if (!ret)
+		ret = cr_read_file_data(ctx, tmp, r->objref, m->size);
+	if (!ret)
+		ret = cr_chmod(tmp, r->mode);
+	file = ret ? ERR_PTR(ret) : dentry_open(&tmp->f_path, r->flags & ~(O_CREAT | O_EXCL |
+						O_TRUNC | O_NOCTTY), current_cred());
+	fput(tmp);
+	if (!IS_ERR(file) && r->pos && vfs_llseek(file, r->pos, SEEK_SET) != r->pos) {
+		fput(file);
+		file = ERR_PTR(cr_reject(ctx, -ESPIPE, "cannot seek deleted file %s to %lld",
+					 path, r->pos));
 	}
 	return file;
 }
@@ -1311,6 +1436,17 @@ static int cr_read_file(struct cr_ctx *ctx)
 		pr_debug("file %u (%s): the restarter's\n", r->objref, path);
 		if (r->kind == CR_FILE_FIFO)
 			cr_drop_fifo_data(fs, &fs->pipes[r->pipe - 1]);
+		if (r->kind == CR_FILE_DELETED)
+			ret = cr_read_file_data(ctx, NULL, r->objref,
+						((const struct cr_file_content *)(r + 1))->size);
+		goto done;
+	}
+	if (r->kind == CR_FILE_DELETED) {
+		file = cr_make_deleted(ctx, r);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			file = NULL;
+		}
 		goto done;
 	}
 	if (r->kind == CR_FILE_INHERIT) {

@@ -192,6 +192,7 @@ static inline const char *cr_file_kind_name(__u32 kind)
 		[CR_FILE_TIMERFD]	= "timerfd",
 		[CR_FILE_EPOLL]		= "epoll",
 		[CR_FILE_MEMFD]		= "memfd",
+		[CR_FILE_DELETED]	= "deleted",
 	};
 
 	return kind <= CR_FILE_KIND_MAX ? names[kind] : NULL;
@@ -662,17 +663,23 @@ static inline bool cr_file_is_event(__u32 kind)
 	return kind == CR_FILE_EVENTFD || kind == CR_FILE_SIGNALFD || kind == CR_FILE_TIMERFD;
 }
 
+/* Does a file of @kind have its bytes in the image (a struct cr_file_content)? */
+static inline bool cr_file_has_content(__u32 kind)
+{
+	return kind == CR_FILE_MEMFD || kind == CR_FILE_DELETED;
+}
+
 /**
  * cr_file_path() - the path (or key, or memfd name) of a file record
  * @r: the record, its length checked by cr_check_file()
  *
  * Return: where it starts: after the structure, and after a memfd's
- * struct cr_file_memfd.
+ * struct cr_file_content.
  */
 static inline const char *cr_file_path(const struct cr_rec_file *r)
 {
-	return (const char *)(r + 1) +
-	       (r->kind == CR_FILE_MEMFD ? sizeof(struct cr_file_memfd) : 0);
+	return (const char *)(r + 1) + (cr_file_has_content(r->kind) ?
+					 sizeof(struct cr_file_content) : 0);
 }
 
 /**
@@ -726,14 +733,14 @@ static inline const char *cr_check_file_event(__u32 kind, const struct cr_file_e
  */
 static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, __u32 objref)
 {
-	bool event = cr_file_is_event(r->kind), memfd = r->kind == CR_FILE_MEMFD;
-	const struct cr_file_memfd *m = (const struct cr_file_memfd *)(r + 1);
+	bool event = cr_file_is_event(r->kind), content = cr_file_has_content(r->kind);
+	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
 	__u32 acc = r->flags & CR_O_ACCMODE;
 
 	if (r->objref != objref)
 		return "objref out of sequence";
 	if (len != sizeof(*r) + (__u64)r->path_len + (event ? sizeof(struct cr_file_event) : 0) +
-		   (memfd ? sizeof(*m) : 0))
+		   (content ? sizeof(*m) : 0))
 		return "length and path_len disagree";
 	if (r->flags & ~CR_FILE_FLAGS || !r->kind || r->kind > CR_FILE_KIND_MAX || r->pos < 0)
 		return "bad flags, kind or position";
@@ -747,11 +754,17 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 		return event ? cr_check_file_event(r->kind, (const struct cr_file_event *)(r + 1)) :
 		       NULL;
 	}
-	if (memfd) {
-		if (r->pipe || r->mode & ~0777U || m->size > CR_MEMFD_MAX ||
+	if (r->kind == CR_FILE_DELETED) {
+		if (r->pipe || r->mode & ~07777U || m->size > CR_CONTENT_MAX || m->seals ||
+		    m->__reserved)
+			return "a deleted file with a pipe, a type, a size or seals it cannot have";
+		return NULL;
+	}
+	if (r->kind == CR_FILE_MEMFD) {
+		if (r->pipe || r->mode & ~0777U || m->size > CR_CONTENT_MAX ||
 		    m->seals & ~CR_F_SEALS || m->__reserved ||
 		    r->path_len > CR_MEMFD_NAME_MAX + 1)
-			return "a memfd with a pipe, a type, a size, seals or a name it cannot have";
+			return "a memfd with a pipe, a type, a size, seals or a name too long";
 		return NULL;
 	}
 	if (r->kind == CR_FILE_PIPE) {
@@ -803,7 +816,7 @@ static inline const char *cr_check_epoll(const struct cr_rec_epoll *r, __u32 len
  * cr_check_file_data() - check a file data record by itself
  * @r: the record's fixed part
  * @len: the record's payload length
- * @objref: the objref of the memfd before it
+ * @objref: the objref of the memfd or deleted file before it
  * @next: the lowest offset it may have
  * @size: the memfd's size
  *
@@ -815,9 +828,9 @@ static inline const char *cr_check_file_data(const struct cr_rec_file_data *r, _
 	if (len <= sizeof(*r) || r->__reserved)
 		return "no bytes, or reserved bits";
 	if (!objref || r->objref != objref)
-		return "not right after its memfd's file record";
+		return "not right after its file's record";
 	if (r->offset < next || r->offset > size || len - sizeof(*r) > size - r->offset)
-		return "overlapping, out of order, or beyond the memfd's size";
+		return "overlapping, out of order, or beyond the file's size";
 	return NULL;
 }
 

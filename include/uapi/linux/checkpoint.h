@@ -73,7 +73,8 @@
  *			thread's signal state
  * @CR_REC_EPOLL:	struct cr_rec_epoll + its items: an epoll file's
  *			interest list
- * @CR_REC_FILE_DATA:	struct cr_rec_file_data + bytes of a memfd
+ * @CR_REC_FILE_DATA:	struct cr_rec_file_data + bytes of a memfd or a
+ *			deleted file
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -508,11 +509,16 @@ struct cr_rec_pages {
 					 * list is in a struct cr_rec_epoll
 					 */
 #define CR_FILE_MEMFD		11	/* a memfd (memfd_create(2)), made again: a
-					 * struct cr_file_memfd, then its name as
+					 * struct cr_file_content, then its name as
 					 * the path; its bytes follow in file data
 					 * records
 					 */
-#define CR_FILE_KIND_MAX	CR_FILE_MEMFD
+#define CR_FILE_DELETED		12	/* a regular file unlinked while open, made
+					 * again unlinked (O_TMPFILE in its
+					 * directory): a struct cr_file_content, then
+					 * its path; its bytes follow as a memfd's
+					 */
+#define CR_FILE_KIND_MAX	CR_FILE_DELETED
 
 #define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 
@@ -633,24 +639,25 @@ struct cr_epoll_item {
 };
 
 /**
- * struct cr_file_memfd - a memfd, after its struct cr_rec_file, before its
- *	name (the name memfd_create(2) was given, without "memfd:")
- * @size: its size in bytes, at most CR_MEMFD_MAX
- * @seals: its F_SEAL_* seals (F_SEAL_SEAL: none may be added)
+ * struct cr_file_content - a file the image holds the bytes of (a memfd, a
+ *	deleted file), after its struct cr_rec_file, before its path (a
+ *	memfd's name, without "memfd:"; the path a deleted file had)
+ * @size: its size in bytes, at most CR_CONTENT_MAX
+ * @seals: a memfd's F_SEAL_* seals (F_SEAL_SEAL: none may be added); 0
  * @__reserved: zero
  *
  * The file record's @mode has its permission bits.  Its bytes follow, in
  * CR_REC_FILE_DATA records right after the file record; what they leave
  * out is zeros.
  */
-struct cr_file_memfd {
+struct cr_file_content {
 	__u64 size;
 	__u32 seals;
 	__u32 __reserved;
 };
 
-/* The largest memfd an image holds: checkpoint refuses a larger one (EFBIG). */
-#define CR_MEMFD_MAX		(64ULL << 20)
+/* The largest file an image holds the bytes of: checkpoint refuses more (EFBIG). */
+#define CR_CONTENT_MAX		(64ULL << 20)
 
 /* The longest memfd name (memfd_create(2) takes NAME_MAX - 6 bytes). */
 #define CR_MEMFD_NAME_MAX	249

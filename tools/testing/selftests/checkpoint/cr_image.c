@@ -670,11 +670,11 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 		return cr_image_bad(im, "file record %u: pipe %u names no pipe record",
 				    r->objref, r->pipe);
 	im->nr_objs++;
-	/* a memfd's bytes follow right after */
-	if (r->kind == CR_FILE_MEMFD) {
+	/* a memfd's or deleted file's bytes follow right after */
+	if (cr_file_has_content(r->kind)) {
 		im->data_objref = r->objref;
 		im->data_next = 0;
-		im->data_size = ((const struct cr_file_memfd *)(r + 1))->size;
+		im->data_size = ((const struct cr_file_content *)(r + 1))->size;
 	}
 	return 0;
 }

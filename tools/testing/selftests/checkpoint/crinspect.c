@@ -702,8 +702,8 @@ static void cri_file(struct cri *c, const void *p)
 	cj_dec(o, "pipe", r->pipe);
 	if (r->path_len)
 		cj_str(o, r->kind == CR_FILE_INHERIT ? "key" : "path", path, r->path_len - 1);
-	if (r->kind == CR_FILE_MEMFD) {
-		const struct cr_file_memfd *m = (const void *)(r + 1);
+	if (cr_file_has_content(r->kind)) {
+		const struct cr_file_content *m = (const void *)(r + 1);
 
 		cj_dec(o, "size", m->size);
 		cj_hex(o, "seals", m->seals);

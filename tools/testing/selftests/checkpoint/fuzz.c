@@ -809,7 +809,7 @@ static int rich_timers(void)
 
 /*
  * Event files: an eventfd, a signalfd, a timer that fired and one armed,
- * an epoll file watching two of them, and a sealed memfd.
+ * an epoll file watching two of them, a sealed memfd and a deleted file.
  */
 static int rich_events(void)
 {
@@ -830,10 +830,13 @@ static int rich_events(void)
 	    timerfd_settime(t1, 0, &now, NULL) || timerfd_settime(t2, 0, &later, NULL) ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) || epoll_ctl(ep, EPOLL_CTL_ADD, t1, &ev))
 		return -1;
-	/* a memfd with a hole between its bytes, sealed */
+	/* a memfd with a hole between its bytes, sealed; a deleted file */
 	m = memfd_create("rich", MFD_ALLOW_SEALING);
 	if (m < 0 || pwrite(m, "memfd", 5, 0) != 5 || pwrite(m, "tail", 4, 300000) != 4 ||
 	    fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK))
+		return -1;
+	m = open("/tmp/cr-fuzz-deleted", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (m < 0 || write(m, "deleted", 7) != 7 || unlink("/tmp/cr-fuzz-deleted"))
 		return -1;
 	nanosleep(&ms, NULL);
 	return 0;

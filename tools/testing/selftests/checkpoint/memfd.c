@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cr selftests: memfds, saved with their bytes (#15).
+ * cr selftests: files without a name - memfds and deleted files - saved
+ * with their bytes (#15).
  *
  * A child holds memfds - one with a name, bytes around a hole, a file
  * position and seals, one empty that allows sealing, one dup'd on two
@@ -8,6 +9,10 @@
  * continued, the reference run), and checks them: bytes, size, name,
  * seals in force, position, permission bits, one file for both fds.
  * And a memfd larger than an image holds: EFBIG, the process untouched.
+ *
+ * A file unlinked while open comes back unlinked, in the directory it was
+ * in, with its bytes, size, permission bits, flags and position; with its
+ * directory gone, restart fails before anything changes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -147,7 +152,7 @@ TEST_F_TIMEOUT(memfd, contents, 60)
 					    st - CR_RESTART_OK - 100);
 }
 
-/* Larger than CR_MEMFD_MAX: EFBIG, and the process runs on untouched. */
+/* Larger than CR_CONTENT_MAX: EFBIG, and the process runs on untouched. */
 TEST(too_large)
 {
 	int img = cr_tmpfile();
@@ -161,7 +166,7 @@ TEST(too_large)
 
 		close_range(3, ~0U, 0);
 		fd = memfd_create("big", 0);
-		if (fd < 0 || ftruncate(fd, CR_MEMFD_MAX + 4096) || pwrite(fd, "z", 1, 7) != 1)
+		if (fd < 0 || ftruncate(fd, CR_CONTENT_MAX + 4096) || pwrite(fd, "z", 1, 7) != 1)
 			_exit(1);
 		raise(SIGSTOP);
 		_exit(pread(fd, &fd, 1, 7) == 1 && (char)fd == 'z' ? CR_RESTART_OK : 2);
@@ -171,6 +176,80 @@ TEST(too_large)
 	EXPECT_EQ(EFBIG, errno);
 	ASSERT_EQ(0, kill(pid, SIGCONT));
 	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+	close(img);
+}
+
+#define DIR_	"/tmp/cr-deleted"
+#define GONE	DIR_ "/gone"
+
+/* Unlinked while open, O_RDWR | O_APPEND, with bytes around a hole. */
+static void deleted_child(const char *path)
+{
+	char buf[8] = { };
+	struct stat st;
+
+	close_range(3, ~0U, 0);
+	CHECK(put(open(path, O_RDWR | O_CREAT | O_APPEND, 0600), M_NAMED) == 0);
+	CHECK(pwrite(M_NAMED, "start", 5, 0) == 5 && ftruncate(M_NAMED, HOLE) == 0);
+	CHECK(write(M_NAMED, "end", 3) == 3 && lseek(M_NAMED, 3, SEEK_SET) == 3);
+	CHECK(!fchmod(M_NAMED, 0604));
+	CHECK(!unlink(path));
+	if (bad)
+		_exit(CR_RESTART_OK + 1);
+
+	raise(SIGSTOP);
+
+	CHECK(!fstat(M_NAMED, &st) && st.st_size == HOLE + 3 && st.st_nlink == 0 &&
+	      (st.st_mode & 07777) == 0604);
+	CHECK(read(M_NAMED, buf, 2) == 2 && !memcmp(buf, "rt", 2));
+	CHECK(pread(M_NAMED, buf, 5, HOLE - 2) == 5 && !memcmp(buf, "\0\0end", 5));
+	/* O_APPEND kept: the write goes to the end */
+	CHECK(write(M_NAMED, "!", 1) == 1 && pread(M_NAMED, buf, 1, HOLE + 3) == 1 &&
+	      buf[0] == '!');
+	_exit(bad ? CR_RESTART_OK + 100 + bad % 100 : CR_RESTART_OK);
+}
+
+TEST_F_TIMEOUT(memfd, deleted_file, 60)
+{
+	pid_t pid;
+	int st;
+
+	mkdir(DIR_, 0700);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		deleted_child(GONE);
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	if (variant->restart) {
+		ASSERT_GT(cr_checkpoint_kill(pid, self->img), 0)
+			TH_LOG("checkpoint: %s", strerror(errno));
+		st = cr_restart_child(self->img);
+	} else {
+		ASSERT_EQ(0, kill(pid, SIGCONT));
+		st = cr_wait(pid);
+	}
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("the child's check at line %% 100 = %d failed",
+					    st - CR_RESTART_OK - 100);
+	rmdir(DIR_);
+}
+
+/* Its directory gone at restart: ENOENT before the point of no return. */
+TEST(deleted_dir_gone)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, mkdir(DIR_, 0700));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		deleted_child(GONE);
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_GT(cr_checkpoint_kill(pid, img), 0);
+	ASSERT_EQ(0, rmdir(DIR_));
+	/* the restarter gets the errno and goes on */
+	EXPECT_EQ(100 + ENOENT, cr_restart_child(img));
 	close(img);
 }
 
