@@ -504,9 +504,11 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 		pr_debug("fd %u: %s\n", fd, cr_file_kind_name(r->kind));
 		return cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + len);
 	}
-	if (cr_is_memfd(file))
+	/* on fds 0-2, left to the restarter as before: stdout into a deleted file */
+	if (fd > CR_FD_INHERIT_MAX && cr_is_memfd(file))
 		return cr_write_memfd(ctx, file, r, fd, memfds);
-	if (S_ISREG(file_inode(file)->i_mode) && d_unlinked(file->f_path.dentry))
+	if (fd > CR_FD_INHERIT_MAX && S_ISREG(file_inode(file)->i_mode) &&
+	    d_unlinked(file->f_path.dentry))
 		return cr_write_deleted(ctx, file, r, fd, memfds);
 	r->kind = cr_file_kind(file);
 	if (r->kind && r->kind != CR_FILE_PIPE && d_unlinked(file->f_path.dentry))
