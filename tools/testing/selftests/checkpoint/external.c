@@ -21,6 +21,7 @@
 #include <asm/ldt.h>
 
 #include "cr_test.h"
+#include "cr_child.h"
 #include "../kselftest_harness.h"
 
 #define ROUNDS	30000000UL
@@ -480,7 +481,8 @@ static int vm_sharer(void *arg)
 /* Its address space shared with another process (CLONE_VM): refused. */
 TEST(refuse_shared_mm)
 {
-	int img = cr_tmpfile(), status;
+	int img = cr_tmpfile(), status, n;
+	struct cr_proc_ids t[4];
 	pid_t pid;
 
 	ASSERT_GE(img, 0);
@@ -494,6 +496,10 @@ TEST(refuse_shared_mm)
 		for (;;)
 			pause();
 	}
+	/* not before the sharer exists (seen under load: a lone process, saved) */
+	for (n = 0; n < 1000 && cr_proc_tree(pid, t, 4) != 2; n++)
+		cr_msleep(10);
+	ASSERT_EQ(2, cr_proc_tree(pid, t, 4));
 	ASSERT_EQ(0, stop(pid));
 	EXPECT_EQ(-1, sys_checkpoint(pid, img, 0));
 	EXPECT_EQ(EOPNOTSUPP, errno);
