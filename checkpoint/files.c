@@ -16,9 +16,10 @@
  * hands in a file of its own for the key, or for fds 0-2 restart uses its
  * own fd of that number.  A restarter may also hand in a file for any
  * other file record's path (not for the executable, mapped files or the
- * cwd).  Event files (eventfd, signalfd, timerfd) are saved with their
- * state and made again.  Any other fd of another kind (sockets, other
- * anonymous inodes, deleted files) is refused with EOPNOTSUPP.
+ * cwd).  Event files (eventfd, signalfd, timerfd) and epoll files are
+ * saved with their state and made again, memfds and deleted files above
+ * fd 2 with their bytes.  Any other fd of another kind (sockets, other
+ * anonymous inodes) is refused with EOPNOTSUPP.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -391,12 +392,14 @@ static int cr_write_content(struct cr_ctx *ctx, struct file *file, u32 objref, l
 /*
  * May the bytes of @file, @name on fd @fd, go in the image?  One file
  * object per inode (another open, through /proc/PID/fd/N, would come back
- * as another file), readable, at most CR_CONTENT_MAX bytes (-EFBIG).
+ * as another file), readable, at most CR_CONTENT_MAX bytes (-EFBIG): its
+ * size, read once, in @m.
  */
 static int cr_check_content(struct cr_ctx *ctx, struct file *file, unsigned int fd,
-			    const char *name, struct cr_objs *inodes)
+			    const char *name, struct cr_objs *inodes, struct cr_file_content *m)
 {
 	struct inode *inode = file_inode(file);
+	loff_t size = i_size_read(inode);
 	struct cr_obj *obj;
 	bool added;
 
@@ -407,9 +410,12 @@ static int cr_check_content(struct cr_ctx *ctx, struct file *file, unsigned int 
 		return cr_refuse(ctx, -EOPNOTSUPP,
 				 "fd %u (%s): opened twice, or write-only: not supported",
 				 fd, name);
-	if (i_size_read(inode) > CR_CONTENT_MAX)
+	if (size > CR_CONTENT_MAX)
 		return cr_refuse(ctx, -EFBIG, "fd %u (%s): %lld bytes, more than %llu", fd, name,
-				 i_size_read(inode), CR_CONTENT_MAX);
+				 size, CR_CONTENT_MAX);
+	m->size = size;
+	m->seals = 0;
+	m->__reserved = 0;
 	return 0;
 }
 
@@ -423,7 +429,7 @@ static int cr_write_memfd(struct cr_ctx *ctx, struct file *file, struct cr_rec_f
 	long seals;
 	int ret;
 
-	ret = cr_check_content(ctx, file, fd, name, inodes);
+	ret = cr_check_content(ctx, file, fd, name, inodes, m);
 	if (ret)
 		return ret;
 	seals = memfd_fcntl(file, F_GET_SEALS, 0);
@@ -434,9 +440,7 @@ static int cr_write_memfd(struct cr_ctx *ctx, struct file *file, struct cr_rec_f
 	r->flags = file->f_flags & CR_FILE_FLAGS;
 	r->mode = inode->i_mode & 0777;
 	r->pos = file->f_pos;
-	m->size = i_size_read(inode);
 	m->seals = seals;
-	m->__reserved = 0;
 	r->path_len = strnlen(name, CR_MEMFD_NAME_MAX) + 1;
 	memcpy(m + 1, name, r->path_len - 1);
 	((char *)(m + 1))[r->path_len - 1] = '\0';
@@ -468,16 +472,13 @@ static int cr_write_deleted(struct cr_ctx *ctx, struct file *file, struct cr_rec
 		return cr_refuse(ctx, -EOPNOTSUPP,
 				 "fd %u (%s): unlinked here, linked elsewhere: not supported",
 				 fd, path);
-	ret = cr_check_content(ctx, file, fd, path, inodes);
+	ret = cr_check_content(ctx, file, fd, path, inodes, m);
 	if (ret)
 		return ret;
 	r->kind = CR_FILE_DELETED;
 	r->flags = file->f_flags & CR_FILE_FLAGS;
 	r->mode = inode->i_mode & 07777;
 	r->pos = file->f_pos;
-	m->size = i_size_read(inode);
-	m->seals = 0;
-	m->__reserved = 0;
 	r->path_len = strlen(path) + 1;
 	pr_debug("fd %u: %s, deleted: %llu bytes saved\n", fd, path, m->size);
 	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*m) + r->path_len);
@@ -634,7 +635,7 @@ static int cr_write_epoll(struct cr_ctx *ctx, struct task_struct *t, struct cr_f
 		obj = now == items[i].file ? cr_obj_find(&fc->objs, now) : NULL;
 		if (now)
 			fput(now);
-		if (!obj || (i && items[i].fd == items[i - 1].fd)) {
+		if (!obj) {
 			ret = cr_refuse(ctx, -EOPNOTSUPP,
 					"fd %u: an epoll file watches fd %d, which no longer holds the file it was added with",
 					fd, items[i].fd);
@@ -1260,48 +1261,6 @@ static int cr_read_file_data(struct cr_ctx *ctx, struct file *file, u32 objref, 
 	return 0;
 }
 
-/*
- * A memfd made again, as memfd_create(2) makes one, with its size, bytes,
- * permission bits and seals, in that order.
- */
-static struct file *cr_make_memfd(struct cr_ctx *ctx, const struct cr_rec_file *r)
-{
-	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
-	struct inode *inode;
-	struct file *file;
-	char *name;
-	int ret;
-
-	name = kasprintf(GFP_KERNEL, "memfd:%s", cr_file_path(r));
-	if (!name)
-		return ERR_PTR(-ENOMEM);
-	file = shmem_file_setup(name, 0, VM_NORESERVE);
-	kfree(name);
-	if (IS_ERR(file))
-		return file;
-	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE | FMODE_ATOMIC_POS;
-	file->f_flags |= O_LARGEFILE;
-	inode = file_inode(file);
-	ret = vfs_truncate(&file->f_path, m->size);
-	if (!ret)
-		ret = cr_read_file_data(ctx, file, r->objref, m->size);
-	if (ret) {
-		fput(file);
-		return ERR_PTR(ret);
-	}
-	inode_lock(inode);
-	inode->i_mode = (inode->i_mode & ~0777) | r->mode;
-	SHMEM_I(inode)->seals = m->seals;
-	inode_unlock(inode);
-	cr_set_flags(file, O_APPEND | O_NONBLOCK, r->flags);
-	if (r->pos && vfs_llseek(file, r->pos, SEEK_SET) != r->pos) {
-		fput(file);
-		return ERR_PTR(cr_reject(ctx, -ESPIPE, "cannot seek memfd:%s to %lld",
-					 cr_file_path(r), r->pos));
-	}
-	return file;
-}
-
 /* Its permission bits as chmod(2) sets them, whatever the umask made them. */
 static int cr_chmod(struct file *file, umode_t mode)
 {
@@ -1323,13 +1282,64 @@ static int cr_chmod(struct file *file, umode_t mode)
 }
 
 /*
+ * Fill @file, made empty and read-write for the memfd or deleted file of
+ * record @r: its bytes from the file data records, its size (a zero byte
+ * written last where the bytes end before it: no permission to check, as
+ * truncate(2) would), then its permission bits.
+ */
+static int cr_fill_content(struct cr_ctx *ctx, struct file *file, const struct cr_rec_file *r)
+{
+	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
+	loff_t pos = m->size - 1;
+	int ret;
+
+	ret = cr_read_file_data(ctx, file, r->objref, m->size);
+	if (!ret && m->size > i_size_read(file_inode(file)) &&
+	    kernel_write(file, "", 1, &pos) != 1)
+		ret = -EIO;
+	return ret ?: cr_chmod(file, r->mode);
+}
+
+/*
+ * A memfd made again, as memfd_create(2) makes one, filled, then sealed
+ * as it was.
+ */
+static struct file *cr_make_memfd(struct cr_ctx *ctx, const struct cr_rec_file *r)
+{
+	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
+	struct inode *inode;
+	struct file *file;
+	char *name;
+	int ret;
+
+	name = kasprintf(GFP_KERNEL, "memfd:%s", cr_file_path(r));
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	file = shmem_file_setup(name, 0, VM_NORESERVE);
+	kfree(name);
+	if (IS_ERR(file))
+		return file;
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE | FMODE_ATOMIC_POS;
+	file->f_flags |= O_LARGEFILE;
+	ret = cr_fill_content(ctx, file, r);
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ret);
+	}
+	inode = file_inode(file);
+	inode_lock(inode);
+	SHMEM_I(inode)->seals = m->seals;
+	inode_unlock(inode);
+	cr_set_flags(file, O_APPEND, r->flags);
+	return file;
+}
+
+/*
  * A deleted file made again: an unlinked file in the directory it was in
- * (O_TMPFILE, as the caller, with its permission bits), sized and filled,
- * then opened with its flags and seeked to its position.
+ * (O_TMPFILE, as the caller), filled, then opened with its flags.
  */
 static struct file *cr_make_deleted(struct cr_ctx *ctx, const struct cr_rec_file *r)
 {
-	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
 	const char *path = cr_file_path(r);
 	struct file *tmp, *file;
 	char *dir, *slash;
@@ -1341,25 +1351,40 @@ static struct file *cr_make_deleted(struct cr_ctx *ctx, const struct cr_rec_file
 	slash = strrchr(dir, '/');
 	if (slash)
 		slash[slash == dir] = '\0';	/* "/name": the root */
-	tmp = slash ? filp_open(dir, O_TMPFILE | O_RDWR, r->mode) : ERR_PTR(-ENOENT);
+	tmp = slash ? filp_open(dir, O_TMPFILE | O_RDWR, 0600) : ERR_PTR(-ENOENT);
 	kfree(dir);
 	if (IS_ERR(tmp))
 		return ERR_PTR(cr_reject(ctx, PTR_ERR(tmp),
 					 "deleted file %s: no unlinked file in its directory",
 					 path));
-	ret = vfs_truncate(&tmp->f_path, m->size);
-	if (!ret)
-		ret = cr_read_file_data(ctx, tmp, r->objref, m->size);
-	if (!ret)
-		ret = cr_chmod(tmp, r->mode);
+	ret = cr_fill_content(ctx, tmp, r);
 	file = ret ? ERR_PTR(ret) : dentry_open(&tmp->f_path, r->flags & ~(O_CREAT | O_EXCL |
 						O_TRUNC | O_NOCTTY), current_cred());
 	fput(tmp);
-	if (!IS_ERR(file) && r->pos && vfs_llseek(file, r->pos, SEEK_SET) != r->pos) {
-		fput(file);
-		file = ERR_PTR(cr_reject(ctx, -ESPIPE, "cannot seek deleted file %s to %lld",
-					 path, r->pos));
+	return file;
+}
+
+/*
+ * The files restart makes anew, as the caller: memfds, deleted files,
+ * epoll files (empty: their items come back with the fd table) and event
+ * files.
+ */
+static struct file *cr_make_file(struct cr_ctx *ctx, const struct cr_rec_file *r)
+{
+	struct file *file;
+
+	switch (r->kind) {
+	case CR_FILE_MEMFD:
+		return cr_make_memfd(ctx, r);
+	case CR_FILE_DELETED:
+		return cr_make_deleted(ctx, r);
+	case CR_FILE_EPOLL:
+		return epoll_file_create(0);
 	}
+	file = cr_make_event(r, (const struct cr_file_event *)(r + 1));
+	if (IS_ERR(file))
+		cr_reject(ctx, PTR_ERR(file), "cannot make the %s again",
+			  cr_file_kind_name(r->kind));
 	return file;
 }
 
@@ -1406,32 +1431,9 @@ static int cr_read_file(struct cr_ctx *ctx)
 		ret = cr_open_pipe_file(ctx, r, &file);
 		goto done;
 	}
-	if (r->kind == CR_FILE_MEMFD) {
-		file = cr_make_memfd(ctx, r);
-		if (IS_ERR(file)) {
-			ret = PTR_ERR(file);
-			file = NULL;
-		}
-		goto done;
-	}
-	if (r->kind == CR_FILE_EPOLL) {
-		/* empty: its items come back with the fd table */
-		file = epoll_file_create(0);
-		if (IS_ERR(file)) {
-			ret = PTR_ERR(file);
-			file = NULL;
-		}
-		goto done;
-	}
-	if (cr_file_is_event(r->kind)) {
-		file = cr_make_event(r, (const struct cr_file_event *)(r + 1));
-		if (IS_ERR(file)) {
-			ret = cr_reject(ctx, PTR_ERR(file), "cannot make the %s again",
-					cr_file_kind_name(r->kind));
-			file = NULL;
-		}
-		goto done;
-	}
+	/* made anew, no path to hand a file in for */
+	if (r->kind == CR_FILE_MEMFD || r->kind == CR_FILE_EPOLL || cr_file_is_event(r->kind))
+		goto make;
 	file = cr_inherited(ctx, path);
 	if (file) {
 		/* handed in by the restarter: used as it is, bytes and all */
@@ -1443,14 +1445,8 @@ static int cr_read_file(struct cr_ctx *ctx)
 						((const struct cr_file_content *)(r + 1))->size);
 		goto done;
 	}
-	if (r->kind == CR_FILE_DELETED) {
-		file = cr_make_deleted(ctx, r);
-		if (IS_ERR(file)) {
-			ret = PTR_ERR(file);
-			file = NULL;
-		}
-		goto done;
-	}
+	if (r->kind == CR_FILE_DELETED)
+		goto make;
 	if (r->kind == CR_FILE_INHERIT) {
 		/* for fds 0-2 the restarter's own fd stands in: see cr_read_fd() */
 		pr_debug("file %u (%s) is left to the restarter\n", r->objref, path);
@@ -1470,6 +1466,15 @@ static int cr_read_file(struct cr_ctx *ctx)
 		file = NULL;
 		goto out;
 	}
+	goto opened;
+make:
+	file = cr_make_file(ctx, r);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		file = NULL;
+		goto out;
+	}
+opened:
 	cr_set_flags(file, O_NONBLOCK, r->flags);
 	if (r->pos && !(r->flags & O_PATH) && vfs_llseek(file, r->pos, SEEK_SET) != r->pos)
 		ret = cr_reject(ctx, -ESPIPE, "cannot seek %s to %lld", path, r->pos);
