@@ -390,6 +390,36 @@ static inline int cr_wait_ms(pid_t pid, int ms)
 	return -1;
 }
 
+/* Move @fd to @at (closing @fd): 0, or -1. */
+static inline int cr_move_fd(int fd, int at)
+{
+	return dup2(fd, at) == at && close(fd) == 0 ? 0 : -1;
+}
+
+/*
+ * Run @child in a new process: it stops itself, then checks what it holds
+ * and exits.  Once it is stopped, checkpoint it to @img, kill it and
+ * restart the image in another new process (@restart), or only let it go
+ * on: the exit code of the process that checks, or -1 (errno of what
+ * failed before).
+ */
+static inline int cr_stop_and_go(int img, bool restart, void (*child)(void))
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		child();	/* exits */
+	if (cr_stop_wait(pid, 0))
+		return -1;
+	if (!restart)
+		return kill(pid, SIGCONT) ? -1 : cr_wait(pid);
+	if (cr_checkpoint_kill(pid, img) <= 0)
+		return -1;
+	return cr_restart_child(img);
+}
+
 /*
  * Kill every descendant of the caller and reap its children, for up to
  * 10 s: 0, or the number of processes left.

@@ -88,11 +88,6 @@ static long fdinfo(int fd, const char *key, int base)
 	return v;
 }
 
-static int put(int fd, int at)
-{
-	return dup2(fd, at) == at && close(fd) == 0 ? 0 : -1;
-}
-
 /* Note the first failed step's line in *@bad: true if @ok is false. */
 static bool failed(int *bad, bool ok, int line)
 {
@@ -123,26 +118,26 @@ static void child(void)
 	sigaddset(&set, SIGRTMIN + 1);
 	if (FAILED(!sigprocmask(SIG_BLOCK, &set, NULL)))
 		goto out;
-	if (FAILED(!put(eventfd(5, EFD_NONBLOCK), EV_PLAIN)))
+	if (FAILED(!cr_move_fd(eventfd(5, EFD_NONBLOCK), EV_PLAIN)))
 		goto out;
-	if (FAILED(!put(eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK), EV_SEM)))
+	if (FAILED(!cr_move_fd(eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK), EV_SEM)))
 		goto out;
 	if (FAILED(dup2(EV_PLAIN, EV_DUP) == EV_DUP))
 		goto out;
-	if (FAILED(!put(signalfd(-1, &set, SFD_NONBLOCK), SIG_FD)))
+	if (FAILED(!cr_move_fd(signalfd(-1, &set, SFD_NONBLOCK), SIG_FD)))
 		goto out;
 	if (FAILED(!kill(getpid(), SIGUSR1)))
 		goto out;
-	if (FAILED(!put(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK), T_ONESHOT)))
+	if (FAILED(!cr_move_fd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK), T_ONESHOT)))
 		goto out;
 	if (FAILED(!timerfd_settime(T_ONESHOT, 0, &hour, NULL)))
 		goto out;
 	/* fires once at once, then every hour: one expiration not read */
-	if (FAILED(!put(timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK), T_FIRED)))
+	if (FAILED(!cr_move_fd(timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK), T_FIRED)))
 		goto out;
 	if (FAILED(!timerfd_settime(T_FIRED, 0, &fire, NULL)))
 		goto out;
-	if (FAILED(!put(timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK), T_ABS)))
+	if (FAILED(!cr_move_fd(timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK), T_ABS)))
 		goto out;
 	if (FAILED(!clock_gettime(CLOCK_REALTIME, &now)))
 		goto out;
@@ -150,7 +145,7 @@ static void child(void)
 	if (FAILED(!timerfd_settime(T_ABS, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &abs,
 				    NULL)))
 		goto out;
-	if (FAILED(!put(timerfd_create(CLOCK_MONOTONIC, 0), T_OFF)))
+	if (FAILED(!cr_move_fd(timerfd_create(CLOCK_MONOTONIC, 0), T_OFF)))
 		goto out;
 	for (i = 0; i < 100 && fdinfo(T_FIRED, "ticks: ", 10) != 1; i++)
 		usleep(1000);
@@ -216,20 +211,9 @@ FIXTURE_TEARDOWN(events)
 TEST_F_TIMEOUT(events, state, 60)
 {
 	struct events_result r;
-	pid_t pid = fork();
 
-	ASSERT_GE(pid, 0);
-	if (!pid)
-		child();
-	ASSERT_EQ(0, cr_stop_wait(pid, 0));
-	if (variant->restart) {
-		ASSERT_GT(cr_checkpoint_kill(pid, self->img), 0)
-			TH_LOG("checkpoint: %s", strerror(errno));
-		ASSERT_EQ(CR_RESTART_OK, cr_restart_child(self->img));
-	} else {
-		ASSERT_EQ(0, kill(pid, SIGCONT));
-		ASSERT_EQ(CR_RESTART_OK, cr_wait(pid));
-	}
+	ASSERT_EQ(CR_RESTART_OK, cr_stop_and_go(self->img, variant->restart, child))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
 	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
 	ASSERT_EQ(0, r.bad) TH_LOG("the child failed at line %d", r.bad);
 	EXPECT_EQ(7, r.plain);
@@ -285,13 +269,14 @@ static void epoll_child(void)
 	char c;
 
 	close_range(3, ~0U, 0);
-	if (FAILED(!pipe(p) && !put(p[0], P_RD) && !put(p[1], P_WR)))
+	if (FAILED(!pipe(p) && !cr_move_fd(p[0], P_RD) && !cr_move_fd(p[1], P_WR)))
 		goto out;
-	if (FAILED(!pipe(q) && !put(q[0], Q_RD) && !put(q[1], Q_WR)))
+	if (FAILED(!pipe(q) && !cr_move_fd(q[0], Q_RD) && !cr_move_fd(q[1], Q_WR)))
 		goto out;
-	if (FAILED(!put(eventfd(0, EFD_NONBLOCK), E_FD)))
+	if (FAILED(!cr_move_fd(eventfd(0, EFD_NONBLOCK), E_FD)))
 		goto out;
-	if (FAILED(!put(epoll_create1(0), EP) && !put(epoll_create1(EPOLL_CLOEXEC), EP2)))
+	if (FAILED(!cr_move_fd(epoll_create1(0), EP) &&
+		   !cr_move_fd(epoll_create1(EPOLL_CLOEXEC), EP2)))
 		goto out;
 	if (FAILED(!add(EP, P_RD, EPOLLIN, 0x11)))
 		goto out;
@@ -336,20 +321,9 @@ out:
 TEST_F_TIMEOUT(events, epoll_set, 60)
 {
 	struct epoll_result er;
-	pid_t pid = fork();
 
-	ASSERT_GE(pid, 0);
-	if (!pid)
-		epoll_child();
-	ASSERT_EQ(0, cr_stop_wait(pid, 0));
-	if (variant->restart) {
-		ASSERT_GT(cr_checkpoint_kill(pid, self->img), 0)
-			TH_LOG("checkpoint: %s", strerror(errno));
-		ASSERT_EQ(CR_RESTART_OK, cr_restart_child(self->img));
-	} else {
-		ASSERT_EQ(0, kill(pid, SIGCONT));
-		ASSERT_EQ(CR_RESTART_OK, cr_wait(pid));
-	}
+	ASSERT_EQ(CR_RESTART_OK, cr_stop_and_go(self->img, variant->restart, epoll_child))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
 	ASSERT_EQ(0, cr_get_result(RESULT, &er, sizeof(er)));
 	ASSERT_EQ(0, er.bad) TH_LOG("the child failed at line %d", er.bad);
 	EXPECT_EQ(0x11, er.first_data);
@@ -375,7 +349,7 @@ TEST(epoll_closed_fd_refused)
 		int p[2];
 
 		close_range(3, ~0U, 0);
-		if (pipe(p) || put(p[0], P_RD) || put(epoll_create1(0), EP) ||
+		if (pipe(p) || cr_move_fd(p[0], P_RD) || cr_move_fd(epoll_create1(0), EP) ||
 		    add(EP, P_RD, EPOLLIN, 1) || dup2(P_RD, Q_RD) != Q_RD || close(P_RD))
 			_exit(1);
 		raise(SIGSTOP);

@@ -42,11 +42,6 @@ static void check(bool ok, int line)
 
 #define CHECK(cond)	check((cond), __LINE__)
 
-static int put(int fd, int at)
-{
-	return dup2(fd, at) == at && close(fd) == 0 ? 0 : -1;
-}
-
 /* Is the target of /proc/self/fd/@fd @want? */
 static bool link_is(int fd, const char *want)
 {
@@ -67,14 +62,14 @@ static void child(void)
 	struct stat st;
 
 	close_range(3, ~0U, 0);
-	CHECK(!put(memfd_create("cr-named", MFD_ALLOW_SEALING), M_NAMED));
+	CHECK(!cr_move_fd(memfd_create("cr-named", MFD_ALLOW_SEALING), M_NAMED));
 	CHECK(pwrite(M_NAMED, "head", 4, 0) == 4);
 	CHECK(pwrite(M_NAMED, "tail", 4, HOLE) == 4);
 	CHECK(lseek(M_NAMED, 2, SEEK_SET) == 2);
 	CHECK(!fchmod(M_NAMED, 0640));
 	CHECK(!fcntl(M_NAMED, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL));
-	CHECK(!put(memfd_create("", MFD_ALLOW_SEALING), M_EMPTY));
-	CHECK(!put(memfd_create("cr-dup", 0), M_DUP));
+	CHECK(!cr_move_fd(memfd_create("", MFD_ALLOW_SEALING), M_EMPTY));
+	CHECK(!cr_move_fd(memfd_create("cr-dup", 0), M_DUP));
 	CHECK(dup2(M_DUP, M_DUP + 1) == M_DUP + 1);
 	CHECK(write(M_DUP, "abc", 3) == 3);
 	if (bad)
@@ -133,21 +128,9 @@ FIXTURE_TEARDOWN(memfd)
 
 TEST_F_TIMEOUT(memfd, contents, 60)
 {
-	pid_t pid = fork();
-	int st;
+	int st = cr_stop_and_go(self->img, variant->restart, child);
 
-	ASSERT_GE(pid, 0);
-	if (!pid)
-		child();
-	ASSERT_EQ(0, cr_stop_wait(pid, 0));
-	if (variant->restart) {
-		ASSERT_GT(cr_checkpoint_kill(pid, self->img), 0)
-			TH_LOG("checkpoint: %s", strerror(errno));
-		st = cr_restart_child(self->img);
-	} else {
-		ASSERT_EQ(0, kill(pid, SIGCONT));
-		st = cr_wait(pid);
-	}
+	ASSERT_NE(-1, st) TH_LOG("checkpoint or restart: %s", strerror(errno));
 	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("the child's check at line %% 100 = %d failed",
 					    st - CR_RESTART_OK - 100);
 }
@@ -189,7 +172,7 @@ static void deleted_child(const char *path)
 	struct stat st;
 
 	close_range(3, ~0U, 0);
-	CHECK(put(open(path, O_RDWR | O_CREAT | O_APPEND, 0600), M_NAMED) == 0);
+	CHECK(cr_move_fd(open(path, O_RDWR | O_CREAT | O_APPEND, 0600), M_NAMED) == 0);
 	CHECK(pwrite(M_NAMED, "start", 5, 0) == 5 && ftruncate(M_NAMED, HOLE) == 0);
 	CHECK(write(M_NAMED, "end", 3) == 3 && lseek(M_NAMED, 3, SEEK_SET) == 3);
 	CHECK(!fchmod(M_NAMED, 0604));
@@ -209,25 +192,18 @@ static void deleted_child(const char *path)
 	_exit(bad ? CR_RESTART_OK + 100 + bad % 100 : CR_RESTART_OK);
 }
 
+static void deleted_gone(void)
+{
+	deleted_child(GONE);
+}
+
 TEST_F_TIMEOUT(memfd, deleted_file, 60)
 {
-	pid_t pid;
 	int st;
 
 	mkdir(DIR_, 0700);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid)
-		deleted_child(GONE);
-	ASSERT_EQ(0, cr_stop_wait(pid, 0));
-	if (variant->restart) {
-		ASSERT_GT(cr_checkpoint_kill(pid, self->img), 0)
-			TH_LOG("checkpoint: %s", strerror(errno));
-		st = cr_restart_child(self->img);
-	} else {
-		ASSERT_EQ(0, kill(pid, SIGCONT));
-		st = cr_wait(pid);
-	}
+	st = cr_stop_and_go(self->img, variant->restart, deleted_gone);
+	ASSERT_NE(-1, st) TH_LOG("checkpoint or restart: %s", strerror(errno));
 	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("the child's check at line %% 100 = %d failed",
 					    st - CR_RESTART_OK - 100);
 	rmdir(DIR_);
