@@ -38,6 +38,7 @@
 #include <linux/pipe_fs_i.h>
 #include <linux/namei.h>
 #include <linux/memfd.h>
+#include <linux/net.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/signalfd.h>
@@ -69,27 +70,14 @@ static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
 /* checkpoint                                                               */
 /* ------------------------------------------------------------------------ */
 
-/*
- * An object table: the objects of a kind already seen (open files, or
- * pipes), each with its objref.  Pointers stay in the kernel; the image
- * only ever sees the objref.  Hashed: a process may hold a million fds.
+/**
+ * cr_obj_find() - look an object up in an object table
+ * @o: the table
+ * @ptr: the object
+ *
+ * Return: its entry, or NULL.
  */
-struct cr_obj {
-	struct hlist_node node;
-	void *ptr;
-	u32 objref;
-	u32 readers;		/* pipes: the task's open files that read it */
-	u32 writers;		/* pipes: the task's open files that write it */
-};
-
-#define CR_OBJ_BITS	10
-
-struct cr_objs {
-	DECLARE_HASHTABLE(hash, CR_OBJ_BITS);
-	u32 nr;
-};
-
-static struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr)
+struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr)
 {
 	struct cr_obj *obj;
 
@@ -99,8 +87,15 @@ static struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr)
 	return NULL;
 }
 
-/* Find @ptr, or add it with the next objref (@added says which). */
-static struct cr_obj *cr_obj_find_or_add(struct cr_objs *o, void *ptr, bool *added)
+/**
+ * cr_obj_find_or_add() - look an object up, or add it with the next objref
+ * @o: the table
+ * @ptr: the object
+ * @added: set to whether it was added
+ *
+ * Return: its entry, or ERR_PTR(-ENOMEM).
+ */
+struct cr_obj *cr_obj_find_or_add(struct cr_objs *o, void *ptr, bool *added)
 {
 	struct cr_obj *obj = cr_obj_find(o, ptr);
 
@@ -135,19 +130,21 @@ static void cr_objs_free(struct cr_objs *o, bool put)
 /* The object tables of a checkpoint, shared by the processes of the tree. */
 struct cr_files_ckpt {
 	struct cr_objs objs;	/* open files, with their objrefs */
-	struct cr_objs held;	/* pipes, with the tree's open files on them */
+	struct cr_objs held;	/* pipes, with the tree's open files on them; sockets */
 	struct cr_objs pipes;	/* pipes with a pipe record, with their objrefs */
 	struct cr_objs seen;	/* open files counted in @held */
 	struct cr_objs memfds;	/* the inodes of the memfds and deleted files saved */
+	struct cr_objs pairs;	/* socket pairs with one end saved, by the other end */
 };
 
 /*
  * How many of the open files that read and that write each pipe the
  * process of @t holds (a file on several fds, or of several processes,
- * counts once, as in pipe->readers): one walk over the fds of each
- * process, before any file record is written.
+ * counts once, as in pipe->readers), and which sockets it holds: one walk
+ * over the fds of each process, before any file record is written.
  */
-static int cr_pipes_held(struct task_struct *t, struct cr_objs *held, struct cr_objs *files)
+static int cr_pipes_held(struct task_struct *t, struct cr_objs *held, struct cr_objs *files,
+			 struct file *image)
 {
 	struct pipe_inode_info *pipe;
 	struct cr_obj *obj, *seen;
@@ -163,7 +160,11 @@ static int cr_pipes_held(struct task_struct *t, struct cr_objs *held, struct cr_
 		if (!f)
 			break;
 		pipe = get_pipe_info(f, false);
-		if (pipe && file_inode(f)->i_sb->s_magic == PIPEFS_MAGIC) {
+		/* the image's socket is not saved: its peer is handed in */
+		if (sock_from_file(f) && f != image) {
+			obj = cr_obj_find_or_add(held, sock_from_file(f)->sk, &added);
+			ret = PTR_ERR_OR_ZERO(obj);
+		} else if (pipe && file_inode(f)->i_sb->s_magic == PIPEFS_MAGIC) {
 			seen = cr_obj_find_or_add(files, f, &first);
 			obj = IS_ERR(seen) ? seen : cr_obj_find_or_add(held, pipe, &added);
 			ret = PTR_ERR_OR_ZERO(obj);
@@ -486,10 +487,10 @@ static int cr_write_deleted(struct cr_ctx *ctx, struct file *file, struct cr_rec
 }
 
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
-			 struct cr_objs *held, struct cr_objs *pipes, struct cr_objs *memfds,
-			 char *buf)
+			 struct cr_files_ckpt *fc, char *buf)
 {
 	struct cr_rec_file *r = (struct cr_rec_file *)buf;
+	struct cr_objs *held = &fc->held, *pipes = &fc->pipes, *memfds = &fc->memfds;
 	char *path;
 	u32 len = 0;
 	int ret = 0;
@@ -511,7 +512,17 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 	if (fd > CR_FD_INHERIT_MAX && S_ISREG(file_inode(file)->i_mode) &&
 	    d_unlinked(file->f_path.dentry))
 		return cr_write_deleted(ctx, file, r, fd, memfds);
-	r->kind = cr_file_kind(file);
+	/* a socket on fds 0-2 is left to the restarter, as before */
+	if (fd > CR_FD_INHERIT_MAX && sock_from_file(file)) {
+		ret = cr_write_socket(ctx, file, r, fd, held, &fc->pairs);
+		if (ret <= 0)
+			return ret;
+		/* connected to a peer outside the tree: handed in */
+		r->kind = CR_FILE_INHERIT;
+		ret = 0;
+	} else {
+		r->kind = cr_file_kind(file);
+	}
 	if (r->kind && r->kind != CR_FILE_PIPE && d_unlinked(file->f_path.dentry))
 		r->kind = 0;
 	if (r->kind == CR_FILE_PIPE) {
@@ -689,9 +700,11 @@ static struct cr_files_ckpt *cr_files_ckpt(struct cr_ctx *ctx)
 	hash_init(fc->pipes.hash);
 	hash_init(fc->seen.hash);
 	hash_init(fc->memfds.hash);
+	hash_init(fc->pairs.hash);
 	ctx->files = fc;
 	for (i = 0; !ret && i < ctx->nr_procs; i++)
-		ret = cr_pipes_held(ctx->procs[i].leader->task, &fc->held, &fc->seen);
+		ret = cr_pipes_held(ctx->procs[i].leader->task, &fc->held, &fc->seen,
+				    ctx->procs[i].leader->task == current ? ctx->file : NULL);
 	return ret ? ERR_PTR(ret) : fc;
 }
 
@@ -782,8 +795,7 @@ static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 		ret = PTR_ERR_OR_ZERO(obj);
 		if (!ret && added) {
 			get_file(file);	/* the table's: no other file takes its address */
-			ret = cr_write_file(ctx, file, obj->objref, fd, &fc->held, &fc->pipes,
-					    &fc->memfds, buf);
+			ret = cr_write_file(ctx, file, obj->objref, fd, fc, buf);
 			/* an epoll file first seen here: its items once all fds are */
 			if (!ret && is_epoll_file(file)) {
 				ret = cr_grow((void **)&epolls, nr_epolls, &cap_epolls,
@@ -843,6 +855,7 @@ static void cr_free_files_ckpt(struct cr_files_ckpt *fc)
 	cr_objs_free(&fc->pipes, false);
 	cr_objs_free(&fc->seen, false);
 	cr_objs_free(&fc->memfds, false);
+	cr_objs_free(&fc->pairs, false);
 	kfree(fc);
 }
 
@@ -1366,8 +1379,8 @@ static struct file *cr_make_deleted(struct cr_ctx *ctx, const struct cr_rec_file
 
 /*
  * The files restart makes anew, as the caller: memfds, deleted files,
- * epoll files (empty: their items come back with the fd table) and event
- * files.
+ * epoll files (empty: their items come back with the fd table), sockets
+ * and event files.
  */
 static struct file *cr_make_file(struct cr_ctx *ctx, const struct cr_rec_file *r)
 {
@@ -1380,6 +1393,8 @@ static struct file *cr_make_file(struct cr_ctx *ctx, const struct cr_rec_file *r
 		return cr_make_deleted(ctx, r);
 	case CR_FILE_EPOLL:
 		return epoll_file_create(0);
+	case CR_FILE_SOCKET:
+		return cr_make_socket(ctx, r);
 	}
 	file = cr_make_event(r, (const struct cr_file_event *)(r + 1));
 	if (IS_ERR(file))
@@ -1432,7 +1447,8 @@ static int cr_read_file(struct cr_ctx *ctx)
 		goto done;
 	}
 	/* made anew, no path to hand a file in for */
-	if (r->kind == CR_FILE_MEMFD || r->kind == CR_FILE_EPOLL || cr_file_is_event(r->kind))
+	if (r->kind == CR_FILE_MEMFD || r->kind == CR_FILE_EPOLL || r->kind == CR_FILE_SOCKET ||
+	    cr_file_is_event(r->kind))
 		goto make;
 	file = cr_inherited(ctx, path);
 	if (file) {
@@ -1686,7 +1702,7 @@ static int cr_read_files(struct cr_ctx *ctx, struct cr_task *t)
 			ret = cr_read_fs(ctx, fdt);
 			/* the last process read: every file handed in was taken */
 			if (!ret && t->proc->idx == ctx->nr_procs - 1)
-				ret = cr_check_inherit(ctx);
+				ret = cr_check_inherit(ctx) ?: cr_check_socks(ctx);
 			return ret;
 		case CR_REC_FILE:
 			ret = cr_read_file(ctx);
@@ -1764,6 +1780,7 @@ static int cr_restore_files(struct cr_ctx *ctx, struct cr_task *t)
 	ret = cr_restore_epolls(fs);
 	if (ret)
 		return ret;
+	cr_restore_socks(ctx, t);
 	set_fs_pwd(current->fs, &fs->cwd);
 	current->fs->umask = fs->umask;
 	return 0;
@@ -1802,6 +1819,7 @@ static void cr_free_files(struct cr_ctx *ctx, struct cr_task *t)
 	u32 i;
 
 	if (!t) {
+		cr_free_socks(ctx);
 		if (ctx->files && ctx->restart)
 			cr_free_files_state(ctx->files);
 		else if (ctx->files)

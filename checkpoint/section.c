@@ -24,6 +24,10 @@
 #include <linux/init.h>
 #include <linux/limits.h>
 #include <linux/mman.h>
+#include <linux/in.h>
+#include <linux/net.h>
+#include <linux/un.h>
+#include <net/sock.h>
 #include <linux/oom.h>
 #include <linux/sched/prio.h>
 #include <linux/personality.h>
@@ -53,6 +57,7 @@ static void __init cr_format_check(void)
 	CR_ABI(CR_PROT_WRITE, PROT_WRITE);
 	CR_ABI(CR_PROT_EXEC, PROT_EXEC);
 	CR_ABI(CR_O_ACCMODE, O_ACCMODE);
+	CR_ABI(CR_O_RDWR, O_RDWR);
 	CR_ABI(CR_O_APPEND, O_APPEND);
 	CR_ABI(CR_O_NONBLOCK, O_NONBLOCK);
 	CR_ABI(CR_O_DSYNC, O_DSYNC);
@@ -111,6 +116,17 @@ static void __init cr_format_check(void)
 	CR_ABI(CR_SIGEV_THREAD_ID, SIGEV_SIGNAL | SIGEV_THREAD_ID);
 	CR_ABI(CR_TIMER_INT_MAX, INT_MAX);
 	CR_ABI(CR_MAX_LFS_FILESIZE, MAX_LFS_FILESIZE);
+	CR_ABI(CR_AF_UNIX, AF_UNIX);
+	CR_ABI(CR_AF_INET, AF_INET);
+	CR_ABI(CR_AF_INET6, AF_INET6);
+	CR_ABI(CR_IPPROTO_TCP, IPPROTO_TCP);
+	CR_ABI(CR_IPPROTO_UDP, IPPROTO_UDP);
+	CR_ABI(CR_SOCK_STREAM, SOCK_STREAM);
+	CR_ABI(CR_SOCK_DGRAM, SOCK_DGRAM);
+	CR_ABI(CR_SOCK_SEQPACKET, SOCK_SEQPACKET);
+	CR_ABI(CR_SOCK_SHUT_RD, RCV_SHUTDOWN);
+	CR_ABI(CR_SOCK_SHUT_WR, SEND_SHUTDOWN);
+	CR_ABI(CR_UNIX_PATH_MAX, UNIX_PATH_MAX);
 	CR_ABI(CR_AT_NULL, AT_NULL);
 	CR_ABI(CR_COMM_LEN, TASK_COMM_LEN);
 	CR_ABI(CR_MIN_NICE, MIN_NICE);

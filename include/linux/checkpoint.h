@@ -14,6 +14,7 @@
 #define _LINUX_CHECKPOINT_H
 
 #include <linux/bvec.h>
+#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -190,6 +191,7 @@ struct cr_shm_obj {
  * @pidns:	checkpoint: the root's pid namespace, if the root is its init
  *		(CR_TREE_PIDNS); NULL otherwise
  * @tree_flags:	restart: the flags of the tree record
+ * @socks:	restart: the sockets made, shared by the processes
  * @files:	the objects of the files section, shared by the processes
  * @nr_shm:	the shared memory objects of shared anonymous mappings
  *		(checkpoint: numbered so far; restart: made so far)
@@ -240,6 +242,7 @@ struct cr_ctx {
 	struct pid *outside_pgrp;
 	struct pid_namespace *pidns;
 	u32 tree_flags;
+	struct cr_socks_state *socks;
 	void *files;
 	u32 nr_shm;
 	struct cr_shm_obj *shm;
@@ -325,6 +328,47 @@ void cr_ctx_release(struct kref *ref);
 
 /* Files the restarter hands in, opening by path (checkpoint/files.c). */
 struct file *cr_open_kind(const char *path, int flags, umode_t type);
+
+/**
+ * struct cr_obj - an object of an object table
+ * @node: its place in the table
+ * @ptr: the object (an open file, a pipe, a socket...): never in the image
+ * @objref: its object reference, the image's name for it
+ * @readers: pipes: the tree's open files that read it
+ * @writers: pipes: the tree's open files that write it
+ */
+struct cr_obj {
+	struct hlist_node node;
+	void *ptr;
+	u32 objref;
+	u32 readers;
+	u32 writers;
+};
+
+#define CR_OBJ_BITS	10
+
+/**
+ * struct cr_objs - an object table: the objects of a kind a checkpoint
+ *	saw, each with its objref; hashed, a process may hold a million fds
+ * @hash: the objects, by address
+ * @nr: how many, the highest objref
+ */
+struct cr_objs {
+	DECLARE_HASHTABLE(hash, CR_OBJ_BITS);
+	u32 nr;
+};
+
+struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr);
+struct cr_obj *cr_obj_find_or_add(struct cr_objs *o, void *ptr, bool *added);
+
+/* checkpoint/socket.c */
+struct cr_socks_state;
+int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
+		    unsigned int fd, struct cr_objs *held, struct cr_objs *pairs);
+struct file *cr_make_socket(struct cr_ctx *ctx, const struct cr_rec_file *r);
+int cr_check_socks(struct cr_ctx *ctx);
+void cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t);
+void cr_free_socks(struct cr_ctx *ctx);
 bool cr_reachable(struct file *file, const char *path);
 int cr_get_inherit(struct cr_ctx *ctx, const struct cr_restart_args __user *uargs);
 void cr_put_inherit(struct cr_ctx *ctx);

@@ -128,6 +128,8 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 					     CR_EPOLL_MAX * sizeof(struct cr_epoll_item)),
 		[CR_REC_FILE_DATA] = CR_REC_VAR("file_data", struct cr_rec_file_data,
 						CR_FILE_DATA_MAX),
+		[CR_REC_SOCK_QUEUE] = CR_REC_VAR("sock_queue", struct cr_rec_sock_queue,
+						 CR_REC_MAX_LEN - sizeof(struct cr_rec_sock_queue)),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -193,6 +195,7 @@ static inline const char *cr_file_kind_name(__u32 kind)
 		[CR_FILE_EPOLL]		= "epoll",
 		[CR_FILE_MEMFD]		= "memfd",
 		[CR_FILE_DELETED]	= "deleted",
+		[CR_FILE_SOCKET]	= "socket",
 	};
 
 	return kind <= CR_FILE_KIND_MAX ? names[kind] : NULL;
@@ -380,7 +383,8 @@ static inline const struct cr_section_info *cr_section_info(__u32 id)
 		[CR_SEC_FILES]	  = { "files", CR_SCOPE_PROC,
 				      CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
 				      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_EPOLL) |
-				      CR_REC_BIT(CR_REC_FILE_DATA) | CR_REC_BIT(CR_REC_FS) },
+				      CR_REC_BIT(CR_REC_FILE_DATA) | CR_REC_BIT(CR_REC_SOCK_QUEUE) |
+				      CR_REC_BIT(CR_REC_FS) },
 		[CR_SEC_TIMERS]	  = { "timers", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_TIMER) },
 		[CR_SEC_SIGNALS]  = { "signals", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_SIGNALS) },
 		[CR_SEC_TASK]	  = { "task", CR_SCOPE_TASK, CR_REC_BIT(CR_REC_TASK) },
@@ -719,6 +723,129 @@ static inline const char *cr_check_file_event(__u32 kind, const struct cr_file_e
 	}
 }
 
+/* Is any of the @len bytes at @p not zero? */
+static inline bool cr_nonzero(const __u8 *p, __u32 len)
+{
+	__u32 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return true;
+	return false;
+}
+
+/**
+ * cr_check_file_socket() - check the state of a socket
+ * @s: the state, after a CR_FILE_SOCKET file record
+ *
+ * The reader checks that a pair's ends come in order, one of each, of the
+ * same type.
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
+{
+	bool pair = s->state == CR_SOCK_PAIR;
+	bool inet = s->family == CR_AF_INET || s->family == CR_AF_INET6;
+	__u32 i;
+
+	if (s->family != CR_AF_UNIX && !inet)
+		return "socket: a family restart does not make";
+	if (inet ? !((s->type == CR_SOCK_STREAM && s->protocol == CR_IPPROTO_TCP) ||
+		     (s->type == CR_SOCK_DGRAM && s->protocol == CR_IPPROTO_UDP)) :
+		   (s->protocol || (s->type != CR_SOCK_STREAM && s->type != CR_SOCK_DGRAM &&
+				    s->type != CR_SOCK_SEQPACKET)))
+		return "socket: a type or protocol restart does not make";
+	if (!s->state || s->state > CR_SOCK_STATE_MAX || s->flags & ~CR_SOCK_FLAGS ||
+	    s->shutdown & ~(CR_SOCK_SHUT_RD | CR_SOCK_SHUT_WR) || s->err > 4095)
+		return "socket: bad state, flags, shutdown or error";
+	if (pair != !!s->pair || s->end > pair)
+		return "socket: a pair number or end without a pair";
+	if (!s->rcvlowat || s->rcvlowat > 0x7fffffff || s->peek_off < -1 ||
+	    s->sndbuf > 0x7fffffff || s->rcvbuf > 0x7fffffff ||
+	    (!(s->flags & CR_SOCK_SNDBUF) && s->sndbuf) ||
+	    (!(s->flags & CR_SOCK_RCVBUF) && s->rcvbuf))
+		return "socket: bad buffer size, low mark or peek offset";
+	if (s->rcvtimeo_ns < 0 || s->sndtimeo_ns < 0)
+		return "socket: a negative timeout";
+	if (s->queued > CR_SOCK_QUEUE_MAX ||
+	    ((s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN) && s->queued))
+		return "socket: queued bytes it cannot have";
+	if ((s->state == CR_SOCK_LISTEN && s->type == CR_SOCK_DGRAM) ||
+	    (s->state != CR_SOCK_LISTEN && s->backlog))
+		return "socket: a bad backlog";
+	/* a unix socket's abstract name: path-bound sockets are not saved */
+	if (s->addr_len > CR_UNIX_PATH_MAX || (s->addr_len && s->addr[0]) ||
+	    (!inet && s->state == CR_SOCK_LISTEN && !s->addr_len))
+		return "socket: a bad unix address";
+	for (i = s->addr_len; i < CR_UNIX_ADDR_MAX; i++)
+		if (s->addr[i])
+			return "socket: bytes after its address";
+	if (!inet)
+		return s->inet_flags || s->lport || s->rport || s->__reserved ||
+		       cr_nonzero(s->laddr, sizeof(s->laddr)) ||
+		       cr_nonzero(s->raddr, sizeof(s->raddr)) ?
+		       "socket: INET fields on a unix socket" : NULL;
+	/* an INET socket: unconnected (UDP connected too) or listening, by itself */
+	if (s->state != CR_SOCK_NEW && s->state != CR_SOCK_LISTEN)
+		return "socket: an INET socket in a state restart does not make";
+	if (s->addr_len || s->shutdown || s->peer != CR_TREE_OUTSIDE || s->__reserved ||
+	    s->inet_flags & ~CR_INET_FLAGS)
+		return "socket: unix fields or unknown flags on an INET socket";
+	if ((s->inet_flags & CR_INET_CONNECTED &&
+	     (s->protocol != CR_IPPROTO_UDP || !(s->inet_flags & CR_INET_BOUND) || !s->rport)) ||
+	    (!(s->inet_flags & CR_INET_CONNECTED) &&
+	     (s->rport || cr_nonzero(s->raddr, sizeof(s->raddr)))) ||
+	    (s->state == CR_SOCK_LISTEN && !(s->inet_flags & CR_INET_BOUND)) ||
+	    (!(s->inet_flags & CR_INET_BOUND) &&
+	     (s->lport || cr_nonzero(s->laddr, sizeof(s->laddr)))) ||
+	    (s->family == CR_AF_INET && (cr_nonzero(s->laddr + 4, 12) ||
+					 cr_nonzero(s->raddr + 4, 12))) ||
+	    (s->family == CR_AF_INET && s->inet_flags & CR_INET_V6ONLY) ||
+	    (s->protocol == CR_IPPROTO_UDP && s->inet_flags & CR_INET_NODELAY))
+		return "socket: an INET address, port or option it cannot have";
+	return NULL;
+}
+
+/**
+ * cr_check_sock_queue() - check a socket queue record by itself
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @objref: the objref it must name: its socket's
+ * @dgram: the socket keeps message boundaries (datagram, seqpacket)
+ * @left: the socket's queued bytes not in a record before; lowered by this
+ *	record's bytes
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_sock_queue(const struct cr_rec_sock_queue *r, __u32 len,
+					      __u32 objref, int dgram, __u64 *left)
+{
+	const char *p = (const char *)(r + 1), *end = p + (len - sizeof(*r));
+	const struct cr_sock_msg *m;
+	__u32 i;
+
+	if (r->objref != objref)
+		return "socket queue: not of the socket before it";
+	if (!r->nr)
+		return "socket queue: no message";
+	for (i = 0; i < r->nr; i++) {
+		m = (const struct cr_sock_msg *)p;
+		if ((__u64)(end - p) < sizeof(*m))
+			return "socket queue: messages past its end";
+		if (m->len > CR_SOCK_MSG_MAX || (!m->len && !dgram) || m->len > *left)
+			return "socket queue: a message of a bad length";
+		p += sizeof(*m);
+		if ((__u64)(end - p) < ((m->len + 7ULL) & ~7ULL))
+			return "socket queue: messages past its end";
+		p += (m->len + 7ULL) & ~7ULL;
+		*left -= m->len;
+	}
+	if (p != end)
+		return "socket queue: bytes after its messages";
+	return NULL;
+}
+
 /**
  * cr_check_file() - check a file record by itself
  * @r: the record's fixed part
@@ -735,19 +862,26 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 {
 	bool event = cr_file_is_event(r->kind), content = cr_file_has_content(r->kind);
 	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
+	bool sock = r->kind == CR_FILE_SOCKET;
 	__u32 acc = r->flags & CR_O_ACCMODE;
 
 	if (r->objref != objref)
 		return "objref out of sequence";
 	if (len != sizeof(*r) + (__u64)r->path_len + (event ? sizeof(struct cr_file_event) : 0) +
-		   (content ? sizeof(*m) : 0))
+		   (content ? sizeof(*m) : 0) + (sock ? sizeof(struct cr_file_socket) : 0))
 		return "length and path_len disagree";
 	if (r->flags & ~CR_FILE_FLAGS || !r->kind || r->kind > CR_FILE_KIND_MAX || r->pos < 0)
 		return "bad flags, kind or position";
-	/* a path (or a key) for every kind but pipe ends, event and epoll files */
-	if (!(r->kind == CR_FILE_PIPE || r->kind == CR_FILE_EPOLL || event) != !!r->path_len ||
-	    r->path_len > CR_PATH_MAX)
+	/* a path (or a key) for every kind but pipe ends, sockets, event and epoll files */
+	if (!(r->kind == CR_FILE_PIPE || r->kind == CR_FILE_EPOLL || event || sock) !=
+	    !!r->path_len || r->path_len > CR_PATH_MAX)
 		return "path and kind disagree";
+	if (sock) {
+		if (r->pipe || r->pos || r->mode ||
+		    r->flags != (CR_O_RDWR | (r->flags & CR_O_NONBLOCK)))
+			return "a socket with a pipe, position, mode or open flags";
+		return cr_check_file_socket((const struct cr_file_socket *)(r + 1));
+	}
 	if (event || r->kind == CR_FILE_EPOLL) {
 		if (r->pipe || r->pos || r->mode || r->flags & ~(CR_O_ACCMODE | CR_O_NONBLOCK))
 			return "an event or epoll file with a pipe, position, mode or open flags";

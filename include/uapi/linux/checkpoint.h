@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	11
+#define CR_FORMAT_VERSION	12
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -75,6 +75,8 @@
  *			interest list
  * @CR_REC_FILE_DATA:	struct cr_rec_file_data + bytes of a memfd or a
  *			deleted file
+ * @CR_REC_SOCK_QUEUE:	struct cr_rec_sock_queue + messages: what a socket
+ *			has queued to be read
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -102,6 +104,7 @@ enum cr_rec_type {
 	CR_REC_SIGSTATE = 19,
 	CR_REC_EPOLL = 20,
 	CR_REC_FILE_DATA = 21,
+	CR_REC_SOCK_QUEUE = 22,
 	CR_REC_MAX
 };
 
@@ -518,7 +521,11 @@ struct cr_rec_pages {
 					 * directory): a struct cr_file_content, then
 					 * its path; its bytes follow as a memfd's
 					 */
-#define CR_FILE_KIND_MAX	CR_FILE_DELETED
+#define CR_FILE_SOCKET		13	/* a unix socket, made again: a struct
+					 * cr_file_socket, no path; what it has
+					 * queued follows in socket queue records
+					 */
+#define CR_FILE_KIND_MAX	CR_FILE_SOCKET
 
 #define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 
@@ -694,6 +701,174 @@ struct cr_rec_file_data {
 /* What epoll_ctl(2) takes: the events of poll(2) (0x3fff) and the flags. */
 #define CR_EPOLL_EVENTS		(0x3fffU | CR_EPOLLEXCLUSIVE | CR_EPOLLWAKEUP | \
 				 CR_EPOLLONESHOT | CR_EPOLLET)
+
+/* enum cr_sock_state: what restart makes of a socket */
+#define CR_SOCK_NEW		1	/* unbound, unconnected, as socket(2) makes it */
+#define CR_SOCK_PAIR		2	/* one end of a connected pair whose other
+					 * end the image holds: socketpair(2)
+					 */
+#define CR_SOCK_ORPHAN		3	/* one end of a pair whose other end was
+					 * closed
+					 */
+#define CR_SOCK_LISTEN		4	/* listening (listen(2)), bound to its
+					 * address, no connection waiting
+					 */
+#define CR_SOCK_STATE_MAX	CR_SOCK_LISTEN
+
+#define CR_SOCK_PASSCRED	(1U << 0)	/* SO_PASSCRED */
+#define CR_SOCK_PASSPIDFD	(1U << 1)	/* SO_PASSPIDFD */
+#define CR_SOCK_SNDBUF		(1U << 2)	/* SO_SNDBUF was set: @sndbuf */
+#define CR_SOCK_RCVBUF		(1U << 3)	/* SO_RCVBUF was set: @rcvbuf */
+#define CR_SOCK_FLAGS		0xfU
+
+/* The shutdown bits of struct cr_file_socket (shutdown(2)'s SHUT_RD, SHUT_WR + 1). */
+#define CR_SOCK_SHUT_RD		(1U << 0)	/* no more receptions */
+#define CR_SOCK_SHUT_WR		(1U << 1)	/* no more sendings */
+
+/* The socket types restart makes (SOCK_* of <linux/net.h>). */
+#define CR_SOCK_STREAM		1
+#define CR_SOCK_DGRAM		2
+#define CR_SOCK_SEQPACKET	5
+
+/* The socket families restart makes. */
+#define CR_AF_UNIX		1
+#define CR_AF_INET		2
+#define CR_AF_INET6		10
+
+/* The protocols of INET sockets restart makes. */
+#define CR_IPPROTO_TCP		6
+#define CR_IPPROTO_UDP		17
+
+/* The state of an INET socket (struct cr_file_socket's @inet_flags). */
+#define CR_INET_BOUND		(1U << 0)	/* bound to @laddr, @lport */
+#define CR_INET_CONNECTED	(1U << 1)	/* UDP: connected to @raddr, @rport */
+#define CR_INET_REUSEADDR	(1U << 2)	/* SO_REUSEADDR */
+#define CR_INET_REUSEPORT	(1U << 3)	/* SO_REUSEPORT */
+#define CR_INET_BROADCAST	(1U << 4)	/* SO_BROADCAST */
+#define CR_INET_KEEPALIVE	(1U << 5)	/* SO_KEEPALIVE */
+#define CR_INET_V6ONLY		(1U << 6)	/* IPV6_V6ONLY */
+#define CR_INET_NODELAY		(1U << 7)	/* TCP_NODELAY */
+#define CR_INET_FLAGS		0xffU
+
+/* The room for a unix socket address (its sun_path is 108 bytes). */
+#define CR_UNIX_ADDR_MAX	112
+#define CR_UNIX_PATH_MAX	108
+
+/**
+ * struct cr_file_socket - a socket, after its struct cr_rec_file
+ *	(CR_FILE_SOCKET); what a state does not use is 0
+ * @family: CR_AF_UNIX, CR_AF_INET or CR_AF_INET6
+ * @type: CR_SOCK_STREAM, CR_SOCK_DGRAM or CR_SOCK_SEQPACKET (unix only)
+ * @state: CR_SOCK_*
+ * @pair: CR_SOCK_PAIR: the pair's number, 1 for the first pair of the image,
+ *	then one more; the first of its two file records makes both ends
+ * @end: CR_SOCK_PAIR: 0 for the file record that makes the pair, 1 for the
+ *	one that takes the other end, which must be of the same type
+ * @flags: CR_SOCK_PASSCRED, CR_SOCK_PASSPIDFD, CR_SOCK_SNDBUF, CR_SOCK_RCVBUF
+ * @shutdown: CR_SOCK_SHUT_RD, CR_SOCK_SHUT_WR: what is shut down
+ * @err: its pending error (SO_ERROR), 0 to 4095
+ * @sndbuf: with CR_SOCK_SNDBUF, SO_SNDBUF as getsockopt(2) reads it
+ * @rcvbuf: with CR_SOCK_RCVBUF, SO_RCVBUF as getsockopt(2) reads it
+ * @rcvlowat: SO_RCVLOWAT, at least 1
+ * @peek_off: SO_PEEK_OFF, -1 when off
+ * @peer: the task index (in the tree record) of the process SO_PEERCRED
+ *	names, CR_TREE_OUTSIDE for a process outside the image or none
+ * @rcvtimeo_ns: SO_RCVTIMEO in nanoseconds, 0 for none
+ * @sndtimeo_ns: SO_SNDTIMEO in nanoseconds, 0 for none
+ * @queued: bytes it has queued to be read, in socket queue records right
+ *	after its file record; at most CR_SOCK_QUEUE_MAX
+ * @backlog: CR_SOCK_LISTEN: the backlog of listen(2)
+ * @addr_len: bytes of @addr it is bound to, 0 if unbound
+ * @addr: a unix socket's address, the sun_path of bind(2): an abstract
+ *	name (a zero byte, then the name; autobind(7) names too); restart
+ *	binds it again, -EADDRINUSE if taken
+ * @protocol: an INET socket's: CR_IPPROTO_TCP (a stream: unconnected or
+ *	listening) or CR_IPPROTO_UDP (a datagram socket); 0 for unix
+ * @inet_flags: an INET socket's CR_INET_*
+ * @lport: the local port it is bound to (host order)
+ * @rport: the port it is connected to
+ * @__reserved: zero
+ * @laddr: the local address it is bound to: an IPv4 address in the first
+ *	4 bytes (the rest zero), or an IPv6 address
+ * @raddr: the address it is connected to, likewise
+ *
+ * Restart makes it as the caller would with socket(2) or socketpair(2),
+ * bind(2) and listen(2), puts back what it has queued, then sets its
+ * options (a buffer size above the caller's net.core limits needs
+ * CAP_NET_ADMIN: -EPERM) and its shutdown state.
+ */
+struct cr_file_socket {
+	__u16 family;
+	__u16 type;
+	__u32 state;
+	__u32 pair;
+	__u32 end;
+	__u32 flags;
+	__u32 shutdown;
+	__u32 err;
+	__u32 sndbuf;
+	__u32 rcvbuf;
+	__u32 rcvlowat;
+	__s32 peek_off;
+	__u32 peer;
+	__s64 rcvtimeo_ns;
+	__s64 sndtimeo_ns;
+	__u64 queued;
+	__u32 backlog;
+	__u32 addr_len;
+	__u8 addr[CR_UNIX_ADDR_MAX];
+	__u32 protocol;
+	__u32 inet_flags;
+	__u16 lport;
+	__u16 rport;
+	__u32 __reserved;
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+/* The uid and gid of a queued message without credentials. */
+#define CR_SOCK_NO_ID		0xffffffffU
+
+/* The most bytes a socket has queued in an image: checkpoint refuses more (EFBIG). */
+#define CR_SOCK_QUEUE_MAX	(64ULL << 20)
+
+/* The longest message: a datagram, or a piece of a stream. */
+#define CR_SOCK_MSG_MAX		(512U << 10)
+
+/**
+ * struct cr_rec_sock_queue - messages a socket has queued to be read
+ *	(CR_REC_SOCK_QUEUE), right after its file record or the queue record
+ *	before; in the order they are read
+ * @objref: the socket's file record
+ * @nr: number of messages in this record, at least 1: each a struct
+ *	cr_sock_msg, then its bytes, then zeros up to a multiple of 8 bytes
+ */
+struct cr_rec_sock_queue {
+	__u32 objref;
+	__u32 nr;
+};
+
+/**
+ * struct cr_sock_msg - a message queued on a socket
+ * @len: its bytes, 1 to CR_SOCK_MSG_MAX (0 for an empty datagram)
+ * @uid: the sender's user id (SCM_CREDENTIALS), as the checkpointer saw it;
+ *	CR_SOCK_NO_ID with @gid for a message without credentials (sent while
+ *	neither end had SO_PASSCRED)
+ * @gid: the sender's group id, CR_SOCK_NO_ID with @uid
+ * @sender: the task index (in the tree record) of the sending process,
+ *	CR_TREE_OUTSIDE for a process outside the image: SCM_CREDENTIALS then
+ *	reads pid 0 after restart
+ *
+ * A stream's messages are the pieces it was written in; read(2) joins
+ * those of the same sender.  Restart refuses credentials the caller could
+ * not send itself (-EPERM), as SCM_CREDENTIALS does.
+ */
+struct cr_sock_msg {
+	__u32 len;
+	__u32 uid;
+	__u32 gid;
+	__u32 sender;
+};
 
 #define CR_FD_CLOEXEC		(1U << 0)
 

@@ -66,6 +66,7 @@ static const struct cr_image_rule {
 	[CR_REC_FD]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_EPOLL]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FILE_DATA] = { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
+	[CR_REC_SOCK_QUEUE] = { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_TIMER]	= { .count = CR_IMAGE_ANY },
 };
 
@@ -102,6 +103,7 @@ static void cr_image_init(struct cr_image *im, enum cr_image_mode mode)
 	im->done = CR_IMAGE_REC;
 	im->mode = mode;
 	im->sec = -1;
+	im->data_dgram = -1;
 	im->unit.scope = 0;
 	im->limits.page_size = page;
 	im->limits.task_size = (1ULL << CR_IMAGE_USER_BITS) - page;
@@ -669,6 +671,20 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 	if (r->kind == CR_FILE_PIPE && (r->pipe > im->nr_pipes || im->pipes[r->pipe - 1].fifo))
 		return cr_image_bad(im, "file record %u: pipe %u names no pipe record",
 				    r->objref, r->pipe);
+	if (r->kind == CR_FILE_SOCKET) {
+		const struct cr_file_socket *s = (const void *)(r + 1);
+
+		/* cr_sock_make(): a pair's first end makes it, the second takes it */
+		if (s->state == CR_SOCK_PAIR && (s->end ? s->pair > im->nr_pairs :
+						 s->pair != im->nr_pairs + 1))
+			return cr_image_bad(im, "file record %u: socket pair %u out of order",
+					    r->objref, s->pair);
+		im->nr_pairs += s->state == CR_SOCK_PAIR && !s->end;
+		/* its queue records follow right after */
+		im->data_objref = r->objref;
+		im->data_size = s->queued;
+		im->data_dgram = s->type != CR_SOCK_STREAM;
+	}
 	im->nr_objs++;
 	/* a memfd's or deleted file's bytes follow right after */
 	if (cr_file_has_content(r->kind)) {
@@ -758,9 +774,23 @@ static int cr_image_check(struct cr_image *im)
 	const char *why = NULL, *name = cr_rec_name(im->rec.hdr.type);
 
 	/* file data right after its memfd's file record, or after more of it */
-	if (im->rec.hdr.type != CR_REC_FILE_DATA && im->rec.hdr.type != CR_REC_PAD)
+	if (im->rec.hdr.type != CR_REC_FILE_DATA && im->rec.hdr.type != CR_REC_PAD &&
+	    im->rec.hdr.type != CR_REC_SOCK_QUEUE) {
+		/* cr_sock_refill(): a socket's queue records hold all it had */
+		if (im->data_objref && im->data_dgram >= 0 && im->data_size)
+			return cr_image_bad(im, "socket %u: %llu queued bytes missing",
+					    im->data_objref, (unsigned long long)im->data_size);
 		im->data_objref = 0;
+		im->data_dgram = -1;
+	}
 	switch (im->rec.hdr.type) {
+	case CR_REC_SOCK_QUEUE:
+		if (im->data_dgram < 0)
+			why = "not after a socket's file record";
+		else
+			why = cr_check_sock_queue(p, len, im->data_objref, im->data_dgram,
+						  &im->data_size);
+		break;
 	case CR_REC_FILE_DATA: {
 		const struct cr_rec_file_data *r = p;
 

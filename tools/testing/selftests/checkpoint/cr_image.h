@@ -129,9 +129,13 @@ struct cr_image_pipe {
  * @nr_objs: file records so far
  * @nr_fds: fd records so far
  * @last_fd: the last fd record
- * @data_objref: the memfd whose file data records may come next, or 0
+ * @data_objref: the memfd whose file data records may come next, or the
+ *	socket whose queue records may, or 0
  * @data_next: the lowest offset its next one may have
- * @data_size: its size
+ * @data_size: its size; a socket's queued bytes not seen yet
+ * @data_dgram: @data_objref is a socket keeping message boundaries (1), a
+ *	stream socket (0), no socket (-1)
+ * @nr_pairs: socket pairs made so far
  * @last_timer: the last timer record
  * @nr_timers: timer records of the process so far
  * @pages_nr: the pages the next page data record holds
@@ -182,6 +186,8 @@ struct cr_image {
 	__u32 data_objref;
 	__u64 data_next;
 	__u64 data_size;
+	int data_dgram;
+	__u32 nr_pairs;
 	struct cr_rec_timer last_timer;
 	__u32 nr_timers;
 	__u32 pages_nr;

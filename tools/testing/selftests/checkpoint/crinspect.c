@@ -682,6 +682,73 @@ static void cri_pipe(struct cri *c, const void *p)
 			 r->len < 32 ? r->len : 32);
 }
 
+static const struct cri_name cri_sock_flags[] = {
+	{ CR_SOCK_PASSCRED, "passcred" },
+	{ CR_SOCK_PASSPIDFD, "passpidfd" },
+	{ CR_SOCK_SNDBUF, "sndbuf" },
+	{ CR_SOCK_RCVBUF, "rcvbuf" },
+	{ }
+};
+
+static const struct cri_name cri_inet_flags[] = {
+	{ CR_INET_BOUND, "bound" },
+	{ CR_INET_CONNECTED, "connected" },
+	{ CR_INET_REUSEADDR, "reuseaddr" },
+	{ CR_INET_REUSEPORT, "reuseport" },
+	{ CR_INET_BROADCAST, "broadcast" },
+	{ CR_INET_KEEPALIVE, "keepalive" },
+	{ CR_INET_V6ONLY, "v6only" },
+	{ CR_INET_NODELAY, "nodelay" },
+	{ }
+};
+
+static const char *cri_sock_state(__u32 state)
+{
+	static const char * const names[CR_SOCK_STATE_MAX + 1] = {
+		[CR_SOCK_NEW] = "new", [CR_SOCK_PAIR] = "pair", [CR_SOCK_ORPHAN] = "orphan",
+	};
+
+	return state <= CR_SOCK_STATE_MAX ? names[state] : NULL;
+}
+
+static void cri_socket(struct cj_out *o, const struct cr_file_socket *s)
+{
+	static const char * const types[6] = {
+		[CR_SOCK_STREAM] = "stream", [CR_SOCK_DGRAM] = "dgram",
+		[CR_SOCK_SEQPACKET] = "seqpacket",
+	};
+
+	cri_sym(o, "family", s->family, s->family == CR_AF_UNIX ? "unix" :
+		s->family == CR_AF_INET ? "inet" : s->family == CR_AF_INET6 ? "inet6" : NULL);
+	cri_sym(o, "type", s->type, s->type < 6 ? types[s->type] : NULL);
+	cri_sym(o, "state", s->state, cri_sock_state(s->state));
+	cj_dec(o, "pair", s->pair);
+	cj_dec(o, "end", s->end);
+	cri_flg(o, "sock_flags", s->flags, cri_sock_flags);
+	cj_dec(o, "shutdown", s->shutdown);
+	cj_dec(o, "err", s->err);
+	cj_dec(o, "sndbuf", s->sndbuf);
+	cj_dec(o, "rcvbuf", s->rcvbuf);
+	cj_dec(o, "rcvlowat", s->rcvlowat);
+	cj_signed(o, "peek_off", s->peek_off, NULL);
+	cj_dec(o, "peer", s->peer);
+	cj_signed(o, "rcvtimeo_ns", s->rcvtimeo_ns, NULL);
+	cj_signed(o, "sndtimeo_ns", s->sndtimeo_ns, NULL);
+	cj_dec(o, "queued", s->queued);
+	cj_dec(o, "backlog", s->backlog);
+	if (s->addr_len)
+		cj_bytes(o, "addr", (const char *)s->addr, s->addr_len);
+	if (s->family == CR_AF_UNIX)
+		return;
+	cri_sym(o, "protocol", s->protocol, s->protocol == CR_IPPROTO_TCP ? "tcp" :
+		s->protocol == CR_IPPROTO_UDP ? "udp" : NULL);
+	cri_flg(o, "inet_flags", s->inet_flags, cri_inet_flags);
+	cj_dec(o, "lport", s->lport);
+	cj_dec(o, "rport", s->rport);
+	cj_bytes(o, "laddr", (const char *)s->laddr, s->family == CR_AF_INET ? 4 : 16);
+	cj_bytes(o, "raddr", (const char *)s->raddr, s->family == CR_AF_INET ? 4 : 16);
+}
+
 static void cri_file(struct cri *c, const void *p)
 {
 	static const char * const accs[4] = { "rdonly", "wronly", "rdwr", "accmode3" };
@@ -719,6 +786,34 @@ static void cri_file(struct cri *c, const void *p)
 		cj_signed(o, "value_ns", e->value_ns, NULL);
 		cj_signed(o, "interval_ns", e->interval_ns, NULL);
 	}
+	if (r->kind == CR_FILE_SOCKET)
+		cri_socket(o, (const void *)(r + 1));
+}
+
+static void cri_sock_queue(struct cri *c, const void *p)
+{
+	const struct cr_rec_sock_queue *r = p;
+	const char *m = (const char *)(r + 1);
+	struct cj_out *o = &c->out;
+	__u32 i;
+
+	cj_dec(o, "objref", r->objref);
+	cj_dec(o, "nr", r->nr);
+	cj_arr_begin(o, "msgs", false);
+	for (i = 0; i < r->nr; i++) {
+		const struct cr_sock_msg *h = (const void *)m;
+
+		cj_obj_begin(o, NULL);
+		cj_dec(o, "len", h->len);
+		cj_dec(o, "uid", h->uid);
+		cj_dec(o, "gid", h->gid);
+		cj_dec(o, "sender", h->sender);
+		if (h->len)
+			cj_bytes(o, "data_head", (const char *)(h + 1), h->len < 32 ? h->len : 32);
+		cj_obj_end(o);
+		m += sizeof(*h) + ((h->len + 7) & ~7U);
+	}
+	cj_arr_end(o);
 }
 
 static void cri_epoll(struct cri *c, const void *p)
@@ -983,6 +1078,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_FD]		= cri_fd,
 	[CR_REC_EPOLL]		= cri_epoll,
 	[CR_REC_FILE_DATA]	= cri_file_data,
+	[CR_REC_SOCK_QUEUE]	= cri_sock_queue,
 	[CR_REC_FS]		= cri_fs,
 	[CR_REC_SIGNALS]	= cri_signals,
 	[CR_REC_PIPE]		= cri_pipe,

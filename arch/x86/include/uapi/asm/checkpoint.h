@@ -163,6 +163,7 @@ struct cr_rec_fpu {
 
 /* Open flags (fcntl.h): the ones a file record may carry. */
 #define CR_O_ACCMODE		00000003U
+#define CR_O_RDWR		00000002U
 #define CR_O_APPEND		00002000U
 #define CR_O_NONBLOCK		00004000U
 #define CR_O_DSYNC		00010000U

@@ -1,0 +1,1062 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr: sockets - the socket state of a file record and the socket queue
+ * records after it.
+ *
+ * A unix socket of the tree is saved with its state and what it has queued
+ * to be read, and made again by restart as the caller would make it:
+ *
+ * - unbound and unconnected (socket(2)): made again empty;
+ * - one end of a connected pair whose other end the tree holds too
+ *   (socketpair(2), both unbound): the first of the two file records makes
+ *   the pair, the second takes the other end;
+ * - one end of a pair whose other end was closed: made as a pair, then the
+ *   other end is closed again;
+ * - listening, with no connection waiting to be accepted.
+ *
+ * A socket bound to an abstract name (autobind(7) names too) is bound to
+ * it again.
+ *
+ * An INET or INET6 socket is saved with its addresses and the options
+ * restart sets, and made again as the caller would with socket(2),
+ * setsockopt(2), bind(2), listen(2) and connect(2): a TCP socket that is
+ * not connected, or listening with no connection waiting; a UDP socket,
+ * bound or connected, with no datagram queued.  TCP connections are
+ * refused, as are multicast memberships and the IP options restart does
+ * not set.
+ *
+ * What a socket has queued is read at checkpoint without being consumed
+ * (the tree is frozen, its peer too), each message with its sender's
+ * credentials; restart sends it again from the other end of the new pair,
+ * one sendmsg(2) per message so that datagram boundaries stay, then gives
+ * each message the credentials it had: uid and gid if the caller could
+ * have sent them itself (SCM_CREDENTIALS's rule), the pid of the sending
+ * process once the tree is made (0 for a sender outside the tree).
+ *
+ * A socket connected to a peer outside the tree is left to the restarter
+ * under its key, as one end of a pipe is.  Refused with EOPNOTSUPP, by
+ * name: other families, unix sockets bound to a path, accept(2)ed sockets,
+ * connections waiting to be accepted, files in flight
+ * (SCM_RIGHTS), out-of-band data, socket filters, receive timestamps and
+ * the options restart does not set.
+ */
+#define pr_fmt(fmt) "cr: " fmt
+
+#include <linux/checkpoint.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/jiffies.h>
+#include <linux/net.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/security.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <linux/un.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/af_unix.h>
+#include <net/inet_connection_sock.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+/* The image's message header and bytes, padded, of @len bytes. */
+static size_t cr_sock_msg_size(u32 len)
+{
+	return sizeof(struct cr_sock_msg) + ALIGN(len, CR_ALIGN);
+}
+
+/* ------------------------------------------------------------------------ */
+/* checkpoint                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* The task index of the tree's process whose tgid @pid is; CR_TREE_OUTSIDE. */
+static u32 cr_sock_proc(struct cr_ctx *ctx, struct pid *pid)
+{
+	u32 i;
+
+	for (i = 0; pid && i < ctx->nr_procs; i++)
+		if (task_tgid(ctx->procs[i].leader->task) == pid)
+			return ctx->procs[i].leader->idx;
+	return CR_TREE_OUTSIDE;
+}
+
+/* Nanoseconds of a socket timeout in jiffies; 0 for none (or too far to say). */
+static s64 cr_sock_timeo_ns(long timeo)
+{
+	if (timeo == MAX_SCHEDULE_TIMEOUT || timeo < 0 ||
+	    timeo > S64_MAX / (NSEC_PER_SEC / HZ))
+		return 0;
+	return jiffies_to_nsecs(timeo);
+}
+
+/*
+ * Take a reference to each buffer @sk has queued to be read, in order:
+ * *@skbs (kvfree'd by the caller), *@nr of them.
+ */
+static int cr_sock_snap(struct sock *sk, struct sk_buff ***skbs, u32 *nr)
+{
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+	struct sk_buff **arr = NULL, *skb;
+	u32 n = 0, cap = 0;
+	unsigned long irq;
+
+	for (;;) {
+		u32 want = skb_queue_len_lockless(q) + 8;
+
+		if (want > cap) {
+			kvfree(arr);
+			arr = kvmalloc_array(want, sizeof(*arr), GFP_KERNEL);
+			if (!arr)
+				return -ENOMEM;
+			cap = want;
+		}
+		spin_lock_irqsave(&q->lock, irq);
+		if (skb_queue_len(q) <= cap)
+			break;
+		spin_unlock_irqrestore(&q->lock, irq);
+	}
+	skb_queue_walk(q, skb)
+		arr[n++] = skb_get(skb);
+	spin_unlock_irqrestore(&q->lock, irq);
+	*skbs = arr;
+	*nr = n;
+	return 0;
+}
+
+static void cr_sock_unsnap(struct sk_buff **skbs, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++)
+		kfree_skb(skbs[i]);
+	kvfree(skbs);
+}
+
+/*
+ * Write the socket queue records of @skbs (@nr of them, the queue of the
+ * socket of file @objref): stream buffers in pieces of at most
+ * CR_SOCK_MSG_MAX bytes, datagrams whole.
+ */
+static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **skbs, u32 nr)
+{
+	const size_t room = CR_REC_MAX_LEN - sizeof(struct cr_rec_sock_queue);
+	struct cr_rec_sock_queue *q;
+	size_t used = 0;
+	int ret = 0;
+	u32 i, off;
+	char *p;
+
+	if (!nr)
+		return 0;
+	q = kvmalloc(CR_REC_MAX_LEN, GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	q->objref = objref;
+	q->nr = 0;
+	p = (char *)(q + 1);
+	for (i = 0; i < nr && !ret; i++) {
+		struct sk_buff *skb = skbs[i];
+		u32 skip = UNIXCB(skb).consumed, left = skb->len - skip;
+
+		off = 0;
+		do {
+			u32 len = min_t(u32, left, CR_SOCK_MSG_MAX);
+			struct cr_sock_msg *m;
+
+			if (used + cr_sock_msg_size(len) > room) {
+				ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, q, sizeof(*q) + used);
+				q->nr = 0;
+				used = 0;
+				if (ret)
+					break;
+			}
+			m = (struct cr_sock_msg *)(p + used);
+			memset(m, 0, cr_sock_msg_size(len));
+			m->len = len;
+			m->uid = CR_SOCK_NO_ID;
+			m->gid = CR_SOCK_NO_ID;
+			/* none while neither end had SO_PASSCRED */
+			if (UNIXCB(skb).pid) {
+				m->uid = from_kuid_munged(current_user_ns(), UNIXCB(skb).uid);
+				m->gid = from_kgid_munged(current_user_ns(), UNIXCB(skb).gid);
+			}
+			m->sender = cr_sock_proc(ctx, UNIXCB(skb).pid);
+			ret = skb_copy_bits(skb, skip + off, m + 1, len);
+			used += cr_sock_msg_size(len);
+			q->nr++;
+			off += len;
+			left -= len;
+		} while (left && !ret);
+	}
+	if (!ret && q->nr)
+		ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, q, sizeof(*q) + used);
+	kvfree(q);
+	return ret;
+}
+
+/*
+ * What @sk has that restart would not make again: refused by name (@fd is
+ * the fd it was found on).
+ */
+static int cr_sock_unsaved(struct cr_ctx *ctx, struct sock *sk, struct socket *sock,
+			   unsigned int fd)
+{
+	const char *what = NULL;
+
+	if (rcu_access_pointer(sk->sk_filter))
+		what = "a socket filter (SO_ATTACH_FILTER)";
+	else if (sock_flag(sk, SOCK_RCVTSTAMP) || READ_ONCE(sk->sk_tsflags))
+		what = "receive timestamps (SO_TIMESTAMP*)";
+	else if (READ_ONCE(sk->sk_mark) || READ_ONCE(sk->sk_priority))
+		what = "SO_MARK or SO_PRIORITY";
+	else if (test_bit(SOCK_PASSSEC, &sock->flags))
+		what = "SO_PASSSEC";
+	else if (sock_flag(sk, SOCK_RXQ_OVFL) || sock_flag(sk, SOCK_LINGER))
+		what = "SO_RXQ_OVFL or SO_LINGER";
+#if IS_ENABLED(CONFIG_AF_UNIX_OOB)
+	else if (READ_ONCE(unix_sk(sk)->oob_skb))
+		what = "out-of-band data (MSG_OOB)";
+#endif
+	if (!what)
+		return 0;
+	return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a unix socket with %s", fd, what);
+}
+
+/* The pid SO_PEERCRED of @sk names. */
+static u32 cr_sock_peer(struct cr_ctx *ctx, struct sock *sk)
+{
+	u32 idx;
+
+	spin_lock(&sk->sk_peer_lock);
+	idx = cr_sock_proc(ctx, sk->sk_peer_pid);
+	spin_unlock(&sk->sk_peer_lock);
+	return idx;
+}
+
+/*
+ * The state of unix socket @sk: made anew, one end of a pair (numbered in
+ * @pairs), an orphan or listening; its address.  A reference to its peer
+ * in *@peerp.  1 if its peer is not the tree's (@held).
+ */
+static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
+			 struct cr_file_socket *s, struct cr_objs *held, struct cr_objs *pairs,
+			 struct sock **peerp)
+{
+	struct unix_address *addr;
+	bool listen, mutual = false;
+	struct sock *peer;
+	struct cr_obj *obj;
+	bool added;
+
+	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_DGRAM &&
+	    sk->sk_type != SOCK_SEQPACKET)
+		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a unix socket of type %u", fd,
+				 sk->sk_type);
+	unix_state_lock(sk);
+	peer = unix_peer(sk);
+	if (peer)
+		sock_hold(peer);
+	/* pairs with the release of unix_bind() and autobind */
+	addr = smp_load_acquire(&unix_sk(sk)->addr);
+	listen = READ_ONCE(sk->sk_state) == TCP_LISTEN;
+	s->shutdown = READ_ONCE(sk->sk_shutdown);
+	unix_state_unlock(sk);
+	*peerp = peer;
+	if (peer && !sock_flag(peer, SOCK_DEAD)) {
+		unix_state_lock(peer);
+		mutual = unix_peer(peer) == sk;
+		unix_state_unlock(peer);
+	}
+
+	if (addr) {
+		/* stable while bound; an accept(2)ed socket shares its listener's */
+		s->addr_len = addr->len - offsetof(struct sockaddr_un, sun_path);
+		if (addr->name->sun_path[0])
+			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+					 "a unix socket bound to a path");
+		if (!listen && refcount_read(&addr->refcnt) > 1)
+			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+					 "an accept(2)ed unix socket");
+		memcpy(s->addr, addr->name->sun_path, s->addr_len);
+	}
+	if (listen) {
+		s->state = CR_SOCK_LISTEN;
+		s->backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	} else if (!peer) {
+		s->state = CR_SOCK_NEW;
+	} else if (sock_flag(peer, SOCK_DEAD)) {
+		s->state = CR_SOCK_ORPHAN;
+	} else if (!cr_obj_find(held, peer)) {
+		/* its peer is not the tree's: handed in, as one end of a pipe */
+		return 1;
+	} else if (!mutual) {
+		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+				 "a unix socket connected to a bound socket");
+	} else {
+		s->state = CR_SOCK_PAIR;
+		obj = cr_obj_find(pairs, sk);
+		if (obj) {
+			s->end = 1;
+		} else {
+			obj = cr_obj_find_or_add(pairs, peer, &added);
+			if (IS_ERR(obj))
+				return PTR_ERR(obj);
+		}
+		s->pair = obj->objref;
+	}
+	s->peer = cr_sock_peer(ctx, sk);
+	return 0;
+}
+
+/* An INET address of @sk (@v6: sk_v6_*, else the IPv4 one) into @to. */
+static void cr_inet_addr(u8 *to, const struct in6_addr *v6, __be32 v4, bool is6)
+{
+	memset(to, 0, 16);
+	if (is6)
+		memcpy(to, v6, 16);
+	else
+		memcpy(to, &v4, 4);
+}
+
+/*
+ * The state of INET socket @sk: a TCP socket unconnected or listening
+ * with no connection waiting, a UDP socket bound or connected with no
+ * datagram queued; its addresses and the options restart sets.
+ */
+static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
+			 struct cr_file_socket *s)
+{
+	bool is6 = sk->sk_family == AF_INET6, tcp = sk->sk_protocol == IPPROTO_TCP;
+	struct inet_sock *inet = inet_sk(sk);
+	const char *what = NULL;
+	int state;
+
+	if (!(sk->sk_type == SOCK_STREAM && tcp) &&
+	    !(sk->sk_type == SOCK_DGRAM && sk->sk_protocol == IPPROTO_UDP))
+		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: an INET socket of type %u, protocol %u",
+				 fd, sk->sk_type, sk->sk_protocol);
+	lock_sock(sk);
+	state = sk->sk_state;
+	if (tcp && state == TCP_LISTEN && (READ_ONCE(sk->sk_ack_backlog) ||
+					   inet_csk_reqsk_queue_len(sk)))
+		what = "a TCP listener with connections not accept(2)ed yet";
+	else if (tcp && state != TCP_LISTEN && state != TCP_CLOSE)
+		what = "a TCP connection";
+	else if (!tcp && (!skb_queue_empty(&sk->sk_receive_queue) ||
+			  !skb_queue_empty(&udp_sk(sk)->reader_queue)))
+		what = "datagrams queued on a UDP socket";
+	else if (!tcp && (udp_sk(sk)->udp_flags || udp_sk(sk)->pending ||
+			  udp_sk(sk)->encap_type || udp_sk(sk)->gso_size))
+		what = "UDP options (UDP_CORK, UDP_SEGMENT, UDP_GRO, encapsulation)";
+	else if (rcu_access_pointer(inet->mc_list) ||
+		 (is6 && rcu_access_pointer(inet6_sk(sk)->ipv6_mc_list)))
+		what = "multicast memberships";
+	else if (rcu_access_pointer(inet->inet_opt) || sk->sk_bound_dev_if ||
+		 inet->tos || inet->uc_ttl != -1)
+		what = "IP options, SO_BINDTODEVICE, IP_TOS or IP_TTL";
+	if (!what) {
+		s->state = state == TCP_LISTEN ? CR_SOCK_LISTEN : CR_SOCK_NEW;
+		s->backlog = state == TCP_LISTEN ? READ_ONCE(sk->sk_max_ack_backlog) : 0;
+		s->protocol = sk->sk_protocol;
+		if (inet->inet_num) {
+			s->inet_flags |= CR_INET_BOUND;
+			s->lport = inet->inet_num;
+			cr_inet_addr(s->laddr, &sk->sk_v6_rcv_saddr, inet->inet_rcv_saddr, is6);
+		}
+		if (!tcp && state == TCP_ESTABLISHED) {
+			s->inet_flags |= CR_INET_CONNECTED;
+			s->rport = ntohs(inet->inet_dport);
+			cr_inet_addr(s->raddr, &sk->sk_v6_daddr, inet->inet_daddr, is6);
+		}
+		s->inet_flags |= (sk->sk_reuse ? CR_INET_REUSEADDR : 0) |
+				 (sk->sk_reuseport ? CR_INET_REUSEPORT : 0) |
+				 (sock_flag(sk, SOCK_BROADCAST) ? CR_INET_BROADCAST : 0) |
+				 (sock_flag(sk, SOCK_KEEPOPEN) ? CR_INET_KEEPALIVE : 0) |
+				 (is6 && sk->sk_ipv6only ? CR_INET_V6ONLY : 0) |
+				 (tcp && tcp_sk(sk)->nonagle & TCP_NAGLE_OFF ? CR_INET_NODELAY : 0);
+	}
+	release_sock(sk);
+	s->peer = CR_TREE_OUTSIDE;
+	if (what)
+		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd, what);
+	return 0;
+}
+
+/**
+ * cr_write_socket() - the file record of a socket, and what it has queued
+ * @ctx: checkpoint context
+ * @file: the socket's file
+ * @r: its file record, objref filled; room for the socket state after it
+ * @fd: the fd it was found on, for messages
+ * @held: the sockets (struct sock) the tree's open files hold
+ * @pairs: the pairs whose first end was written, keyed by the other end
+ *
+ * Context: process context, may sleep; the tree frozen; takes the
+ * socket's locks briefly, none across image I/O.
+ * Return: 0 with the records written; 1 if the socket is a unix socket
+ * connected to a peer outside the tree (the caller leaves it to the
+ * restarter under its key); -EOPNOTSUPP for a socket restart would not
+ * make whole (the kernel log says why); -EFBIG for more than
+ * CR_SOCK_QUEUE_MAX bytes queued; or the error of writing.
+ */
+int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
+		    unsigned int fd, struct cr_objs *held, struct cr_objs *pairs)
+{
+	struct cr_file_socket *s = (struct cr_file_socket *)(r + 1);
+	struct socket *sock = sock_from_file(file);
+	struct sock *sk = sock->sk, *peer = NULL;
+	struct sk_buff **skbs = NULL;
+	u32 i, nr = 0;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	if (sk->sk_family == AF_UNIX)
+		ret = cr_unix_state(ctx, sk, fd, s, held, pairs, &peer);
+	else if (sk->sk_family == AF_INET || sk->sk_family == AF_INET6)
+		ret = cr_inet_state(ctx, sk, fd, s);
+	else
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a socket of family %u: not supported yet",
+				fd, sk->sk_family);
+	if (!ret)
+		ret = cr_sock_unsaved(ctx, sk, sock, fd);
+	if (ret)
+		goto out;
+
+	s->family = sk->sk_family;
+	s->type = sk->sk_type;
+	s->flags = (test_bit(SOCK_PASSCRED, &sock->flags) ? CR_SOCK_PASSCRED : 0) |
+		   (test_bit(SOCK_PASSPIDFD, &sock->flags) ? CR_SOCK_PASSPIDFD : 0);
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK) {
+		s->flags |= CR_SOCK_SNDBUF;
+		s->sndbuf = READ_ONCE(sk->sk_sndbuf);
+	}
+	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK) {
+		s->flags |= CR_SOCK_RCVBUF;
+		s->rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+	}
+	s->err = READ_ONCE(sk->sk_err);
+	s->rcvlowat = READ_ONCE(sk->sk_rcvlowat) ?: 1;
+	s->peek_off = READ_ONCE(sk->sk_peek_off);
+	s->rcvtimeo_ns = cr_sock_timeo_ns(READ_ONCE(sk->sk_rcvtimeo));
+	s->sndtimeo_ns = cr_sock_timeo_ns(READ_ONCE(sk->sk_sndtimeo));
+
+	if (sk->sk_family == AF_UNIX) {
+		ret = cr_sock_snap(sk, &skbs, &nr);
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < nr; i++) {
+		if (UNIXCB(skbs[i]).fp) {
+			ret = cr_refuse(ctx, -EOPNOTSUPP,
+					"fd %u: a unix socket with files in flight (SCM_RIGHTS)",
+					fd);
+			goto out;
+		}
+		if (sk->sk_type != SOCK_STREAM && skbs[i]->len > CR_SOCK_MSG_MAX) {
+			ret = cr_refuse(ctx, -EFBIG, "fd %u: a datagram of %u bytes queued",
+					fd, skbs[i]->len);
+			goto out;
+		}
+		s->queued += skbs[i]->len - UNIXCB(skbs[i]).consumed;
+	}
+	if (nr && (s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN)) {
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+				s->state == CR_SOCK_NEW ?
+				"datagrams queued on an unconnected socket" :
+				"connections not accept(2)ed yet");
+		goto out;
+	}
+	if (s->queued > CR_SOCK_QUEUE_MAX) {
+		ret = cr_refuse(ctx, -EFBIG, "fd %u: a unix socket with %llu bytes queued", fd,
+				s->queued);
+		goto out;
+	}
+	r->kind = CR_FILE_SOCKET;
+	r->flags = O_RDWR | (file->f_flags & O_NONBLOCK);
+	pr_debug("fd %u: socket, family %u, type %u, state %u, pair %u/%u, %u messages, %llu bytes\n",
+		 fd, s->family, s->type, s->state, s->pair, s->end, nr, s->queued);
+	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*s));
+	if (!ret)
+		ret = cr_write_sock_queue(ctx, r->objref, skbs, nr);
+out:
+	if (skbs)
+		cr_sock_unsnap(skbs, nr);
+	if (peer)
+		sock_put(peer);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* restart                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A pair made by its first file record: the other end until its own file
+ * record takes it, and the first end's shutdown state, set once the other
+ * end's queue is refilled (sending needs it open).
+ */
+struct cr_sock_pair {
+	struct socket *first;	/* held by its file */
+	struct socket *other;	/* ours until taken */
+	u32 type;
+	u32 shutdown;
+	bool taken;
+};
+
+/*
+ * The pid a restored task gives: to a queued message it sent (@skb), or
+ * to SO_PEERCRED of a socket (@sk); each referenced.
+ */
+struct cr_sock_fix {
+	struct sk_buff *skb;
+	struct sock *sk;
+	u32 task;
+};
+
+/**
+ * struct cr_socks_state - the sockets restart made, for the whole tree
+ * @pairs: the pairs, by number - 1
+ * @nr_pairs: number of @pairs
+ * @cap_pairs: room in @pairs
+ * @fixes: the pids to give once the tasks are made
+ * @nr_fixes: number of @fixes
+ * @cap_fixes: room in @fixes
+ */
+struct cr_socks_state {
+	struct cr_sock_pair *pairs;
+	u32 nr_pairs;
+	u32 cap_pairs;
+	struct cr_sock_fix *fixes;
+	u32 nr_fixes;
+	u32 cap_fixes;
+};
+
+static int cr_socks_grow(void **arr, u32 nr, u32 *cap, size_t size)
+{
+	u32 n = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (nr < *cap)
+		return 0;
+	p = kvrealloc(*arr, array_size(n, size), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+/* Room for @n more fixes. */
+static int cr_socks_reserve(struct cr_socks_state *ss, u32 n)
+{
+	int ret = 0;
+
+	while (!ret && ss->nr_fixes + n > ss->cap_fixes)
+		ret = cr_socks_grow((void **)&ss->fixes, ss->cap_fixes, &ss->cap_fixes,
+				    sizeof(*ss->fixes));
+	return ret;
+}
+
+/* Note a fix (room reserved); @skb or @sk gets a reference of its own. */
+static void cr_sock_add_fix(struct cr_socks_state *ss, struct sk_buff *skb, struct sock *sk,
+			    u32 task)
+{
+	struct cr_sock_fix *f = &ss->fixes[ss->nr_fixes++];
+
+	f->skb = skb ? skb_get(skb) : NULL;
+	if (sk)
+		sock_hold(sk);
+	f->sk = sk;
+	f->task = task;
+}
+
+/* Two connected unix sockets of @type, as socketpair(2) makes them. */
+static int cr_sock_pair(int type, struct socket **a, struct socket **b)
+{
+	int ret;
+
+	ret = sock_create(AF_UNIX, type, 0, a);
+	if (ret)
+		return ret;
+	ret = sock_create(AF_UNIX, type, 0, b);
+	if (ret)
+		goto out_a;
+	ret = security_socket_socketpair(*a, *b);
+	if (!ret)
+		ret = (*a)->ops->socketpair(*a, *b);
+	if (!ret)
+		return 0;
+	sock_release(*b);
+out_a:
+	sock_release(*a);
+	return ret;
+}
+
+/* Could the caller send credentials @uid, @gid itself (scm_check_creds())? */
+static bool cr_sock_creds_ok(kuid_t uid, kgid_t gid)
+{
+	const struct cred *cred = current_cred();
+
+	if (!uid_valid(uid) || !gid_valid(gid))
+		return false;
+	return (uid_eq(uid, cred->uid) || uid_eq(uid, cred->euid) || uid_eq(uid, cred->suid) ||
+		ns_capable(cred->user_ns, CAP_SETUID)) &&
+	       (gid_eq(gid, cred->gid) || gid_eq(gid, cred->egid) || gid_eq(gid, cred->sgid) ||
+		ns_capable(cred->user_ns, CAP_SETGID));
+}
+
+/*
+ * Send message @m from @from to @to, then give the buffers it made its
+ * credentials: uid and gid now, the pid when its sender is made.
+ */
+static int cr_sock_send(struct cr_ctx *ctx, struct cr_socks_state *ss, struct socket *from,
+			struct socket *to, const struct cr_sock_msg *m)
+{
+	struct sk_buff_head *q = &to->sk->sk_receive_queue;
+	struct kvec kv = { .iov_base = (void *)(m + 1), .iov_len = m->len };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	bool creds = m->uid != CR_SOCK_NO_ID || m->gid != CR_SOCK_NO_ID;
+	kuid_t uid = creds ? make_kuid(current_user_ns(), m->uid) : INVALID_UID;
+	kgid_t gid = creds ? make_kgid(current_user_ns(), m->gid) : INVALID_GID;
+	u32 before = skb_queue_len(q), n;
+	struct sk_buff *skb;
+	unsigned long irq;
+	struct pid *pid;
+	int ret;
+
+	if (creds && !cr_sock_creds_ok(uid, gid))
+		return cr_reject(ctx, -EPERM,
+				 "a queued message from uid %u gid %u: not the caller's",
+				 m->uid, m->gid);
+	ret = kernel_sendmsg(from, &msg, &kv, 1, m->len);
+	if (ret != m->len)
+		return cr_reject(ctx, ret < 0 ? ret : -ENOBUFS,
+				 "cannot queue a message of %u bytes again: %d", m->len, ret);
+	if (m->sender != CR_TREE_OUTSIDE && (m->sender >= ctx->nr_tasks || !creds))
+		return cr_reject(ctx, -EBADMSG, "a queued message from task %u of %u%s",
+				 m->sender, ctx->nr_tasks, creds ? "" : " without credentials");
+	/* nobody else holds either end yet: the new buffers are the last ones */
+	n = skb_queue_len(q) - before;
+	ret = m->sender == CR_TREE_OUTSIDE ? 0 : cr_socks_reserve(ss, n);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&q->lock, irq);
+	skb_queue_reverse_walk(q, skb) {
+		if (!n--)
+			break;
+		UNIXCB(skb).uid = uid;
+		UNIXCB(skb).gid = gid;
+		pid = UNIXCB(skb).pid;
+		UNIXCB(skb).pid = NULL;
+		put_pid(pid);
+		if (m->sender != CR_TREE_OUTSIDE)
+			cr_sock_add_fix(ss, skb, NULL, m->sender);
+	}
+	spin_unlock_irqrestore(&q->lock, irq);
+	return 0;
+}
+
+/*
+ * Put back the messages of the socket queue records after file record @r
+ * into @to, sent from @from; the sender may send whatever the image holds
+ * meanwhile (its buffer limit is the original's, set later).
+ */
+static int cr_sock_refill(struct cr_ctx *ctx, struct cr_socks_state *ss,
+			  const struct cr_rec_file *r, struct socket *to, struct socket *from)
+{
+	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
+	struct sock *sk = from ? from->sk : NULL;
+	int sndbuf = sk ? READ_ONCE(sk->sk_sndbuf) : 0, ret = 0;
+	u64 left = s->queued;
+	const char *why, *p;
+	struct cr_rec_sock_queue *q;
+	u32 len, i;
+
+	/* no more than the caller could have queued itself */
+	if (s->queued > 2ULL * READ_ONCE(sysctl_wmem_max) &&
+	    !ns_capable(sock_net(to->sk)->user_ns, CAP_NET_ADMIN))
+		return cr_reject(ctx, -EPERM,
+				 "socket %u: %llu bytes queued, above net.core.wmem_max",
+				 r->objref, s->queued);
+	if (sk)
+		WRITE_ONCE(sk->sk_sndbuf, INT_MAX / 2);
+	while (!ret && cr_next_type(ctx) == CR_REC_SOCK_QUEUE) {
+		q = cr_read_obj(ctx, CR_REC_SOCK_QUEUE, &len);
+		if (IS_ERR(q)) {
+			ret = PTR_ERR(q);
+			break;
+		}
+		why = cr_check_sock_queue(q, len, r->objref, s->type != SOCK_STREAM, &left);
+		if (!why && !sk)
+			why = "socket queue: on a socket that cannot have one";
+		if (why)
+			ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		p = (const char *)(q + 1);
+		for (i = 0; !ret && i < q->nr; i++) {
+			const struct cr_sock_msg *m = (const struct cr_sock_msg *)p;
+
+			ret = cr_sock_send(ctx, ss, from, to, m);
+			p += cr_sock_msg_size(m->len);
+		}
+		kvfree(q);
+	}
+	if (!ret && left)
+		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", r->objref,
+				left);
+	if (sk)
+		WRITE_ONCE(sk->sk_sndbuf, sndbuf);
+	return ret;
+}
+
+/* Set a buffer size as setsockopt(2) would, forced only with CAP_NET_ADMIN. */
+static int cr_sock_buf(struct cr_ctx *ctx, struct socket *sock, int opt, int force, u32 want,
+		       int *now)
+{
+	int val = want / 2, ret;
+
+	ret = sock_setsockopt(sock, SOL_SOCKET, opt, KERNEL_SOCKPTR(&val), sizeof(val));
+	if (!ret && READ_ONCE(*now) != want)
+		ret = sock_setsockopt(sock, SOL_SOCKET, force, KERNEL_SOCKPTR(&val), sizeof(val));
+	if (!ret && READ_ONCE(*now) != want)
+		ret = -EINVAL;
+	if (ret)
+		cr_reject(ctx, ret, "cannot set a socket buffer of %u bytes", want);
+	return ret;
+}
+
+/* The options of socket state @s: buffer sizes, flags, timeouts, error. */
+static int cr_sock_set(struct cr_ctx *ctx, struct socket *sock, const struct cr_file_socket *s)
+{
+	struct sock *sk = sock->sk;
+	int ret = 0;
+
+	if (s->flags & CR_SOCK_SNDBUF)
+		ret = cr_sock_buf(ctx, sock, SO_SNDBUF, SO_SNDBUFFORCE, s->sndbuf, &sk->sk_sndbuf);
+	if (!ret && s->flags & CR_SOCK_RCVBUF)
+		ret = cr_sock_buf(ctx, sock, SO_RCVBUF, SO_RCVBUFFORCE, s->rcvbuf, &sk->sk_rcvbuf);
+	if (ret)
+		return ret;
+	assign_bit(SOCK_PASSCRED, &sock->flags, s->flags & CR_SOCK_PASSCRED);
+	assign_bit(SOCK_PASSPIDFD, &sock->flags, s->flags & CR_SOCK_PASSPIDFD);
+	WRITE_ONCE(sk->sk_rcvlowat, s->rcvlowat);
+	WRITE_ONCE(sk->sk_peek_off, s->peek_off);
+	WRITE_ONCE(sk->sk_rcvtimeo, s->rcvtimeo_ns ? nsecs_to_jiffies(s->rcvtimeo_ns) :
+			MAX_SCHEDULE_TIMEOUT);
+	WRITE_ONCE(sk->sk_sndtimeo, s->sndtimeo_ns ? nsecs_to_jiffies(s->sndtimeo_ns) :
+			MAX_SCHEDULE_TIMEOUT);
+	WRITE_ONCE(sk->sk_err, s->err);
+	return 0;
+}
+
+static void cr_sock_shutdown(struct socket *sock, u32 shutdown)
+{
+	unix_state_lock(sock->sk);
+	WRITE_ONCE(sock->sk->sk_shutdown, shutdown);
+	unix_state_unlock(sock->sk);
+}
+
+/*
+ * SO_PEERCRED names the restored process @s->peer once it is made (no
+ * process for one outside the tree).
+ */
+static int cr_sock_peercred(struct cr_ctx *ctx, struct cr_socks_state *ss, struct sock *sk,
+			    const struct cr_file_socket *s)
+{
+	struct pid *pid;
+	int ret;
+
+	spin_lock(&sk->sk_peer_lock);
+	pid = sk->sk_peer_pid;
+	sk->sk_peer_pid = NULL;
+	spin_unlock(&sk->sk_peer_lock);
+	put_pid(pid);
+	if (s->peer == CR_TREE_OUTSIDE)
+		return 0;
+	if (s->peer >= ctx->nr_tasks)
+		return cr_reject(ctx, -EBADMSG, "a socket's peer is task %u of %u", s->peer,
+				 ctx->nr_tasks);
+	ret = cr_socks_reserve(ss, 1);
+	if (!ret)
+		cr_sock_add_fix(ss, NULL, sk, s->peer);
+	return ret;
+}
+
+/* Bind @sock to the address of @s, and listen as it did. */
+static int cr_sock_bind(struct cr_ctx *ctx, struct socket *sock, const struct cr_file_socket *s)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int ret = 0;
+
+	if (s->addr_len) {
+		memcpy(sun.sun_path, s->addr, s->addr_len);
+		ret = kernel_bind(sock, (struct sockaddr *)&sun,
+				  offsetof(struct sockaddr_un, sun_path) + s->addr_len);
+		if (ret)
+			return cr_reject(ctx, ret, "cannot bind a unix socket to @%.*s again",
+					 (int)s->addr_len - 1, s->addr + 1);
+	}
+	if (s->state == CR_SOCK_LISTEN)
+		ret = kernel_listen(sock, s->backlog);
+	return ret;
+}
+
+/* An INET address and port of the image as a sockaddr: its length. */
+static int cr_inet_sockaddr(struct sockaddr_storage *ss, u16 family, const u8 *addr, u16 port)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, 16);
+		return sizeof(*sin6);
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	memcpy(&sin->sin_addr, addr, 4);
+	return sizeof(*sin);
+}
+
+/*
+ * An INET socket made again as the caller: its options, then bound,
+ * listening or connected as it was (-EADDRINUSE, -EADDRNOTAVAIL before
+ * the point of no return when the address is taken or not here).
+ */
+static struct socket *cr_inet_make(struct cr_ctx *ctx, const struct cr_file_socket *s)
+{
+	struct sockaddr_storage sa;
+	struct socket *sock;
+	const char *step;
+	int ret, len;
+
+	ret = sock_create(s->family, s->type, s->protocol, &sock);
+	if (ret)
+		return ERR_PTR(cr_reject(ctx, ret, "cannot make an INET socket"));
+	step = "set its options";
+	if (s->inet_flags & CR_INET_REUSEADDR)
+		sock_set_reuseaddr(sock->sk);
+	if (s->inet_flags & CR_INET_REUSEPORT)
+		sock_set_reuseport(sock->sk);
+	if (s->inet_flags & CR_INET_KEEPALIVE)
+		sock_set_keepalive(sock->sk);
+	if (s->inet_flags & CR_INET_BROADCAST)
+		sock_valbool_flag(sock->sk, SOCK_BROADCAST, 1);
+	if (s->inet_flags & CR_INET_NODELAY)
+		tcp_sock_set_nodelay(sock->sk);
+	ret = 0;
+	if (IS_ENABLED(CONFIG_IPV6) && s->inet_flags & CR_INET_V6ONLY)
+		ret = ip6_sock_set_v6only(sock->sk);
+	if (!ret && s->inet_flags & CR_INET_BOUND) {
+		step = "bind it";
+		len = cr_inet_sockaddr(&sa, s->family, s->laddr, s->lport);
+		ret = kernel_bind(sock, (struct sockaddr *)&sa, len);
+	}
+	if (!ret && s->state == CR_SOCK_LISTEN) {
+		step = "listen";
+		ret = kernel_listen(sock, s->backlog);
+	}
+	if (!ret && s->inet_flags & CR_INET_CONNECTED) {
+		step = "connect it";
+		len = cr_inet_sockaddr(&sa, s->family, s->raddr, s->rport);
+		ret = kernel_connect(sock, (struct sockaddr *)&sa, len, 0);
+	}
+	if (ret) {
+		sock_release(sock);
+		return ERR_PTR(cr_reject(ctx, ret, "INET socket, port %u: cannot %s again",
+					 s->lport, step));
+	}
+	return sock;
+}
+
+/* Make the socket of file record @r (its state checked), its queue refilled. */
+static struct socket *cr_sock_make(struct cr_ctx *ctx, struct cr_socks_state *ss,
+				   const struct cr_rec_file *r)
+{
+	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
+	struct socket *sock = NULL, *other = NULL;
+	struct cr_sock_pair *pair = NULL;
+	int ret;
+
+	if (s->family != AF_UNIX) {
+		sock = cr_inet_make(ctx, s);
+		if (IS_ERR(sock))
+			return sock;
+		ret = cr_sock_set(ctx, sock, s);
+		if (ret) {
+			sock_release(sock);
+			return ERR_PTR(ret);
+		}
+		return sock;
+	}
+	if (s->state == CR_SOCK_PAIR && s->end) {
+		pair = s->pair <= ss->nr_pairs ? &ss->pairs[s->pair - 1] : NULL;
+		if (!pair || pair->taken || pair->type != s->type || !pair->first) {
+			ret = cr_reject(ctx, -EBADMSG, "socket %u: the other end of no pair %u",
+					r->objref, s->pair);
+			return ERR_PTR(ret);
+		}
+		sock = pair->other;
+		pair->other = NULL;
+		pair->taken = true;
+		other = pair->first;
+	} else if (s->state == CR_SOCK_PAIR) {
+		if (s->pair != ss->nr_pairs + 1)
+			return ERR_PTR(cr_reject(ctx, -EBADMSG, "socket pair %u out of sequence",
+						 s->pair));
+		ret = cr_socks_grow((void **)&ss->pairs, ss->nr_pairs, &ss->cap_pairs,
+				    sizeof(*ss->pairs));
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	if (!sock) {
+		ret = s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN ?
+		      sock_create(AF_UNIX, s->type, 0, &sock) :
+		      cr_sock_pair(s->type, &sock, &other);
+		if (ret)
+			return ERR_PTR(cr_reject(ctx, ret, "cannot make a unix socket"));
+	}
+	if (s->state == CR_SOCK_PAIR && !s->end) {
+		pair = &ss->pairs[ss->nr_pairs++];
+		*pair = (struct cr_sock_pair){ .first = sock, .other = other, .type = s->type,
+					       .shutdown = s->shutdown };
+	}
+	ret = cr_sock_bind(ctx, sock, s);
+	if (!ret)
+		ret = cr_sock_refill(ctx, ss, r, sock, other);
+	if (s->state == CR_SOCK_ORPHAN)
+		sock_release(other);	/* closed again: this end sees it */
+	if (!ret)
+		ret = cr_sock_set(ctx, sock, s);
+	if (!ret)
+		ret = cr_sock_peercred(ctx, ss, sock->sk, s);
+	if (ret) {
+		if (pair && !s->end)
+			pair->first = NULL;
+		sock_release(sock);
+		return ERR_PTR(ret);
+	}
+	if (s->state != CR_SOCK_PAIR || s->end)
+		cr_sock_shutdown(sock, s->shutdown);
+	if (s->state == CR_SOCK_PAIR && s->end)
+		cr_sock_shutdown(pair->first, pair->shutdown);
+	return sock;
+}
+
+/**
+ * cr_make_socket() - make the socket of a socket file record again
+ * @ctx: restart context
+ * @r: the file record, checked by cr_check_file(); its queue records are
+ *	read here
+ *
+ * Context: process context, may sleep; before the point of no return.
+ * Return: the socket's file, or ERR_PTR(): -EBADMSG for a pair's end out
+ * of order or queue records that disagree with the record, -EPERM for
+ * credentials or a buffer size the caller could not give, or the error of
+ * making the socket or queueing a message.
+ */
+struct file *cr_make_socket(struct cr_ctx *ctx, const struct cr_rec_file *r)
+{
+	struct cr_socks_state *ss = ctx->socks;
+	struct socket *sock;
+	struct file *file;
+
+	if (!ss) {
+		ss = kzalloc(sizeof(*ss), GFP_KERNEL_ACCOUNT);
+		if (!ss)
+			return ERR_PTR(-ENOMEM);
+		ctx->socks = ss;
+	}
+	sock = cr_sock_make(ctx, ss, r);
+	if (IS_ERR(sock))
+		return ERR_CAST(sock);
+	/* releases @sock if it fails */
+	file = sock_alloc_file(sock, r->flags & O_NONBLOCK, NULL);
+	if (IS_ERR(file) && ss->nr_pairs && ss->pairs[ss->nr_pairs - 1].first == sock)
+		ss->pairs[ss->nr_pairs - 1].first = NULL;
+	return file;
+}
+
+/**
+ * cr_check_socks() - every socket pair of the image has both its ends
+ * @ctx: restart context, every file record read
+ *
+ * Return: 0, or -EBADMSG for a pair whose other end no file record took.
+ */
+int cr_check_socks(struct cr_ctx *ctx)
+{
+	struct cr_socks_state *ss = ctx->socks;
+	u32 i;
+
+	for (i = 0; ss && i < ss->nr_pairs; i++)
+		if (!ss->pairs[i].taken)
+			return cr_reject(ctx, -EBADMSG, "socket pair %u with one end", i + 1);
+	return 0;
+}
+
+/**
+ * cr_restore_socks() - give the pid of the calling task's process to what
+ *	names it
+ * @ctx: restart context, past the point of no return
+ * @t: the calling task, a process's leader, made
+ *
+ * The queued messages its process sent, and SO_PEERCRED of the sockets
+ * that name it, get its pid.  Each is written by one task only, before
+ * any task returns to user space.
+ *
+ * Context: process context, in @t.
+ */
+void cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t)
+{
+	struct cr_socks_state *ss = ctx->socks;
+	struct cr_sock_fix *f;
+	struct pid *old;
+	u32 i;
+
+	for (i = 0; ss && i < ss->nr_fixes; i++) {
+		f = &ss->fixes[i];
+		if (f->task != t->idx)
+			continue;
+		if (f->skb) {
+			old = UNIXCB(f->skb).pid;
+			UNIXCB(f->skb).pid = get_pid(task_tgid(current));
+		} else {
+			spin_lock(&f->sk->sk_peer_lock);
+			old = f->sk->sk_peer_pid;
+			f->sk->sk_peer_pid = get_pid(task_tgid(current));
+			spin_unlock(&f->sk->sk_peer_lock);
+		}
+		put_pid(old);
+	}
+}
+
+/**
+ * cr_free_socks() - drop what restart kept of the sockets it made
+ * @ctx: restart context
+ */
+void cr_free_socks(struct cr_ctx *ctx)
+{
+	struct cr_socks_state *ss = ctx->socks;
+	u32 i;
+
+	if (!ss)
+		return;
+	for (i = 0; i < ss->nr_pairs; i++)
+		if (ss->pairs[i].other)
+			sock_release(ss->pairs[i].other);
+	kvfree(ss->pairs);
+	for (i = 0; i < ss->nr_fixes; i++) {
+		if (ss->fixes[i].skb)
+			kfree_skb(ss->fixes[i].skb);
+		if (ss->fixes[i].sk)
+			sock_put(ss->fixes[i].sk);
+	}
+	kvfree(ss->fixes);
+	kfree(ss);
+	ctx->socks = NULL;
+}
