@@ -25,19 +25,23 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "cr_test.h"
@@ -51,14 +55,15 @@
 
 enum mutation {
 	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
-	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_EVENT, M_NR
+	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_EVENT, M_SOCKET,
+	M_NR
 };
 
 static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
 	"vma range", "page address", "fd number", "path", "timer field", "tree",
-	"event file",
+	"event file", "socket",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -536,6 +541,108 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		memcpy(fp + sizeof(f), &e, sizeof(e));
 		break;
 	}
+	case M_SOCKET: {
+		/* a socket's state, or a message it has queued */
+		int idx[MAX_RECS], n = 0, k;
+		struct cr_file_socket *so;
+		struct cr_rec_file f;
+		char *fp;
+
+		for (k = 0; k < im->nr; k++) {
+			fp = im->buf + im->rec[k].off + sizeof(struct cr_hdr);
+			memcpy(&f, fp, sizeof(f));
+			if (im->rec[k].h.type == CR_REC_SOCK_QUEUE ||
+			    (im->rec[k].h.type == CR_REC_FILE && f.kind == CR_FILE_SOCKET &&
+			     im->rec[k].h.len == sizeof(f) + sizeof(*so)))
+				idx[n++] = k;
+		}
+		if (!n)
+			break;
+		j = idx[rnd_below(n)];
+		fp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
+		if (im->rec[j].h.type == CR_REC_SOCK_QUEUE) {
+			struct cr_rec_sock_queue *q = (void *)fp;
+			struct cr_sock_msg *m = (void *)(q + 1);
+
+			snprintf(what, wlen, "socket queue record %d at %zu", j, im->rec[j].off);
+			switch (rnd_below(6)) {
+			case 0:
+				q->nr = rnd_below(2) ? q->nr + 1 : rnd_edge();
+				break;
+			case 1:
+				m->len = rnd_below(2) ? m->len + 1 + rnd_below(8) : rnd_edge();
+				break;
+			case 2:
+				m->uid = rnd_below(2) ? 1000 : rnd_edge();
+				break;
+			case 3:
+				m->gid = rnd_below(2) ? CR_SOCK_NO_ID : rnd_edge();
+				break;
+			case 4:
+				m->sender = rnd_below(2) ? rnd_below(4) : rnd_edge();
+				break;
+			default:
+				q->objref = rnd_below(2) ? q->objref + 1 : rnd_edge();
+			}
+			break;
+		}
+		so = (void *)(fp + sizeof(f));
+		snprintf(what, wlen, "socket file record %d at %zu", j, im->rec[j].off);
+		switch (rnd_below(14)) {
+		case 12:	/* INET: family, protocol, flags */
+			so->family = rnd_below(2) ? CR_AF_INET6 :
+				     rnd_below(2) ? CR_AF_INET : rnd_edge();
+			so->protocol = rnd_below(2) ? rnd_below(20) : rnd_edge();
+			so->inet_flags = rnd_below(2) ? rnd_below(256) : rnd_edge();
+			break;
+		case 13:	/* INET: addresses and ports */
+			so->lport = rnd_below(2) ? 1 + rnd_below(1024) : rnd_edge();
+			so->rport = rnd_edge();
+			so->laddr[rnd_below(16)] ^= 1 + rnd_below(255);
+			so->raddr[rnd_below(16)] ^= 1 + rnd_below(255);
+			break;
+		case 0:
+			so->state = rnd_below(6);
+			break;
+		case 1:
+			so->pair = rnd_below(2) ? so->pair + 1 : rnd_below(4);
+			break;
+		case 2:
+			so->end ^= 1;
+			break;
+		case 3:
+			so->type = rnd_below(2) ? rnd_below(8) : rnd_edge();
+			break;
+		case 4:
+			so->flags = rnd_below(2) ? rnd_below(32) : rnd_edge();
+			so->shutdown = rnd_below(4);
+			break;
+		case 5:
+			so->sndbuf = rnd_below(2) ? 1 << rnd_below(31) : rnd_edge();
+			so->flags |= CR_SOCK_SNDBUF;
+			break;
+		case 6:
+			so->rcvtimeo_ns = rnd_edge();
+			so->peek_off = rnd_edge();
+			break;
+		case 7:
+			so->peer = rnd_below(2) ? rnd_below(4) : rnd_edge();
+			break;
+		case 8:
+			so->queued = rnd_below(2) ? so->queued + 1 : rnd_edge();
+			break;
+		case 9:
+			so->addr_len = rnd_below(2) ? rnd_below(120) : rnd_edge();
+			break;
+		case 10:
+			so->backlog = rnd_edge();
+			so->err = rnd_below(2) ? rnd_below(5000) : rnd_edge();
+			break;
+		default:
+			so->addr[rnd_below(CR_UNIX_ADDR_MAX)] ^= 1 + rnd_below(255);
+		}
+		break;
+	}
 	case M_TREE: {
 		struct cr_rec_tree *r;
 		struct cr_tree_task *t;
@@ -842,6 +949,44 @@ static int rich_events(void)
 	return 0;
 }
 
+/*
+ * Unix sockets: a stream pair with bytes both ways (credentials on one
+ * side), a datagram pair with credentials (both ends autobound), a
+ * seqpacket pair, an end whose peer is gone and a listening socket; a TCP
+ * listener and a connected UDP socket on the loopback.
+ */
+static int rich_sockets(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	int s[2], d[2], q[2], o[2], l, u, one = 1;
+	socklen_t len;
+
+	len = offsetof(struct sockaddr_un, sun_path) + 1 +
+	      snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "cr-fuzz-%d", getpid());
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, s) || socketpair(AF_UNIX, SOCK_DGRAM, 0, d) ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, q) || socketpair(AF_UNIX, SOCK_STREAM, 0, o) ||
+	    l < 0 || bind(l, (void *)&sa, len) || listen(l, 3))
+		return -1;
+	if (setsockopt(s[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) ||
+	    setsockopt(d[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)))
+		return -1;
+	if (write(s[1], "to s0", 5) != 5 || write(s[0], "to s1", 5) != 5 ||
+	    send(d[1], "d", 1, 0) != 1 || send(d[1], "", 0, 0) != 0 ||
+	    send(d[0], "back", 4, 0) != 4 || send(q[0], "q", 1, 0) != 1 ||
+	    write(o[1], "gone", 4) != 4 || close(o[1]) || shutdown(q[1], SHUT_WR))
+		return -1;
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	len = sizeof(in);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	if (l < 0 || u < 0 || bind(l, (void *)&in, sizeof(in)) || listen(l, 2) ||
+	    getsockname(l, (void *)&in, &len) || connect(u, (void *)&in, sizeof(in)))
+		return -1;
+	return 0;
+}
+
 /* Self image of a process holding a bit of everything. */
 static int image_rich(void)
 {
@@ -891,7 +1036,7 @@ static int image_rich(void)
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		raise(SIGUSR2);
 		setitimer(ITIMER_REAL, &it, NULL);
-		if (rich_timers() || rich_events())
+		if (rich_timers() || rich_events() || rich_sockets())
 			_exit(1);
 		if (sys_checkpoint(0, 20, 0) < 0)
 			_exit(CR_CKPT_FAILED);

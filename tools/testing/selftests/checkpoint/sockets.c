@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr selftests: unix sockets (#15).
+ *
+ * A child makes socket pairs of each type with bytes queued in both
+ * directions (a stream partly read, datagrams of several sizes, an empty
+ * one, seqpacket records), a pair with SO_PASSCRED, a pair shut down one
+ * way, an end whose other end was closed with bytes left for it, and a
+ * socket that is neither bound nor connected, a listening socket on an
+ * abstract name, with options set; it stops
+ * itself, is checkpointed, killed and restarted (or, for the reference
+ * run, only continued), then reads everything back and writes what it
+ * found to a result file: bytes in order, message boundaries, credentials
+ * (the pid the restored sender has), SO_PEERCRED, options, shutdown state.
+ *
+ * Then a tree: a parent and its child, each holding one end of a stream
+ * and of a datagram pair, each with messages queued from the other; after
+ * restart each reads its peer's bytes with the peer's restored pid.
+ *
+ * Then INET sockets: TCP listeners (IPv4 and IPv6), bound and connected UDP
+ * sockets, a fresh TCP socket: on their ports, with their options.  And
+ * Debian's busybox httpd, restarted idle, serving again.
+ *
+ * And the errors: files in flight (SCM_RIGHTS), a connection not accepted
+ * yet, a socket bound to a path, a datagram queued on a UDP socket, a
+ * netlink socket and a TCP connection are refused with EOPNOTSUPP and the
+ * process runs on; an abstract name or a TCP port still taken fails
+ * restart with EADDRINUSE, queued credentials the restarter could not send
+ * itself and more bytes queued than it could queue fail it with EPERM,
+ * before anything changes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <linux/netlink.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "cr_child.h"
+#include "cr_image.h"
+#include "../kselftest_harness.h"
+
+#define RESULT		"/tmp/cr-sockets-result"
+#define RESULT_CHILD	"/tmp/cr-sockets-result-child"
+#define BIG		100000	/* a datagram's bytes */
+
+/* Where the child keeps its sockets, above the fds the C library uses. */
+enum { S0 = 40, S1, D0, D1, Q0, Q1, P0, P1, H0, H1, O0, N0, L0, NR_FDS };
+
+/* What the child finds in its sockets once continued. */
+struct sock_result {
+	int bad;		/* a step failed: its line */
+	char s0[16];		/* what S0 reads: the rest of "hello world" */
+	char s1[8];		/* what S1 reads: "back" */
+	int s0_again;		/* errno of reading S0 once more: EAGAIN */
+	int d_sizes[5];		/* the datagrams D0 reads, and -errno after them */
+	int d_big_ok;		/* the big datagram's bytes are right */
+	int q_sizes[3];		/* the records Q1 reads, and -errno after them */
+	char q[4];		/* their bytes */
+	int cred_pid_ok;	/* SCM_CREDENTIALS of P0's message: our pid, uid, gid */
+	int cred_uid_ok;
+	int peercred_ok;	/* SO_PEERCRED of P0: our pid */
+	int passcred;		/* SO_PASSCRED of P0, P1 */
+	int passcred1;
+	int h_send;		/* errno of sending on H0 (shut for writing): EPIPE */
+	int h_eof;		/* what reading H1 returns: 0 */
+	int h1_send;		/* H1 still sends: 1 byte */
+	char o[4];		/* what O0 reads: "bye", then 0 */
+	int o_eof;
+	int o_send;		/* errno of sending on O0: EPIPE */
+	int n_type;		/* SO_TYPE of N0: SOCK_DGRAM */
+	int n_pair_ok;		/* N0 connects to a new bound socket and sends */
+	int d_sndbuf;		/* SO_SNDBUF, SO_RCVBUF of D0 as getsockopt reads them */
+	int d_rcvbuf;
+	int d_nonblock;		/* O_NONBLOCK of D0 */
+	long s_rcvtimeo_ms;	/* SO_RCVTIMEO of S0 */
+	int s1_peek_off;	/* SO_PEEK_OFF of S1 */
+	int d1_rcvlowat;	/* SO_RCVLOWAT of S1 */
+	int l_name_ok;		/* getsockname(L0): its abstract name */
+	int l_accept_ok;	/* a new client connects to L0 and is accepted */
+};
+
+/* An abstract name for @tag and @pid in @sa: its length for bind(2). */
+static socklen_t abstract(struct sockaddr_un *sa, const char *tag, pid_t pid)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	return offsetof(struct sockaddr_un, sun_path) + 1 +
+	       snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1, "cr-%s-%d", tag, pid);
+}
+
+static bool failed(int *bad, bool ok, int line)
+{
+	if (!ok && !*bad)
+		*bad = line;
+	return !ok;
+}
+
+#define FAILED(cond)	failed(bad, (cond), __LINE__)
+
+static int pair_at(int type, int a, int b)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, type, 0, sv))
+		return -1;
+	return cr_move_fd(sv[0], a) || cr_move_fd(sv[1], b) ? -1 : 0;
+}
+
+static int opt(int fd, int name)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	getsockopt(fd, SOL_SOCKET, name, &v, &len);
+	return v;
+}
+
+/* Read one message of @fd with its credentials: its length, or -errno. */
+static int recv_cred(int fd, char *buf, size_t len, struct ucred *uc)
+{
+	char ctl[CMSG_SPACE(sizeof(*uc))];
+	struct iovec iov = { buf, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+
+	if (n < 0)
+		return -errno;
+	memset(uc, 0, sizeof(*uc));
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+			memcpy(uc, CMSG_DATA(c), sizeof(*uc));
+	return n;
+}
+
+static void fill(char *buf, int len, int seed)
+{
+	int i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (char)(i * 7 + seed);
+}
+
+static void child(void)
+{
+	struct timeval tv = { 2, 500000 };
+	static char big[BIG], got[BIG + 8];
+	struct sock_result r = { };
+	struct sockaddr_un sa;
+	int *bad = &r.bad, one = 1, v, sv[2], i, srv, cl, ac;
+	struct sockaddr_un lsa, got_sa;
+	socklen_t len, lsa_len;
+	struct ucred uc, pc;
+	char c[8];
+
+	close_range(3, ~0U, 0);
+	signal(SIGPIPE, SIG_IGN);
+	/* a stream partly read, bytes both ways */
+	if (FAILED(!pair_at(SOCK_STREAM, S0, S1)))
+		goto out;
+	if (FAILED(write(S1, "hello ", 6) == 6 && write(S1, "world", 5) == 5 &&
+		   write(S0, "back", 4) == 4 && read(S0, c, 2) == 2))
+		goto out;
+	if (FAILED(!setsockopt(S0, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))))
+		goto out;
+	v = 1;
+	if (FAILED(!setsockopt(S1, SOL_SOCKET, SO_PEEK_OFF, &v, sizeof(v))))
+		goto out;
+	v = 3;
+	if (FAILED(!setsockopt(S1, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof(v))))
+		goto out;
+	/* datagrams: sizes kept, an empty one too */
+	if (FAILED(!pair_at(SOCK_DGRAM, D0, D1)))
+		goto out;
+	v = 300000;
+	if (FAILED(!setsockopt(D1, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v))))
+		goto out;
+	v = 65536;
+	if (FAILED(!setsockopt(D0, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) &&
+		   !setsockopt(D0, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v))))
+		goto out;
+	fill(big, BIG, 3);
+	if (FAILED(send(D1, "a", 1, 0) == 1 && send(D1, "bb", 2, 0) == 2 &&
+		   send(D1, "", 0, 0) == 0 && send(D1, big, BIG, 0) == BIG))
+		goto out;
+	if (FAILED(fcntl(D0, F_SETFL, O_NONBLOCK) == 0))
+		goto out;
+	/* seqpacket records */
+	if (FAILED(!pair_at(SOCK_SEQPACKET, Q0, Q1)))
+		goto out;
+	if (FAILED(send(Q0, "x", 1, 0) == 1 && send(Q0, "yy", 2, 0) == 2))
+		goto out;
+	/* credentials */
+	if (FAILED(!pair_at(SOCK_STREAM, P0, P1)))
+		goto out;
+	if (FAILED(!setsockopt(P0, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))))
+		goto out;
+	if (FAILED(write(P1, "cred", 4) == 4))
+		goto out;
+	/* shut down one way */
+	if (FAILED(!pair_at(SOCK_STREAM, H0, H1) && !shutdown(H0, SHUT_WR)))
+		goto out;
+	/* an end whose other end is gone, with bytes left for it */
+	if (FAILED(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv) && !cr_move_fd(sv[0], O0)))
+		goto out;
+	if (FAILED(write(sv[1], "bye", 3) == 3 && !close(sv[1])))
+		goto out;
+	/* neither bound nor connected */
+	if (FAILED(!cr_move_fd(socket(AF_UNIX, SOCK_DGRAM, 0), N0)))
+		goto out;
+	/* listening on an abstract name */
+	lsa_len = abstract(&lsa, "listen", getpid());
+	if (FAILED(!cr_move_fd(socket(AF_UNIX, SOCK_STREAM, 0), L0) &&
+		   !bind(L0, (void *)&lsa, lsa_len) && !listen(L0, 7)))
+		goto out;
+
+	raise(SIGSTOP);
+
+	/* restarted, or continued */
+	memset(r.s0, 0, sizeof(r.s0));
+	if (FAILED(read(S0, r.s0, sizeof(r.s0) - 1) == 9))
+		goto out;
+	v = fcntl(S0, F_GETFL);
+	fcntl(S0, F_SETFL, v | O_NONBLOCK);
+	r.s0_again = read(S0, c, 1) < 0 ? errno : 0;
+	len = sizeof(tv);
+	if (FAILED(!getsockopt(S0, SOL_SOCKET, SO_RCVTIMEO, &tv, &len)))
+		goto out;
+	r.s_rcvtimeo_ms = tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	r.s1_peek_off = opt(S1, SO_PEEK_OFF);
+	r.d1_rcvlowat = opt(S1, SO_RCVLOWAT);
+	if (FAILED(read(S1, r.s1, 4) == 4))
+		goto out;
+
+	r.d_nonblock = fcntl(D0, F_GETFL) & O_NONBLOCK;
+	r.d_sndbuf = opt(D0, SO_SNDBUF);
+	r.d_rcvbuf = opt(D0, SO_RCVBUF);
+	for (i = 0; i < 5; i++) {
+		int n = recv(D0, got, sizeof(got), 0);
+
+		r.d_sizes[i] = n < 0 ? -errno : n;
+		if (n == BIG)
+			r.d_big_ok = !memcmp(got, big, BIG);
+		if (n < 0)
+			break;
+	}
+	for (i = 0; i < 3; i++) {
+		int n = recv(Q1, r.q + (i ? 1 : 0), 3, MSG_DONTWAIT);
+
+		r.q_sizes[i] = n < 0 ? -errno : n;
+		if (n < 0)
+			break;
+	}
+
+	r.passcred = opt(P0, SO_PASSCRED);
+	r.passcred1 = opt(P1, SO_PASSCRED);
+	if (FAILED(recv_cred(P0, c, sizeof(c), &uc) == 4 && !memcmp(c, "cred", 4)))
+		goto out;
+	r.cred_pid_ok = uc.pid == getpid();
+	r.cred_uid_ok = uc.uid == getuid() && uc.gid == getgid();
+	len = sizeof(pc);
+	if (FAILED(!getsockopt(P0, SOL_SOCKET, SO_PEERCRED, &pc, &len)))
+		goto out;
+	r.peercred_ok = pc.pid == getpid() && pc.uid == getuid();
+
+	r.h_send = send(H0, "z", 1, MSG_NOSIGNAL) < 0 ? errno : 0;
+	r.h_eof = read(H1, c, 1);
+	r.h1_send = send(H1, "w", 1, MSG_NOSIGNAL);
+
+	if (FAILED(read(O0, r.o, 3) == 3))
+		goto out;
+	r.o_eof = read(O0, c, 1);
+	r.o_send = send(O0, "z", 1, MSG_NOSIGNAL) < 0 ? errno : 0;
+
+	r.n_type = opt(N0, SO_TYPE);
+	len = abstract(&sa, "server", getpid());
+	srv = socket(AF_UNIX, SOCK_DGRAM, 0);
+	r.n_pair_ok = srv >= 0 && !bind(srv, (void *)&sa, len) &&
+		      !connect(N0, (void *)&sa, len) && send(N0, "n", 1, 0) == 1 &&
+		      recv(srv, c, 1, MSG_DONTWAIT) == 1 && c[0] == 'n';
+
+	len = sizeof(got_sa);
+	r.l_name_ok = !getsockname(L0, (void *)&got_sa, &len) && len == lsa_len &&
+		      !memcmp(&got_sa, &lsa, len);
+	cl = socket(AF_UNIX, SOCK_STREAM, 0);
+	r.l_accept_ok = cl >= 0 && !connect(cl, (void *)&lsa, lsa_len) &&
+			(ac = accept(L0, NULL, NULL)) >= 0 && write(cl, "L", 1) == 1 &&
+			read(ac, c, 1) == 1 && c[0] == 'L';
+out:
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+FIXTURE(sockets) {
+	int img;
+};
+
+FIXTURE_VARIANT(sockets) {
+	bool restart;
+};
+
+FIXTURE_VARIANT_ADD(sockets, uninterrupted) {
+	.restart = false,
+};
+
+FIXTURE_VARIANT_ADD(sockets, restarted) {
+	.restart = true,
+};
+
+FIXTURE_SETUP(sockets)
+{
+	self->img = cr_tmpfile();
+	ASSERT_GE(self->img, 0);
+	unlink(RESULT);
+}
+
+FIXTURE_TEARDOWN(sockets)
+{
+	close(self->img);
+	unlink(RESULT);
+}
+
+TEST_F_TIMEOUT(sockets, pairs, 60)
+{
+	struct sock_result r;
+
+	ASSERT_EQ(CR_RESTART_OK, cr_stop_and_go(self->img, variant->restart, child))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	ASSERT_EQ(0, r.bad) TH_LOG("the child failed at line %d", r.bad);
+	EXPECT_STREQ("llo world", r.s0);
+	EXPECT_EQ(EAGAIN, r.s0_again);
+	EXPECT_EQ(0, memcmp(r.s1, "back", 4));
+	EXPECT_EQ(2500, r.s_rcvtimeo_ms);
+	EXPECT_EQ(1, r.s1_peek_off);
+	EXPECT_EQ(3, r.d1_rcvlowat);
+	EXPECT_EQ(1, r.d_sizes[0]);
+	EXPECT_EQ(2, r.d_sizes[1]);
+	EXPECT_EQ(0, r.d_sizes[2]);
+	EXPECT_EQ(BIG, r.d_sizes[3]);
+	EXPECT_EQ(-EAGAIN, r.d_sizes[4]);
+	EXPECT_EQ(1, r.d_big_ok);
+	EXPECT_EQ(O_NONBLOCK, r.d_nonblock);
+	EXPECT_EQ(131072, r.d_sndbuf);
+	EXPECT_EQ(131072, r.d_rcvbuf);
+	EXPECT_EQ(1, r.q_sizes[0]);
+	EXPECT_EQ(2, r.q_sizes[1]);
+	EXPECT_EQ(-EAGAIN, r.q_sizes[2]);
+	EXPECT_EQ(0, memcmp(r.q, "xyy", 3));
+	EXPECT_EQ(1, r.passcred);
+	EXPECT_EQ(0, r.passcred1);
+	EXPECT_EQ(1, r.cred_pid_ok) TH_LOG("SCM_CREDENTIALS: not the restored sender's pid");
+	EXPECT_EQ(1, r.cred_uid_ok);
+	EXPECT_EQ(1, r.peercred_ok) TH_LOG("SO_PEERCRED: not the restored pid");
+	EXPECT_EQ(EPIPE, r.h_send);
+	EXPECT_EQ(0, r.h_eof);
+	EXPECT_EQ(1, r.h1_send);
+	EXPECT_EQ(0, memcmp(r.o, "bye", 3));
+	EXPECT_EQ(0, r.o_eof);
+	EXPECT_EQ(EPIPE, r.o_send);
+	EXPECT_EQ(SOCK_DGRAM, r.n_type);
+	EXPECT_EQ(1, r.n_pair_ok);
+	EXPECT_EQ(1, r.l_name_ok);
+	EXPECT_EQ(1, r.l_accept_ok);
+}
+
+/* What each process of the tree finds: its peer's bytes, with its pid. */
+struct tree_result {
+	int bad;
+	int stream_ok;		/* "from P" or "from C", pid of the other */
+	int dgram_ok;		/* two datagrams, each with the other's pid */
+};
+
+enum { T_S = 40, T_D };
+
+/* Read what the other process (@peer) queued on T_S and T_D. */
+static void tree_check(struct tree_result *r, pid_t peer, const char *want)
+{
+	struct ucred uc;
+	char buf[32];
+	int n;
+
+	n = recv_cred(T_S, buf, sizeof(buf), &uc);
+	r->stream_ok = n == (int)strlen(want) && !memcmp(buf, want, n) && uc.pid == peer;
+	n = recv_cred(T_D, buf, sizeof(buf), &uc);
+	r->dgram_ok = n == 1 && buf[0] == '1' && uc.pid == peer;
+	n = recv_cred(T_D, buf, sizeof(buf), &uc);
+	r->dgram_ok &= n == 2 && !memcmp(buf, "22", 2) && uc.pid == peer;
+}
+
+/* Queue @what on T_S and two datagrams on T_D. */
+static int tree_send(const char *what)
+{
+	return write(T_S, what, 6) == 6 && send(T_D, "1", 1, 0) == 1 &&
+	       send(T_D, "22", 2, 0) == 2 ? 0 : -1;
+}
+
+static void tree_root(void)
+{
+	struct tree_result r = { }, rc;
+	int *bad = &r.bad, s[2], d[2], ready[2], go[2], i, one = 1;
+	pid_t kid;
+	char c;
+
+	close_range(3, ~0U, 0);
+	if (FAILED(!socketpair(AF_UNIX, SOCK_STREAM, 0, s) &&
+		   !socketpair(AF_UNIX, SOCK_DGRAM, 0, d) && !pipe(ready) && !pipe(go)))
+		goto out;
+	/* credentials go with a message only while an end has SO_PASSCRED */
+	for (i = 0; i < 2; i++)
+		if (FAILED(!setsockopt(s[i], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) &&
+			   !setsockopt(d[i], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))))
+			goto out;
+	kid = fork();
+	if (!kid) {
+		struct tree_result k = { };
+
+		close(s[0]);
+		close(d[0]);
+		close(ready[0]);
+		close(go[1]);
+		if (cr_move_fd(s[1], T_S) || cr_move_fd(d[1], T_D) || tree_send("from C") ||
+		    write(ready[1], "k", 1) != 1)
+			_exit(1);
+		/* until the parent, restarted or continued, says so */
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		tree_check(&k, getppid(), "from P");
+		cr_put_result(RESULT_CHILD, &k, sizeof(k));
+		_exit(CR_RESTART_OK);
+	}
+	close(s[1]);
+	close(d[1]);
+	close(ready[1]);
+	close(go[0]);
+	if (FAILED(kid > 0 && !cr_move_fd(s[0], T_S) && !cr_move_fd(d[0], T_D)))
+		goto out;
+	if (FAILED(!tree_send("from P") && read(ready[0], &c, 1) == 1))
+		goto out;
+
+	raise(SIGSTOP);
+
+	tree_check(&r, kid, "from C");
+	if (FAILED(write(go[1], "g", 1) == 1))
+		goto out;
+	if (FAILED(cr_wait(kid) == CR_RESTART_OK))
+		goto out;
+	if (FAILED(!cr_get_result(RESULT_CHILD, &rc, sizeof(rc)) && !rc.bad &&
+		   rc.stream_ok && rc.dgram_ok))
+		goto out;
+out:
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+/*
+ * A pair between a parent and its child: each restored end reads what the
+ * other process queued, with that process's pid in its credentials.
+ */
+TEST_F_TIMEOUT(sockets, tree, 60)
+{
+	struct tree_result r;
+	pid_t root;
+
+	if (getuid())
+		SKIP(return, "needs root (pids are kept: CAP_CHECKPOINT_RESTORE)");
+	unlink(RESULT_CHILD);
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	root = fork();
+	ASSERT_GE(root, 0);
+	if (!root)
+		tree_root();
+	ASSERT_EQ(0, cr_stop_wait(root, 0));
+	if (variant->restart) {
+		ASSERT_LT(0, sys_checkpoint(root, self->img, CR_CHECKPOINT_FREEZE |
+					    CR_CHECKPOINT_KILL))
+			TH_LOG("checkpoint: %s", strerror(errno));
+		ASSERT_EQ(0, cr_kill_descendants());
+		ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+		ASSERT_EQ(root, sys_restart(0, self->img, CR_RESTART_CHILD))
+			TH_LOG("restart: %s", strerror(errno));
+	} else {
+		ASSERT_EQ(0, kill(root, SIGCONT));
+	}
+	ASSERT_EQ(CR_RESTART_OK, cr_wait(root));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	ASSERT_EQ(0, r.bad) TH_LOG("a process failed at line %d", r.bad);
+	EXPECT_EQ(1, r.stream_ok);
+	EXPECT_EQ(1, r.dgram_ok);
+	unlink(RESULT_CHILD);
+}
+
+enum { R_RIGHTS, R_PENDING, R_PATH, R_UDP_QUEUED, R_NETLINK, R_NR };
+
+/* A child that makes what @what says, stops, and exits 0 once continued. */
+static void refused_child(int what)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int sv[2], fd = -1, cl;
+
+	close_range(3, ~0U, 0);
+	switch (what) {
+	case R_RIGHTS: {	/* a file in flight */
+		char ctl[CMSG_SPACE(sizeof(int))] = { };
+		struct iovec iov = { "f", 1 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				    .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || cr_move_fd(sv[0], 40) ||
+		    cr_move_fd(sv[1], 41))
+			_exit(1);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &(int){ 41 }, sizeof(int));
+		if (sendmsg(41, &m, 0) != 1)
+			_exit(1);
+		break;
+	}
+	case R_PENDING:		/* a connection not accepted yet */
+		len = abstract(&sa, "pending", getpid());
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		cl = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || cl < 0 || bind(fd, (void *)&sa, len) || listen(fd, 4) ||
+		    connect(cl, (void *)&sa, len) || cr_move_fd(fd, 40))
+			_exit(1);
+		close(cl);
+		break;
+	case R_PATH:		/* bound to a path */
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/cr-sock-%d", getpid());
+		unlink(sa.sun_path);
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		if (fd < 0 || bind(fd, (void *)&sa, sizeof(sa)) || cr_move_fd(fd, 40))
+			_exit(1);
+		unlink(sa.sun_path);
+		break;
+	case R_UDP_QUEUED: {	/* a datagram queued on a UDP socket */
+		struct sockaddr_in in = { .sin_family = AF_INET };
+
+		in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(in);
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd < 0 || bind(fd, (void *)&in, len) || getsockname(fd, (void *)&in, &len) ||
+		    sendto(fd, "q", 1, 0, (void *)&in, len) != 1 || cr_move_fd(fd, 40))
+			_exit(1);
+		break;
+	}
+	default:		/* netlink */
+		fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+		if (fd < 0 || cr_move_fd(fd, 40))
+			_exit(1);
+		break;
+	}
+	raise(SIGSTOP);
+	_exit(0);
+}
+
+/*
+ * What restart would not make whole is refused with EOPNOTSUPP, and the
+ * process runs on.
+ */
+TEST(refused)
+{
+	int img = cr_tmpfile(), what;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	for (what = 0; what < R_NR; what++) {
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (!pid)
+			refused_child(what);
+		ASSERT_EQ(0, cr_stop_wait(pid, 0));
+		EXPECT_EQ(-1, sys_checkpoint(pid, img, 0)) TH_LOG("case %d saved", what);
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		ASSERT_EQ(0, kill(pid, SIGCONT));
+		EXPECT_EQ(0, cr_wait(pid));
+	}
+	close(img);
+}
+
+/*
+ * A listening socket whose name is still taken (the original runs on):
+ * restart fails with EADDRINUSE before anything changes; the original
+ * gone, the same image restarts.
+ */
+TEST(address_in_use)
+{
+	int img = cr_tmpfile(), status;
+	struct sockaddr_un sa;
+	socklen_t len;
+	pid_t pid, r;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int fd;
+
+		close_range(3, ~0U, 0);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		len = abstract(&sa, "inuse", getpid());
+		if (fd < 0 || bind(fd, (void *)&sa, len) || listen(fd, 1) || cr_move_fd(fd, 40))
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_LT(0, sys_checkpoint(pid, img, 0)) TH_LOG("checkpoint: %s", strerror(errno));
+	r = fork();
+	ASSERT_GE(r, 0);
+	if (!r) {
+		if (lseek(img, 0, SEEK_SET))
+			_exit(1);
+		sys_restart(0, img, 0);
+		_exit(errno == EADDRINUSE ? 0 : 2);
+	}
+	ASSERT_EQ(r, waitpid(r, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("restart did not fail with EADDRINUSE");
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	EXPECT_EQ(0, cr_restart_child(img));
+	close(img);
+}
+
+/* Drop capability @cap from the effective set: 0, or -1. */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[cap / 32].effective &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &h, d);
+}
+
+/* Give the first queued message of the image another uid. */
+static void other_uid(const struct cr_image_rec *rec, void *arg)
+{
+	int *done = arg;
+
+	if (rec->hdr.type == CR_REC_SOCK_QUEUE && !*done) {
+		const struct cr_rec_sock_queue *q = rec->payload;
+		struct cr_sock_msg *m = (void *)(q + 1);
+
+		m->uid = 4242;
+		*done = 1;
+	}
+}
+
+static void cred_child(void)
+{
+	int sv[2], one = 1;
+
+	close_range(3, ~0U, 0);
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) || cr_move_fd(sv[0], 40) ||
+	    cr_move_fd(sv[1], 41) ||
+	    setsockopt(40, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) ||
+	    send(41, "m", 1, 0) != 1)
+		_exit(1);
+	raise(SIGSTOP);
+	_exit(0);
+}
+
+/*
+ * A queued message whose credentials the restarter could not send itself
+ * (another uid, no CAP_SETUID): EPERM, and the restarter goes on as it
+ * was.  With CAP_SETUID the same image restarts.
+ */
+TEST(foreign_credentials)
+{
+	int img = cr_tmpfile(), bad, done = 0, status;
+	struct cr_image im;
+	size_t len;
+	char *buf;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		cred_child();
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_LT(0, cr_checkpoint_kill(pid, img)) TH_LOG("checkpoint: %s", strerror(errno));
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	buf = cr_read_all(img, &len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_LT(0, cr_image_walk(&im, buf, len, other_uid, &done)) TH_LOG("%s", im.why);
+	ASSERT_EQ(1, done);
+	bad = cr_tmpfile();
+	ASSERT_GE(bad, 0);
+	ASSERT_EQ(0, cr_write_all(bad, buf, len));
+	free(buf);
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (drop_cap(CAP_SETUID) || drop_cap(CAP_SETGID))
+			_exit(1);
+		if (lseek(bad, 0, SEEK_SET))
+			_exit(1);
+		if (sys_restart(0, bad, 0) != -1)
+			_exit(2);
+		_exit(errno == EPERM ? 0 : 3);
+	}
+	ASSERT_EQ(0, waitpid(pid, &status, 0) == pid ? 0 : -1);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("1: capset, 2: restarted, 3: another errno");
+	if (!getuid())
+		EXPECT_EQ(0, cr_restart_child(bad));
+	close(bad);
+	close(img);
+}
+
+/* What the child finds in its INET sockets once continued. */
+struct inet_result {
+	int bad;
+	int t4_port_ok;		/* getsockname(T4): the port it had */
+	int t4_accept_ok;	/* a client connects, is accepted, bytes go through */
+	int t4_nodelay;		/* TCP_NODELAY, SO_REUSEADDR of T4 */
+	int t4_reuse;
+	int t6;			/* 1 if ::1 was there: then the same of T6 */
+	int t6_accept_ok;
+	int t6_v6only;
+	int u_ok;		/* C sends to U: U reads it from C's port */
+	int c_peer_ok;		/* getpeername(C): U's address */
+	int n_type;		/* SO_TYPE of N: SOCK_STREAM, unbound: port 0 */
+	int n_port;
+};
+
+enum { T4 = 40, T6, U, C, N };
+
+static int port_of(int fd, int peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (peer ? getpeername(fd, (void *)&ss, &len) : getsockname(fd, (void *)&ss, &len))
+		return -1;
+	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+					       ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* Connect a new client to listener @l on @sa, accept, pass a byte: 1 if all went. */
+static int accept_ok(int l, const struct sockaddr *sa, socklen_t len)
+{
+	int cl = socket(sa->sa_family, SOCK_STREAM, 0), ac = -1, ok;
+	char c = 0;
+
+	ok = cl >= 0 && !connect(cl, sa, len) && (ac = accept(l, NULL, NULL)) >= 0 &&
+	     write(cl, "t", 1) == 1 && read(ac, &c, 1) == 1 && c == 't';
+	close(cl);
+	close(ac);
+	return ok;
+}
+
+static void inet_child(void)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in u4 = { .sin_family = AF_INET }, from;
+	struct inet_result r = { };
+	int *bad = &r.bad, one = 1, p4, p6 = 0, pu, pc, fd;
+	socklen_t len;
+	char c;
+
+	close_range(3, ~0U, 0);
+	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	u4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, T4) &&
+		   !setsockopt(T4, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&
+		   !setsockopt(T4, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) &&
+		   !bind(T4, (void *)&a4, sizeof(a4)) && !listen(T4, 5)))
+		goto out;
+	p4 = port_of(T4, 0);
+	a4.sin_port = htons(p4);
+	/* ::1 only where IPv6 is up */
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (fd >= 0 && !setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) &&
+	    !bind(fd, (void *)&a6, sizeof(a6))) {
+		r.t6 = 1;
+		if (FAILED(!cr_move_fd(fd, T6) && !listen(T6, 5)))
+			goto out;
+		p6 = port_of(T6, 0);
+		a6.sin6_port = htons(p6);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, U) && !bind(U, (void *)&u4, sizeof(u4))))
+		goto out;
+	pu = port_of(U, 0);
+	u4.sin_port = htons(pu);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, C) && !connect(C, (void *)&u4, sizeof(u4))))
+		goto out;
+	pc = port_of(C, 0);
+	if (FAILED(!cr_move_fd(socket(AF_INET, SOCK_STREAM, 0), N)))
+		goto out;
+
+	raise(SIGSTOP);
+
+	r.t4_port_ok = port_of(T4, 0) == p4;
+	r.t4_accept_ok = accept_ok(T4, (void *)&a4, sizeof(a4));
+	r.t4_nodelay = opt(T4, SO_REUSEADDR);
+	len = sizeof(r.t4_nodelay);
+	getsockopt(T4, IPPROTO_TCP, TCP_NODELAY, &r.t4_nodelay, &len);
+	r.t4_reuse = opt(T4, SO_REUSEADDR);
+	if (r.t6) {
+		r.t6_accept_ok = port_of(T6, 0) == p6 && accept_ok(T6, (void *)&a6, sizeof(a6));
+		len = sizeof(r.t6_v6only);
+		getsockopt(T6, IPPROTO_IPV6, IPV6_V6ONLY, &r.t6_v6only, &len);
+	}
+	len = sizeof(from);
+	r.u_ok = port_of(C, 0) == pc && send(C, "u", 1, 0) == 1 &&
+		 recvfrom(U, &c, 1, 0, (void *)&from, &len) == 1 && c == 'u' &&
+		 ntohs(from.sin_port) == pc;
+	r.c_peer_ok = port_of(C, 1) == pu;
+	r.n_type = opt(N, SO_TYPE);
+	r.n_port = port_of(N, 0);
+out:
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+/*
+ * TCP listeners on 127.0.0.1 and ::1, a bound and a connected UDP socket
+ * and a fresh TCP socket come back on their ports with their options:
+ * new clients are accepted, datagrams go from the connected to the bound.
+ */
+TEST_F_TIMEOUT(sockets, inet, 60)
+{
+	struct inet_result r;
+
+	ASSERT_EQ(CR_RESTART_OK, cr_stop_and_go(self->img, variant->restart, inet_child))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	ASSERT_EQ(0, r.bad) TH_LOG("the child failed at line %d", r.bad);
+	EXPECT_EQ(1, r.t4_port_ok);
+	EXPECT_EQ(1, r.t4_accept_ok);
+	EXPECT_EQ(1, r.t4_nodelay);
+	EXPECT_EQ(1, r.t4_reuse);
+	if (r.t6) {
+		EXPECT_EQ(1, r.t6_accept_ok);
+		EXPECT_EQ(1, r.t6_v6only);
+	} else {
+		TH_LOG("no ::1 here: IPv6 left out");
+	}
+	EXPECT_EQ(1, r.u_ok);
+	EXPECT_EQ(1, r.c_peer_ok);
+	EXPECT_EQ(SOCK_STREAM, r.n_type);
+	EXPECT_EQ(0, r.n_port);
+}
+
+/*
+ * A TCP port still taken (the original listens on): EADDRINUSE, and the
+ * restarter goes on; a TCP connection is refused at checkpoint.
+ */
+TEST(tcp_errors)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int img = cr_tmpfile(), status, l, cl, ac;
+	socklen_t len = sizeof(a);
+	pid_t pid, r;
+
+	ASSERT_GE(img, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		close_range(3, ~0U, 0);
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		if (l < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 1) || cr_move_fd(l, 40))
+			_exit(1);
+		raise(SIGSTOP);
+		/* then a connection of its own */
+		if (getsockname(40, (void *)&a, &len))
+			_exit(1);
+		cl = socket(AF_INET, SOCK_STREAM, 0);
+		if (cl < 0 || connect(cl, (void *)&a, sizeof(a)))
+			_exit(1);
+		ac = accept(40, NULL, NULL);
+		if (ac < 0 || cr_move_fd(cl, 41) || cr_move_fd(ac, 42))
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_LT(0, sys_checkpoint(pid, img, 0)) TH_LOG("checkpoint: %s", strerror(errno));
+	r = fork();
+	ASSERT_GE(r, 0);
+	if (!r) {
+		if (lseek(img, 0, SEEK_SET))
+			_exit(1);
+		sys_restart(0, img, 0);
+		_exit(errno == EADDRINUSE ? 0 : 2);
+	}
+	ASSERT_EQ(r, waitpid(r, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("restart did not fail with EADDRINUSE");
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(0, cr_wait(pid));
+	close(img);
+}
+
+#define WWW	"/tmp/cr-www"
+#define PAGE	"restarted and serving\n"
+
+/* GET /index.html from 127.0.0.1:@port: 1 if the page came, 0 if not, -1 no connection. */
+static int http_get(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	const char *req = "GET /index.html HTTP/1.0\r\n\r\n";
+	char buf[4096];
+	size_t n = 0;
+	ssize_t k;
+	int fd, ok;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (void *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	ok = write(fd, req, strlen(req)) == (ssize_t)strlen(req);
+	while (ok && n < sizeof(buf) - 1 && (k = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += k;
+	buf[n] = '\0';
+	close(fd);
+	return ok && strstr(buf, " 200 ") && strstr(buf, PAGE);
+}
+
+/* Wait up to 10 s until http_get() connects: its result. */
+static int http_wait(int port)
+{
+	int i, r = -1;
+
+	for (i = 0; i < 1000 && r < 0; i++) {
+		r = http_get(port);
+		if (r < 0)
+			cr_msleep(10);
+	}
+	return r;
+}
+
+/*
+ * Debian's busybox httpd, a real server: it serves a page, is checkpointed
+ * idle (its listening socket), killed, restarted, and serves the page
+ * again from the same port, forking a child per request as before.
+ */
+TEST(busybox_httpd)
+{
+	int img = cr_tmpfile(), fd, port = 20000 + getpid() % 20000, i;
+	struct cr_proc_ids t[4];
+	char port_arg[32];
+	pid_t pid, back;
+
+	ASSERT_GE(img, 0);
+	mkdir(WWW, 0755);
+	fd = open(WWW "/index.html", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)strlen(PAGE), write(fd, PAGE, strlen(PAGE)));
+	close(fd);
+	snprintf(port_arg, sizeof(port_arg), "127.0.0.1:%d", port);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		closefrom(3);
+		execl("/bin/busybox", "httpd", "-f", "-p", port_arg, "-h", WWW, (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(1, http_wait(port)) TH_LOG("busybox httpd does not serve");
+	/* idle: the child that served the request is gone */
+	for (i = 0; i < 1000 && cr_proc_tree(pid, t, 4) != 1; i++)
+		cr_msleep(10);
+	ASSERT_EQ(1, cr_proc_tree(pid, t, 4));
+	ASSERT_EQ(0, cr_stop_wait(pid, 1));
+	ASSERT_LT(0, cr_checkpoint_kill(pid, img)) TH_LOG("checkpoint: %s", strerror(errno));
+	back = cr_restart_as(0, img, 0);
+	ASSERT_GT(back, 0);
+	EXPECT_EQ(1, http_wait(port)) TH_LOG("the restarted httpd does not serve");
+	EXPECT_EQ(1, http_get(port));
+	kill(back, SIGKILL);
+	waitpid(back, NULL, 0);
+	unlink(WWW "/index.html");
+	rmdir(WWW);
+	close(img);
+}
+
+#define HUGE	(3 << 20)	/* bytes queued: several socket queue records */
+
+static void huge_child(void)
+{
+	static char buf[HUGE], got[HUGE];
+	int sv[2], v = HUGE * 2;
+	size_t n = 0;
+	ssize_t k;
+
+	close_range(3, ~0U, 0);
+	fill(buf, HUGE, 5);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || cr_move_fd(sv[0], 40) ||
+	    cr_move_fd(sv[1], 41) || setsockopt(41, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) ||
+	    fcntl(41, F_SETFL, O_NONBLOCK))
+		_exit(1);
+	while (n < HUGE && (k = write(41, buf + n, HUGE - n)) > 0)
+		n += k;
+	if (n != HUGE)
+		_exit(2);
+	raise(SIGSTOP);
+	for (n = 0; n < HUGE && (k = read(40, got + n, HUGE - n)) > 0; n += k)
+		;
+	_exit(n == HUGE && !memcmp(buf, got, HUGE) ? CR_RESTART_OK : 3);
+}
+
+/*
+ * Megabytes queued on a stream (SO_SNDBUFFORCE): every byte back in order
+ * across several socket queue records; without CAP_NET_ADMIN, more than
+ * the restarter could queue itself is refused with EPERM.
+ */
+TEST(huge_queue)
+{
+	int img = cr_tmpfile(), status;
+	pid_t pid;
+
+	if (getuid())
+		SKIP(return, "needs CAP_NET_ADMIN for SO_SNDBUFFORCE");
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		huge_child();
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_LT(0, cr_checkpoint_kill(pid, img)) TH_LOG("checkpoint: %s", strerror(errno));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (drop_cap(CAP_NET_ADMIN) || lseek(img, 0, SEEK_SET))
+			_exit(1);
+		sys_restart(0, img, 0);
+		_exit(errno == EPERM ? 0 : 2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("restart without CAP_NET_ADMIN: not EPERM");
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	close(img);
+}
+
+TEST_HARNESS_MAIN
