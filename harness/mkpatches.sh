@@ -424,20 +424,22 @@ commit_patch "$P_EVENTS" \
 commit_patch "$P_EPOLL" \
 	"epoll helpers: make an epoll file without an fd, read its interest list"
 
-add_files checkpoint/files.c
+add_files checkpoint/files.c checkpoint/socket.c
 body <<'EOF'
-Add the file, fd, fs and pipe records (checkpoint/files.c).
+Add the file, fd, fs and pipe records (checkpoint/files.c), and unix sockets (checkpoint/socket.c).
 
 Each open file is written once, as an object with a reference number that the fd records name, so that fds sharing one open file (dup) share it again after restart. Regular files, directories, character devices and named FIFOs are saved by path, with their open flags and position, and reopened by path at restart, as the caller and never with O_CREAT or O_TRUNC. The bytes buffered in a FIFO, or in a pipe whose both ends the process holds, are saved in a pipe record, read without being consumed; restart makes a new pipe for such a pipe and refills it. fd numbers, close-on-exec, cwd and umask are kept.
 
 Event files have no path but a few numbers of state: an eventfd its counter and EFD_SEMAPHORE, a signalfd its mask, a timerfd its clock, the time to its next expiration (a wall-clock deadline as such), its interval, settime flags and the expirations not read yet. Restart makes each again with that state, as the caller (an alarm clock needs CAP_WAKE_ALARM). An epoll file is saved with its interest list (the fd, file, events and data of each item, copied under its mutex) in an epoll record after the fd records of the first process that holds it; restart makes it empty and, once the process's fd table is in place, adds each item back with epoll_ctl(2) by fd, so an item whose fd no longer holds its file is refused at checkpoint. Both use the helpers of the two previous patches. A memfd is saved with its name, size, seals, permission bits, position and bytes (read at checkpoint's own offsets, in file data records after its file record, all-zero chunks left out, at most 64 MiB: EFBIG beyond), and made again as memfd_create(2) makes one; a regular file unlinked while open likewise, made again unlinked with O_TMPFILE in its directory; mapped ones are still refused.
 
-What cannot be saved that way is left to the restarter under a key, the name d_path() gives the file (pipe:[1234]): one end of a pipe whose other end is elsewhere, and an fd 0-2 of any other kind (a pipe or a socket to the parent shell, typically). The caller of restart(2) can hand in files of its own for such keys, and for paths; otherwise its own fd 0-2 of that number stands in. Any other fd of another kind (a socket, another anonymous inode, a deleted file) is refused with EOPNOTSUPP.
+A unix socket is saved with its type, state, abstract address, options and shutdown state, and with the messages it has queued, read without being consumed (the tree is frozen), each with its sender's credentials. Restart makes it again as the caller would with socket(2), socketpair(2), bind(2) and listen(2): the first file record of a pair whose both ends the tree holds makes the pair, the second takes the other end; an end whose peer was closed is made as a pair whose other end is closed again. Its queue is refilled from the other end of the pair, one sendmsg() per message so that datagram boundaries stay; each message then gets its uid and gid if the caller could have sent them itself (SCM_CREDENTIALS's rule), and the pid of the restored sending process once the tree is made. An INET or INET6 socket, TCP not connected (or listening with no connection waiting) or UDP (bound or connected, no datagram queued), is saved with its addresses and the options restart sets, and made again with setsockopt(), bind(), listen() and connect(), in the restarter's network namespace. TCP connections, sockets of other families, unix sockets bound to a path or accept(2)ed, and files in flight are refused.
+
+What cannot be saved that way is left to the restarter under a key, the name d_path() gives the file (pipe:[1234]): one end of a pipe whose other end is elsewhere, a unix socket connected to one outside the tree, and an fd 0-2 of any other kind (a pipe or a socket to the parent shell, typically). The caller of restart(2) can hand in files of its own for such keys, and for paths; otherwise its own fd 0-2 of that number stands in. Any other fd of another kind (another socket, another anonymous inode) is refused with EOPNOTSUPP.
 
 Restart opens every file and stages the fd table before its point of no return, within its RLIMIT_NOFILE; the restarted process holds exactly the fds of the image.
 EOF
 commit "checkpoint: save and restore open files, fds, cwd and umask" \
-	"open files, the fd table, cwd and umask, pipes and FIFOs with their contents"
+	"open files, the fd table, cwd and umask, pipes and FIFOs with their contents, unix sockets"
 
 commit_patch "$P_ITIMER" \
 	"an itimer helper: read the interval timers of another task, arm those of current"
