@@ -187,6 +187,16 @@ static int cr_check_ns(struct cr_ctx *ctx, const struct cr_rec_task *rec)
 		if ((i == CR_NS_PID || i == CR_NS_PID_CHILDREN) &&
 		    (ctx->tree_flags & CR_TREE_PIDNS))
 			continue;
+		/* a UTS namespace of the tree's own, made again: every task in it */
+		if (i == CR_NS_UTS && (ctx->tree_flags & CR_TREE_UTSNS) &&
+		    (ctx->flags & CR_RESTART_UTSNS)) {
+			if (!ctx->uts_inum)
+				ctx->uts_inum = rec->ns_inum[i];
+			if (rec->ns_inum[i] != ctx->uts_inum)
+				return cr_reject(ctx, -EBADMSG,
+						 "a task in another UTS namespace than the root's");
+			continue;
+		}
 
 		if (!same)
 			return cr_reject(ctx, -EOPNOTSUPP,
@@ -237,6 +247,9 @@ static int cr_write_task(struct cr_ctx *ctx, struct cr_task *ct)
 		return cr_refuse(ctx, -EOPNOTSUPP, "more than %d CPUs", CR_CPUS_WORDS * 64);
 	cr_save_attrs(t, &rec);
 	ret = cr_task_ns(t, rec.ns_inum, &rec.ns_init);
+	/* a tree with a UTS namespace of its own is all in it */
+	if (!ret && ctx->uts_inum && rec.ns_inum[CR_NS_UTS] != ctx->uts_inum)
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "in another UTS namespace than the root");
 	if (ret)
 		return ret;
 	get_task_comm(rec.comm, t);

@@ -37,7 +37,46 @@
 #include <linux/sort.h>
 #include <linux/syscalls.h>
 #include <linux/task_work.h>
+#include <linux/utsname.h>
 #include <uapi/linux/wait.h>
+
+/*
+ * A tree whose root is in another UTS namespace than the checkpointer has
+ * one of its own (CR_TREE_UTSNS): its names are saved, and every task of
+ * the tree must be in it (cr_save_task_ns()).
+ */
+static int cr_tree_uts(struct cr_ctx *ctx, struct task_struct *root)
+{
+	struct uts_namespace *ns = NULL;
+
+	task_lock(root);
+	if (root->nsproxy && root->nsproxy->uts_ns != current->nsproxy->uts_ns) {
+		ns = root->nsproxy->uts_ns;
+		get_uts_ns(ns);
+	}
+	task_unlock(root);
+	if (!ns)
+		return 0;
+	down_read(&uts_sem);
+	strscpy(ctx->nodename, ns->name.nodename, sizeof(ctx->nodename));
+	strscpy(ctx->domainname, ns->name.domainname, sizeof(ctx->domainname));
+	up_read(&uts_sem);
+	ctx->uts_inum = ns->ns.inum;
+	put_uts_ns(ns);
+	return 0;
+}
+
+/* Its names in tree record @r, and the flag. */
+static void cr_tree_uts_rec(struct cr_ctx *ctx, struct cr_rec_tree *r)
+{
+	memset(r->nodename, 0, sizeof(r->nodename));
+	memset(r->domainname, 0, sizeof(r->domainname));
+	if (!ctx->uts_inum)
+		return;
+	r->flags |= CR_TREE_UTSNS;
+	strscpy(r->nodename, ctx->nodename, sizeof(r->nodename));
+	strscpy(r->domainname, ctx->domainname, sizeof(r->domainname));
+}
 
 /* A pid of the tree and the index of its task: sorted, for lookups. */
 struct cr_pid_idx {
@@ -562,6 +601,7 @@ static int cr_tree_groups(struct cr_ctx *ctx)
 	r.nr_procs = ctx->nr_procs;
 	r.flags = ctx->pidns ? CR_TREE_PIDNS : 0;
 	r.__reserved = 0;
+	cr_tree_uts_rec(ctx, &r);
 	for (i = 0; i < ctx->nr_tasks && !ret && !why; i++)
 		why = cr_check_tree(&r, sizeof(r) + ctx->nr_tasks * sizeof(*recs), recs, i);
 	if (why) {
@@ -668,6 +708,8 @@ int cr_get_tree(struct cr_ctx *ctx, pid_t pid)
 	/* no freezing a process the caller may not checkpoint */
 	ret = ptrace_may_access(root, PTRACE_MODE_ATTACH_REALCREDS) ? 0 : -EPERM;
 	if (!ret)
+		ret = cr_tree_uts(ctx, root);
+	if (!ret)
 		ret = cr_walk_still(ctx, root, ctx->flags & CR_CHECKPOINT_ROOT_ONLY);
 	put_task_struct(root);
 	if (!ret)
@@ -766,6 +808,7 @@ int cr_write_tree(struct cr_ctx *ctx)
 	r->nr_procs = ctx->nr_procs;
 	r->flags = ctx->pidns ? CR_TREE_PIDNS : 0;
 	r->__reserved = 0;
+	cr_tree_uts_rec(ctx, r);
 	tasks = (struct cr_tree_task *)(r + 1);
 	for (i = 0; i < ctx->nr_tasks; i++)
 		tasks[i] = ctx->tasks[i].rec;
@@ -815,6 +858,8 @@ int cr_read_tree(struct cr_ctx *ctx)
 	ctx->nr_tasks = r->nr_tasks;
 	ctx->nr_procs = r->nr_procs;
 	ctx->tree_flags = r->flags;
+	memcpy(ctx->nodename, r->nodename, sizeof(ctx->nodename));
+	memcpy(ctx->domainname, r->domainname, sizeof(ctx->domainname));
 	for (i = 0; i < r->nr_tasks; i++)
 		ctx->tasks[i].rec = recs[i];
 	for (i = 0; i < (r->flags & CR_TREE_PIDNS ? 2 : 1); i++) {
@@ -854,8 +899,18 @@ int cr_check_made(struct cr_ctx *ctx)
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	bool child = ctx->flags & CR_RESTART_CHILD;
 	bool pidns = ctx->flags & CR_RESTART_PIDNS;
+	bool utsns = ctx->flags & CR_RESTART_UTSNS;
 	const struct cr_tree_task *root = &ctx->tasks[0].rec;
 	u32 i;
+
+	if (utsns && (!child || !(ctx->tree_flags & CR_TREE_UTSNS))) {
+		pr_info_ratelimited("restart: CR_RESTART_UTSNS needs CR_RESTART_CHILD and a tree with a UTS namespace of its own\n");
+		return -EINVAL;
+	}
+	if (utsns && !ns_capable(current_user_ns(), CAP_SYS_ADMIN)) {
+		pr_info_ratelimited("restart: a new UTS namespace needs CAP_SYS_ADMIN\n");
+		return -EPERM;
+	}
 
 	if (ns != current->nsproxy->pid_ns_for_children && (child || ctx->nr_tasks > 1)) {
 		pr_info_ratelimited("restart: the caller's children go to another pid namespace\n");
@@ -982,7 +1037,8 @@ static int cr_make(struct cr_ctx *ctx, struct cr_task *c)
 	struct kernel_clone_args args = {
 		.flags = thread ? CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 				  CLONE_THREAD | CLONE_SYSVSEM | CLONE_UNTRACED :
-				  CLONE_UNTRACED | (pidns && !c->idx ? CLONE_NEWPID : 0),
+				  CLONE_UNTRACED | (pidns && !c->idx ? CLONE_NEWPID : 0) |
+				  (ctx->flags & CR_RESTART_UTSNS && !c->idx ? CLONE_NEWUTS : 0),
 		.exit_signal = thread ? 0 : c->rec.exit_signal,
 		.fn = cr_task_main,
 		.fn_arg = c,
@@ -1177,6 +1233,15 @@ static int cr_task_run(struct cr_ctx *ctx, struct cr_task *t)
 	int ret = 0;
 
 	cr_forget_caller(leader);
+	/* the root of a new UTS namespace names it first: its children are born in it */
+	if (!t->idx && ctx->flags & CR_RESTART_UTSNS) {
+		down_write(&uts_sem);
+		strscpy(utsname()->nodename, ctx->nodename, sizeof(utsname()->nodename));
+		strscpy(utsname()->domainname, ctx->domainname, sizeof(utsname()->domainname));
+		up_write(&uts_sem);
+		uts_proc_notify(UTS_PROC_HOSTNAME);
+		uts_proc_notify(UTS_PROC_DOMAINNAME);
+	}
 	/*
 	 * A leader starts its session, restores its address space and reads
 	 * its pages, then makes its child processes: each is born in that

@@ -190,6 +190,10 @@ struct cr_shm_obj {
  *		whose group is outside the tree join it
  * @pidns:	checkpoint: the root's pid namespace, if the root is its init
  *		(CR_TREE_PIDNS); NULL otherwise
+ * @uts_inum:	the inode number of the tree's own UTS namespace
+ *		(CR_TREE_UTSNS), 0 if it has none
+ * @nodename:	its host name, with CR_TREE_UTSNS
+ * @domainname:	its domain name
  * @tree_flags:	restart: the flags of the tree record
  * @socks:	restart: the sockets made, shared by the processes
  * @files:	the objects of the files section, shared by the processes
@@ -241,6 +245,9 @@ struct cr_ctx {
 	bool new_pids;
 	struct pid *outside_pgrp;
 	struct pid_namespace *pidns;
+	u32 uts_inum;
+	char nodename[CR_UTS_LEN];
+	char domainname[CR_UTS_LEN];
 	u32 tree_flags;
 	struct cr_socks_state *socks;
 	void *files;

@@ -1121,6 +1121,24 @@ static inline int cr_tree_is_proc(const struct cr_tree_task *tasks, __u32 i)
 	return tasks[i].leader == i && !(tasks[i].flags & CR_TREE_ZOMBIE);
 }
 
+/*
+ * A host or domain name of a tree record: with @set, NUL-terminated within
+ * CR_UTS_NAME_MAX + 1 bytes, zeros after; without, all zeros.  True if bad.
+ */
+static inline bool cr_check_uts(const char *name, bool set)
+{
+	__u32 i, end = 0;
+
+	while (set && end <= CR_UTS_NAME_MAX && name[end])
+		end++;
+	if (end > CR_UTS_NAME_MAX)
+		return true;
+	for (i = end; i < CR_UTS_LEN; i++)
+		if (name[i])
+			return true;
+	return false;
+}
+
 /**
  * cr_check_tree() - check a tree record's task @i against those before it
  * @r: the record's fixed part
@@ -1151,8 +1169,11 @@ static inline const char *cr_check_tree(const struct cr_rec_tree *r, __u32 len,
 	    r->nr_procs > r->nr_tasks ||
 	    len != sizeof(*r) + (__u64)r->nr_tasks * sizeof(*tasks))
 		return "bad task or process count";
-	if (r->flags & ~CR_TREE_PIDNS || r->__reserved)
+	if (r->flags & ~(CR_TREE_PIDNS | CR_TREE_UTSNS) || r->__reserved)
 		return "bad flags";
+	if (cr_check_uts(r->nodename, r->flags & CR_TREE_UTSNS) ||
+	    cr_check_uts(r->domainname, r->flags & CR_TREE_UTSNS))
+		return "bad host or domain name";
 	if (!tasks)
 		return NULL;
 	if (t->__reserved ||

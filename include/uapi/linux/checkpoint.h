@@ -225,6 +225,10 @@ struct cr_tree_task {
  */
 #define CR_TREE_ZOMBIE		(1U << 0)
 
+/* Room for a host or domain name: 64 bytes and a NUL, padded. */
+#define CR_UTS_LEN		72
+#define CR_UTS_NAME_MAX		64
+
 /**
  * struct cr_rec_tree - the tasks of the image (CR_REC_TREE), right after the
  *	arch record
@@ -234,8 +238,11 @@ struct cr_tree_task {
  *	right after its leader.
  * @nr_procs: the number of leaders among them that are not zombies: the
  *	processes with sections
- * @flags: CR_TREE_PIDNS
+ * @flags: CR_TREE_PIDNS, CR_TREE_UTSNS
  * @__reserved: zero
+ * @nodename: with CR_TREE_UTSNS, the host name of the tree's UTS
+ *	namespace (sethostname(2)), NUL-terminated, zeros after; else zeros
+ * @domainname: its NIS domain name (setdomainname(2)), likewise
  *
  * Each process's sections follow in the order of the tree: for a leader,
  * the sections of its process (mm, files, signals...), then, for it and
@@ -246,6 +253,8 @@ struct cr_rec_tree {
 	__u32 nr_procs;
 	__u32 flags;
 	__u32 __reserved;
+	char nodename[CR_UTS_LEN];
+	char domainname[CR_UTS_LEN];
 };
 
 /*
@@ -254,6 +263,13 @@ struct cr_rec_tree {
  * tree in a new pid namespace (CR_RESTART_PIDNS) with those pids.
  */
 #define CR_TREE_PIDNS		(1U << 0)
+
+/*
+ * The tree has a UTS namespace of its own, another than the
+ * checkpointer's, every task of it in it: restart makes a new one for it
+ * (CR_RESTART_UTSNS) with its host and domain names.
+ */
+#define CR_TREE_UTSNS		(1U << 1)
 
 #define CR_COMM_LEN		16
 #define CR_CPUS_WORDS		16	/* CPU affinity of up to 1024 CPUs */
@@ -1101,8 +1117,10 @@ struct cr_rec_timer {
 #define CR_RESTART_NEW_PIDS	(1UL << 2)	/* the tasks get new pids */
 /* with CR_RESTART_CHILD: the root is the init of a new pid namespace (a CR_TREE_PIDNS image) */
 #define CR_RESTART_PIDNS	(1UL << 3)
+/* with CR_RESTART_CHILD: the tree gets a new UTS namespace (a CR_TREE_UTSNS image) */
+#define CR_RESTART_UTSNS	(1UL << 4)
 #define CR_RESTART_FLAGS	(CR_RESTART_ARGS | CR_RESTART_CHILD | CR_RESTART_NEW_PIDS | \
-				 CR_RESTART_PIDNS)
+				 CR_RESTART_PIDNS | CR_RESTART_UTSNS)
 
 #define CR_INHERIT_MAX		256
 

@@ -100,6 +100,7 @@ static const struct cri_name cri_mm_flags[] = {
 
 static const struct cri_name cri_rec_tree_flags[] = {
 	{ CR_TREE_PIDNS, "pidns" },
+	{ CR_TREE_UTSNS, "utsns" },
 	{ }
 };
 
@@ -924,6 +925,11 @@ static void cri_tree(struct cri *c, const void *p)
 	cj_dec(o, "nr_tasks", r->nr_tasks);
 	cj_dec(o, "nr_procs", r->nr_procs);
 	cri_flg(o, "flags", r->flags, cri_rec_tree_flags);
+	if (r->flags & CR_TREE_UTSNS) {
+		cj_str(o, "nodename", r->nodename, strnlen(r->nodename, sizeof(r->nodename)));
+		cj_str(o, "domainname", r->domainname,
+		       strnlen(r->domainname, sizeof(r->domainname)));
+	}
 	cj_arr_begin(o, "tasks", true);
 	for (i = 0; i < r->nr_tasks; i++) {
 		cj_obj_begin(o, NULL);

@@ -3,6 +3,7 @@
  * rstr - restart a checkpointed process tree with restart(2).
  *
  *   rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... [-d | -s] [--new-pids] [--pidns]
+ *        [--utsns]
  *
  * Reads the image from FILE or standard input.  By default the kernel
  * creates the tree's root as a new child of rstr (CR_RESTART_CHILD): rstr
@@ -13,8 +14,10 @@
  * one process, or when rstr's pid is the saved root's).  --new-pids gives
  * every task a new pid (CR_RESTART_NEW_PIDS).  --pidns restarts the tree
  * of a pid namespace's init as the init of a new pid namespace, with the
- * pids its tasks had there (CR_RESTART_PIDNS; not with --self).  On failure rstr explains
- * why and exits with status 1.
+ * pids its tasks had there (CR_RESTART_PIDNS; not with --self).  --utsns
+ * gives a tree checkpointed in a UTS namespace of its own a new one with
+ * its host and domain names (CR_RESTART_UTSNS; not with --self).  On
+ * failure rstr explains why and exits with status 1.
  *
  * --inherit-fd N:KEY hands rstr's fd N to the restarted process in place of
  * the file whose path (or key, for one end of a pipe: "pipe:[INODE]") is
@@ -48,16 +51,21 @@ static const char *hint(int err)
 		       "now names another kind of file (see dmesg)";
 	case EPERM:
 		return "keeping the saved pids needs CAP_CHECKPOINT_RESTORE (try --new-pids), "
-		       "a new pid namespace CAP_SYS_ADMIN";
+		       "a new pid or UTS namespace CAP_SYS_ADMIN; or a socket's queued "
+		       "credentials or buffers are more than rstr may give (see dmesg)";
 	case EBUSY:
 		return "a saved pid is in use (try --new-pids), or with --self rstr's pid is "
 		       "not the saved root's; or a FIFO of the image is not empty";
 	case EOPNOTSUPP:
-		return "the image holds state this kernel cannot restart yet";
+		return "the image holds state this kernel cannot restart yet, or its tree "
+		       "has namespaces of its own (try --pidns, --utsns; see dmesg)";
+	case EADDRINUSE:
+		return "a socket's address or port is taken (does the original still run?)";
 	case EINVAL:
 		return "the input cannot take kernel reads (e.g. /dev/zero), this kernel "
 		       "lacks a flag asked for (--detach, --new-pids), or the image is of a "
-		       "pid namespace's tree (--pidns) or not (without it)";
+		       "pid namespace's tree (--pidns) or not (without it), or has no UTS "
+		       "namespace of its own (--utsns)";
 	case EBADF:
 		return "the input is not open for reading, an --inherit-fd fd is not open, "
 		       "or the image needs a file handed in (--inherit-fd; see dmesg)";
@@ -68,7 +76,7 @@ static const char *hint(int err)
 }
 
 #define USAGE "usage: rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... " \
-	      "[--detach | --self] [--new-pids] [--pidns]\n"
+	      "[--detach | --self] [--new-pids] [--pidns] [--utsns]\n"
 
 /* The signals rstr passes on to the root it waits for. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, 0 };
@@ -140,6 +148,7 @@ int main(int argc, char **argv)
 		{ "self", no_argument, NULL, 's' },
 		{ "new-pids", no_argument, NULL, 'n' },
 		{ "pidns", no_argument, NULL, 'p' },
+		{ "utsns", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -153,7 +162,7 @@ int main(int argc, char **argv)
 	sigset_t fwd, old;
 	long ret;
 
-	while ((c = getopt_long(argc, argv, "i:c:I:dsnph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:c:I:dsnpuh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			in = optarg;
@@ -181,6 +190,9 @@ int main(int argc, char **argv)
 		case 'p':
 			flags |= CR_RESTART_PIDNS;
 			break;
+		case 'u':
+			flags |= CR_RESTART_UTSNS;
+			break;
 		case 'h':
 			printf(USAGE);
 			return 0;
@@ -197,8 +209,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rstr: --detach and --self exclude each other\n");
 		return 2;
 	}
-	if (self && (flags & CR_RESTART_PIDNS)) {
-		fprintf(stderr, "rstr: --self and --pidns exclude each other\n");
+	if (self && (flags & (CR_RESTART_PIDNS | CR_RESTART_UTSNS))) {
+		fprintf(stderr, "rstr: --self and --pidns or --utsns exclude each other\n");
 		return 2;
 	}
 	if (in) {
