@@ -35,6 +35,9 @@
 #include <linux/highmem.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/pidfs.h>
+#include <uapi/linux/pidfd.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/namei.h>
 #include <linux/memfd.h>
@@ -486,6 +489,38 @@ static int cr_write_deleted(struct cr_ctx *ctx, struct file *file, struct cr_rec
 	return ret ?: cr_write_content(ctx, file, r->objref, m->size);
 }
 
+/*
+ * A pidfd: the task of the tree it names (a leader, or any task for a
+ * PIDFD_THREAD one); one of a task outside the tree, or of one gone, is
+ * refused.
+ */
+static int cr_write_pidfd(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
+			  unsigned int fd, struct pid *pid)
+{
+	struct cr_file_pidfd *p = (struct cr_file_pidfd *)(r + 1);
+	bool thread = file->f_flags & PIDFD_THREAD;
+	u32 i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct cr_task *t = &ctx->tasks[i];
+
+		if (thread ? task_pid(t->task) == pid :
+			     t->proc && t->proc->leader == t && task_tgid(t->task) == pid)
+			break;
+	}
+	if (i == ctx->nr_tasks)
+		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a pidfd of %s", fd,
+				 pid_has_task(pid, thread ? PIDTYPE_PID : PIDTYPE_TGID) ?
+				 "a task outside the tree" : "a task that ended");
+	p->task = i;
+	p->flags = thread ? CR_PIDFD_THREAD : 0;
+	r->kind = CR_FILE_PIDFD;
+	r->flags = O_RDWR | (file->f_flags & O_NONBLOCK);
+	pr_debug("fd %u: pidfd of task %u\n", fd, i);
+	return cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*p));
+}
+
 static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsigned int fd,
 			 struct cr_files_ckpt *fc, char *buf)
 {
@@ -497,6 +532,8 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 
 	memset(r, 0, sizeof(*r));
 	r->objref = objref;
+	if (!IS_ERR(pidfd_pid(file)))
+		return cr_write_pidfd(ctx, file, r, fd, pidfd_pid(file));
 	r->kind = cr_event_file(file, (struct cr_file_event *)(r + 1));
 	if (r->kind || is_epoll_file(file)) {
 		len = r->kind ? sizeof(struct cr_file_event) : 0;
@@ -649,6 +686,13 @@ static int cr_write_epoll(struct cr_ctx *ctx, struct task_struct *t, struct cr_f
 		if (!obj) {
 			ret = cr_refuse(ctx, -EOPNOTSUPP,
 					"fd %u: an epoll file watches fd %d, which no longer holds the file it was added with",
+					fd, items[i].fd);
+			break;
+		}
+		/* restart makes pidfds after the epoll items are back */
+		if (!IS_ERR(pidfd_pid(items[i].file))) {
+			ret = cr_refuse(ctx, -EOPNOTSUPP,
+					"fd %u: an epoll file watches a pidfd (fd %d): not supported yet",
 					fd, items[i].fd);
 			break;
 		}
@@ -906,8 +950,16 @@ struct cr_inherit_ent {
  * @cap_kinds: room in @kinds
  * @fifo_bytes: the bytes of a FIFO kept until its file record opens it:
  *	those of one FIFO at most
+ * @pidfds: the pidfds of the image, made once every task is
+ * @nr_pidfds: number of @pidfds
+ * @cap_pidfds: room in @pidfds
+ * @pidfd_lock: taken to make a pidfd, by whichever process first needs it
  */
 struct cr_files_state {
+	struct cr_pidfd_stage *pidfds;
+	u32 nr_pidfds;
+	u32 cap_pidfds;
+	struct mutex pidfd_lock;	/* makes each of @pidfds once */
 	struct cr_pipe_stage *pipes;
 	u32 nr_pipes;
 	u32 cap_pipes;
@@ -917,6 +969,18 @@ struct cr_files_state {
 	u32 *kinds;
 	u32 cap_kinds;
 	size_t fifo_bytes;
+};
+
+/*
+ * A pidfd of the image: the file its fds hold until every task is made
+ * (a pidfd of the restarter, never seen by user space), then the pidfd of
+ * the restored task.
+ */
+struct cr_pidfd_stage {
+	struct file *placeholder;
+	struct file *file;
+	u32 task;
+	u32 flags;
 };
 
 /* An epoll file's items, added back once the fd table is in place. */
@@ -1378,6 +1442,107 @@ static struct file *cr_make_deleted(struct cr_ctx *ctx, const struct cr_rec_file
 }
 
 /*
+ * A pidfd of task @p->task: staged as a pidfd of the caller until that
+ * task is made (cr_restore_pidfds()).
+ */
+static struct file *cr_stage_pidfd(struct cr_ctx *ctx, const struct cr_rec_file *r)
+{
+	const struct cr_file_pidfd *p = (const struct cr_file_pidfd *)(r + 1);
+	struct cr_files_state *fs = ctx->files;
+	struct cr_pidfd_stage *ps;
+	struct file *file;
+	int ret;
+
+	if (p->task >= ctx->nr_tasks ||
+	    (!(p->flags & CR_PIDFD_THREAD) && ctx->tasks[p->task].rec.leader != p->task))
+		return ERR_PTR(cr_reject(ctx, -EBADMSG, "a pidfd of task %u: no such %s", p->task,
+					 p->flags & CR_PIDFD_THREAD ? "task" : "process"));
+	ret = cr_grow((void **)&fs->pidfds, fs->nr_pidfds, &fs->cap_pidfds, sizeof(*fs->pidfds));
+	if (ret)
+		return ERR_PTR(ret);
+	file = pidfs_alloc_file(task_tgid(current), O_RDWR);
+	if (IS_ERR(file))
+		return file;
+	ps = &fs->pidfds[fs->nr_pidfds++];
+	ps->placeholder = get_file(file);
+	ps->file = NULL;
+	ps->task = p->task;
+	ps->flags = r->flags & O_NONBLOCK ? PIDFD_NONBLOCK : 0;
+	if (p->flags & CR_PIDFD_THREAD)
+		ps->flags |= PIDFD_THREAD;
+	return file;
+}
+
+/**
+ * cr_has_pidfds() - does the process of @t hold a pidfd of the image?
+ * @ctx: restart context
+ * @t: a process's leader
+ *
+ * Return: true if cr_restore_pidfds() has work for it.
+ */
+bool cr_has_pidfds(struct cr_ctx *ctx, struct cr_task *t)
+{
+	struct cr_files_state *fs = ctx->files;
+	struct cr_fdt_state *fdt = t->proc->fdt;
+	u32 i, j;
+
+	for (i = 0; fs && fdt && i < fdt->nr_fds; i++)
+		for (j = 0; j < fs->nr_pidfds; j++)
+			if (fdt->fds[i].file == fs->pidfds[j].placeholder)
+				return true;
+	return false;
+}
+
+/**
+ * cr_restore_pidfds() - put the pidfds of the image in the fd table
+ * @ctx: restart context, past the point of no return, every task made
+ * @t: the calling task, a process's leader, its threads made
+ *
+ * Each fd that holds a pidfd of the image gets the pidfd of the restored
+ * task, made once for the tree (fds and processes that shared one share
+ * it again), before any task returns to user space.
+ *
+ * Context: process context, in @t.
+ * Return: 0 or a negative errno (the restart then fails).
+ */
+int cr_restore_pidfds(struct cr_ctx *ctx, struct cr_task *t)
+{
+	struct cr_files_state *fs = ctx->files;
+	struct cr_fdt_state *fdt = t->proc->fdt;
+	struct cr_pidfd_stage *ps;
+	struct task_struct *task;
+	struct file *file;
+	u32 i, j;
+	int ret;
+
+	for (i = 0; fs && fdt && i < fdt->nr_fds; i++) {
+		for (j = 0; j < fs->nr_pidfds; j++)
+			if (fdt->fds[i].file == fs->pidfds[j].placeholder)
+				break;
+		if (j == fs->nr_pidfds)
+			continue;
+		ps = &fs->pidfds[j];
+		mutex_lock(&fs->pidfd_lock);
+		file = ps->file;
+		if (!file) {
+			task = ctx->tasks[ps->task].task;
+			file = pidfs_alloc_file(ps->flags & PIDFD_THREAD ? task_pid(task) :
+						task_tgid(task), O_RDWR | ps->flags);
+			if (!IS_ERR(file))
+				ps->file = file;
+		}
+		mutex_unlock(&fs->pidfd_lock);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		ret = replace_fd(fdt->fds[i].fd, file,
+				 fdt->fds[i].flags & CR_FD_CLOEXEC ? O_CLOEXEC : 0);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
  * The files restart makes anew, as the caller: memfds, deleted files,
  * epoll files (empty: their items come back with the fd table), sockets
  * and event files.
@@ -1395,6 +1560,8 @@ static struct file *cr_make_file(struct cr_ctx *ctx, const struct cr_rec_file *r
 		return epoll_file_create(0);
 	case CR_FILE_SOCKET:
 		return cr_make_socket(ctx, r);
+	case CR_FILE_PIDFD:
+		return cr_stage_pidfd(ctx, r);
 	}
 	file = cr_make_event(r, (const struct cr_file_event *)(r + 1));
 	if (IS_ERR(file))
@@ -1448,7 +1615,7 @@ static int cr_read_file(struct cr_ctx *ctx)
 	}
 	/* made anew, no path to hand a file in for */
 	if (r->kind == CR_FILE_MEMFD || r->kind == CR_FILE_EPOLL || r->kind == CR_FILE_SOCKET ||
-	    cr_file_is_event(r->kind))
+	    r->kind == CR_FILE_PIDFD || cr_file_is_event(r->kind))
 		goto make;
 	file = cr_inherited(ctx, path);
 	if (file) {
@@ -1689,6 +1856,7 @@ static int cr_read_files(struct cr_ctx *ctx, struct cr_task *t)
 
 		if (!fst)
 			return -ENOMEM;
+		mutex_init(&fst->pidfd_lock);
 		ctx->files = fst;
 	}
 	fdt = kzalloc(sizeof(*fdt), GFP_KERNEL);
@@ -1801,6 +1969,12 @@ static void cr_free_files_state(struct cr_files_state *fs)
 		kvfree(fs->pipes[i].rec);
 	}
 	kvfree(fs->pipes);
+	for (i = 0; i < fs->nr_pidfds; i++) {
+		fput(fs->pidfds[i].placeholder);
+		if (fs->pidfds[i].file)
+			fput(fs->pidfds[i].file);
+	}
+	kvfree(fs->pidfds);
 	for (i = 0; i < fs->nr_objs; i++)
 		if (fs->objs[i])
 			fput(fs->objs[i]);

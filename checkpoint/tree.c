@@ -1005,6 +1005,17 @@ void cr_tree_fail(struct cr_ctx *ctx, int err, struct cr_task *t)
 		__ret ?: READ_ONCE(__ctx->failed);				\
 	})
 
+/* Has every task of the tree registered? */
+static bool cr_all_made(struct cr_ctx *ctx)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_tasks; i++)
+		if (!READ_ONCE(ctx->tasks[i].task))
+			return false;
+	return true;
+}
+
 /* The value ax gets on the way out, after ret_from_fork() zeroed it. */
 struct cr_retval {
 	struct callback_head work;
@@ -1270,6 +1281,12 @@ static int cr_task_run(struct cr_ctx *ctx, struct cr_task *t)
 		ret = cr_settle_zombies(ctx, t);
 	if (!ret)
 		ret = cr_restore_scope(ctx, t, CR_SCOPE_TASK, false);
+	/* pidfds once every task they may name is made, before any runs */
+	if (!ret && leader && cr_has_pidfds(ctx, t)) {
+		ret = cr_tree_wait(ctx, cr_all_made(ctx));
+		if (!ret)
+			ret = cr_restore_pidfds(ctx, t);
+	}
 	if (!ret) {
 		atomic_inc(&ctx->nr_done);
 		wake_up_all(&ctx->wait);

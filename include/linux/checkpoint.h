@@ -368,6 +368,9 @@ struct cr_objs {
 struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr);
 struct cr_obj *cr_obj_find_or_add(struct cr_objs *o, void *ptr, bool *added);
 
+bool cr_has_pidfds(struct cr_ctx *ctx, struct cr_task *t);
+int cr_restore_pidfds(struct cr_ctx *ctx, struct cr_task *t);
+
 /* checkpoint/socket.c */
 struct cr_socks_state;
 int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,

@@ -196,6 +196,7 @@ static inline const char *cr_file_kind_name(__u32 kind)
 		[CR_FILE_MEMFD]		= "memfd",
 		[CR_FILE_DELETED]	= "deleted",
 		[CR_FILE_SOCKET]	= "socket",
+		[CR_FILE_PIDFD]		= "pidfd",
 	};
 
 	return kind <= CR_FILE_KIND_MAX ? names[kind] : NULL;
@@ -862,20 +863,30 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 {
 	bool event = cr_file_is_event(r->kind), content = cr_file_has_content(r->kind);
 	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
-	bool sock = r->kind == CR_FILE_SOCKET;
+	bool sock = r->kind == CR_FILE_SOCKET, pidfd = r->kind == CR_FILE_PIDFD;
 	__u32 acc = r->flags & CR_O_ACCMODE;
 
 	if (r->objref != objref)
 		return "objref out of sequence";
 	if (len != sizeof(*r) + (__u64)r->path_len + (event ? sizeof(struct cr_file_event) : 0) +
-		   (content ? sizeof(*m) : 0) + (sock ? sizeof(struct cr_file_socket) : 0))
+		   (content ? sizeof(*m) : 0) + (sock ? sizeof(struct cr_file_socket) : 0) +
+		   (pidfd ? sizeof(struct cr_file_pidfd) : 0))
 		return "length and path_len disagree";
 	if (r->flags & ~CR_FILE_FLAGS || !r->kind || r->kind > CR_FILE_KIND_MAX || r->pos < 0)
 		return "bad flags, kind or position";
-	/* a path (or a key) for every kind but pipe ends, sockets, event and epoll files */
-	if (!(r->kind == CR_FILE_PIPE || r->kind == CR_FILE_EPOLL || event || sock) !=
+	/* a path (or a key) for every kind but pipe ends, sockets, pidfds, event and epoll files */
+	if (!(r->kind == CR_FILE_PIPE || r->kind == CR_FILE_EPOLL || event || sock || pidfd) !=
 	    !!r->path_len || r->path_len > CR_PATH_MAX)
 		return "path and kind disagree";
+	if (pidfd) {
+		const struct cr_file_pidfd *p = (const struct cr_file_pidfd *)(r + 1);
+
+		if (r->pipe || r->pos || r->mode ||
+		    r->flags != (CR_O_RDWR | (r->flags & CR_O_NONBLOCK)) ||
+		    p->flags & ~CR_PIDFD_THREAD)
+			return "a pidfd with a pipe, position, mode, open flags or unknown flags";
+		return NULL;
+	}
 	if (sock) {
 		if (r->pipe || r->pos || r->mode ||
 		    r->flags != (CR_O_RDWR | (r->flags & CR_O_NONBLOCK)))

@@ -541,7 +541,10 @@ struct cr_rec_pages {
 					 * cr_file_socket, no path; what it has
 					 * queued follows in socket queue records
 					 */
-#define CR_FILE_KIND_MAX	CR_FILE_SOCKET
+#define CR_FILE_PIDFD		14	/* a pidfd of a task of the tree: a struct
+					 * cr_file_pidfd, no path
+					 */
+#define CR_FILE_KIND_MAX	CR_FILE_PIDFD
 
 #define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 
@@ -717,6 +720,23 @@ struct cr_rec_file_data {
 /* What epoll_ctl(2) takes: the events of poll(2) (0x3fff) and the flags. */
 #define CR_EPOLL_EVENTS		(0x3fffU | CR_EPOLLEXCLUSIVE | CR_EPOLLWAKEUP | \
 				 CR_EPOLLONESHOT | CR_EPOLLET)
+
+/**
+ * struct cr_file_pidfd - a pidfd (pidfd_open(2), CLONE_PIDFD), after its
+ *	struct cr_rec_file (CR_FILE_PIDFD)
+ * @task: the task index (in the tree record) of the task it names: a
+ *	process's leader, or with CR_PIDFD_THREAD any task
+ * @flags: CR_PIDFD_THREAD: it names a thread (PIDFD_THREAD)
+ *
+ * Restart makes it again for the restored task once every task of the
+ * tree is made, before any returns to user space.
+ */
+struct cr_file_pidfd {
+	__u32 task;
+	__u32 flags;
+};
+
+#define CR_PIDFD_THREAD		(1U << 0)
 
 /* enum cr_sock_state: what restart makes of a socket */
 #define CR_SOCK_NEW		1	/* unbound, unconnected, as socket(2) makes it */

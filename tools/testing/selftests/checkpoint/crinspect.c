@@ -789,6 +789,12 @@ static void cri_file(struct cri *c, const void *p)
 	}
 	if (r->kind == CR_FILE_SOCKET)
 		cri_socket(o, (const void *)(r + 1));
+	if (r->kind == CR_FILE_PIDFD) {
+		const struct cr_file_pidfd *p = (const void *)(r + 1);
+
+		cj_dec(o, "task", p->task);
+		cj_hex(o, "pidfd_flags", p->flags);
+	}
 }
 
 static void cri_sock_queue(struct cri *c, const void *p)
