@@ -138,6 +138,7 @@ struct cr_files_ckpt {
 	struct cr_objs seen;	/* open files counted in @held */
 	struct cr_objs memfds;	/* the inodes of the memfds and deleted files saved */
 	struct cr_objs pairs;	/* socket pairs with one end saved, by the other end */
+	struct cr_objs tcp;	/* TCP connections saved, their socks referenced */
 };
 
 /*
@@ -551,7 +552,7 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 		return cr_write_deleted(ctx, file, r, fd, memfds);
 	/* a socket on fds 0-2 is left to the restarter, as before */
 	if (fd > CR_FD_INHERIT_MAX && sock_from_file(file)) {
-		ret = cr_write_socket(ctx, file, r, fd, held, &fc->pairs);
+		ret = cr_write_socket(ctx, file, r, fd, held, &fc->pairs, &fc->tcp);
 		if (ret <= 0)
 			return ret;
 		/* connected to a peer outside the tree: handed in */
@@ -745,6 +746,7 @@ static struct cr_files_ckpt *cr_files_ckpt(struct cr_ctx *ctx)
 	hash_init(fc->seen.hash);
 	hash_init(fc->memfds.hash);
 	hash_init(fc->pairs.hash);
+	hash_init(fc->tcp.hash);
 	ctx->files = fc;
 	for (i = 0; !ret && i < ctx->nr_procs; i++)
 		ret = cr_pipes_held(ctx->procs[i].leader->task, &fc->held, &fc->seen,
@@ -891,6 +893,21 @@ out:
 	return ret;
 }
 
+/**
+ * cr_files_before_kill() - ready the files of a checkpointed tree for its
+ *	kill (CR_CHECKPOINT_KILL)
+ * @ctx: checkpoint context, the image written whole
+ *
+ * Its TCP connections close without a word to their peers (cr_hold_tcp()).
+ */
+void cr_files_before_kill(struct cr_ctx *ctx)
+{
+	struct cr_files_ckpt *fc = ctx->files;
+
+	if (fc && !ctx->restart)
+		cr_hold_tcp(&fc->tcp);
+}
+
 /* Drop the object tables of a checkpoint. */
 static void cr_free_files_ckpt(struct cr_files_ckpt *fc)
 {
@@ -900,6 +917,8 @@ static void cr_free_files_ckpt(struct cr_files_ckpt *fc)
 	cr_objs_free(&fc->seen, false);
 	cr_objs_free(&fc->memfds, false);
 	cr_objs_free(&fc->pairs, false);
+	cr_put_tcp(&fc->tcp);
+	cr_objs_free(&fc->tcp, false);
 	kfree(fc);
 }
 

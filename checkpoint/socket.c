@@ -199,6 +199,90 @@ static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **
 }
 
 /*
+ * Write @len bytes at @data as socket queue records of socket @objref, in
+ * messages of at most CR_SOCK_MSG_MAX bytes without credentials.
+ */
+static int cr_write_sock_bytes(struct cr_ctx *ctx, u32 objref, const u8 *data, u32 len)
+{
+	const size_t room = CR_REC_MAX_LEN - sizeof(struct cr_rec_sock_queue);
+	struct cr_rec_sock_queue *q;
+	struct cr_sock_msg *m;
+	size_t used = 0;
+	u32 off = 0, n;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	q = kvmalloc(CR_REC_MAX_LEN, GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	q->objref = objref;
+	q->nr = 0;
+	while (off < len && !ret) {
+		n = min_t(u32, len - off, CR_SOCK_MSG_MAX);
+		if (used + cr_sock_msg_size(n) > room) {
+			ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, q, sizeof(*q) + used);
+			q->nr = 0;
+			used = 0;
+			continue;
+		}
+		m = (struct cr_sock_msg *)((char *)(q + 1) + used);
+		memset(m, 0, cr_sock_msg_size(n));
+		m->len = n;
+		m->uid = CR_SOCK_NO_ID;
+		m->gid = CR_SOCK_NO_ID;
+		m->sender = CR_TREE_OUTSIDE;
+		memcpy(m + 1, data + off, n);
+		used += cr_sock_msg_size(n);
+		q->nr++;
+		off += n;
+	}
+	if (!ret && q->nr)
+		ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, q, sizeof(*q) + used);
+	kvfree(q);
+	return ret;
+}
+
+/**
+ * cr_hold_tcp() - let the TCP connections saved close without a word
+ * @tcp: the connections cr_write_socket() saved
+ *
+ * Called before a successful checkpoint kills the tree
+ * (CR_CHECKPOINT_KILL): each socket is put in repair mode, as TCP_REPAIR
+ * does, so that closing it sends the peer neither a FIN nor a reset; the
+ * connection lives on in its image.
+ *
+ * Context: process context, may sleep; takes each socket's lock.
+ */
+void cr_hold_tcp(struct cr_objs *tcp)
+{
+	struct cr_obj *obj;
+	int bkt;
+
+	hash_for_each(tcp->hash, bkt, obj, node) {
+		struct sock *sk = obj->ptr;
+
+		lock_sock(sk);
+		tcp_sk(sk)->repair = 1;
+		tcp_sk(sk)->repair_queue = TCP_NO_QUEUE;
+		release_sock(sk);
+	}
+}
+
+/**
+ * cr_put_tcp() - drop the references cr_write_socket() took
+ * @tcp: the TCP connections it saved; the table is emptied by its owner
+ */
+void cr_put_tcp(struct cr_objs *tcp)
+{
+	struct cr_obj *obj;
+	int bkt;
+
+	hash_for_each(tcp->hash, bkt, obj, node)
+		sock_put(obj->ptr);
+}
+
+/*
  * What @sk has that restart would not make again: refused by name (@fd is
  * the fd it was found on).
  */
@@ -312,6 +396,84 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	return 0;
 }
 
+/*
+ * Copy the bytes of sequence numbers [@from, @from + @len) that the
+ * buffers of @skb hold into @buf (which @from starts).
+ */
+static void cr_tcp_copy(struct sk_buff *skb, u32 from, u32 len, u8 *buf)
+{
+	u32 seq = TCP_SKB_CB(skb)->seq, end = seq + skb->len, lo, hi;
+
+	lo = after(from, seq) ? from : seq;
+	hi = before(from + len, end) ? from + len : end;
+	if (before(lo, hi))
+		skb_copy_bits(skb, lo - seq, buf + (lo - from), hi - lo);
+}
+
+/*
+ * An established TCP connection, its socket locked: its sequence numbers,
+ * options and window as TCP repair reads them, and the bytes of its
+ * receive queue (not read yet) then of its send queue (not acknowledged
+ * yet) into *@datap.  NULL, or what it has that restart would not make.
+ */
+static const char *cr_tcp_state(struct sock *sk, struct cr_file_socket *s, void **datap)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct sk_buff *skb;
+	u32 inq, outq;
+	u8 *data;
+
+	if (tp->repair || tp->urg_data || inet_csk(sk)->icsk_ulp_ops ||
+	    rcu_access_pointer(tp->fastopen_rsk))
+		return "a TCP connection in repair, with urgent data, an ULP (kTLS) or fast open";
+#ifdef CONFIG_TCP_MD5SIG
+	if (rcu_access_pointer(tp->md5sig_info))
+		return "a TCP connection with MD5 signatures";
+#endif
+#ifdef CONFIG_TCP_AO
+	if (rcu_access_pointer(tp->ao_info))
+		return "a TCP connection with TCP-AO";
+#endif
+	inq = tp->rcv_nxt - tp->copied_seq;
+	outq = tp->write_seq - tp->snd_una;
+	if ((u64)inq + outq > CR_SOCK_QUEUE_MAX)
+		return "a TCP connection with more than 64 MiB queued";
+	data = kvmalloc(inq + outq ?: 1, GFP_KERNEL);
+	if (!data)
+		return "a TCP connection whose queues do not fit in memory";
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		cr_tcp_copy(skb, tp->copied_seq, inq, data);
+	for (skb = tcp_rtx_queue_head(sk); skb; skb = skb_rb_next(skb))
+		cr_tcp_copy(skb, tp->snd_una, outq, data + inq);
+	skb_queue_walk(&sk->sk_write_queue, skb)
+		cr_tcp_copy(skb, tp->snd_una, outq, data + inq);
+	*datap = data;
+	s->queued = inq;
+	s->outq = outq;
+	s->snd_seq = tp->snd_una;
+	s->rcv_seq = tp->copied_seq;
+	s->mss = tp->rx_opt.mss_clamp;
+	if (tp->rx_opt.sack_ok)
+		s->tcp_flags |= CR_TCP_SACK;
+	if (tp->rx_opt.wscale_ok) {
+		s->tcp_flags |= CR_TCP_WSCALE;
+		s->snd_wscale = tp->rx_opt.snd_wscale;
+		s->rcv_wscale = tp->rx_opt.rcv_wscale;
+	}
+	if (tp->rx_opt.tstamp_ok) {
+		s->tcp_flags |= CR_TCP_TSTAMP;
+		/* as TCP_TIMESTAMP reads it: the clock, its microsecond bit */
+		s->timestamp = (tcp_clock_ts(tp->tcp_usec_ts) + READ_ONCE(tp->tsoffset)) & ~1U;
+		s->timestamp |= tp->tcp_usec_ts;
+	}
+	s->snd_wl1 = tp->snd_wl1;
+	s->snd_wnd = tp->snd_wnd;
+	s->max_window = tp->max_window;
+	s->rcv_wnd = tp->rcv_wnd;
+	s->rcv_wup = tp->rcv_wup;
+	return NULL;
+}
+
 /* An INET address of @sk (@v6: sk_v6_*, else the IPv4 one) into @to. */
 static void cr_inet_addr(u8 *to, const struct in6_addr *v6, __be32 v4, bool is6)
 {
@@ -328,7 +490,7 @@ static void cr_inet_addr(u8 *to, const struct in6_addr *v6, __be32 v4, bool is6)
  * datagram queued; its addresses and the options restart sets.
  */
 static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
-			 struct cr_file_socket *s)
+			 struct cr_file_socket *s, void **datap)
 {
 	bool is6 = sk->sk_family == AF_INET6, tcp = sk->sk_protocol == IPPROTO_TCP;
 	struct inet_sock *inet = inet_sk(sk);
@@ -344,8 +506,10 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	if (tcp && state == TCP_LISTEN && (READ_ONCE(sk->sk_ack_backlog) ||
 					   inet_csk_reqsk_queue_len(sk)))
 		what = "a TCP listener with connections not accept(2)ed yet";
+	else if (tcp && state == TCP_ESTABLISHED)
+		what = cr_tcp_state(sk, s, datap);
 	else if (tcp && state != TCP_LISTEN && state != TCP_CLOSE)
-		what = "a TCP connection";
+		what = "a TCP connection closing or opening";
 	else if (!tcp && (!skb_queue_empty(&sk->sk_receive_queue) ||
 			  !skb_queue_empty(&udp_sk(sk)->reader_queue)))
 		what = "datagrams queued on a UDP socket";
@@ -359,7 +523,8 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 		 inet->tos || inet->uc_ttl != -1)
 		what = "IP options, SO_BINDTODEVICE, IP_TOS or IP_TTL";
 	if (!what) {
-		s->state = state == TCP_LISTEN ? CR_SOCK_LISTEN : CR_SOCK_NEW;
+		s->state = state == TCP_LISTEN ? CR_SOCK_LISTEN :
+			   tcp && state == TCP_ESTABLISHED ? CR_SOCK_TCP : CR_SOCK_NEW;
 		s->backlog = state == TCP_LISTEN ? READ_ONCE(sk->sk_max_ack_backlog) : 0;
 		s->protocol = sk->sk_protocol;
 		if (inet->inet_num) {
@@ -367,7 +532,7 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 			s->lport = inet->inet_num;
 			cr_inet_addr(s->laddr, &sk->sk_v6_rcv_saddr, inet->inet_rcv_saddr, is6);
 		}
-		if (!tcp && state == TCP_ESTABLISHED) {
+		if (state == TCP_ESTABLISHED) {
 			s->inet_flags |= CR_INET_CONNECTED;
 			s->rport = ntohs(inet->inet_dport);
 			cr_inet_addr(s->raddr, &sk->sk_v6_daddr, inet->inet_daddr, is6);
@@ -381,8 +546,11 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	}
 	release_sock(sk);
 	s->peer = CR_TREE_OUTSIDE;
-	if (what)
+	if (what) {
+		kvfree(*datap);
+		*datap = NULL;
 		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd, what);
+	}
 	return 0;
 }
 
@@ -394,6 +562,7 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
  * @fd: the fd it was found on, for messages
  * @held: the sockets (struct sock) the tree's open files hold
  * @pairs: the pairs whose first end was written, keyed by the other end
+ * @tcp: the TCP connections saved, each referenced (cr_hold_tcp())
  *
  * Context: process context, may sleep; the tree frozen; takes the
  * socket's locks briefly, none across image I/O.
@@ -404,12 +573,14 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
  * CR_SOCK_QUEUE_MAX bytes queued; or the error of writing.
  */
 int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
-		    unsigned int fd, struct cr_objs *held, struct cr_objs *pairs)
+		    unsigned int fd, struct cr_objs *held, struct cr_objs *pairs,
+		    struct cr_objs *tcp)
 {
 	struct cr_file_socket *s = (struct cr_file_socket *)(r + 1);
 	struct socket *sock = sock_from_file(file);
 	struct sock *sk = sock->sk, *peer = NULL;
 	struct sk_buff **skbs = NULL;
+	u8 *data = NULL;
 	u32 i, nr = 0;
 	int ret;
 
@@ -417,7 +588,7 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	if (sk->sk_family == AF_UNIX)
 		ret = cr_unix_state(ctx, sk, fd, s, held, pairs, &peer);
 	else if (sk->sk_family == AF_INET || sk->sk_family == AF_INET6)
-		ret = cr_inet_state(ctx, sk, fd, s);
+		ret = cr_inet_state(ctx, sk, fd, s, (void **)&data);
 	else
 		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a socket of family %u: not supported yet",
 				fd, sk->sk_family);
@@ -475,6 +646,17 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 				s->queued);
 		goto out;
 	}
+	/* a connection: the kill that may follow closes it without a word */
+	if (s->state == CR_SOCK_TCP) {
+		bool added;
+		struct cr_obj *obj = cr_obj_find_or_add(tcp, sk, &added);
+
+		ret = PTR_ERR_OR_ZERO(obj);
+		if (ret)
+			goto out;
+		if (added)
+			sock_hold(sk);
+	}
 	r->kind = CR_FILE_SOCKET;
 	r->flags = O_RDWR | (file->f_flags & O_NONBLOCK);
 	pr_debug("fd %u: socket, family %u, type %u, state %u, pair %u/%u, %u messages, %llu bytes\n",
@@ -482,7 +664,12 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*s));
 	if (!ret)
 		ret = cr_write_sock_queue(ctx, r->objref, skbs, nr);
+	if (!ret && data)
+		ret = cr_write_sock_bytes(ctx, r->objref, data, s->queued);
+	if (!ret && data)
+		ret = cr_write_sock_bytes(ctx, r->objref, data + s->queued, s->outq);
 out:
+	kvfree(data);
 	if (skbs)
 		cr_sock_unsnap(skbs, nr);
 	if (peer)
@@ -804,6 +991,131 @@ static int cr_sock_bind(struct cr_ctx *ctx, struct socket *sock, const struct cr
 	return ret;
 }
 
+/* A TCP socket option of an int, as setsockopt(2) sets it. */
+static int cr_tcp_int(struct socket *sock, int opt, int val)
+{
+	return sock->ops->setsockopt(sock, SOL_TCP, opt, KERNEL_SOCKPTR(&val), sizeof(val));
+}
+
+/* The options the connection negotiated and its timestamp clock, repaired. */
+static int cr_tcp_options(struct socket *sock, const struct cr_file_socket *s)
+{
+	struct tcp_repair_opt opts[4];
+	int n = 0, ret;
+
+	opts[n].opt_code = TCPOPT_MSS;
+	opts[n++].opt_val = s->mss;
+	if (s->tcp_flags & CR_TCP_WSCALE) {
+		opts[n].opt_code = TCPOPT_WINDOW;
+		opts[n++].opt_val = s->snd_wscale | (s->rcv_wscale << 16);
+	}
+	if (s->tcp_flags & CR_TCP_SACK) {
+		opts[n].opt_code = TCPOPT_SACK_PERM;
+		opts[n++].opt_val = 0;
+	}
+	if (s->tcp_flags & CR_TCP_TSTAMP) {
+		opts[n].opt_code = TCPOPT_TIMESTAMP;
+		opts[n++].opt_val = 0;
+	}
+	ret = sock->ops->setsockopt(sock, SOL_TCP, TCP_REPAIR_OPTIONS, KERNEL_SOCKPTR(opts),
+				    n * sizeof(opts[0]));
+	if (!ret && s->tcp_flags & CR_TCP_TSTAMP)
+		ret = cr_tcp_int(sock, TCP_TIMESTAMP, s->timestamp);
+	return ret;
+}
+
+/*
+ * Put @len bytes at @buf into the repaired connection @sock's queue
+ * @queue (TCP_RECV_QUEUE: received, not read; TCP_SEND_QUEUE: sent, not
+ * acknowledged, retransmitted once repair is over), as TCP repair does.
+ */
+static int cr_tcp_queue(struct socket *sock, int queue, const void *buf, u32 len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec kv;
+	int ret;
+
+	ret = cr_tcp_int(sock, TCP_REPAIR_QUEUE, queue);
+	while (!ret && len) {
+		kv.iov_base = (void *)buf;
+		kv.iov_len = len;
+		ret = kernel_sendmsg(sock, &msg, &kv, 1, len);
+		if (ret <= 0)
+			return ret ?: -ENOBUFS;
+		buf += ret;
+		len -= ret;
+		ret = 0;
+	}
+	return ret;
+}
+
+/*
+ * The queues of a repaired TCP connection, from the socket queue records
+ * after file record @r: its receive queue's @queued bytes, then its send
+ * queue's @outq; the buffer limits lifted meanwhile.
+ */
+static int cr_tcp_refill(struct cr_ctx *ctx, const struct cr_rec_file *r, struct socket *sock)
+{
+	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
+	int sndbuf = READ_ONCE(sock->sk->sk_sndbuf), rcvbuf = READ_ONCE(sock->sk->sk_rcvbuf);
+	u64 left = s->queued + s->outq, done = 0;
+	struct cr_rec_sock_queue *q;
+	const char *why, *p;
+	int ret = 0;
+	u32 len, i;
+
+	WRITE_ONCE(sock->sk->sk_sndbuf, INT_MAX / 2);
+	WRITE_ONCE(sock->sk->sk_rcvbuf, INT_MAX / 2);
+	while (!ret && cr_next_type(ctx) == CR_REC_SOCK_QUEUE) {
+		q = cr_read_obj(ctx, CR_REC_SOCK_QUEUE, &len);
+		if (IS_ERR(q)) {
+			ret = PTR_ERR(q);
+			break;
+		}
+		why = cr_check_sock_queue(q, len, r->objref, false, &left);
+		if (why)
+			ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		p = (const char *)(q + 1);
+		for (i = 0; !ret && i < q->nr; i++) {
+			const struct cr_sock_msg *m = (const struct cr_sock_msg *)p;
+
+			if (done < s->queued && done + m->len > s->queued)
+				ret = cr_reject(ctx, -EBADMSG,
+						"socket %u: a message across its two queues",
+						r->objref);
+			else
+				ret = cr_tcp_queue(sock, done < s->queued ? TCP_RECV_QUEUE :
+						   TCP_SEND_QUEUE, m + 1, m->len);
+			done += m->len;
+			p += cr_sock_msg_size(m->len);
+		}
+		kvfree(q);
+	}
+	if (!ret && left)
+		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", r->objref,
+				left);
+	WRITE_ONCE(sock->sk->sk_sndbuf, sndbuf);
+	WRITE_ONCE(sock->sk->sk_rcvbuf, rcvbuf);
+	return ret;
+}
+
+/* Its window, then out of repair: a window probe tells the peer it is back. */
+static int cr_tcp_done(struct socket *sock, const struct cr_file_socket *s)
+{
+	struct tcp_repair_window w = {
+		.snd_wl1 = s->snd_wl1,
+		.snd_wnd = s->snd_wnd,
+		.max_window = s->max_window,
+		.rcv_wnd = s->rcv_wnd,
+		.rcv_wup = s->rcv_wup,
+	};
+	int ret;
+
+	ret = sock->ops->setsockopt(sock, SOL_TCP, TCP_REPAIR_WINDOW, KERNEL_SOCKPTR(&w),
+				    sizeof(w));
+	return ret ?: cr_tcp_int(sock, TCP_REPAIR, TCP_REPAIR_OFF);
+}
+
 /* An INET address and port of the image as a sockaddr: its length. */
 static int cr_inet_sockaddr(struct sockaddr_storage *ss, u16 family, const u8 *addr, u16 port)
 {
@@ -852,6 +1164,15 @@ static struct socket *cr_inet_make(struct cr_ctx *ctx, const struct cr_file_sock
 	ret = 0;
 	if (IS_ENABLED(CONFIG_IPV6) && s->inet_flags & CR_INET_V6ONLY)
 		ret = ip6_sock_set_v6only(sock->sk);
+	/* a connection: repair mode, its queues' first sequence numbers */
+	if (!ret && s->state == CR_SOCK_TCP) {
+		step = "repair it (TCP_REPAIR needs CAP_NET_ADMIN)";
+		ret = cr_tcp_int(sock, TCP_REPAIR, TCP_REPAIR_ON) ?:
+		      cr_tcp_int(sock, TCP_REPAIR_QUEUE, TCP_RECV_QUEUE) ?:
+		      cr_tcp_int(sock, TCP_QUEUE_SEQ, s->rcv_seq) ?:
+		      cr_tcp_int(sock, TCP_REPAIR_QUEUE, TCP_SEND_QUEUE) ?:
+		      cr_tcp_int(sock, TCP_QUEUE_SEQ, s->snd_seq);
+	}
 	if (!ret && s->inet_flags & CR_INET_BOUND) {
 		step = "bind it";
 		len = cr_inet_sockaddr(&sa, s->family, s->laddr, s->lport);
@@ -865,6 +1186,10 @@ static struct socket *cr_inet_make(struct cr_ctx *ctx, const struct cr_file_sock
 		step = "connect it";
 		len = cr_inet_sockaddr(&sa, s->family, s->raddr, s->rport);
 		ret = kernel_connect(sock, (struct sockaddr *)&sa, len, 0);
+	}
+	if (!ret && s->state == CR_SOCK_TCP) {
+		step = "set its TCP options";
+		ret = cr_tcp_options(sock, s);
 	}
 	if (ret) {
 		sock_release(sock);
@@ -887,7 +1212,19 @@ static struct socket *cr_sock_make(struct cr_ctx *ctx, struct cr_socks_state *ss
 		sock = cr_inet_make(ctx, s);
 		if (IS_ERR(sock))
 			return sock;
-		ret = cr_sock_set(ctx, sock, s);
+		ret = s->state == CR_SOCK_TCP ? cr_tcp_refill(ctx, r, sock) : 0;
+		if (!ret)
+			ret = cr_sock_set(ctx, sock, s);
+		if (!ret && s->state == CR_SOCK_TCP) {
+			ret = cr_tcp_done(sock, s);
+			if (ret)
+				cr_reject(ctx, ret,
+					  "TCP connection, port %u: cannot repair its window",
+					  s->lport);
+			/* repair forced, then dropped, its address reuse */
+			if (!ret && s->inet_flags & CR_INET_REUSEADDR)
+				sock_set_reuseaddr(sock->sk);
+		}
 		if (ret) {
 			sock_release(sock);
 			return ERR_PTR(ret);

@@ -771,6 +771,7 @@ void cr_put_tree(struct cr_ctx *ctx, bool dumped)
 	if (!ctx->tasks)
 		return;
 	if (dumped && (ctx->flags & CR_CHECKPOINT_KILL)) {
+		cr_files_before_kill(ctx);
 		for (i = 0; i < ctx->nr_procs; i++) {
 			struct task_struct *task = ctx->procs[i].leader->task;
 

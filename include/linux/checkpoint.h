@@ -369,12 +369,16 @@ struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr);
 struct cr_obj *cr_obj_find_or_add(struct cr_objs *o, void *ptr, bool *added);
 
 bool cr_has_pidfds(struct cr_ctx *ctx, struct cr_task *t);
+void cr_files_before_kill(struct cr_ctx *ctx);
 int cr_restore_pidfds(struct cr_ctx *ctx, struct cr_task *t);
 
 /* checkpoint/socket.c */
 struct cr_socks_state;
 int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
-		    unsigned int fd, struct cr_objs *held, struct cr_objs *pairs);
+		    unsigned int fd, struct cr_objs *held, struct cr_objs *pairs,
+		    struct cr_objs *tcp);
+void cr_hold_tcp(struct cr_objs *tcp);
+void cr_put_tcp(struct cr_objs *tcp);
 struct file *cr_make_socket(struct cr_ctx *ctx, const struct cr_rec_file *r);
 int cr_check_socks(struct cr_ctx *ctx);
 void cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t);

@@ -769,9 +769,16 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 		return "socket: bad buffer size, low mark or peek offset";
 	if (s->rcvtimeo_ns < 0 || s->sndtimeo_ns < 0)
 		return "socket: a negative timeout";
-	if (s->queued > CR_SOCK_QUEUE_MAX ||
+	if (s->queued > CR_SOCK_QUEUE_MAX || s->outq > CR_SOCK_QUEUE_MAX - s->queued ||
 	    ((s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN) && s->queued))
 		return "socket: queued bytes it cannot have";
+	if (s->state != CR_SOCK_TCP &&
+	    (s->tcp_flags || s->mss || s->snd_wscale || s->rcv_wscale || s->timestamp ||
+	     s->snd_seq || s->rcv_seq || s->outq || s->snd_wl1 || s->snd_wnd ||
+	     s->max_window || s->rcv_wnd || s->rcv_wup))
+		return "socket: TCP connection fields on another socket";
+	if (s->__reserved2)
+		return "socket: reserved field not zero";
 	if ((s->state == CR_SOCK_LISTEN && s->type == CR_SOCK_DGRAM) ||
 	    (s->state != CR_SOCK_LISTEN && s->backlog))
 		return "socket: a bad backlog";
@@ -783,18 +790,29 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 		if (s->addr[i])
 			return "socket: bytes after its address";
 	if (!inet)
-		return s->inet_flags || s->lport || s->rport || s->__reserved ||
+		return s->state == CR_SOCK_TCP || s->inet_flags || s->lport || s->rport ||
+		       s->__reserved ||
 		       cr_nonzero(s->laddr, sizeof(s->laddr)) ||
 		       cr_nonzero(s->raddr, sizeof(s->raddr)) ?
 		       "socket: INET fields on a unix socket" : NULL;
-	/* an INET socket: unconnected (UDP connected too) or listening, by itself */
-	if (s->state != CR_SOCK_NEW && s->state != CR_SOCK_LISTEN)
+	/* an INET socket: unconnected (UDP connected too), listening or a TCP connection */
+	if (s->state != CR_SOCK_NEW && s->state != CR_SOCK_LISTEN && s->state != CR_SOCK_TCP)
 		return "socket: an INET socket in a state restart does not make";
+	if (s->state == CR_SOCK_TCP &&
+	    (s->protocol != CR_IPPROTO_TCP || s->tcp_flags & ~CR_TCP_FLAGS || !s->mss ||
+	     (s->inet_flags & (CR_INET_BOUND | CR_INET_CONNECTED)) !=
+	     (CR_INET_BOUND | CR_INET_CONNECTED) || !s->lport ||
+	     s->snd_wscale > CR_TCP_MAX_WSCALE || s->rcv_wscale > CR_TCP_MAX_WSCALE ||
+	     (!(s->tcp_flags & CR_TCP_WSCALE) && (s->snd_wscale || s->rcv_wscale)) ||
+	     (!(s->tcp_flags & CR_TCP_TSTAMP) && s->timestamp) ||
+	     s->max_window < s->snd_wnd))
+		return "socket: a TCP connection with bad options, addresses or window";
 	if (s->addr_len || s->shutdown || s->peer != CR_TREE_OUTSIDE || s->__reserved ||
 	    s->inet_flags & ~CR_INET_FLAGS)
 		return "socket: unix fields or unknown flags on an INET socket";
 	if ((s->inet_flags & CR_INET_CONNECTED &&
-	     (s->protocol != CR_IPPROTO_UDP || !(s->inet_flags & CR_INET_BOUND) || !s->rport)) ||
+	     ((s->protocol != CR_IPPROTO_UDP && s->state != CR_SOCK_TCP) ||
+	      !(s->inet_flags & CR_INET_BOUND) || !s->rport)) ||
 	    (!(s->inet_flags & CR_INET_CONNECTED) &&
 	     (s->rport || cr_nonzero(s->raddr, sizeof(s->raddr)))) ||
 	    (s->state == CR_SOCK_LISTEN && !(s->inet_flags & CR_INET_BOUND)) ||

@@ -749,7 +749,10 @@ struct cr_file_pidfd {
 #define CR_SOCK_LISTEN		4	/* listening (listen(2)), bound to its
 					 * address, no connection waiting
 					 */
-#define CR_SOCK_STATE_MAX	CR_SOCK_LISTEN
+#define CR_SOCK_TCP		5	/* an established TCP connection, made
+					 * again in place as TCP repair does
+					 */
+#define CR_SOCK_STATE_MAX	CR_SOCK_TCP
 
 #define CR_SOCK_PASSCRED	(1U << 0)	/* SO_PASSCRED */
 #define CR_SOCK_PASSPIDFD	(1U << 1)	/* SO_PASSPIDFD */
@@ -785,6 +788,13 @@ struct cr_file_pidfd {
 #define CR_INET_V6ONLY		(1U << 6)	/* IPV6_V6ONLY */
 #define CR_INET_NODELAY		(1U << 7)	/* TCP_NODELAY */
 #define CR_INET_FLAGS		0xffU
+
+/* The options a TCP connection negotiated (struct cr_file_socket's @tcp_flags). */
+#define CR_TCP_SACK		(1U << 0)	/* SACK permitted */
+#define CR_TCP_TSTAMP		(1U << 1)	/* timestamps, @timestamp its clock */
+#define CR_TCP_WSCALE		(1U << 2)	/* window scaling, @snd_wscale, @rcv_wscale */
+#define CR_TCP_FLAGS		0x7U
+#define CR_TCP_MAX_WSCALE	14
 
 /* The room for a unix socket address (its sun_path is 108 bytes). */
 #define CR_UNIX_ADDR_MAX	112
@@ -827,6 +837,25 @@ struct cr_file_pidfd {
  * @laddr: the local address it is bound to: an IPv4 address in the first
  *	4 bytes (the rest zero), or an IPv6 address
  * @raddr: the address it is connected to, likewise
+ * @tcp_flags: CR_SOCK_TCP: CR_TCP_*, the options the connection uses
+ * @mss: CR_SOCK_TCP: the largest segment the peer takes (its MSS option)
+ * @snd_wscale: CR_SOCK_TCP, with CR_TCP_WSCALE: the peer's window scale
+ * @rcv_wscale: CR_SOCK_TCP, with CR_TCP_WSCALE: ours
+ * @timestamp: CR_SOCK_TCP, with CR_TCP_TSTAMP: its timestamp clock now
+ *	(TCP_TIMESTAMP)
+ * @snd_seq: CR_SOCK_TCP: the sequence number of the first byte not
+ *	acknowledged by the peer, the first of its send queue
+ * @rcv_seq: CR_SOCK_TCP: the sequence number of the first byte received
+ *	and not read, the first of its receive queue
+ * @outq: CR_SOCK_TCP: bytes in its send queue (sent and not acknowledged,
+ *	or not sent yet); they follow the @queued bytes of its receive
+ *	queue in the socket queue records
+ * @snd_wl1: CR_SOCK_TCP: the window of TCP_REPAIR_WINDOW: snd_wl1,
+ * @snd_wnd: snd_wnd,
+ * @max_window: max_window,
+ * @rcv_wnd: rcv_wnd,
+ * @rcv_wup: rcv_wup
+ * @__reserved2: zero
  *
  * Restart makes it as the caller would with socket(2) or socketpair(2),
  * bind(2) and listen(2), puts back what it has queued, then sets its
@@ -860,6 +889,20 @@ struct cr_file_socket {
 	__u32 __reserved;
 	__u8 laddr[16];
 	__u8 raddr[16];
+	__u32 tcp_flags;
+	__u16 mss;
+	__u8 snd_wscale;
+	__u8 rcv_wscale;
+	__u32 timestamp;
+	__u32 snd_seq;
+	__u32 rcv_seq;
+	__u32 outq;
+	__u32 snd_wl1;
+	__u32 snd_wnd;
+	__u32 max_window;
+	__u32 rcv_wnd;
+	__u32 rcv_wup;
+	__u32 __reserved2;
 };
 
 /* The uid and gid of a queued message without credentials. */
