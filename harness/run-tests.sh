@@ -12,8 +12,19 @@ for t in "$@"; do
 	[ -x "$t" ] || { echo "run-tests: no test $t"; rc=1; continue; }
 	name=$(basename "$t")
 	echo "CR-TEST-START: $name" | tee -a "$out"
-	{ "$t" 2>&1 </dev/null; echo $? > /tmp/.cr-status; } | tee -a "$out"
-	s=$(cat /tmp/.cr-status)
+	# into a file, not a pipe: a process the test left behind would hold
+	# a pipe open, and the run with it
+	"$t" > /tmp/.cr-out 2>&1 </dev/null
+	s=$?
+	tee -a "$out" < /tmp/.cr-out
+	left=0
+	for d in /proc/[0-9]*; do
+		p=${d#/proc/}
+		# user processes only: a kernel thread has no command line
+		[ "$p" -gt $$ ] && [ -s "$d/cmdline" ] && kill -9 "$p" 2>/dev/null &&
+			left=$((left + 1))
+	done
+	[ "$left" = 0 ] || echo "run-tests: $name left $left processes behind, killed" | tee -a "$out"
 	echo "CR-TEST-END: $name rc=$s" | tee -a "$out"
 	[ "$s" = 0 ] || rc=1
 done

@@ -588,7 +588,18 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		}
 		so = (void *)(fp + sizeof(f));
 		snprintf(what, wlen, "socket file record %d at %zu", j, im->rec[j].off);
-		switch (rnd_below(14)) {
+		switch (rnd_below(16)) {
+		case 14:	/* TCP: options, sequence numbers */
+			so->mss = rnd_below(2) ? rnd_below(70000) : 0;
+			so->snd_wscale = rnd_below(20);
+			so->tcp_flags = rnd_below(2) ? rnd_below(16) : rnd_edge();
+			so->snd_seq += rnd_below(2) ? 1 : rnd_edge();
+			break;
+		case 15:	/* TCP: window, queues */
+			so->snd_wnd = rnd_edge();
+			so->rcv_wup = rnd_edge();
+			so->outq = rnd_below(2) ? so->outq + 1 : rnd_edge();
+			break;
 		case 12:	/* INET: family, protocol, flags */
 			so->family = rnd_below(2) ? CR_AF_INET6 :
 				     rnd_below(2) ? CR_AF_INET : rnd_edge();
@@ -953,13 +964,14 @@ static int rich_events(void)
  * Unix sockets: a stream pair with bytes both ways (credentials on one
  * side), a datagram pair with credentials (both ends autobound), a
  * seqpacket pair, an end whose peer is gone and a listening socket; a TCP
- * listener and a connected UDP socket on the loopback.
+ * listener, a TCP connection to it and a connected UDP socket on the
+ * loopback.
  */
 static int rich_sockets(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct sockaddr_in in = { .sin_family = AF_INET };
-	int s[2], d[2], q[2], o[2], l, u, one = 1;
+	int s[2], d[2], q[2], o[2], l, u, tc, ta, one = 1;
 	socklen_t len;
 
 	len = offsetof(struct sockaddr_un, sun_path) + 1 +
@@ -981,8 +993,17 @@ static int rich_sockets(void)
 	len = sizeof(in);
 	l = socket(AF_INET, SOCK_STREAM, 0);
 	u = socket(AF_INET, SOCK_DGRAM, 0);
-	if (l < 0 || u < 0 || bind(l, (void *)&in, sizeof(in)) || listen(l, 2) ||
+	/* SO_REUSEADDR: each restart binds its port again, past TIME_WAIT */
+	if (l < 0 || u < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(l, (void *)&in, sizeof(in)) || listen(l, 2) ||
 	    getsockname(l, (void *)&in, &len) || connect(u, (void *)&in, sizeof(in)))
+		return -1;
+	/* a TCP connection to itself, bytes unread on one side */
+	tc = socket(AF_INET, SOCK_STREAM, 0);
+	if (tc < 0 || connect(tc, (void *)&in, sizeof(in)))
+		return -1;
+	ta = accept(l, NULL, NULL);
+	if (ta < 0 || write(tc, "tcp bytes", 9) != 9)
 		return -1;
 	return 0;
 }

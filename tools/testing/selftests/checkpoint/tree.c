@@ -1061,6 +1061,7 @@ TEST_F_TIMEOUT(refuse, eperm_one_task, 120)
  */
 static pid_t start_pidns(int p[2], pid_t *init)
 {
+	char buf[1 + sizeof(pid_t)];
 	pid_t outer = fork();
 	int st;
 
@@ -1085,7 +1086,10 @@ static pid_t start_pidns(int p[2], pid_t *init)
 		for (;;)
 			pause();
 	}
-	if (write(p[1], init, sizeof(*init)) != sizeof(*init))
+	/* tagged: the init's "x" may come before or after it */
+	buf[0] = 'p';
+	memcpy(buf + 1, init, sizeof(*init));
+	if (write(p[1], buf, sizeof(buf)) != sizeof(buf))
 		_exit(1);
 	waitpid(*init, &st, 0);
 	_exit(0);
@@ -1094,12 +1098,17 @@ static pid_t start_pidns(int p[2], pid_t *init)
 /* Wait for start_pidns(): the init's pid, or -1. */
 static pid_t pidns_ready(int p[2])
 {
+	char buf[2 + sizeof(pid_t)];
 	pid_t init = -1;
-	char c;
+	size_t n = 0;
+	ssize_t k;
 
 	close(p[1]);
-	if (read(p[0], &init, sizeof(init)) != sizeof(init) || read(p[0], &c, 1) != 1)
-		init = -1;
+	/* "x" and "p" + pid, atomic writes in either order */
+	while (n < sizeof(buf) && (k = read(p[0], buf + n, sizeof(buf) - n)) > 0)
+		n += k;
+	if (n == sizeof(buf))
+		memcpy(&init, buf + (buf[0] == 'x' ? 2 : 1), sizeof(init));
 	close(p[0]);
 	return init;
 }
