@@ -853,6 +853,7 @@ static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 			}
 		}
 		if (!ret) {
+			obj->readers++;	/* the tree's fds on it, for cr_hold_tcp() */
 			rec.fd = fd;
 			rec.objref = obj->objref;
 			rec.flags = cr_fd_cloexec(t, fd) ? CR_FD_CLOEXEC : 0;
@@ -905,7 +906,7 @@ void cr_files_before_kill(struct cr_ctx *ctx)
 	struct cr_files_ckpt *fc = ctx->files;
 
 	if (fc && !ctx->restart)
-		cr_hold_tcp(&fc->tcp);
+		cr_hold_tcp(&fc->tcp, &fc->objs, ctx->nr_tasks);
 }
 
 /* Drop the object tables of a checkpoint. */

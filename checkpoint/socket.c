@@ -246,22 +246,35 @@ static int cr_write_sock_bytes(struct cr_ctx *ctx, u32 objref, const u8 *data, u
 /**
  * cr_hold_tcp() - let the TCP connections saved close without a word
  * @tcp: the connections cr_write_socket() saved
+ * @files: the open files of the tree, with the number of its fds on each
+ * @slack: references the tree's tasks may hold for a while (a call in
+ *	progress in a multi-threaded process)
  *
  * Called before a successful checkpoint kills the tree
  * (CR_CHECKPOINT_KILL): each socket is put in repair mode, as TCP_REPAIR
  * does, so that closing it sends the peer neither a FIN nor a reset; the
- * connection lives on in its image.
+ * connection lives on in its image.  A socket whose file has more
+ * references than the tree and its checkpoint explain may be another
+ * process's too (passed with SCM_RIGHTS): it is left as it is, and closes
+ * as any would.
  *
  * Context: process context, may sleep; takes each socket's lock.
  */
-void cr_hold_tcp(struct cr_objs *tcp)
+void cr_hold_tcp(struct cr_objs *tcp, struct cr_objs *files, u32 slack)
 {
-	struct cr_obj *obj;
+	struct cr_obj *obj, *fobj;
 	int bkt;
 
 	hash_for_each(tcp->hash, bkt, obj, node) {
 		struct sock *sk = obj->ptr;
+		struct file *file = sk->sk_socket ? sk->sk_socket->file : NULL;
 
+		fobj = file ? cr_obj_find(files, file) : NULL;
+		/* the fds, the files table's reference, the tasks' calls */
+		if (!fobj || file_count(file) > fobj->readers + 1 + slack) {
+			pr_debug("a TCP connection shared outside the tree: not held\n");
+			continue;
+		}
 		lock_sock(sk);
 		tcp_sk(sk)->repair = 1;
 		tcp_sk(sk)->repair_queue = TCP_NO_QUEUE;

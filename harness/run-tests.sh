@@ -6,24 +6,42 @@
 # its exit status, so a crash without TAP totals is still counted.
 out=${CR_RESULTS:-/dev/ttyS1}
 rc=0
+
+# Wait until the running test wrote its status, then kill every user
+# process it left (a kernel thread has no command line; this script's
+# subshells, tee and the reaper itself are spared); their number into
+# /tmp/.cr-left.
+reap() {
+	me=$(cat /proc/$$/cmdline)
+	while [ ! -f /tmp/.cr-status ]; do
+		usleep 100000
+	done
+	n=0
+	for d in /proc/[0-9]*; do
+		p=${d#/proc/}
+		c=$(cat "$d/cmdline" 2>/dev/null)
+		[ "$p" -gt $$ ] && [ -n "$c" ] && [ "$c" != "$me" ] &&
+			[ "${c#tee}" = "$c" ] && kill -9 "$p" 2>/dev/null && n=$((n + 1))
+	done
+	echo $n > /tmp/.cr-left
+}
+
 [ $# -gt 0 ] || set -- /cr/tests/*
 for t in "$@"; do
 	t=/cr/tests/$(basename "$t")
 	[ -x "$t" ] || { echo "run-tests: no test $t"; rc=1; continue; }
 	name=$(basename "$t")
 	echo "CR-TEST-START: $name" | tee -a "$out"
-	# into a file, not a pipe: a process the test left behind would hold
-	# a pipe open, and the run with it
-	"$t" > /tmp/.cr-out 2>&1 </dev/null
-	s=$?
-	tee -a "$out" < /tmp/.cr-out
-	left=0
-	for d in /proc/[0-9]*; do
-		p=${d#/proc/}
-		# user processes only: a kernel thread has no command line
-		[ "$p" -gt $$ ] && [ -s "$d/cmdline" ] && kill -9 "$p" 2>/dev/null &&
-			left=$((left + 1))
-	done
+	# once the test ended, a process it left behind would hold tee's pipe
+	# open, and the run with it: the reaper kills (and counts) them
+	rm -f /tmp/.cr-status /tmp/.cr-left
+	reap &
+	reaper=$!
+	{ "$t" 2>&1 </dev/null; echo $? > /tmp/.cr-status.new
+	  mv /tmp/.cr-status.new /tmp/.cr-status; } | tee -a "$out"
+	wait $reaper
+	s=$(cat /tmp/.cr-status)
+	left=$(cat /tmp/.cr-left)
 	[ "$left" = 0 ] || echo "run-tests: $name left $left processes behind, killed" | tee -a "$out"
 	echo "CR-TEST-END: $name rc=$s" | tee -a "$out"
 	[ "$s" = 0 ] || rc=1

@@ -341,7 +341,8 @@ struct file *cr_open_kind(const char *path, int flags, umode_t type);
  * @node: its place in the table
  * @ptr: the object (an open file, a pipe, a socket...): never in the image
  * @objref: its object reference, the image's name for it
- * @readers: pipes: the tree's open files that read it
+ * @readers: pipes: the tree's open files that read it; open files: the
+ *	tree's fds on it
  * @writers: pipes: the tree's open files that write it
  */
 struct cr_obj {
@@ -377,7 +378,7 @@ struct cr_socks_state;
 int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
 		    unsigned int fd, struct cr_objs *held, struct cr_objs *pairs,
 		    struct cr_objs *tcp);
-void cr_hold_tcp(struct cr_objs *tcp);
+void cr_hold_tcp(struct cr_objs *tcp, struct cr_objs *files, u32 slack);
 void cr_put_tcp(struct cr_objs *tcp);
 struct file *cr_make_socket(struct cr_ctx *ctx, const struct cr_rec_file *r);
 int cr_check_socks(struct cr_ctx *ctx);
