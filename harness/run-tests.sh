@@ -7,15 +7,14 @@
 out=${CR_RESULTS:-/dev/ttyS1}
 rc=0
 
-# Wait until the running test wrote its status, then kill every user
-# process it left (a kernel thread has no command line; this script's
-# subshells, tee and the reaper itself are spared); their number into
-# /tmp/.cr-left.
+# Wait until the running test ended (its status comes down a FIFO: a
+# read, no process made meanwhile, which a test counting processes would
+# see), then kill every user process it left (a kernel thread has no
+# command line; this script's subshells and tee are spared); its status and
+# their number into /tmp/.cr-result.
+me=$(cat /proc/$$/cmdline)
 reap() {
-	me=$(cat /proc/$$/cmdline)
-	while [ ! -f /tmp/.cr-status ]; do
-		usleep 100000
-	done
+	read -r st < /tmp/.cr-done
 	n=0
 	for d in /proc/[0-9]*; do
 		p=${d#/proc/}
@@ -23,8 +22,10 @@ reap() {
 		[ "$p" -gt $$ ] && [ -n "$c" ] && [ "$c" != "$me" ] &&
 			[ "${c#tee}" = "$c" ] && kill -9 "$p" 2>/dev/null && n=$((n + 1))
 	done
-	echo $n > /tmp/.cr-left
+	echo "$st $n" > /tmp/.cr-result
 }
+rm -f /tmp/.cr-done
+mkfifo /tmp/.cr-done
 
 [ $# -gt 0 ] || set -- /cr/tests/*
 for t in "$@"; do
@@ -34,14 +35,12 @@ for t in "$@"; do
 	echo "CR-TEST-START: $name" | tee -a "$out"
 	# once the test ended, a process it left behind would hold tee's pipe
 	# open, and the run with it: the reaper kills (and counts) them
-	rm -f /tmp/.cr-status /tmp/.cr-left
+	rm -f /tmp/.cr-result
 	reap &
 	reaper=$!
-	{ "$t" 2>&1 </dev/null; echo $? > /tmp/.cr-status.new
-	  mv /tmp/.cr-status.new /tmp/.cr-status; } | tee -a "$out"
+	{ "$t" 2>&1 </dev/null; echo $? > /tmp/.cr-done; } | tee -a "$out"
 	wait $reaper
-	s=$(cat /tmp/.cr-status)
-	left=$(cat /tmp/.cr-left)
+	read -r s left < /tmp/.cr-result
 	[ "$left" = 0 ] || echo "run-tests: $name left $left processes behind, killed" | tee -a "$out"
 	echo "CR-TEST-END: $name rc=$s" | tee -a "$out"
 	[ "$s" = 0 ] || rc=1
