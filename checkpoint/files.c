@@ -1968,7 +1968,9 @@ static int cr_restore_files(struct cr_ctx *ctx, struct cr_task *t)
 	ret = cr_restore_epolls(fs);
 	if (ret)
 		return ret;
-	cr_restore_socks(ctx, t);
+	ret = cr_restore_socks(ctx, t);
+	if (ret)
+		return ret;
 	set_fs_pwd(current->fs, &fs->cwd);
 	current->fs->umask = fs->umask;
 	return 0;

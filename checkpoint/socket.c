@@ -717,6 +717,12 @@ struct cr_sock_fix {
 	u32 task;
 };
 
+/* A TCP connection made in repair mode, referenced; @reuse: SO_REUSEADDR. */
+struct cr_sock_tcp {
+	struct sock *sk;
+	bool reuse;
+};
+
 /**
  * struct cr_socks_state - the sockets restart made, for the whole tree
  * @pairs: the pairs, by number - 1
@@ -725,6 +731,11 @@ struct cr_sock_fix {
  * @fixes: the pids to give once the tasks are made
  * @nr_fixes: number of @fixes
  * @cap_fixes: room in @fixes
+ * @tcp: the TCP connections made, in repair mode until the point of no
+ *	return is past (a failed restart closes them without a word)
+ * @nr_tcp: number of @tcp
+ * @cap_tcp: room in @tcp
+ * @tcp_live: they were taken out of repair mode
  */
 struct cr_socks_state {
 	struct cr_sock_pair *pairs;
@@ -733,6 +744,10 @@ struct cr_socks_state {
 	struct cr_sock_fix *fixes;
 	u32 nr_fixes;
 	u32 cap_fixes;
+	struct cr_sock_tcp *tcp;
+	u32 nr_tcp;
+	u32 cap_tcp;
+	int tcp_live;
 };
 
 static int cr_socks_grow(void **arr, u32 nr, u32 *cap, size_t size)
@@ -1112,8 +1127,12 @@ static int cr_tcp_refill(struct cr_ctx *ctx, const struct cr_rec_file *r, struct
 	return ret;
 }
 
-/* Its window, then out of repair: a window probe tells the peer it is back. */
-static int cr_tcp_done(struct socket *sock, const struct cr_file_socket *s)
+/*
+ * Its window; it stays in repair mode until the point of no return is
+ * past (cr_restore_socks()): a restart that fails before closes it
+ * without a word to the peer.
+ */
+static int cr_tcp_window(struct socket *sock, const struct cr_file_socket *s)
 {
 	struct tcp_repair_window w = {
 		.snd_wl1 = s->snd_wl1,
@@ -1122,11 +1141,22 @@ static int cr_tcp_done(struct socket *sock, const struct cr_file_socket *s)
 		.rcv_wnd = s->rcv_wnd,
 		.rcv_wup = s->rcv_wup,
 	};
-	int ret;
 
-	ret = sock->ops->setsockopt(sock, SOL_TCP, TCP_REPAIR_WINDOW, KERNEL_SOCKPTR(&w),
-				    sizeof(w));
-	return ret ?: cr_tcp_int(sock, TCP_REPAIR, TCP_REPAIR_OFF);
+	return sock->ops->setsockopt(sock, SOL_TCP, TCP_REPAIR_WINDOW, KERNEL_SOCKPTR(&w),
+				     sizeof(w));
+}
+
+/* Note a connection made, to take it out of repair mode past the point of no return. */
+static int cr_tcp_note(struct cr_socks_state *ss, struct sock *sk, bool reuse)
+{
+	int ret = cr_socks_grow((void **)&ss->tcp, ss->nr_tcp, &ss->cap_tcp, sizeof(*ss->tcp));
+
+	if (ret)
+		return ret;
+	sock_hold(sk);
+	ss->tcp[ss->nr_tcp].sk = sk;
+	ss->tcp[ss->nr_tcp++].reuse = reuse;
+	return 0;
 }
 
 /* An INET address and port of the image as a sockaddr: its length. */
@@ -1229,14 +1259,14 @@ static struct socket *cr_sock_make(struct cr_ctx *ctx, struct cr_socks_state *ss
 		if (!ret)
 			ret = cr_sock_set(ctx, sock, s);
 		if (!ret && s->state == CR_SOCK_TCP) {
-			ret = cr_tcp_done(sock, s);
+			ret = cr_tcp_window(sock, s);
 			if (ret)
 				cr_reject(ctx, ret,
 					  "TCP connection, port %u: cannot repair its window",
 					  s->lport);
-			/* repair forced, then dropped, its address reuse */
-			if (!ret && s->inet_flags & CR_INET_REUSEADDR)
-				sock_set_reuseaddr(sock->sk);
+			else
+				ret = cr_tcp_note(ss, sock->sk,
+						  s->inet_flags & CR_INET_REUSEADDR);
 		}
 		if (ret) {
 			sock_release(sock);
@@ -1351,22 +1381,40 @@ int cr_check_socks(struct cr_ctx *ctx)
 
 /**
  * cr_restore_socks() - give the pid of the calling task's process to what
- *	names it
+ *	names it; take the TCP connections out of repair mode
  * @ctx: restart context, past the point of no return
  * @t: the calling task, a process's leader, made
  *
  * The queued messages its process sent, and SO_PEERCRED of the sockets
  * that name it, get its pid.  Each is written by one task only, before
- * any task returns to user space.
+ * any task returns to user space.  The first process here takes the TCP
+ * connections made out of repair mode: a window probe tells each peer
+ * the connection is back.
  *
  * Context: process context, in @t.
+ * Return: 0, or the error of leaving repair mode (the restart fails).
  */
-void cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t)
+int cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t)
 {
 	struct cr_socks_state *ss = ctx->socks;
 	struct cr_sock_fix *f;
 	struct pid *old;
 	u32 i;
+	int ret;
+
+	/* the first process here takes every connection out of repair mode */
+	if (ss && ss->nr_tcp && !xchg(&ss->tcp_live, 1)) {
+		for (i = 0; i < ss->nr_tcp; i++) {
+			struct socket *sock = ss->tcp[i].sk->sk_socket;
+
+			ret = sock ? cr_tcp_int(sock, TCP_REPAIR, TCP_REPAIR_OFF) : -EBADF;
+			if (ret)
+				return ret;
+			/* repair forced, then dropped, address reuse */
+			if (ss->tcp[i].reuse)
+				sock_set_reuseaddr(sock->sk);
+		}
+	}
 
 	for (i = 0; ss && i < ss->nr_fixes; i++) {
 		f = &ss->fixes[i];
@@ -1383,6 +1431,7 @@ void cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t)
 		}
 		put_pid(old);
 	}
+	return 0;
 }
 
 /**
@@ -1407,6 +1456,9 @@ void cr_free_socks(struct cr_ctx *ctx)
 			sock_put(ss->fixes[i].sk);
 	}
 	kvfree(ss->fixes);
+	for (i = 0; i < ss->nr_tcp; i++)
+		sock_put(ss->tcp[i].sk);
+	kvfree(ss->tcp);
 	kfree(ss);
 	ctx->socks = NULL;
 }

@@ -382,7 +382,7 @@ void cr_hold_tcp(struct cr_objs *tcp, struct cr_objs *files, u32 slack);
 void cr_put_tcp(struct cr_objs *tcp);
 struct file *cr_make_socket(struct cr_ctx *ctx, const struct cr_rec_file *r);
 int cr_check_socks(struct cr_ctx *ctx);
-void cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t);
+int cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t);
 void cr_free_socks(struct cr_ctx *ctx);
 bool cr_reachable(struct file *file, const char *path);
 int cr_get_inherit(struct cr_ctx *ctx, const struct cr_restart_args __user *uargs);

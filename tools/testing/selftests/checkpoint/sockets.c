@@ -1119,9 +1119,16 @@ TEST(tcp_connection)
 		} else {
 			ASSERT_EQ(0, kill(pid, SIGCONT));
 		}
-		ASSERT_EQ(5, write(c, "hello", 5)) TH_LOG("round %d: %s", round, strerror(errno));
+		/*
+		 * quiet until the child is back (its sum): nothing holds the
+		 * connection between the kill and the restart, and a segment
+		 * then would be answered with a reset
+		 */
 		memset(got, 0, sizeof(got));
-		EXPECT_EQ(0, read_full(c, got, strlen(want)))
+		EXPECT_EQ(0, read_full(c, got, strlen(want) - 5))
+			TH_LOG("round %d: got \"%s\" (%s)", round, got, strerror(errno));
+		ASSERT_EQ(5, write(c, "hello", 5)) TH_LOG("round %d: %s", round, strerror(errno));
+		EXPECT_EQ(0, read_full(c, got + strlen(want) - 5, 5))
 			TH_LOG("round %d: got \"%s\" (%s)", round, got, strerror(errno));
 		EXPECT_STREQ(want, got);
 		EXPECT_EQ(0, cr_wait(back)) TH_LOG("round %d: the child failed", round);
