@@ -14,8 +14,9 @@
  *   other end is closed again;
  * - listening, with no connection waiting to be accepted.
  *
- * A socket bound to an abstract name (autobind(7) names too) is bound to
- * it again.
+ * A socket bound to an abstract name (autobind(7) names too) or to an
+ * absolute path is bound to it again; the socket file the killed original
+ * left at that path is unlinked first, if no socket is bound to it.
  *
  * An INET or INET6 socket is saved with its addresses and the options
  * restart sets, and made again as the caller would with socket(2),
@@ -35,7 +36,7 @@
  *
  * A socket connected to a peer outside the tree is left to the restarter
  * under its key, as one end of a pipe is.  Refused with EOPNOTSUPP, by
- * name: other families, unix sockets bound to a path, accept(2)ed sockets,
+ * name: other families, unix sockets bound to a relative path, accept(2)ed sockets,
  * connections waiting to be accepted, files in flight
  * (SCM_RIGHTS), out-of-band data, socket filters, receive timestamps and
  * the options restart does not set.
@@ -46,6 +47,8 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/jiffies.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/net.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
@@ -372,9 +375,10 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	if (addr) {
 		/* stable while bound; an accept(2)ed socket shares its listener's */
 		s->addr_len = addr->len - offsetof(struct sockaddr_un, sun_path);
-		if (addr->name->sun_path[0])
+		/* restart binds the same name: from any cwd, an absolute one only */
+		if (addr->name->sun_path[0] && addr->name->sun_path[0] != '/')
 			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
-					 "a unix socket bound to a path");
+					 "a unix socket bound to a relative path");
 		if (!listen && refcount_read(&addr->refcnt) > 1)
 			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
 					 "an accept(2)ed unix socket");
@@ -1000,19 +1004,70 @@ static int cr_sock_peercred(struct cr_ctx *ctx, struct cr_socks_state *ss, struc
 	return ret;
 }
 
+/*
+ * Is a socket bound to the socket file at @sun (@len)?  A datagram
+ * socket's connect(2) asks without a word to it: refused if none is, the
+ * wrong type for a stream socket, done for a datagram one.
+ */
+static bool cr_unix_bound(struct sockaddr_un *sun, int len)
+{
+	struct socket *probe;
+	int ret;
+
+	if (sock_create(AF_UNIX, SOCK_DGRAM, 0, &probe))
+		return true;
+	ret = kernel_connect(probe, (struct sockaddr *)sun, len, 0);
+	sock_release(probe);
+	return ret != -ECONNREFUSED;
+}
+
+/*
+ * The socket file at @sun's path, if no socket is bound to it any more
+ * (the original's, left when it was killed), unlinked as the caller
+ * would; -EADDRINUSE for anything else there.  No socket can be bound to
+ * that file meanwhile: bind(2) makes a file of its own.
+ */
+static int cr_unix_unlink_stale(struct sockaddr_un *sun, int len)
+{
+	struct path parent;
+	struct dentry *d;
+	int ret;
+
+	if (cr_unix_bound(sun, len))
+		return -EADDRINUSE;
+	d = kern_path_locked(sun->sun_path, &parent);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	ret = -EADDRINUSE;
+	if (d_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode)) {
+		ret = mnt_want_write(parent.mnt);
+		if (!ret) {
+			ret = vfs_unlink(mnt_idmap(parent.mnt), d_inode(parent.dentry), d, NULL);
+			mnt_drop_write(parent.mnt);
+		}
+	}
+	dput(d);
+	inode_unlock(d_inode(parent.dentry));
+	path_put(&parent);
+	return ret;
+}
+
 /* Bind @sock to the address of @s, and listen as it did. */
 static int cr_sock_bind(struct cr_ctx *ctx, struct socket *sock, const struct cr_file_socket *s)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int ret = 0;
+	int len = offsetof(struct sockaddr_un, sun_path) + s->addr_len, ret = 0;
 
 	if (s->addr_len) {
 		memcpy(sun.sun_path, s->addr, s->addr_len);
-		ret = kernel_bind(sock, (struct sockaddr *)&sun,
-				  offsetof(struct sockaddr_un, sun_path) + s->addr_len);
+		ret = kernel_bind(sock, (struct sockaddr *)&sun, len);
+		/* a path: the killed original's socket file may still be there */
+		if (ret == -EADDRINUSE && s->addr[0] && !cr_unix_unlink_stale(&sun, len))
+			ret = kernel_bind(sock, (struct sockaddr *)&sun, len);
 		if (ret)
-			return cr_reject(ctx, ret, "cannot bind a unix socket to @%.*s again",
-					 (int)s->addr_len - 1, s->addr + 1);
+			return cr_reject(ctx, ret, "cannot bind a unix socket to %s%.*s again",
+					 s->addr[0] ? "" : "@", (int)s->addr_len - 1,
+					 s->addr + !s->addr[0]);
 	}
 	if (s->state == CR_SOCK_LISTEN)
 		ret = kernel_listen(sock, s->backlog);

@@ -782,10 +782,14 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 	if ((s->state == CR_SOCK_LISTEN && s->type == CR_SOCK_DGRAM) ||
 	    (s->state != CR_SOCK_LISTEN && s->backlog))
 		return "socket: a bad backlog";
-	/* a unix socket's abstract name: path-bound sockets are not saved */
-	if (s->addr_len > CR_UNIX_PATH_MAX || (s->addr_len && s->addr[0]) ||
+	/* a unix socket's abstract name, or an absolute path, NUL-terminated */
+	if (s->addr_len > CR_UNIX_PATH_MAX ||
+	    (s->addr_len && s->addr[0] && (s->addr[0] != '/' || s->addr[s->addr_len - 1])) ||
 	    (!inet && s->state == CR_SOCK_LISTEN && !s->addr_len))
 		return "socket: a bad unix address";
+	for (i = 1; s->addr_len && s->addr[0] && i < s->addr_len - 1U; i++)
+		if (!s->addr[i])
+			return "socket: a unix path with a NUL inside";
 	for (i = s->addr_len; i < CR_UNIX_ADDR_MAX; i++)
 		if (s->addr[i])
 			return "socket: bytes after its address";

@@ -826,8 +826,10 @@ struct cr_file_pidfd {
  * @backlog: CR_SOCK_LISTEN: the backlog of listen(2)
  * @addr_len: bytes of @addr it is bound to, 0 if unbound
  * @addr: a unix socket's address, the sun_path of bind(2): an abstract
- *	name (a zero byte, then the name; autobind(7) names too); restart
- *	binds it again, -EADDRINUSE if taken
+ *	name (a zero byte, then the name; autobind(7) names too), or an
+ *	absolute path, its NUL included; restart binds it again,
+ *	-EADDRINUSE if taken (a socket file at the path that no socket is
+ *	bound to any more, the original's, is unlinked first)
  * @protocol: an INET socket's: CR_IPPROTO_TCP (a stream: unconnected or
  *	listening) or CR_IPPROTO_UDP (a datagram socket); 0 for unix
  * @inet_flags: an INET socket's CR_INET_*

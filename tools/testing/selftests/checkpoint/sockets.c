@@ -22,7 +22,7 @@
  * Debian's busybox httpd, restarted idle, serving again.
  *
  * And the errors: files in flight (SCM_RIGHTS), a connection not accepted
- * yet, a socket bound to a path, a datagram queued on a UDP socket, a
+ * yet, a socket bound to a relative path, a datagram queued on a UDP socket, a
  * netlink socket and a TCP connection are refused with EOPNOTSUPP and the
  * process runs on; an abstract name or a TCP port still taken fails
  * restart with EADDRINUSE, queued credentials the restarter could not send
@@ -541,10 +541,12 @@ static void refused_child(int what)
 			_exit(1);
 		close(cl);
 		break;
-	case R_PATH:		/* bound to a path */
+	case R_PATH:		/* bound to a relative path */
 		memset(&sa, 0, sizeof(sa));
 		sa.sun_family = AF_UNIX;
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/cr-sock-%d", getpid());
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "cr-sock-%d", getpid());
+		if (chdir("/tmp"))
+			_exit(1);
 		unlink(sa.sun_path);
 		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 		if (fd < 0 || bind(fd, (void *)&sa, sizeof(sa)) || cr_move_fd(fd, 40))
@@ -651,6 +653,94 @@ static int drop_cap(int cap)
 		return -1;
 	d[cap / 32].effective &= ~(1U << (cap % 32));
 	return syscall(SYS_capset, &h, d);
+}
+
+/* A unix socket of @type bound to @path (replaced), moved to @at: 0, or -1. */
+static int bound_at(int type, const char *path, int at)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, type, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	return fd < 0 || bind(fd, (void *)&sa, sizeof(sa)) || cr_move_fd(fd, at) ? -1 : 0;
+}
+
+static void path_child(const char *lpath, const char *dpath)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX }, got;
+	socklen_t len = sizeof(got);
+	int cl, ac, ok;
+	char c = 0;
+
+	close_range(3, ~0U, 0);
+	if (bound_at(SOCK_STREAM, lpath, 40) || listen(40, 3) || bound_at(SOCK_DGRAM, dpath, 41))
+		_exit(1);
+	raise(SIGSTOP);
+	/* its name, a client by path, a datagram by path */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", lpath);
+	ok = !getsockname(40, (void *)&got, &len) && !strcmp(got.sun_path, lpath);
+	cl = socket(AF_UNIX, SOCK_STREAM, 0);
+	ok = ok && cl >= 0 && !connect(cl, (void *)&sa, sizeof(sa)) &&
+	     (ac = accept(40, NULL, NULL)) >= 0 && write(cl, "p", 1) == 1 &&
+	     read(ac, &c, 1) == 1 && c == 'p';
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", dpath);
+	cl = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ok = ok && cl >= 0 && sendto(cl, "d", 1, 0, (void *)&sa, sizeof(sa)) == 1 &&
+	     recv(41, &c, 1, MSG_DONTWAIT) == 1 && c == 'd';
+	_exit(ok ? CR_RESTART_OK : 2);
+}
+
+/*
+ * Unix sockets bound to paths (a listener, a datagram server): the
+ * killed original's socket files are unlinked and bound again, clients
+ * find them by path.  While the original lives, or with another file at
+ * the path, restart fails with EADDRINUSE and the file stays.
+ */
+TEST(path_bound)
+{
+	char lpath[64], dpath[64];
+	int img = cr_tmpfile(), status, fd;
+	struct stat st;
+	pid_t pid, r;
+
+	ASSERT_GE(img, 0);
+	snprintf(lpath, sizeof(lpath), "/tmp/cr-lsock-%d", getpid());
+	snprintf(dpath, sizeof(dpath), "/tmp/cr-dsock-%d", getpid());
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		path_child(lpath, dpath);
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_LT(0, sys_checkpoint(pid, img, 0)) TH_LOG("checkpoint: %s", strerror(errno));
+	/* the original still bound: taken */
+	r = fork();
+	ASSERT_GE(r, 0);
+	if (!r) {
+		if (lseek(img, 0, SEEK_SET))
+			_exit(1);
+		sys_restart(0, img, 0);
+		_exit(errno == EADDRINUSE ? 0 : 2);
+	}
+	ASSERT_EQ(r, waitpid(r, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("the original lives: not EADDRINUSE");
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	/* its socket files are left: restart takes the paths back */
+	ASSERT_EQ(0, stat(lpath, &st));
+	EXPECT_TRUE(S_ISSOCK(st.st_mode));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	/* a regular file where the datagram server was: left alone */
+	unlink(dpath);
+	fd = open(dpath, O_CREAT | O_WRONLY, 0600);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	EXPECT_EQ(100 + EADDRINUSE, cr_restart_child(img));
+	EXPECT_EQ(0, stat(dpath, &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	unlink(lpath);
+	unlink(dpath);
+	close(img);
 }
 
 /* Give the first queued message of the image another uid. */
