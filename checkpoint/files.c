@@ -53,8 +53,16 @@
 /* The highest fd that may be left to the restarter. */
 #define CR_FD_INHERIT_MAX	2
 
-/* Make room for one more element in *@arr (@nr used of *@cap). */
-static int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
+/**
+ * cr_grow() - make room for one more element in an array
+ * @arr: the array, reallocated (kvrealloc) when full
+ * @nr: the elements used
+ * @cap: its room, doubled (16 at first) when full
+ * @size: the size of an element
+ *
+ * Return: 0, or -ENOMEM with the array as it was.
+ */
+int cr_grow(void **arr, u32 nr, u32 *cap, size_t size)
 {
 	u32 n = *cap ? 2 * *cap : 16;
 	void *p;

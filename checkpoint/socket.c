@@ -139,49 +139,91 @@ static void cr_sock_unsnap(struct sk_buff **skbs, u32 nr)
 	kvfree(skbs);
 }
 
+/* A socket queue record being filled, written out when the next message does not fit. */
+struct cr_sock_qw {
+	struct cr_rec_sock_queue *q;
+	size_t used;
+};
+
+static int cr_qw_start(struct cr_sock_qw *w, u32 objref)
+{
+	w->q = kvmalloc(CR_REC_MAX_LEN, GFP_KERNEL);
+	if (!w->q)
+		return -ENOMEM;
+	w->q->objref = objref;
+	w->q->nr = 0;
+	w->used = 0;
+	return 0;
+}
+
+/*
+ * The next message, of @len bytes, zeroed but for its length and no
+ * credentials; the record written out first if it is full.
+ */
+static struct cr_sock_msg *cr_qw_msg(struct cr_ctx *ctx, struct cr_sock_qw *w, u32 len)
+{
+	const size_t room = CR_REC_MAX_LEN - sizeof(*w->q);
+	struct cr_sock_msg *m;
+	int ret;
+
+	if (w->used + cr_sock_msg_size(len) > room) {
+		ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, w->q, sizeof(*w->q) + w->used);
+		if (ret)
+			return ERR_PTR(ret);
+		w->q->nr = 0;
+		w->used = 0;
+	}
+	m = (struct cr_sock_msg *)((char *)(w->q + 1) + w->used);
+	memset(m, 0, cr_sock_msg_size(len));
+	m->len = len;
+	m->uid = CR_SOCK_NO_ID;
+	m->gid = CR_SOCK_NO_ID;
+	m->sender = CR_TREE_OUTSIDE;
+	w->used += cr_sock_msg_size(len);
+	w->q->nr++;
+	return m;
+}
+
+/* Write out what is left (@ret 0), and let the record go. */
+static int cr_qw_end(struct cr_ctx *ctx, struct cr_sock_qw *w, int ret)
+{
+	if (!ret && w->q->nr)
+		ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, w->q, sizeof(*w->q) + w->used);
+	kvfree(w->q);
+	return ret;
+}
+
 /*
  * Write the socket queue records of @skbs (@nr of them, the queue of the
  * socket of file @objref): stream buffers in pieces of at most
- * CR_SOCK_MSG_MAX bytes, datagrams whole.
+ * CR_SOCK_MSG_MAX bytes, datagrams whole, each with its sender's
+ * credentials.
  */
 static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **skbs, u32 nr)
 {
-	const size_t room = CR_REC_MAX_LEN - sizeof(struct cr_rec_sock_queue);
-	struct cr_rec_sock_queue *q;
-	size_t used = 0;
-	int ret = 0;
-	u32 i, off;
-	char *p;
+	struct cr_sock_qw w;
+	struct cr_sock_msg *m;
+	u32 i, off, len, left;
+	int ret;
 
 	if (!nr)
 		return 0;
-	q = kvmalloc(CR_REC_MAX_LEN, GFP_KERNEL);
-	if (!q)
-		return -ENOMEM;
-	q->objref = objref;
-	q->nr = 0;
-	p = (char *)(q + 1);
+	ret = cr_qw_start(&w, objref);
+	if (ret)
+		return ret;
 	for (i = 0; i < nr && !ret; i++) {
 		struct sk_buff *skb = skbs[i];
-		u32 skip = UNIXCB(skb).consumed, left = skb->len - skip;
+		u32 skip = UNIXCB(skb).consumed;
 
+		left = skb->len - skip;
 		off = 0;
 		do {
-			u32 len = min_t(u32, left, CR_SOCK_MSG_MAX);
-			struct cr_sock_msg *m;
-
-			if (used + cr_sock_msg_size(len) > room) {
-				ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, q, sizeof(*q) + used);
-				q->nr = 0;
-				used = 0;
-				if (ret)
-					break;
+			len = min_t(u32, left, CR_SOCK_MSG_MAX);
+			m = cr_qw_msg(ctx, &w, len);
+			if (IS_ERR(m)) {
+				ret = PTR_ERR(m);
+				break;
 			}
-			m = (struct cr_sock_msg *)(p + used);
-			memset(m, 0, cr_sock_msg_size(len));
-			m->len = len;
-			m->uid = CR_SOCK_NO_ID;
-			m->gid = CR_SOCK_NO_ID;
 			/* none while neither end had SO_PASSCRED */
 			if (UNIXCB(skb).pid) {
 				m->uid = from_kuid_munged(current_user_ns(), UNIXCB(skb).uid);
@@ -189,16 +231,11 @@ static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **
 			}
 			m->sender = cr_sock_proc(ctx, UNIXCB(skb).pid);
 			ret = skb_copy_bits(skb, skip + off, m + 1, len);
-			used += cr_sock_msg_size(len);
-			q->nr++;
 			off += len;
 			left -= len;
 		} while (left && !ret);
 	}
-	if (!ret && q->nr)
-		ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, q, sizeof(*q) + used);
-	kvfree(q);
-	return ret;
+	return cr_qw_end(ctx, &w, ret);
 }
 
 /*
@@ -207,43 +244,25 @@ static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **
  */
 static int cr_write_sock_bytes(struct cr_ctx *ctx, u32 objref, const u8 *data, u32 len)
 {
-	const size_t room = CR_REC_MAX_LEN - sizeof(struct cr_rec_sock_queue);
-	struct cr_rec_sock_queue *q;
+	struct cr_sock_qw w;
 	struct cr_sock_msg *m;
-	size_t used = 0;
-	u32 off = 0, n;
-	int ret = 0;
+	u32 off, n;
+	int ret;
 
 	if (!len)
 		return 0;
-	q = kvmalloc(CR_REC_MAX_LEN, GFP_KERNEL);
-	if (!q)
-		return -ENOMEM;
-	q->objref = objref;
-	q->nr = 0;
-	while (off < len && !ret) {
+	ret = cr_qw_start(&w, objref);
+	if (ret)
+		return ret;
+	for (off = 0; off < len && !ret; off += n) {
 		n = min_t(u32, len - off, CR_SOCK_MSG_MAX);
-		if (used + cr_sock_msg_size(n) > room) {
-			ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, q, sizeof(*q) + used);
-			q->nr = 0;
-			used = 0;
-			continue;
-		}
-		m = (struct cr_sock_msg *)((char *)(q + 1) + used);
-		memset(m, 0, cr_sock_msg_size(n));
-		m->len = n;
-		m->uid = CR_SOCK_NO_ID;
-		m->gid = CR_SOCK_NO_ID;
-		m->sender = CR_TREE_OUTSIDE;
-		memcpy(m + 1, data + off, n);
-		used += cr_sock_msg_size(n);
-		q->nr++;
-		off += n;
+		m = cr_qw_msg(ctx, &w, n);
+		if (IS_ERR(m))
+			ret = PTR_ERR(m);
+		else
+			memcpy(m + 1, data + off, n);
 	}
-	if (!ret && q->nr)
-		ret = cr_write_rec(ctx, CR_REC_SOCK_QUEUE, q, sizeof(*q) + used);
-	kvfree(q);
-	return ret;
+	return cr_qw_end(ctx, &w, ret);
 }
 
 /**
@@ -754,29 +773,14 @@ struct cr_socks_state {
 	int tcp_live;
 };
 
-static int cr_socks_grow(void **arr, u32 nr, u32 *cap, size_t size)
-{
-	u32 n = *cap ? 2 * *cap : 16;
-	void *p;
-
-	if (nr < *cap)
-		return 0;
-	p = kvrealloc(*arr, array_size(n, size), GFP_KERNEL_ACCOUNT);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
 /* Room for @n more fixes. */
 static int cr_socks_reserve(struct cr_socks_state *ss, u32 n)
 {
 	int ret = 0;
 
 	while (!ret && ss->nr_fixes + n > ss->cap_fixes)
-		ret = cr_socks_grow((void **)&ss->fixes, ss->cap_fixes, &ss->cap_fixes,
-				    sizeof(*ss->fixes));
+		ret = cr_grow((void **)&ss->fixes, ss->cap_fixes, &ss->cap_fixes,
+			      sizeof(*ss->fixes));
 	return ret;
 }
 
@@ -1204,7 +1208,7 @@ static int cr_tcp_window(struct socket *sock, const struct cr_file_socket *s)
 /* Note a connection made, to take it out of repair mode past the point of no return. */
 static int cr_tcp_note(struct cr_socks_state *ss, struct sock *sk, bool reuse)
 {
-	int ret = cr_socks_grow((void **)&ss->tcp, ss->nr_tcp, &ss->cap_tcp, sizeof(*ss->tcp));
+	int ret = cr_grow((void **)&ss->tcp, ss->nr_tcp, &ss->cap_tcp, sizeof(*ss->tcp));
 
 	if (ret)
 		return ret;
@@ -1344,8 +1348,8 @@ static struct socket *cr_sock_make(struct cr_ctx *ctx, struct cr_socks_state *ss
 		if (s->pair != ss->nr_pairs + 1)
 			return ERR_PTR(cr_reject(ctx, -EBADMSG, "socket pair %u out of sequence",
 						 s->pair));
-		ret = cr_socks_grow((void **)&ss->pairs, ss->nr_pairs, &ss->cap_pairs,
-				    sizeof(*ss->pairs));
+		ret = cr_grow((void **)&ss->pairs, ss->nr_pairs, &ss->cap_pairs,
+			      sizeof(*ss->pairs));
 		if (ret)
 			return ERR_PTR(ret);
 	}

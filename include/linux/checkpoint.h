@@ -366,6 +366,7 @@ struct cr_objs {
 	u32 nr;
 };
 
+int cr_grow(void **arr, u32 nr, u32 *cap, size_t size);
 struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr);
 struct cr_obj *cr_obj_find_or_add(struct cr_objs *o, void *ptr, bool *added);
 

@@ -421,6 +421,27 @@ static inline int cr_stop_and_go(int img, bool restart, void (*child)(void))
 }
 
 /*
+ * @pid, stopped (or stopping itself), is refused by checkpoint(2) into
+ * @img with EOPNOTSUPP, then continued and waited for: 0 if it was
+ * refused and then exited 0; 1 if it was saved, 2 another errno, 3 it
+ * did not stop or end well.
+ */
+static inline int cr_refused(pid_t pid, int img)
+{
+	int ret = 0;
+
+	if (cr_stop_wait(pid, 0))
+		return 3;
+	if (sys_checkpoint(pid, img, 0) != -1)
+		ret = 1;
+	else if (errno != EOPNOTSUPP)
+		ret = 2;
+	if (kill(pid, SIGCONT) || cr_wait(pid))
+		ret = ret ?: 3;
+	return ret;
+}
+
+/*
  * Kill every descendant of the caller and reap its children, for up to
  * 10 s: 0, or the number of processes left.
  */
