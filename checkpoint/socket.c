@@ -337,12 +337,13 @@ static int cr_sock_unsaved(struct cr_ctx *ctx, struct sock *sk, struct socket *s
 	else if (sock_flag(sk, SOCK_RXQ_OVFL) || sock_flag(sk, SOCK_LINGER))
 		what = "SO_RXQ_OVFL or SO_LINGER";
 #if IS_ENABLED(CONFIG_AF_UNIX_OOB)
-	else if (READ_ONCE(unix_sk(sk)->oob_skb))
+	/* a unix socket's own field: no other sock has it */
+	else if (sk->sk_family == AF_UNIX && READ_ONCE(unix_sk(sk)->oob_skb))
 		what = "out-of-band data (MSG_OOB)";
 #endif
 	if (!what)
 		return 0;
-	return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a unix socket with %s", fd, what);
+	return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a socket with %s", fd, what);
 }
 
 /* The pid SO_PEERCRED of @sk names. */
