@@ -1034,26 +1034,34 @@ static bool cr_unix_bound(struct sockaddr_un *sun, int len)
  */
 static int cr_unix_unlink_stale(struct sockaddr_un *sun, int len)
 {
-	struct path parent;
+	struct path file, parent;
 	struct dentry *d;
 	int ret;
 
 	if (cr_unix_bound(sun, len))
 		return -EADDRINUSE;
+	/* write access to the mount first, then the directory's lock, as unlink(2) */
+	ret = kern_path(sun->sun_path, 0, &file);
+	if (ret)
+		return ret;
+	ret = mnt_want_write(file.mnt);
+	if (ret)
+		goto out;
 	d = kern_path_locked(sun->sun_path, &parent);
-	if (IS_ERR(d))
-		return PTR_ERR(d);
-	ret = -EADDRINUSE;
-	if (d_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode)) {
-		ret = mnt_want_write(parent.mnt);
-		if (!ret) {
-			ret = vfs_unlink(mnt_idmap(parent.mnt), d_inode(parent.dentry), d, NULL);
-			mnt_drop_write(parent.mnt);
-		}
+	if (IS_ERR(d)) {
+		ret = PTR_ERR(d);
+		goto out_write;
 	}
+	ret = -EADDRINUSE;
+	if (d_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode) && parent.mnt == file.mnt)
+		ret = vfs_unlink(mnt_idmap(parent.mnt), d_inode(parent.dentry), d, NULL);
 	dput(d);
 	inode_unlock(d_inode(parent.dentry));
 	path_put(&parent);
+out_write:
+	mnt_drop_write(file.mnt);
+out:
+	path_put(&file);
 	return ret;
 }
 
