@@ -117,6 +117,20 @@ static inline void cr_msleep(long ms)
 		;
 }
 
+/*
+ * A child that checks many steps notes the line of the first that failed
+ * in *@bad: true if @ok is false.  FAILED(cond) in a function with an
+ * int *bad.
+ */
+static inline bool cr_failed(int *bad, bool ok, int line)
+{
+	if (!ok && !*bad)
+		*bad = line;
+	return !ok;
+}
+
+#define FAILED(cond)	cr_failed(bad, (cond), __LINE__)
+
 /* Write @len bytes of @buf to the file @path (replaced); _exit(1) on error. */
 static inline void cr_put_result(const char *path, const void *buf, size_t len)
 {

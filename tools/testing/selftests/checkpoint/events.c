@@ -88,16 +88,6 @@ static long fdinfo(int fd, const char *key, int base)
 	return v;
 }
 
-/* Note the first failed step's line in *@bad: true if @ok is false. */
-static bool failed(int *bad, bool ok, int line)
-{
-	if (!ok && !*bad)
-		*bad = line;
-	return !ok;
-}
-
-#define FAILED(cond)	failed(bad, (cond), __LINE__)
-
 static void child(void)
 {
 	struct itimerspec hour = { .it_value = { 3600, 0 } };

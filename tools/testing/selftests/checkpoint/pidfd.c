@@ -51,15 +51,6 @@ static int pidfd_open(pid_t pid, unsigned int flags)
 	return syscall(SYS_pidfd_open, pid, flags);
 }
 
-static bool failed(int *bad, bool ok, int line)
-{
-	if (!ok && !*bad)
-		*bad = line;
-	return !ok;
-}
-
-#define FAILED(cond)	failed(bad, (cond), __LINE__)
-
 /* The pid in /proc/self/fdinfo/@fd ("Pid:"), or -1. */
 static pid_t fdinfo_pid(int fd)
 {

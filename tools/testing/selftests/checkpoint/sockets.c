@@ -100,15 +100,6 @@ static socklen_t abstract(struct sockaddr_un *sa, const char *tag, pid_t pid)
 	       snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1, "cr-%s-%d", tag, pid);
 }
 
-static bool failed(int *bad, bool ok, int line)
-{
-	if (!ok && !*bad)
-		*bad = line;
-	return !ok;
-}
-
-#define FAILED(cond)	failed(bad, (cond), __LINE__)
-
 static int pair_at(int type, int a, int b)
 {
 	int sv[2];

@@ -36,15 +36,6 @@ struct uts_result {
 
 static char test_ns[64];
 
-static bool failed(int *bad, bool ok, int line)
-{
-	if (!ok && !*bad)
-		*bad = line;
-	return !ok;
-}
-
-#define FAILED(cond)	failed(bad, (cond), __LINE__)
-
 /* /proc/@pid/ns/uts into @buf: 0, or -1. */
 static int uts_ns_of(pid_t pid, char *buf, size_t len)
 {
