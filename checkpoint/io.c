@@ -13,7 +13,7 @@
  * see a header, a length or padding.  Pad records may stand between any two
  * records and are skipped.  The page stream has its own three calls:
  * cr_read_page_data() for the header of a page data record, then
- * cr_read_data() or cr_read_data_user() for its contents.
+ * cr_read_data() or cr_read_data_pages() for its contents.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -492,7 +492,7 @@ int cr_read_head_rec(struct cr_ctx *ctx, struct cr_rec_head *head)
  * @len: the payload length it must have
  *
  * Its payload must start at a page-aligned stream offset; read it with
- * cr_read_data() and cr_read_data_user(), @len bytes in all.
+ * cr_read_data() and cr_read_data_pages(), @len bytes in all.
  *
  * Context: may sleep as long as the image file blocks.
  * Return: 0; -EBADMSG for another record, another length or a misaligned
@@ -541,31 +541,32 @@ int cr_read_data(struct cr_ctx *ctx, void *buf, size_t len)
 }
 
 /**
- * cr_read_data_user() - read page data straight into user memory
- * @ctx: restart context, inside a page data record, with the restarted
- *	address space current
- * @addr: user address, mapped writable
- * @len: number of bytes, within what is left of the record
+ * cr_read_data_pages() - read page data into whole pages
+ * @ctx: restart context, inside a page data record
+ * @bv: @nr bio_vecs, a page each
+ * @nr: how many, within what is left of the record
  *
- * One copy, as read(2) does, the pages faulted in as they are written.
+ * One copy from the image into pages no one maps yet, through the image
+ * file's read_iter (cr_ctx_new() checked it has one).
  *
- * Context: may sleep; past the point of no return.
+ * Context: may sleep as long as the image file blocks.
  * Return: 0; -EBADMSG if the stream ends first; -EINTR; or the error of
- * vfs_read() (-EFAULT for an address that is not writable).
+ * reading.
  */
-int cr_read_data_user(struct cr_ctx *ctx, unsigned long addr, size_t len)
+int cr_read_data_pages(struct cr_ctx *ctx, struct bio_vec *bv, unsigned int nr)
 {
+	size_t len = (size_t)nr << PAGE_SHIFT;
+	struct iov_iter iter;
 	int ret = cr_data_take(ctx, len);
 
-	while (!ret && len) {
-		ssize_t n = vfs_read(ctx->file, (char __user *)addr, len, ctx->ppos);
+	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
+	while (!ret && iov_iter_count(&iter)) {
+		ssize_t n = vfs_iter_read(ctx->file, &iter, ctx->ppos, 0);
 
 		if (n < 0)
 			return cr_io_err(n);
 		if (n == 0)
 			return cr_reject(ctx, -EBADMSG, "the stream ends inside it");
-		addr += n;
-		len -= n;
 		ctx->offset += n;
 	}
 	return ret;

@@ -28,14 +28,17 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/memcontrol.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
 #include <linux/pkeys.h>
+#include <linux/rmap.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/vmalloc.h>
 
 /* ------------------------------------------------------------------------ */
@@ -734,6 +737,8 @@ struct cr_mm_state {
 	u32 zap_cur;
 	u64 zap_next;
 	u64 addrs[CR_PAGES_MAX];
+	struct folio *folios[CR_PAGES_MAX];
+	struct bio_vec bv[CR_PAGES_MAX];
 };
 
 /*
@@ -899,7 +904,7 @@ static int cr_read_mm(struct cr_ctx *ctx, struct cr_task *t)
 	u64 prev_end = 0;
 	int ret;
 
-	ms = kzalloc(sizeof(*ms), GFP_KERNEL);
+	ms = kvzalloc(sizeof(*ms), GFP_KERNEL);
 	if (!ms)
 		return -ENOMEM;
 	t->proc->ms = ms;
@@ -1228,6 +1233,130 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 	return n == PAGE_SIZE ? 0 : -EFAULT;
 }
 
+/* The pmd of @addr in @mm, allocated with what leads to it; NULL: no memory. */
+static pmd_t *cr_alloc_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	p4d_t *p4d = p4d_alloc(mm, pgd_offset(mm, addr), addr);
+	pud_t *pud = p4d ? pud_alloc(mm, p4d, addr) : NULL;
+
+	return pud ? pmd_alloc(mm, pud, addr) : NULL;
+}
+
+/*
+ * Map the new, filled @folio at @addr of @vma as a write fault maps the
+ * copy it made: anonymous, exclusive, dirty, writable if @vma is.  The pte
+ * @pte is none; its lock is held.
+ */
+static void cr_map_new_folio(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
+			     struct folio *folio)
+{
+	pte_t entry = pte_mkdirty(mk_pte(&folio->page, vma->vm_page_prot));
+
+	if (vma->vm_flags & VM_WRITE)
+		entry = pte_mkwrite(entry, vma);
+	folio_add_new_anon_rmap(folio, vma, addr, RMAP_EXCLUSIVE);
+	folio_add_lru_vma(folio, vma);
+	set_pte_at(vma->vm_mm, addr, pte, entry);
+	update_mmu_cache(vma, addr, pte);
+}
+
+/*
+ * Map the @nr folios of ms->folios at @addr on, in the private mapping
+ * there, a page table at a time.  Those it maps become the process's (their
+ * slot is cleared); a page the process has already (its parent's, in an
+ * inherited mapping) or one under a huge pmd keeps its folio, for the
+ * caller to copy over it.
+ *
+ * Context: current->mm's mmap_lock held for reading.
+ * Return: 0 or -ENOMEM.
+ */
+static int cr_map_folios(struct cr_mm_state *ms, unsigned long addr, u32 nr)
+{
+	unsigned long end = addr + nr * PAGE_SIZE, next;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	pte_t *start, *pte;
+	u32 i = 0, mapped;
+	spinlock_t *ptl;	/* of the page table being filled */
+	pmd_t *pmd, pmdv;
+
+	vma = vma_lookup(mm, addr);
+	if (!vma || vma->vm_end < end || (vma->vm_flags & (VM_SHARED | VM_SPECIAL)) ||
+	    is_vm_hugetlb_page(vma))
+		return 0;	/* not what restart mapped: the slow way says why */
+	if (anon_vma_prepare(vma))
+		return -ENOMEM;
+	for (; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
+		pmd = cr_alloc_pmd(mm, addr);
+		if (!pmd)
+			return -ENOMEM;
+		if (pmd_none(pmdp_get_lockless(pmd)) && __pte_alloc(mm, pmd))
+			return -ENOMEM;
+		pmdv = pmdp_get_lockless(pmd);
+		start = NULL;
+		if (pmd_present(pmdv) && !pmd_trans_huge(pmdv) && !pmd_devmap(pmdv) &&
+		    !pmd_bad(pmdv))
+			start = pte_offset_map_lock(mm, pmd, addr, &ptl);
+		if (!start) {
+			i += (next - addr) >> PAGE_SHIFT;
+			continue;
+		}
+		for (pte = start, mapped = 0; addr < next; addr += PAGE_SIZE, pte++, i++) {
+			if (!pte_none(ptep_get(pte)))
+				continue;
+			cr_map_new_folio(vma, addr, pte, ms->folios[i]);
+			ms->folios[i] = NULL;
+			mapped++;
+		}
+		add_mm_counter(mm, MM_ANONPAGES, mapped);
+		pte_unmap_unlock(start, ptl);
+	}
+	return 0;
+}
+
+/*
+ * A run of @nr pages at @addr in one private mapping, read from the image
+ * into new folios and mapped in place, as UFFDIO_COPY does: no fault and
+ * no zeroing of a page before its copy.  Pages that are there already are
+ * written over as cr_fill_page() does.
+ */
+static int cr_fill_run(struct cr_ctx *ctx, struct cr_mm_state *ms, u64 addr, u32 nr)
+{
+	struct mm_struct *mm = current->mm;
+	u32 i, got;
+	int ret = -ENOMEM;
+
+	for (got = 0; got < nr; got++) {
+		ms->folios[got] = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+		if (!ms->folios[got])
+			goto out;
+		bvec_set_folio(&ms->bv[got], ms->folios[got], PAGE_SIZE, 0);
+	}
+	ret = cr_read_data_pages(ctx, ms->bv, nr);
+	for (i = 0; !ret && i < nr; i++) {
+		/* its contents visible before the pte that maps it */
+		__folio_mark_uptodate(ms->folios[i]);
+		if (mem_cgroup_charge(ms->folios[i], mm, GFP_KERNEL))
+			ret = -ENOMEM;
+	}
+	if (ret)
+		goto out;
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out;
+	ret = cr_map_folios(ms, addr, nr);
+	mmap_read_unlock(mm);
+	for (i = 0; !ret && i < nr; i++)
+		if (ms->folios[i])
+			ret = cr_fill_page(ms, addr + i * PAGE_SIZE, folio_address(ms->folios[i]));
+out:
+	for (i = 0; i < got; i++)
+		if (ms->folios[i])
+			folio_put(ms->folios[i]);
+	return ret;
+}
+
 /*
  * Up to @to, drop what the inherited mappings of @ms hold from
  * ms->zap_next on: pages of the parent the image neither keeps nor
@@ -1265,8 +1394,8 @@ static int cr_zap_to(struct cr_mm_state *ms, u64 to)
  * increase, inside a record and across them, but for a record of a
  * process's own pages after one of its parent's: it may start where that
  * one could (the same chunk of a vma, split in two).  Runs of pages
- * in private writable mappings are read straight into place; the others
- * go through a bounce buffer.
+ * in private mappings are read into new pages, mapped as they are
+ * (cr_fill_run()); the others go through a bounce buffer.
  */
 static int cr_read_pages(struct cr_ctx *ctx, struct cr_mm_state *ms,
 			 const struct cr_rec_pages *rec)
@@ -1318,9 +1447,10 @@ static int cr_read_pages(struct cr_ctx *ctx, struct cr_mm_state *ms,
 			if (ms->addrs[i + run] != ms->addrs[i] + run * PAGE_SIZE ||
 			    ms->addrs[i + run] >= vs->rec.end)
 				break;
-		if (vs->rec.kind != CR_VMA_ANON_SHARED && (vs->rec.prot & PROT_WRITE)) {
-			/* private and writable: straight from the image, one copy */
-			ret = cr_read_data_user(ctx, ms->addrs[i], run * PAGE_SIZE);
+		if (vs->rec.kind != CR_VMA_ANON_SHARED &&
+		    !(ms->mdwe && (vs->rec.prot & PROT_EXEC))) {
+			/* private: into new pages, mapped as they are */
+			ret = cr_fill_run(ctx, ms, ms->addrs[i], run);
 			if (ret)
 				return ret;
 			continue;
@@ -1424,7 +1554,7 @@ static void cr_free_mm(struct cr_ctx *ctx, struct cr_task *t)
 		exe_file_allow_write_access(ms->exe);
 		fput(ms->exe);
 	}
-	kfree(ms);
+	kvfree(ms);
 	p->ms = NULL;
 }
 

@@ -398,7 +398,7 @@ int cr_next_type(struct cr_ctx *ctx);
 void *cr_read_obj(struct cr_ctx *ctx, u32 type, u32 *lenp);
 int cr_read_page_data(struct cr_ctx *ctx, u32 len);
 int cr_read_data(struct cr_ctx *ctx, void *buf, size_t len);
-int cr_read_data_user(struct cr_ctx *ctx, unsigned long addr, size_t len);
+int cr_read_data_pages(struct cr_ctx *ctx, struct bio_vec *bv, unsigned int nr);
 
 /**
  * cr_no_restart() - the errno a failed checkpoint(2) or restart(2) returns

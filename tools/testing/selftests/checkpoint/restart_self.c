@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -163,6 +165,94 @@ TEST(mprotect_kept)
 			_exit(CR_RESTART_BAD);
 		mprotect(p + 2 * PAGE, PAGE, PROT_READ);
 		if (p[2 * PAGE] != 0x5a)
+			_exit(CR_RESTART_BAD);
+		_exit(CR_RESTART_OK);
+	}));
+}
+
+/* A line "Name:   N kB" of /proc/self/status, in kB; -1 if missing. */
+static long status_kb(const char *name)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ':')
+			kb = strtol(line + strlen(name) + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Restart maps the pages it reads as a fault would (cr_fill_run()): they
+ * must be ordinary anonymous memory after it.  Counted in RssAnon (and
+ * uncounted when unmapped: a wrong counter is "BUG: Bad rss-counter" at
+ * exit), copied on write after a fork(), moved by mremap(), dropped by
+ * MADV_DONTNEED; a read-only page stays read-only.
+ */
+TEST(restored_pages_are_anonymous)
+{
+	const size_t n = 4 << 20;
+	int img = cr_tmpfile();
+
+	ASSERT_GE(img, 0);
+	RUN_AND_RESTART(img, ({
+		unsigned long *p, *q, i;
+		long before, after;
+		int fds[2], status;
+		pid_t pid;
+
+		p = mmap(NULL, n + PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		for (i = 0; i < (n + PAGE) / sizeof(long); i++)
+			p[i] = pattern(i, 5);
+		q = p + n / sizeof(long);
+		if (mprotect(q, PAGE, PROT_READ))
+			_exit(1);
+		if (cr_self_checkpoint(img)) {
+			memset(p, 0, n);
+			_exit(CR_ORIG_OK);
+		}
+		before = status_kb("RssAnon");
+		if (before < (long)(n >> 10))
+			_exit(CR_RESTART_BAD);
+		pid = fork();
+		if (pid < 0)
+			_exit(1);
+		if (!pid) {
+			/* the child's writes are its own */
+			for (i = 0; i < n / sizeof(long); i++)
+				p[i] = ~pattern(i, 5);
+			_exit(q[3] == pattern(n / sizeof(long) + 3, 5) ? 0 : 1);
+		}
+		if (waitpid(pid, &status, 0) != pid || status)
+			_exit(CR_RESTART_BAD);
+		for (i = 0; i < (n + PAGE) / sizeof(long); i++)
+			if (p[i] != pattern(i, 5))
+				_exit(CR_RESTART_BAD);
+		/* the read-only page: the kernel may not write into it */
+		if (pipe(fds) || write(fds[1], "x", 1) != 1)
+			_exit(1);
+		if (read(fds[0], q, 1) != -1 || errno != EFAULT)
+			_exit(CR_RESTART_BAD);
+		/* moved, then half of it dropped and half unmapped */
+		q = mmap(NULL, n, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q == MAP_FAILED)
+			_exit(1);
+		q = mremap(p, n, n, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+		if (q == MAP_FAILED || q[n / sizeof(long) - 1] != pattern(n / sizeof(long) - 1, 5))
+			_exit(CR_RESTART_BAD);
+		if (madvise(q, n / 4, MADV_DONTNEED) || q[0] || q[n / 8 / sizeof(long)])
+			_exit(CR_RESTART_BAD);
+		if (munmap((char *)q + n / 4, n / 4))
+			_exit(1);
+		after = status_kb("RssAnon");
+		if (after > before - (long)(n >> 12))
 			_exit(CR_RESTART_BAD);
 		_exit(CR_RESTART_OK);
 	}));
