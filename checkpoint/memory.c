@@ -723,6 +723,8 @@ out:
  * @zap_cur: pages: the vma cr_zap_to() looks at first
  * @zap_next: pages: where inherited mappings are not yet as the image has them
  * @addrs: pages: the addresses of the current chunk
+ * @folios: pages: new folios for a run of it (cr_fill_run())
+ * @bv: pages: the bio_vecs the image is read into them through
  */
 struct cr_mm_state {
 	struct cr_rec_mm rec;
@@ -1261,6 +1263,33 @@ static void cr_map_new_folio(struct vm_area_struct *vma, unsigned long addr, pte
 }
 
 /*
+ * Map the folios ms->folios[@i...] from @addr to @end, under the page table
+ * of @pmd, where no page is mapped yet; those mapped are the process's now
+ * (their slot is cleared).
+ */
+static void cr_map_pte_range(struct cr_mm_state *ms, struct vm_area_struct *vma, pmd_t *pmd,
+			     unsigned long addr, unsigned long end, u32 i)
+{
+	spinlock_t *ptl;	/* of the page table being filled */
+	pte_t *start, *pte;
+	u32 mapped = 0;
+
+	start = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+	if (!start)
+		return;
+	__acquire(ptl);		/* for sparse: its annotation is RCU's */
+	for (pte = start; addr < end; addr += PAGE_SIZE, pte++, i++) {
+		if (!pte_none(ptep_get(pte)))
+			continue;
+		cr_map_new_folio(vma, addr, pte, ms->folios[i]);
+		ms->folios[i] = NULL;
+		mapped++;
+	}
+	add_mm_counter(vma->vm_mm, MM_ANONPAGES, mapped);
+	pte_unmap_unlock(start, ptl);
+}
+
+/*
  * Map the @nr folios of ms->folios at @addr on, in the private mapping
  * there, a page table at a time.  Those it maps become the process's (their
  * slot is cleared); a page the process has already (its parent's, in an
@@ -1275,10 +1304,8 @@ static int cr_map_folios(struct cr_mm_state *ms, unsigned long addr, u32 nr)
 	unsigned long end = addr + nr * PAGE_SIZE, next;
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
-	pte_t *start, *pte;
-	u32 i = 0, mapped;
-	spinlock_t *ptl;	/* of the page table being filled */
 	pmd_t *pmd, pmdv;
+	u32 i = 0;
 
 	vma = vma_lookup(mm, addr);
 	if (!vma || vma->vm_end < end || (vma->vm_flags & (VM_SHARED | VM_SPECIAL)) ||
@@ -1294,23 +1321,10 @@ static int cr_map_folios(struct cr_mm_state *ms, unsigned long addr, u32 nr)
 		if (pmd_none(pmdp_get_lockless(pmd)) && __pte_alloc(mm, pmd))
 			return -ENOMEM;
 		pmdv = pmdp_get_lockless(pmd);
-		start = NULL;
 		if (pmd_present(pmdv) && !pmd_trans_huge(pmdv) && !pmd_devmap(pmdv) &&
 		    !pmd_bad(pmdv))
-			start = pte_offset_map_lock(mm, pmd, addr, &ptl);
-		if (!start) {
-			i += (next - addr) >> PAGE_SHIFT;
-			continue;
-		}
-		for (pte = start, mapped = 0; addr < next; addr += PAGE_SIZE, pte++, i++) {
-			if (!pte_none(ptep_get(pte)))
-				continue;
-			cr_map_new_folio(vma, addr, pte, ms->folios[i]);
-			ms->folios[i] = NULL;
-			mapped++;
-		}
-		add_mm_counter(mm, MM_ANONPAGES, mapped);
-		pte_unmap_unlock(start, ptl);
+			cr_map_pte_range(ms, vma, pmd, addr, next, i);
+		i += (next - addr) >> PAGE_SHIFT;
 	}
 	return 0;
 }
