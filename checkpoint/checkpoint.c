@@ -50,12 +50,24 @@ static int cr_write_head(struct cr_ctx *ctx)
 	return cr_write_rec(ctx, CR_REC_ARCH, &ctx->machine, sizeof(ctx->machine));
 }
 
+/* The checksum of what is written so far, once the sections are, in the sum record. */
+static int cr_write_sum(struct cr_ctx *ctx)
+{
+	struct cr_rec_sum sum = {
+		.offset = ctx->offset,
+		.sum = xxh64_digest(&ctx->sum),
+	};
+
+	return cr_write_rec(ctx, CR_REC_SUM, &sum, sizeof(sum));
+}
+
 static int cr_write_tail(struct cr_ctx *ctx)
 {
 	struct cr_rec_tail tail = {
 		.magic = CR_TAIL_MAGIC,
 		.records = ctx->records,
 		.offset = ctx->offset,
+		.sum = xxh64_digest(&ctx->sum),
 	};
 
 	return cr_write_rec(ctx, CR_REC_TAIL, &tail, sizeof(tail));
@@ -90,7 +102,8 @@ static void cr_checkpoint_free(struct cr_ctx *ctx)
  *
  * Writes the head, the arch record and the tree record, then for each
  * process of the tree its sections and those of each of its tasks in the
- * order of cr_sections[], the pages process by process, and the tail.  The
+ * order of cr_sections[], the sum record, the pages process by process,
+ * and the tail.  The
  * tasks are only read: whatever fails, they are left as they were (thawed
  * if the checkpoint froze them).
  *
@@ -136,6 +149,8 @@ long cr_checkpoint(struct cr_ctx *ctx, pid_t pid)
 		ret = cr_check_tree_still(ctx);
 	if (!ret)
 		ret = cr_write_collected(ctx);
+	if (!ret)
+		ret = cr_write_sum(ctx);
 	for (i = 0; !ret && i < ctx->nr_procs; i++) {
 		ctx->cur = ctx->procs[i].leader;
 		ret = cr_write_pages(ctx, &ctx->procs[i]);

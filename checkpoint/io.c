@@ -20,6 +20,7 @@
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
@@ -98,7 +99,10 @@ int cr_refuse(struct cr_ctx *ctx, int err, const char *fmt, ...)
 /* writing                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Write bytes to the file: 0, -EINTR, -EIO if nothing was taken, or the file's error. */
+/*
+ * Write bytes to the file, summed: 0, -EINTR, -EIO if nothing was taken, or
+ * the file's error.
+ */
 static int cr_write_file(struct cr_ctx *ctx, const void *buf, size_t len)
 {
 	while (len) {
@@ -108,6 +112,7 @@ static int cr_write_file(struct cr_ctx *ctx, const void *buf, size_t len)
 			return cr_io_err(n);
 		if (n == 0)
 			return -EIO;
+		xxh64_update(&ctx->sum, buf, n);
 		buf += n;
 		len -= n;
 	}
@@ -216,7 +221,9 @@ int cr_write_rec(struct cr_ctx *ctx, u32 type, const void *payload, u32 len)
  * The payload starts at a page-aligned stream offset: a pad record comes
  * first when needed.  The pages go to the file with one vfs_iter_write()
  * per short count, straight from the page cache or anonymous memory: no
- * bounce buffer.
+ * bounce buffer.  They are summed first: what the pages hold must not
+ * change until they are written (the tasks are held still; pages of shared
+ * memory are copies, see cr_pin_shmem_chunk()).
  *
  * Context: may sleep; the caller holds no lock of the target.
  * Return: 0 or the error of writing (see cr_write_rec()).
@@ -250,8 +257,13 @@ int cr_write_page_data(struct cr_ctx *ctx, struct page **pages, unsigned int nr)
 	ret = cr_write(ctx, &hdr, sizeof(hdr));
 	if (ret)
 		return ret;
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
+		void *addr = kmap_local_page(pages[i]);
+
+		xxh64_update(&ctx->sum, addr, PAGE_SIZE);
+		kunmap_local(addr);
 		bvec_set_page(&ctx->bvec[i], pages[i], PAGE_SIZE, 0);
+	}
 	iov_iter_bvec(&iter, ITER_SOURCE, ctx->bvec, nr, hdr.len);
 	while (iov_iter_count(&iter)) {
 		ssize_t n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
@@ -271,8 +283,9 @@ int cr_write_page_data(struct cr_ctx *ctx, struct page **pages, unsigned int nr)
 /* ------------------------------------------------------------------------ */
 
 /*
- * Read bytes from the image: 0; -ENODATA if the stream ended before the
- * first byte, -EBADMSG after some but not all; -EINTR; or the file's error.
+ * Read bytes from the image, summed: 0; -ENODATA if the stream ended before
+ * the first byte, -EBADMSG after some but not all; -EINTR; or the file's
+ * error.
  */
 static int cr_read(struct cr_ctx *ctx, void *buf, size_t len)
 {
@@ -285,6 +298,7 @@ static int cr_read(struct cr_ctx *ctx, void *buf, size_t len)
 			return cr_io_err(n);
 		if (n == 0)
 			return done ? -EBADMSG : -ENODATA;
+		xxh64_update(&ctx->sum, buf + done, n);
 		done += n;
 		ctx->offset += n;
 	}
@@ -357,6 +371,7 @@ int cr_next_type(struct cr_ctx *ctx)
 
 	while (!ctx->peeked) {
 		ctx->rec_offset = ctx->offset;
+		ctx->rec_sum = xxh64_digest(&ctx->sum);
 		ret = cr_read(ctx, &ctx->hdr, sizeof(ctx->hdr));
 		if (ret)
 			return ret;
@@ -558,6 +573,7 @@ int cr_read_data_pages(struct cr_ctx *ctx, struct bio_vec *bv, unsigned int nr)
 	size_t len = (size_t)nr << PAGE_SHIFT;
 	struct iov_iter iter;
 	int ret = cr_data_take(ctx, len);
+	unsigned int i;
 
 	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
 	while (!ret && iov_iter_count(&iter)) {
@@ -568,6 +584,12 @@ int cr_read_data_pages(struct cr_ctx *ctx, struct bio_vec *bv, unsigned int nr)
 		if (n == 0)
 			return cr_reject(ctx, -EBADMSG, "the stream ends inside it");
 		ctx->offset += n;
+	}
+	for (i = 0; !ret && i < nr; i++) {
+		void *addr = bvec_kmap_local(&bv[i]);
+
+		xxh64_update(&ctx->sum, addr, PAGE_SIZE);
+		kunmap_local(addr);
 	}
 	return ret;
 }

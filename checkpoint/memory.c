@@ -426,6 +426,8 @@ static void cr_put_pages(struct cr_ctx *ctx, unsigned int nr)
  * The same for shared anonymous memory, from its shmem file: the pages
  * another process (a child sharing it) wrote are in the file, not always
  * in this process's page tables.  Holes are skipped, swapped pages read.
+ * Each page is a copy: a process outside the tree may write the memory
+ * while the image is written, and the bytes summed must be those written.
  */
 static int cr_pin_shmem_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap,
 			      unsigned long *addr, unsigned long *addrs)
@@ -447,10 +449,15 @@ static int cr_pin_shmem_chunk(struct cr_ctx *ctx, const struct cr_vma_snap *snap
 		}
 		if (!folio)
 			continue;	/* a hole: never written */
-		ctx->pages[nr] = folio_file_page(folio, index);
-		get_page(ctx->pages[nr]);
+		ctx->pages[nr] = alloc_page(GFP_KERNEL_ACCOUNT);
+		if (ctx->pages[nr])
+			copy_highpage(ctx->pages[nr], folio_file_page(folio, index));
 		folio_unlock(folio);
 		folio_put(folio);
+		if (!ctx->pages[nr]) {
+			cr_put_pages(ctx, nr);
+			return -ENOMEM;
+		}
 		addrs[nr++] = *addr;
 		cond_resched();
 	}

@@ -71,6 +71,9 @@ static int cr_read_head(struct cr_ctx *ctx, int crid)
  * cr_read_tail() - read the tail and check it against the stream
  * @ctx: restart context, the page stream read
  *
+ * Its record count, offset and checksum must be the stream's: a page
+ * changed in the image is found here, past the point of no return.
+ *
  * Return: 0, or -EBADMSG (logged) for a tail that does not match.
  */
 int cr_read_tail(struct cr_ctx *ctx)
@@ -82,7 +85,7 @@ int cr_read_tail(struct cr_ctx *ctx)
 	tail = cr_read_obj(ctx, CR_REC_TAIL, NULL);
 	if (IS_ERR(tail))
 		return PTR_ERR(tail);
-	why = cr_check_tail(tail, records, ctx->rec_offset);
+	why = cr_check_tail(tail, records, ctx->rec_offset, ctx->rec_sum);
 	if (why)
 		cr_reject(ctx, -EBADMSG, "%s: %llu records at %llu, the stream had %llu at %llu",
 			  why, tail->records, tail->offset, records, ctx->rec_offset);
@@ -141,6 +144,26 @@ static int cr_read_scope(struct cr_ctx *ctx, struct cr_task *t, u32 scope)
 	return ret;
 }
 
+/*
+ * The sum record after the sections: whatever the checks of the records let
+ * through, a changed byte up to here leaves the caller untouched.
+ */
+static int cr_read_sum(struct cr_ctx *ctx)
+{
+	struct cr_rec_sum *sum;
+	const char *why;
+
+	sum = cr_read_obj(ctx, CR_REC_SUM, NULL);
+	if (IS_ERR(sum))
+		return PTR_ERR(sum);
+	why = cr_check_sum(sum, ctx->rec_offset, ctx->rec_sum);
+	if (why)
+		cr_reject(ctx, -EBADMSG, "%s: %#llx at %llu, the stream's is %#llx at %llu", why,
+			  sum->sum, sum->offset, ctx->rec_sum, ctx->rec_offset);
+	kvfree(sum);
+	return why ? -EBADMSG : 0;
+}
+
 /* Every section of every process and task, staged while the caller is untouched. */
 static int cr_read_sections(struct cr_ctx *ctx)
 {
@@ -164,10 +187,10 @@ static int cr_read_sections(struct cr_ctx *ctx)
  * @crid: the crid the image must carry, or 0 for any
  *
  * Reads the head, the arch and the tree record, then reads, checks and
- * stages every section of every task (opening every file) while the
- * caller is untouched; any error there returns with the caller intact and
- * no task made.  Then comes the point of no return (see
- * cr_restart_tree()).
+ * stages every section of every task (opening every file) and checks the
+ * checksum of all that (the sum record) while the caller is untouched;
+ * any error there returns with the caller intact and no task made.  Then
+ * comes the point of no return (see cr_restart_tree()).
  *
  * Context: process context, may sleep; the caller must not share its
  * address space unless it makes the root as its child
@@ -206,6 +229,8 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 	}
 	if (!ret)
 		ret = cr_read_sections(ctx);
+	if (!ret)
+		ret = cr_read_sum(ctx);
 	if (!ret)
 		ret = cr_check_made(ctx);
 	if (!ret) {

@@ -47,6 +47,7 @@ static struct cr_ctx *cr_ctx_new(struct file *file, fmode_t mode, unsigned long 
 	ctx->file = get_file(file);
 	ctx->flags = flags;
 	ctx->restart = mode == FMODE_READ;
+	xxh64_reset(&ctx->sum, CR_SUM_SEED);
 	kref_init(&ctx->ref);
 	spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->wait);

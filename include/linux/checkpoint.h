@@ -18,6 +18,7 @@
 #include <linux/kref.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/xxhash.h>
 #include <linux/errno.h>
 #include <linux/compiler_attributes.h>
 #include <linux/signal_types.h>
@@ -149,6 +150,9 @@ struct cr_shm_obj {
  * @hdr:	restart: the header of the record being read, or of the next
  *		one once cr_next_type() has read it
  * @rec_offset:	restart: the stream offset of @hdr
+ * @sum:	the checksum of the bytes written or read so far
+ *		(CR_SUM_SEED, XXH64)
+ * @rec_sum:	restart: the checksum of the stream before @hdr
  * @peeked:	restart: @hdr is the next record's, not yet consumed
  * @data_left:	restart: bytes of the page data record being read
  * @tasks:	the tasks of the image, in tree order
@@ -216,6 +220,8 @@ struct cr_ctx {
 	struct cr_limits limits;
 	struct cr_hdr hdr;
 	u64 rec_offset;
+	struct xxh64_state sum;
+	u64 rec_sum;
 	bool peeked;
 	u32 data_left;
 	struct cr_task *tasks;

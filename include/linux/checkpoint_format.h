@@ -130,6 +130,7 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 						CR_FILE_DATA_MAX),
 		[CR_REC_SOCK_QUEUE] = CR_REC_VAR("sock_queue", struct cr_rec_sock_queue,
 						 CR_REC_MAX_LEN - sizeof(struct cr_rec_sock_queue)),
+		[CR_REC_SUM]	= CR_REC_FIXED("sum", struct cr_rec_sum),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -335,8 +336,8 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
  * process in the order of the tree the records of its sections of scope
  * CR_SCOPE_PROC in this order, then for its leader and each of its
  * threads the records of the sections of scope CR_SCOPE_TASK in this
- * order; then the page stream (pages and page data records, process by
- * process) and the tail.  Pad records may stand between any two records.
+ * order; then the sum record, the page stream (pages and page data
+ * records, process by process) and the tail.  Pad records may stand between any two records.
  * This enum is the one place the order is written: the kernel's table of
  * sections (cr_sections[]) and cr_section_info() are indexed by it.
  */
@@ -440,16 +441,36 @@ static inline const char *cr_check_head(const struct cr_rec_head *h)
  * @t: the tail
  * @records: records before it, the head included
  * @offset: stream offset of its header
+ * @sum: the checksum of the stream before its header
  *
  * Return: NULL or the reason.
  */
 static inline const char *cr_check_tail(const struct cr_rec_tail *t, __u64 records,
-					__u64 offset)
+					__u64 offset, __u64 sum)
 {
 	if (t->magic != CR_TAIL_MAGIC)
 		return "bad tail magic";
 	if (t->records != records || t->offset != offset)
 		return "record count or offset differs from the stream's";
+	if (t->sum != sum)
+		return "checksum mismatch: the image is corrupt";
+	return NULL;
+}
+
+/**
+ * cr_check_sum() - check the sum record against the stream before it
+ * @s: the record
+ * @offset: stream offset of its header
+ * @sum: the checksum of the stream before its header
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_sum(const struct cr_rec_sum *s, __u64 offset, __u64 sum)
+{
+	if (s->offset != offset)
+		return "offset differs from the stream's";
+	if (s->sum != sum)
+		return "checksum mismatch: the image is corrupt";
 	return NULL;
 }
 

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	12
+#define CR_FORMAT_VERSION	13
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -77,6 +77,8 @@
  *			deleted file
  * @CR_REC_SOCK_QUEUE:	struct cr_rec_sock_queue + messages: what a socket
  *			has queued to be read
+ * @CR_REC_SUM:		struct cr_rec_sum: the checksum of the stream up to
+ *			the end of the sections, before the page stream
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -105,6 +107,7 @@ enum cr_rec_type {
 	CR_REC_EPOLL = 20,
 	CR_REC_FILE_DATA = 21,
 	CR_REC_SOCK_QUEUE = 22,
+	CR_REC_SUM = 23,
 	CR_REC_MAX
 };
 
@@ -147,16 +150,39 @@ struct cr_rec_head {
 	char release[CR_RELEASE_LEN];
 };
 
+/*
+ * The checksum of an image: XXH64 (seed 0) of every byte of the stream
+ * before a record's header, headers, payloads, padding and pad records
+ * included.  The sum record carries it where the sections end, the tail
+ * for the whole stream.
+ */
+#define CR_SUM_SEED		0
+
 /**
  * struct cr_rec_tail - last record of an image
  * @magic:	CR_TAIL_MAGIC
  * @records:	number of records before the tail, the head included
  * @offset:	stream offset of the tail's own header, in bytes
+ * @sum:	the checksum of the stream before the tail's header
  */
 struct cr_rec_tail {
 	__u64 magic;
 	__u64 records;
 	__u64 offset;
+	__u64 sum;
+};
+
+/**
+ * struct cr_rec_sum - the checksum of every record before the page stream
+ * @offset:	stream offset of this record's header, in bytes
+ * @sum:	the checksum of the stream before that header
+ *
+ * It follows the last section of the last task, before the first pages
+ * record: restart checks it before its point of no return.
+ */
+struct cr_rec_sum {
+	__u64 offset;
+	__u64 sum;
 };
 
 /*
@@ -164,8 +190,8 @@ struct cr_rec_tail {
  * Documentation/checkpoint/format.rst: the head, the arch and the tree
  * record, then for each process of the tree the sections of the process
  * (mm, files, timers, signals) and, for each of its tasks, the sections of
- * a task (task, cpu, sigstate), each a run of records; then the pages of
- * each process, then the tail.  Every record a section has comes before
+ * a task (task, cpu, sigstate), each a run of records; then the sum
+ * record, the pages of each process, then the tail.  Every record a section has comes before
  * any page, so that restart knows and checks the whole tree (and opens
  * every file) before it replaces the caller's address space.
  * Variable-length strings (paths) follow their fixed struct in the same

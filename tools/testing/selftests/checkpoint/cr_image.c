@@ -28,7 +28,8 @@ enum cr_image_stage {
 	S_ARCH,		/* after the head */
 	S_TREE,		/* after the arch record: the tree record, or the tail */
 	S_BODY,		/* the sections: see @unit and @sec */
-	S_PAGES,	/* after the sections: pages records, the tail */
+	S_SUM,		/* after the sections: the sum record */
+	S_PAGES,	/* after the sum record: pages records, the tail */
 	S_PAGE_DATA,	/* the data of the last pages record */
 	S_CUT,		/* CR_IMAGE_FRAMES: the last record was cut short */
 	S_END,		/* after the tail */
@@ -105,6 +106,7 @@ static void cr_image_init(struct cr_image *im, enum cr_image_mode mode)
 	im->sec = -1;
 	im->data_dgram = -1;
 	im->unit.scope = 0;
+	cr_sum_reset(&im->sum, CR_SUM_SEED);
 	im->limits.page_size = page;
 	im->limits.task_size = (1ULL << CR_IMAGE_USER_BITS) - page;
 	/* x86_64 system call numbers are below the x32 bit */
@@ -382,8 +384,10 @@ static __u32 cr_image_expected(const struct cr_image *im)
 		if (!done)
 			return set;
 		if (!cr_image_next_unit(im, &im->unit, &next))
-			return set | CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_TAIL);
+			return set | CR_REC_BIT(CR_REC_SUM);
 		return set | cr_image_may_unit(im, &next, -1, 0, &done);
+	case S_SUM:
+		return CR_REC_BIT(CR_REC_SUM);
 	case S_PAGES:
 		return CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_TAIL);
 	case S_PAGE_DATA:
@@ -408,6 +412,7 @@ static const char *cr_image_expected_str(const struct cr_image *im, __u32 set, c
 			if ((cr_section_info(sec)->records & CR_REC_BIT(type)) &&
 			    n < CR_REC_MAX)
 				order[n++] = type;
+	order[n++] = CR_REC_SUM;
 	order[n++] = CR_REC_PAGES;
 	order[n++] = CR_REC_PAGE_DATA;
 	order[n++] = CR_REC_TAIL;
@@ -466,6 +471,9 @@ static int cr_image_order(struct cr_image *im, __u32 type)
 		break;
 	case CR_REC_TAIL:
 		im->stage = S_END;
+		break;
+	case CR_REC_SUM:
+		im->stage = S_PAGES;
 		break;
 	case CR_REC_PAGES:
 		im->stage = S_PAGE_DATA;
@@ -755,13 +763,27 @@ static int cr_image_page_data(struct cr_image *im, __u32 len)
 
 static int cr_image_tail(struct cr_image *im, const struct cr_rec_tail *t)
 {
-	const char *why = cr_check_tail(t, im->records, im->rec.off);
+	const char *why = cr_check_tail(t, im->records, im->rec.off, im->rec_sum);
 
 	if (why)
-		return cr_image_bad(im, "tail record: %s: the tail says %llu records at %llu, the "
-				    "stream had %llu at %llu", why,
+		return cr_image_bad(im, "tail record: %s: the tail says %llu records at %llu, sum "
+				    "%#llx, the stream had %llu at %llu, sum %#llx", why,
 				    (unsigned long long)t->records, (unsigned long long)t->offset,
-				    (unsigned long long)im->records,
+				    (unsigned long long)t->sum, (unsigned long long)im->records,
+				    (unsigned long long)im->rec.off,
+				    (unsigned long long)im->rec_sum);
+	return 0;
+}
+
+/* cr_read_sum(): the checksum of the stream before the pages */
+static int cr_image_sum(struct cr_image *im, const struct cr_rec_sum *s)
+{
+	const char *why = cr_check_sum(s, im->rec.off, im->rec_sum);
+
+	if (why)
+		return cr_image_bad(im, "sum record: %s: it says %#llx at %llu, the stream's is "
+				    "%#llx at %llu", why, (unsigned long long)s->sum,
+				    (unsigned long long)s->offset, (unsigned long long)im->rec_sum,
 				    (unsigned long long)im->rec.off);
 	return 0;
 }
@@ -873,12 +895,21 @@ static int cr_image_check(struct cr_image *im)
 		return cr_image_page_data(im, len);
 	case CR_REC_TAIL:
 		return cr_image_tail(im, p);
+	case CR_REC_SUM:
+		return cr_image_sum(im, p);
 	default:
 		return cr_image_bad(im, "%s record: this reader cannot check it", name);
 	}
 	if (why)
 		return cr_image_bad(im, "%s record: %s", name, why);
 	return 0;
+}
+
+/* Add the payload and padding of the record just read to the checksum. */
+static void cr_image_summed(struct cr_image *im)
+{
+	cr_sum_update(&im->sum, im->rec.payload, cr_rec_size(im->rec.hdr.len) -
+		      sizeof(im->rec.hdr));
 }
 
 /* The header of a record, its type and length, then its payload and padding. */
@@ -907,16 +938,24 @@ static int cr_image_record(struct cr_image *im)
 	memcpy(&rec->hdr, cr_image_in_place(im) ? im->mem + rec->off : im->buf,
 	       sizeof(rec->hdr));
 	rec->payload = cr_image_in_place(im) ? im->mem + im->off : im->buf;
+	im->rec_sum = cr_sum_digest(&im->sum);
+	cr_sum_update(&im->sum, &rec->hdr, sizeof(rec->hdr));
 
 	if (im->mode == CR_IMAGE_FRAMES) {
 		ret = cr_image_body(im, 0, cr_rec_size(rec->hdr.len) - sizeof(rec->hdr));
 		if (!ret && rec->hdr.type == CR_REC_TAIL && im->stage != S_CUT)
 			im->stage = S_END;
+		if (!ret && !rec->cut)
+			cr_image_summed(im);
 		return ret;
 	}
 
-	if (im->stage == S_HEAD)
-		return cr_image_head(im);
+	if (im->stage == S_HEAD) {
+		ret = cr_image_head(im);
+		if (!ret)
+			cr_image_summed(im);
+		return ret;
+	}
 	/* cr_next_type(), cr_read_obj() */
 	info = cr_rec_info(rec->hdr.type);
 	if (!info)
@@ -938,6 +977,7 @@ static int cr_image_record(struct cr_image *im)
 	ret = cr_image_body(im, 0, cr_rec_size(rec->hdr.len) - sizeof(rec->hdr));
 	if (ret)
 		return ret;
+	cr_image_summed(im);
 	if (!cr_image_zeros((const char *)rec->payload + rec->hdr.len,
 			    cr_rec_size(rec->hdr.len) - sizeof(rec->hdr) - rec->hdr.len))
 		return cr_image_bad(im, "%s record: non-zero padding", info->name);

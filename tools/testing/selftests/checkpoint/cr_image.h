@@ -33,6 +33,7 @@
 #include <linux/types.h>
 
 #include "../../../../arch/x86/include/asm/checkpoint_format.h"
+#include "cr_sum.h"
 
 /* How much cr_image_next() checks. */
 enum cr_image_mode {
@@ -106,6 +107,8 @@ struct cr_image_pipe {
  * @nr_syscalls: an interrupted system call's number must be below it
  * @off: the stream offset of the next byte
  * @records: the records returned so far
+ * @sum: the checksum of the stream up to @off
+ * @rec_sum: the checksum of the stream before the last record's header
  * @rec: the last record returned
  * @buf: @fd: the payload of the last record, and its padding
  * @stage: where in the image the reader is (cr_image.c)
@@ -159,6 +162,8 @@ struct cr_image {
 
 	__u64 off;
 	__u64 records;
+	struct cr_sum sum;
+	__u64 rec_sum;
 	struct cr_image_rec rec;
 	unsigned char *buf;
 	int stage;
@@ -215,6 +220,44 @@ long cr_image_walk(struct cr_image *im, const void *img, size_t len,
 static inline size_t cr_rec_size(size_t len)
 {
 	return sizeof(struct cr_hdr) + ((len + CR_ALIGN - 1) & ~(size_t)(CR_ALIGN - 1));
+}
+
+/**
+ * cr_image_reseal() - give an image in memory the checksums of its bytes
+ * @img: the image, changed in place
+ * @len: its length
+ *
+ * The sum record and the tail get the checksum of what comes before them,
+ * as checkpoint(2) writes them: a test that changes an image on purpose
+ * reaches restart's other checks, not only the checksum's.
+ *
+ * Return: 0, or -1 if the records do not frame exactly @len bytes.
+ */
+static inline int cr_image_reseal(void *img, size_t len)
+{
+	unsigned char *p = img;
+	struct cr_hdr h;
+	struct cr_sum s;
+	size_t off = 0, size;
+	__u64 sum;
+
+	cr_sum_reset(&s, CR_SUM_SEED);
+	while (len - off >= sizeof(h)) {
+		memcpy(&h, p + off, sizeof(h));
+		size = cr_rec_size(h.len);
+		if (size > len - off)
+			return -1;
+		sum = cr_sum_digest(&s);
+		if (h.type == CR_REC_SUM && h.len == sizeof(struct cr_rec_sum))
+			memcpy(p + off + sizeof(h) + offsetof(struct cr_rec_sum, sum), &sum,
+			       sizeof(sum));
+		if (h.type == CR_REC_TAIL && h.len == sizeof(struct cr_rec_tail))
+			memcpy(p + off + sizeof(h) + offsetof(struct cr_rec_tail, sum), &sum,
+			       sizeof(sum));
+		cr_sum_update(&s, p + off, size);
+		off += size;
+	}
+	return off == len ? 0 : -1;
 }
 
 #endif /* CR_IMAGE_H */

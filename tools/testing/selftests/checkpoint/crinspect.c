@@ -1072,12 +1072,23 @@ static void cri_tail(struct cri *c, const void *p)
 	cj_dec(o, "records", t->records);
 	/* not "offset" nor "len": the keys of every JSON record */
 	cj_dec(o, "tail_offset", t->offset);
+	cj_num(o, "sum", t->sum, CJ_HEX, NULL);
+}
+
+static void cri_sum(struct cri *c, const void *p)
+{
+	const struct cr_rec_sum *s = p;
+	struct cj_out *o = &c->out;
+
+	cj_dec(o, "sum_offset", s->offset);
+	cj_num(o, "sum", s->sum, CJ_HEX, NULL);
 }
 
 /* The printer of each record type. */
 static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_HEAD]		= cri_head,
 	[CR_REC_TAIL]		= cri_tail,
+	[CR_REC_SUM]		= cri_sum,
 	[CR_REC_PAD]		= cri_pad,
 	[CR_REC_TASK]		= cri_task,
 	[CR_REC_CPU]		= cri_cpu,

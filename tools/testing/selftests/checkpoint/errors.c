@@ -51,6 +51,7 @@ static char *make_image(size_t *len, long *crid)
 			tail->records = 2;
 			tail->offset = HEAD_SZ;
 			*len = HEAD_SZ + TAIL_SZ;
+			cr_image_reseal(img, *len);
 		}
 		free(full);
 	}
@@ -444,6 +445,7 @@ TEST_F(image, rst_nonzero_padding)
 	memcpy(img2 + HEAD_SZ + 16, hdr, TAIL_SZ);
 	((struct cr_rec_tail *)(img2 + HEAD_SZ + 24))->records = 3;
 	((struct cr_rec_tail *)(img2 + HEAD_SZ + 24))->offset = HEAD_SZ + 16;
+	ASSERT_EQ(0, cr_image_reseal(img2, self->len + 16));
 	/* well-formed: the image is valid but holds no task */
 	EXPECT_EQ(EOPNOTSUPP, restart_buf(img2, self->len + 16, 0));
 	img2[HEAD_SZ + 8 + 5] = 1;

@@ -6,9 +6,11 @@
  * are mutated - bit flips, bytes and fields set to edge values,
  * truncation, lengths, types, records repeated, dropped and swapped, VMAs
  * moved over each other, out of user space and onto the vDSO, page
- * addresses, fd numbers, paths, timer fields - and restarted, each
- * in a child.  A third image is a tree (a root, a child leading its own
- * group with a second thread, a zombie), whose tree record is mutated too
+ * addresses, fd numbers, paths, timer fields - and restarted, each in a
+ * child, most with their checksums made right again (cr_image_reseal()) so
+ * that the checks behind the checksum's are reached.  A third image is a
+ * tree (a root, a child leading its own group with a second thread, a
+ * zombie), whose tree record is mutated too
  * (duplicate pids, parent cycles, threads out of their process, groups
  * and sessions, zombies, counts up to 100000 tasks) and which is restarted
  * as the child of the caller with new pids.  Every case must end with an
@@ -1185,6 +1187,11 @@ static int fuzz_image(struct __test_metadata *_metadata, int img, const char *na
 		memcpy(im.buf, base.buf, base.len);
 		m = rnd_below(M_NR);
 		mutate(&im, m, what, sizeof(what));
+		/* mostly with checksums that match: the other checks are the target */
+		if (rnd_below(8))
+			cr_image_reseal(im.buf, im.len);
+		else
+			strncat(what, ", checksums as they were", sizeof(what) - strlen(what) - 1);
 		o = run_case(fd, &im, why, sizeof(why));
 		if (o >= 0 && taint() != t0) {
 			snprintf(why, sizeof(why), "the kernel is tainted (%d): see the console",

@@ -791,7 +791,7 @@ TEST_F(image, bad_headers)
 		{ vma, CR_REC_TAIL, 0, false, "unexpected tail record" },
 		{ fd, 0, -4, false, "fd record: length 12, expected 16" },
 		{ pages, CR_REC_PAGE_DATA, 0, false, "unexpected page_data record" },
-		{ l->n - 1, 0, 8, false, "tail record: length 32, expected 24" },
+		{ l->n - 1, 0, 8, false, "tail record: length 40, expected 32" },
 	};
 
 	ASSERT_NE(NULL, img);

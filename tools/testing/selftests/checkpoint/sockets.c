@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -767,6 +768,7 @@ TEST(foreign_credentials)
 	ASSERT_NE(NULL, buf);
 	ASSERT_LT(0, cr_image_walk(&im, buf, len, other_uid, &done)) TH_LOG("%s", im.why);
 	ASSERT_EQ(1, done);
+	ASSERT_EQ(0, cr_image_reseal(buf, len));
 	bad = cr_tmpfile();
 	ASSERT_GE(bad, 0);
 	ASSERT_EQ(0, cr_write_all(bad, buf, len));
@@ -1158,6 +1160,19 @@ TEST(tcp_connection)
 		ASSERT_GE(c, 0);
 		ASSERT_EQ(0, cr_write_all(c, out, TCP_IN));
 		ASSERT_EQ(0, cr_stop_wait(pid, 0));
+		/*
+		 * every byte acknowledged first (the child's delayed ACK): a
+		 * retransmission while no socket holds the connection would
+		 * be answered with a reset
+		 */
+		for (i = 0; i < 400; i++) {
+			int unacked = 0;
+
+			ASSERT_EQ(0, ioctl(c, SIOCOUTQ, &unacked));
+			if (!unacked)
+				break;
+			cr_msleep(5);
+		}
 		back = pid;
 		if (round) {
 			ASSERT_LT(0, sys_checkpoint(pid, img, CR_CHECKPOINT_KILL))
