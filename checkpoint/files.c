@@ -138,6 +138,9 @@ static void cr_objs_free(struct cr_objs *o, bool put)
 	}
 }
 
+/* The fd of the file record of a file no fd has yet, which a mapping numbered. */
+#define CR_FD_MAPPED	UINT_MAX
+
 /* The object tables of a checkpoint, shared by the processes of the tree. */
 struct cr_files_ckpt {
 	struct cr_objs objs;	/* open files, with their objrefs */
@@ -147,6 +150,9 @@ struct cr_files_ckpt {
 	struct cr_objs memfds;	/* the inodes of the memfds and deleted files saved */
 	struct cr_objs pairs;	/* socket pairs with one end saved, by the other end */
 	struct cr_objs tcp;	/* TCP connections saved, their socks referenced */
+	struct cr_obj **mapped;	/* numbered by a mapping, not yet written */
+	u32 nr_mapped;
+	u32 cap_mapped;
 };
 
 /*
@@ -365,6 +371,21 @@ static bool cr_is_memfd(struct file *file)
 {
 	return shmem_file(file) && IS_ROOT(file->f_path.dentry) &&
 	       !strncmp(file->f_path.dentry->d_name.name, "memfd:", 6);
+}
+
+/**
+ * cr_file_unnamed() - is @file a memfd or a deleted regular file?
+ * @file: an open file
+ *
+ * Such a file cannot be opened again by a path: the image holds its bytes
+ * (cr_write_memfd(), cr_write_deleted()).
+ *
+ * Return: true for a memfd or a regular file unlinked while open.
+ */
+bool cr_file_unnamed(struct file *file)
+{
+	return cr_is_memfd(file) ||
+	       (S_ISREG(file_inode(file)->i_mode) && d_unlinked(file->f_path.dentry));
 }
 
 /*
@@ -804,6 +825,43 @@ static int cr_check_files_shared(struct cr_ctx *ctx, struct cr_task *t)
  * that cr cannot save (sockets, anonymous inodes, deleted files: the
  * kernel log says which).
  */
+/**
+ * cr_files_map_obj() - the file object of a memfd or deleted file mapped
+ * @ctx: checkpoint context, writing the mm section of a process
+ * @file: the file of one of its mappings (cr_file_unnamed())
+ * @objref: where to store its objref
+ *
+ * The first time the tree meets @file it is numbered as the next file
+ * object, and its file record, with its bytes and no fd, is written first
+ * in the files section of the process (which follows its mm section).
+ *
+ * Context: may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int cr_files_map_obj(struct cr_ctx *ctx, struct file *file, u32 *objref)
+{
+	struct cr_files_ckpt *fc = cr_files_ckpt(ctx);
+	struct cr_obj *obj;
+	bool added;
+	int ret;
+
+	if (IS_ERR(fc))
+		return PTR_ERR(fc);
+	ret = cr_grow((void **)&fc->mapped, fc->nr_mapped, &fc->cap_mapped,
+		      sizeof(*fc->mapped));
+	if (ret)
+		return ret;
+	obj = cr_obj_find_or_add(&fc->objs, file, &added);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (added) {
+		get_file(file);	/* the table's, as for an fd's file */
+		fc->mapped[fc->nr_mapped++] = obj;
+	}
+	*objref = obj->objref;
+	return 0;
+}
+
 static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 {
 	struct task_struct *t = ct->task;
@@ -831,6 +889,11 @@ static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 	buf = kmalloc(size, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	/* the files the process's mappings numbered, in their order */
+	for (i = 0; !ret && i < fc->nr_mapped; i++)
+		ret = cr_write_file(ctx, fc->mapped[i]->ptr, fc->mapped[i]->objref, CR_FD_MAPPED,
+				    fc, buf);
+	fc->nr_mapped = 0;
 	for (fd = 0; !ret; fd++) {
 		struct cr_rec_fd rec = { };
 		struct cr_obj *obj;
@@ -928,6 +991,7 @@ static void cr_free_files_ckpt(struct cr_files_ckpt *fc)
 	cr_objs_free(&fc->pairs, false);
 	cr_put_tcp(&fc->tcp);
 	cr_objs_free(&fc->tcp, false);
+	kfree(fc->mapped);
 	kfree(fc);
 }
 
@@ -1700,6 +1764,27 @@ done:
 out:
 	kvfree(r);
 	return ret;
+}
+
+/**
+ * cr_files_obj() - the staged file object a mapping names
+ * @ctx: restart context, every section read
+ * @objref: the objref of a vma record
+ *
+ * Return: a reference to the memfd or deleted file staged as @objref, or
+ * ERR_PTR(-EBADMSG) if there is none, or it is of another kind.
+ */
+struct file *cr_files_obj(struct cr_ctx *ctx, u32 objref)
+{
+	struct cr_files_state *fs = ctx->files;
+	u32 kind;
+
+	if (!fs || !objref || objref > fs->nr_objs || !fs->objs[objref - 1])
+		return ERR_PTR(-EBADMSG);
+	kind = fs->kinds[objref - 1];
+	if (kind != CR_FILE_MEMFD && kind != CR_FILE_DELETED)
+		return ERR_PTR(-EBADMSG);
+	return get_file(fs->objs[objref - 1]);
 }
 
 /* The staged fd @fd of @fdt, or NULL. */

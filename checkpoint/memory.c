@@ -29,6 +29,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/memcontrol.h>
+#include <linux/memfd.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
 #include <linux/pkeys.h>
@@ -96,18 +97,15 @@ static int cr_vma_kind(struct cr_ctx *ctx, struct mm_struct *mm, struct vm_area_
 	}
 	/*
 	 * MAP_SHARED|MAP_ANONYMOUS is a kernel-internal shmem file; a memfd
-	 * or an unlinked tmpfs file mapped looks the same but for that.
+	 * or an unlinked tmpfs file mapped looks the same but for that, and
+	 * is a file mapping of a file object (cr_snap_vmas()).
 	 */
-	if (vma_is_anon_shmem(vma)) {
-		if (!IS_PRIVATE(file_inode(vma->vm_file)))
-			return cr_refuse_vma(ctx, vma, "a memfd or a deleted shared file");
+	if (vma_is_anon_shmem(vma) && IS_PRIVATE(file_inode(vma->vm_file))) {
 		*kind = CR_VMA_ANON_SHARED;
 		return 0;
 	}
 	if (!vma->vm_file || !S_ISREG(file_inode(vma->vm_file)->i_mode))
 		return cr_refuse_vma(ctx, vma, "special mapping");
-	if (d_unlinked(vma->vm_file->f_path.dentry))
-		return cr_refuse_vma(ctx, vma, "file deleted");
 	*kind = (f & VM_SHARED) ? CR_VMA_FILE_SHARED : CR_VMA_FILE_PRIVATE;
 	return 0;
 }
@@ -154,7 +152,7 @@ static bool cr_vma_inherits(const struct cr_vma_snap *v, const struct cr_vma_sna
 	pv = &vmas[lo];
 	return pv->rec.start == v->rec.start && pv->rec.end == v->rec.end &&
 	       pv->rec.kind == v->rec.kind && pv->rec.prot == v->rec.prot &&
-	       pv->rec.pgoff == v->rec.pgoff &&
+	       pv->rec.pgoff == v->rec.pgoff && pv->rec.objref == v->rec.objref &&
 	       (pv->rec.flags | CR_VMA_F_INHERIT) == (v->rec.flags | CR_VMA_F_INHERIT) &&
 	       !pv->file == !v->file && (!v->file || file_inode(pv->file) == file_inode(v->file));
 }
@@ -203,7 +201,7 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 	struct mm_struct *mm = p->mm;
 	struct vm_area_struct *vma;
 	struct cr_vma_snap *snap;
-	int n = 0, ret;
+	int n = 0, i, ret;
 
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
@@ -255,6 +253,23 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 	}
 out:
 	mmap_read_unlock(mm);
+	/* no path to map it by: a file object, its bytes with its file record */
+	for (i = 0; !ret && i < n; i++) {
+		struct cr_rec_vma *r = &snap[i].rec;
+		long seals;
+
+		if (!cr_vma_kind_in(r->kind, CR_VMA_FILE) || !cr_file_unnamed(snap[i].file))
+			continue;
+		/* restart seals the memfd before it maps it, as mmap() then refuses */
+		seals = memfd_fcntl(snap[i].file, F_GET_SEALS, 0);
+		if (r->kind == CR_VMA_FILE_SHARED && (r->prot & PROT_WRITE) && seals > 0 &&
+		    (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+			ret = cr_refuse(ctx, -EOPNOTSUPP,
+					"vma %#llx-%#llx: writable, of a memfd sealed against writes",
+					r->start, r->end);
+		else
+			ret = cr_files_map_obj(ctx, snap[i].file, &r->objref);
+	}
 	if (ret) {
 		if (snap)
 			cr_put_snap(snap, n);
@@ -670,8 +685,8 @@ static int cr_write_mm(struct cr_ctx *ctx, struct cr_task *t)
 	for (i = 0; !ret && i < n; i++)
 		ret = cr_write_with_path(ctx, CR_REC_VMA, &snap[i].rec, sizeof(snap[i].rec),
 					 &snap[i].rec.path_len,
-					 cr_vma_kind_in(snap[i].rec.kind, CR_VMA_FILE) ?
-					 snap[i].file : NULL);
+					 cr_vma_kind_in(snap[i].rec.kind, CR_VMA_FILE) &&
+					 !snap[i].rec.objref ? snap[i].file : NULL);
 	return ret;
 }
 
@@ -974,6 +989,59 @@ static int cr_read_mm(struct cr_ctx *ctx, struct cr_task *t)
 out:
 	kvfree(r);
 	return ret;
+}
+
+/**
+ * cr_stage_mapped() - take the files the mappings of memfds and deleted files map
+ * @ctx: restart context, every section read
+ *
+ * A vma record of such a file names a file object of the files section,
+ * which comes after it: each gets that object's file now, checked as mmap()
+ * would check it (read access; write access for a shared writable mapping;
+ * the LSM), before the point of no return.
+ *
+ * Return: 0; -EBADMSG for an objref of no memfd or deleted file; -EACCES;
+ * or the LSM's error.
+ */
+int cr_stage_mapped(struct cr_ctx *ctx)
+{
+	u32 i, j;
+	int ret;
+
+	for (i = 0; i < ctx->nr_procs; i++) {
+		struct cr_mm_state *ms = ctx->procs[i].ms;
+
+		for (j = 0; ms && j < ms->nr; j++) {
+			struct cr_vma_snap *vs = &ms->vmas[j];
+			const struct cr_rec_vma *v = &vs->rec;
+			bool shared = v->kind == CR_VMA_FILE_SHARED;
+			struct file *file;
+
+			if (!v->objref)
+				continue;
+			file = cr_files_obj(ctx, v->objref);
+			ret = PTR_ERR_OR_ZERO(file);
+			if (ret)
+				goto bad;
+			vs->file = file;
+			ret = -EACCES;
+			if (!(file->f_mode & FMODE_READ) ||
+			    (shared && (v->prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE)))
+				goto bad;
+			ret = security_mmap_file(file, v->prot, shared ? MAP_SHARED : MAP_PRIVATE);
+			if (ret)
+				goto bad;
+			continue;
+bad:
+			pr_info_ratelimited("restart: vma %#llx-%#llx of process %u: file object %u: %s (%d)\n",
+					    v->start, v->end, i, v->objref,
+					    ret == -EBADMSG ? "no memfd or deleted file" :
+					    ret == -EACCES ? "not open for that access" :
+					    "refused by the LSM", ret);
+			return ret;
+		}
+	}
+	return 0;
 }
 
 /**

@@ -232,6 +232,8 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 	if (!ret)
 		ret = cr_read_sum(ctx);
 	if (!ret)
+		ret = cr_stage_mapped(ctx);
+	if (!ret)
 		ret = cr_check_made(ctx);
 	if (!ret) {
 		ctx->buf = kvmalloc(CR_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);

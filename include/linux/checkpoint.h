@@ -322,6 +322,7 @@ long cr_restart(struct cr_ctx *ctx, int crid);
 int cr_write_pages(struct cr_ctx *ctx, struct cr_proc *p);
 int cr_restore_pages(struct cr_ctx *ctx, struct cr_proc *p);
 int cr_check_caller_mm(void);
+int cr_stage_mapped(struct cr_ctx *ctx);
 
 /* The tasks: finding, freezing, making (checkpoint/tree.c). */
 int cr_get_tree(struct cr_ctx *ctx, pid_t pid);
@@ -377,6 +378,9 @@ struct cr_obj *cr_obj_find(struct cr_objs *o, void *ptr);
 struct cr_obj *cr_obj_find_or_add(struct cr_objs *o, void *ptr, bool *added);
 
 bool cr_has_pidfds(struct cr_ctx *ctx, struct cr_task *t);
+bool cr_file_unnamed(struct file *file);
+int cr_files_map_obj(struct cr_ctx *ctx, struct file *file, u32 *objref);
+struct file *cr_files_obj(struct cr_ctx *ctx, u32 objref);
 void cr_files_before_kill(struct cr_ctx *ctx);
 int cr_restore_pidfds(struct cr_ctx *ctx, struct cr_task *t);
 

@@ -580,8 +580,9 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 	if (v->prot & ~(__u32)(CR_PROT_READ | CR_PROT_WRITE | CR_PROT_EXEC) ||
 	    v->flags & ~CR_VMA_F_ALL || !v->kind || v->kind > CR_VMA_KIND_MAX)
 		return "bad prot, kind or flags";
-	if (!!v->path_len != cr_vma_kind_in(v->kind, CR_VMA_FILE) || v->path_len > CR_PATH_MAX)
-		return "path and kind disagree";
+	if (!!(v->path_len || v->objref) != cr_vma_kind_in(v->kind, CR_VMA_FILE) ||
+	    (v->path_len && v->objref) || v->path_len > CR_PATH_MAX)
+		return "path or file object and kind disagree";
 	if (!(v->flags & CR_VMA_F_GROWSDOWN) != !(v->kind == CR_VMA_STACK))
 		return "only the stack grows down";
 	if (v->flags & CR_VMA_F_MAYWRITE && v->kind != CR_VMA_FILE_SHARED)
@@ -601,7 +602,7 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 		return "bad file offset";
 	if (v->kind == CR_VMA_ANON_SHARED ? !v->shm : v->shm)
 		return "shared memory object and kind disagree";
-	if (v->shm > CR_SHM_MAX || v->__reserved || !v->shm != !v->shm_size)
+	if (v->shm > CR_SHM_MAX || !v->shm != !v->shm_size)
 		return "bad shared memory object";
 	if (v->shm && (v->shm_size % l->page_size || v->shm_size > l->task_size))
 		return "bad shared memory object size";

@@ -463,12 +463,15 @@ struct cr_rec_mm {
  * @kind: CR_VMA_*
  * @flags: CR_VMA_F_*
  * @path_len: length of the file's path after this struct, NUL included; 0
- *	for anonymous and special mappings
+ *	for anonymous and special mappings, and for a file mapping of @objref
  * @shm: shared anonymous mappings (CR_VMA_ANON_SHARED): the shared memory
  *	object they map, 1..CR_SHM_MAX, numbered across the tree in the order
  *	they first appear (a process's children and the pieces of a mapping
  *	split by mprotect() share one); 0 for other kinds
- * @__reserved: zero
+ * @objref: a file mapping of a memfd or of a deleted file: the file object
+ *	of the image that holds it (its file record, with its bytes, comes in
+ *	the files section of this process or of one before), instead of a
+ *	path; 0 otherwise
  * @shm_size: @shm: the object's size in bytes, page aligned, not 0; the
  *	same in every mapping of @shm (a mapping may reach beyond it, as
  *	after mremap(): touching that part raises SIGBUS); 0 for other kinds
@@ -494,7 +497,7 @@ struct cr_rec_vma {
 	__u32 flags;
 	__u32 path_len;
 	__u32 shm;
-	__u32 __reserved;
+	__u32 objref;
 	__u64 shm_size;
 };
 

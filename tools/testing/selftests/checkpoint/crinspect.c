@@ -662,6 +662,8 @@ static void cri_vma(struct cri *c, const void *p)
 		cj_dec(o, "shm", v->shm);
 		cj_hex(o, "shm_size", v->shm_size);
 	}
+	if (v->objref)
+		cj_dec(o, "objref", v->objref);
 	cj_dec(o, "path_len", v->path_len);
 	if (v->path_len)
 		cj_str(o, "path", path, v->path_len - 1);

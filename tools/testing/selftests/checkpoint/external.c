@@ -571,7 +571,12 @@ TEST(refuse_ldt)
 }
 
 /* A mapping of a file that was deleted cannot be reopened: refused. */
-TEST(refuse_deleted_file_mapping)
+/*
+ * A mapped file unlinked from the name it was opened by but linked under
+ * another: its bytes are not saved (the other name's file changes with
+ * it), and it cannot be reopened by its path.
+ */
+TEST(refuse_mapping_unlinked_but_linked)
 {
 	int img = cr_tmpfile();
 	pid_t pid;
@@ -583,7 +588,7 @@ TEST(refuse_deleted_file_mapping)
 		int fd = open("/tmp/cr-deleted", O_RDWR | O_CREAT | O_TRUNC, 0600);
 		char *p;
 
-		if (fd < 0 || ftruncate(fd, 4096))
+		if (fd < 0 || ftruncate(fd, 4096) || link("/tmp/cr-deleted", "/tmp/cr-linked"))
 			_exit(1);
 		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 		close(fd);
@@ -592,6 +597,7 @@ TEST(refuse_deleted_file_mapping)
 			_exit(1);
 		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
 			_exit(2);
+		unlink("/tmp/cr-linked");
 		munmap(p, 4096);
 		_exit(sys_checkpoint(0, img, 0) > 0 ? 0 : 3);
 	}

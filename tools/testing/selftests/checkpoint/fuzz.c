@@ -306,8 +306,10 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		case 7:	/* inherited from a parent that may not have it, or not */
 			v.flags ^= CR_VMA_F_INHERIT;
 			break;
-		case 6:	/* another shared memory object, or another size */
-			if (rnd_below(2))
+		case 6:	/* another shared memory object or file object, or another size */
+			if (rnd_below(3) == 2)
+				v.objref = rnd_edge();
+			else if (rnd_below(2))
 				v.shm = rnd_edge();
 			else
 				v.shm_size = rnd_edge();
@@ -929,7 +931,9 @@ static int rich_timers(void)
 
 /*
  * Event files: an eventfd, a signalfd, a timer that fired and one armed,
- * an epoll file watching two of them, a sealed memfd and a deleted file.
+ * an epoll file watching two of them, a sealed memfd and a deleted file,
+ * and mappings of a memfd (shared, its fd closed) and of the deleted file
+ * (private, a page written).
  */
 static int rich_events(void)
 {
@@ -939,6 +943,7 @@ static int rich_events(void)
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = 7 };
 	sigset_t set;
 	int t1, t2, e, ep, m;
+	char *p;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR2);
@@ -958,6 +963,17 @@ static int rich_events(void)
 	m = open("/tmp/cr-fuzz-deleted", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (m < 0 || write(m, "deleted", 7) != 7 || unlink("/tmp/cr-fuzz-deleted"))
 		return -1;
+	p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, m, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	p[1] = 'E';
+	m = memfd_create("rich-mapped", 0);
+	if (m < 0 || ftruncate(m, 8192))
+		return -1;
+	p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, m, 0);
+	if (p == MAP_FAILED || close(m))
+		return -1;
+	p[4096] = 'M';
 	nanosleep(&ms, NULL);
 	return 0;
 }

@@ -13,6 +13,14 @@
  * A file unlinked while open comes back unlinked, in the directory it was
  * in, with its bytes, size, permission bits, flags and position; with its
  * directory gone, restart fails before anything changes.
+ *
+ * Mapped ones: a memfd mapped shared with its fd kept (one object: a write
+ * through either shows in the other), one whose fd was closed after
+ * mmap() (the mapping alone holds it), one mapped private with a page
+ * written (that page the process's own, the others still the file's), and
+ * a deleted file mapped read-only with no fd left, as a shared library
+ * replaced by an upgrade.  A writable mapping of a memfd sealed against
+ * writes is refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -164,6 +172,120 @@ TEST(too_large)
 
 #define DIR_	"/tmp/cr-deleted"
 #define GONE	DIR_ "/gone"
+
+#define PG	4096
+
+/* Does /proc/self/maps have a mapping of @name at @addr? */
+static bool mapped_as(const void *addr, const char *name)
+{
+	char line[512], want[32];
+	FILE *f = fopen("/proc/self/maps", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, want, strlen(want)) && strstr(line, name);
+	fclose(f);
+	return found;
+}
+
+static void mapped_child(void)
+{
+	char *shared, *alone, *priv, *lib, buf[8] = { };
+	int fd;
+
+	close_range(3, ~0U, 0);
+	/* shared, its fd kept */
+	CHECK(!cr_move_fd(memfd_create("cr-shared", 0), M_NAMED));
+	CHECK(!ftruncate(M_NAMED, 3 * PG));
+	shared = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, M_NAMED, 0);
+	CHECK(shared != MAP_FAILED);
+	if (shared != MAP_FAILED)
+		memcpy(shared + PG, "shared", 6);
+	/* shared, the fd closed: only the mapping holds it */
+	fd = memfd_create("cr-alone", 0);
+	CHECK(fd >= 0 && !ftruncate(fd, 2 * PG));
+	alone = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(alone != MAP_FAILED && !close(fd));
+	if (alone != MAP_FAILED)
+		memcpy(alone + PG + 100, "alone", 5);
+	/* private, one page written: copied on write */
+	CHECK(!cr_move_fd(memfd_create("cr-private", 0), M_EMPTY));
+	CHECK(pwrite(M_EMPTY, "file0", 5, 0) == 5 && pwrite(M_EMPTY, "file1", 5, PG) == 5);
+	priv = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, M_EMPTY, 0);
+	CHECK(priv != MAP_FAILED);
+	if (priv != MAP_FAILED)
+		memcpy(priv, "cow", 3);
+	/* a deleted file mapped, no fd left: a replaced library */
+	fd = open(DIR_ "/lib.so", O_RDWR | O_CREAT | O_TRUNC, 0755);
+	CHECK(fd >= 0 && pwrite(fd, "ELF?", 4, PG) == 4 && !ftruncate(fd, 2 * PG));
+	lib = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(lib != MAP_FAILED && !close(fd) && !unlink(DIR_ "/lib.so"));
+	if (bad || shared == MAP_FAILED || alone == MAP_FAILED || priv == MAP_FAILED ||
+	    lib == MAP_FAILED)
+		_exit(CR_RESTART_OK + 1);
+
+	raise(SIGSTOP);
+
+	/* one object behind the fd and the mapping */
+	CHECK(!memcmp(shared + PG, "shared", 6));
+	CHECK(pread(M_NAMED, buf, 6, PG) == 6 && !memcmp(buf, "shared", 6));
+	CHECK(pwrite(M_NAMED, "by fd", 5, 2 * PG) == 5 && !memcmp(shared + 2 * PG, "by fd", 5));
+	memcpy(shared, "by map", 6);
+	CHECK(pread(M_NAMED, buf, 6, 0) == 6 && !memcmp(buf, "by map", 6));
+	CHECK(mapped_as(shared, "/memfd:cr-shared (deleted)"));
+	CHECK(!memcmp(alone + PG + 100, "alone", 5) && mapped_as(alone, "/memfd:cr-alone"));
+	memcpy(alone, "still", 5);
+	CHECK(!memcmp(alone, "still", 5));
+	/* the written page is the process's, the other one still the file's */
+	CHECK(!memcmp(priv, "cowe0", 5) && !memcmp(priv + PG, "file1", 5));
+	CHECK(pread(M_EMPTY, buf, 5, 0) == 5 && !memcmp(buf, "file0", 5));
+	CHECK(pwrite(M_EMPTY, "new", 3, PG) == 3 && !memcmp(priv + PG, "newe1", 5));
+	CHECK(!memcmp(lib + PG, "ELF?", 4) && lib[0] == 0 && mapped_as(lib, "(deleted)"));
+	_exit(bad ? CR_RESTART_OK + 100 + bad % 100 : CR_RESTART_OK);
+}
+
+TEST_F_TIMEOUT(memfd, mapped, 60)
+{
+	int st;
+
+	mkdir(DIR_, 0700);
+	st = cr_stop_and_go(self->img, variant->restart, mapped_child);
+	ASSERT_NE(-1, st) TH_LOG("checkpoint or restart: %s", strerror(errno));
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("the child's check at line %% 100 = %d failed",
+					    st - CR_RESTART_OK - 100);
+	rmdir(DIR_);
+}
+
+/* A writable shared mapping of a memfd sealed against writes: refused. */
+TEST(mapped_sealed)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		char *p;
+		int fd;
+
+		close_range(3, ~0U, 0);
+		fd = memfd_create("cr-sealed", MFD_ALLOW_SEALING);
+		if (fd < 0 || ftruncate(fd, PG))
+			_exit(1);
+		p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED || fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE))
+			_exit(1);
+		raise(SIGSTOP);
+		*p = 1;
+		_exit(0);
+	}
+	EXPECT_EQ(0, cr_refused(pid, img));
+	close(img);
+}
 
 /* Unlinked while open, O_RDWR | O_APPEND, with bytes around a hole. */
 static void deleted_child(const char *path)
