@@ -423,10 +423,19 @@ static int cr_write_content(struct cr_ctx *ctx, struct file *file, u32 objref, l
 	return ret;
 }
 
+/* The largest file whose bytes the checkpoint of @ctx saves. */
+static u64 cr_content_max(struct cr_ctx *ctx)
+{
+	unsigned long shift = (ctx->flags & CR_CHECKPOINT_CONTENT_MASK) >>
+			      CR_CHECKPOINT_CONTENT_SHIFT;
+
+	return shift ? 1ULL << shift : CR_CONTENT_DEFAULT;
+}
+
 /*
  * May the bytes of @file, @name on fd @fd, go in the image?  One file
  * object per inode (another open, through /proc/PID/fd/N, would come back
- * as another file), readable, at most CR_CONTENT_MAX bytes (-EFBIG): its
+ * as another file), readable, at most cr_content_max() bytes (-EFBIG): its
  * size, read once, in @m.
  */
 static int cr_check_content(struct cr_ctx *ctx, struct file *file, unsigned int fd,
@@ -444,9 +453,10 @@ static int cr_check_content(struct cr_ctx *ctx, struct file *file, unsigned int 
 		return cr_refuse(ctx, -EOPNOTSUPP,
 				 "fd %u (%s): opened twice, or write-only: not supported",
 				 fd, name);
-	if (size > CR_CONTENT_MAX)
-		return cr_refuse(ctx, -EFBIG, "fd %u (%s): %lld bytes, more than %llu", fd, name,
-				 size, CR_CONTENT_MAX);
+	if (size > cr_content_max(ctx))
+		return cr_refuse(ctx, -EFBIG,
+				 "fd %u (%s): %lld bytes, more than %llu (CR_CHECKPOINT_CONTENT())",
+				 fd, name, size, cr_content_max(ctx));
 	m->size = size;
 	m->seals = 0;
 	m->__reserved = 0;

@@ -130,15 +130,17 @@ static void cr_drop_sigpipe(void)
  * sys_checkpoint - write the state of a process to a file descriptor
  * @pid: the process; 0 or the caller's pid for the caller itself
  * @fd: a file descriptor open for writing: a regular file, pipe or socket
- * @flags: CR_CHECKPOINT_* flags (none defined yet)
+ * @flags: CR_CHECKPOINT_* flags
  *
  * Return: a positive checkpoint id (crid) on success; -EINVAL for unknown
- * flags or a file that does not support kernel writes (e.g. /dev/null);
+ * flags, a content limit above 1 << CR_CONTENT_MAX_SHIFT, or a file that
+ * does not support kernel writes (e.g. /dev/null);
  * -EBADF if @fd is not open for writing; -ESRCH if no process has @pid;
  * -EPERM without ptrace-attach rights over it; -EBUSY if it is not
  * stopped; -EAGAIN if it ran or changed during the dump; -EOPNOTSUPP for
  * state cr cannot save yet (threads, ptrace, LDT, special mappings: the
- * kernel log says which); -ENOMEM; or the error of writing the image
+ * kernel log says which); -EFBIG for a memfd or deleted file larger than
+ * the content limit; -ENOMEM; or the error of writing the image
  * (-ENOSPC, -EPIPE, -EAGAIN, -EINTR, -EIO, ...).  -EPIPE comes without
  * the SIGPIPE write(2) would raise.
  *
@@ -152,7 +154,9 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 	struct fd f;
 	long ret;
 
-	if (flags & ~CR_CHECKPOINT_FLAGS)
+	if (flags & ~CR_CHECKPOINT_FLAGS ||
+	    (flags & CR_CHECKPOINT_CONTENT_MASK) >> CR_CHECKPOINT_CONTENT_SHIFT >
+	    CR_CONTENT_MAX_SHIFT)
 		return -EINVAL;
 
 	f = fdget_pos(fd);

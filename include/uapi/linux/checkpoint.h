@@ -697,7 +697,8 @@ struct cr_epoll_item {
  * struct cr_file_content - a file the image holds the bytes of (a memfd, a
  *	deleted file), after its struct cr_rec_file, before its path (a
  *	memfd's name, without "memfd:"; the path a deleted file had)
- * @size: its size in bytes, at most CR_CONTENT_MAX
+ * @size: its size in bytes, at most CR_CONTENT_MAX (and at most the
+ *	limit the checkpoint was given, see CR_CHECKPOINT_CONTENT())
  * @seals: a memfd's F_SEAL_* seals (F_SEAL_SEAL: none may be added); 0
  * @__reserved: zero
  *
@@ -711,8 +712,14 @@ struct cr_file_content {
 	__u32 __reserved;
 };
 
-/* The largest file an image holds the bytes of: checkpoint refuses more (EFBIG). */
-#define CR_CONTENT_MAX		(64ULL << 20)
+/*
+ * The largest file an image holds the bytes of: 1 << CR_CONTENT_MAX_SHIFT
+ * (restart refuses more).  Checkpoint refuses (EFBIG) a file larger than
+ * its limit: CR_CONTENT_DEFAULT, or what CR_CHECKPOINT_CONTENT() says.
+ */
+#define CR_CONTENT_MAX_SHIFT	30
+#define CR_CONTENT_MAX		(1ULL << CR_CONTENT_MAX_SHIFT)
+#define CR_CONTENT_DEFAULT	(64ULL << 20)
 
 /* The longest memfd name (memfd_create(2) takes NAME_MAX - 6 bytes). */
 #define CR_MEMFD_NAME_MAX	249
@@ -1199,8 +1206,16 @@ struct cr_rec_timer {
 #define CR_CHECKPOINT_ROOT_ONLY	(1UL << 2)	/* the root's process alone, not
 						 * its children
 						 */
+/*
+ * The largest memfd or deleted file whose bytes the image may hold is
+ * 1 << @shift bytes, @shift from 1 to CR_CONTENT_MAX_SHIFT; 0 (no such
+ * bits): CR_CONTENT_DEFAULT.
+ */
+#define CR_CHECKPOINT_CONTENT_SHIFT	8
+#define CR_CHECKPOINT_CONTENT_MASK	(0x3fUL << CR_CHECKPOINT_CONTENT_SHIFT)
+#define CR_CHECKPOINT_CONTENT(shift)	((unsigned long)(shift) << CR_CHECKPOINT_CONTENT_SHIFT)
 #define CR_CHECKPOINT_FLAGS	(CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL | \
-				 CR_CHECKPOINT_ROOT_ONLY)
+				 CR_CHECKPOINT_ROOT_ONLY | CR_CHECKPOINT_CONTENT_MASK)
 
 #define CR_RESTART_ARGS		(1UL << 0)	/* the fourth argument points to a
 						 * struct cr_restart_args

@@ -2,7 +2,8 @@
 /*
  * ckpt - checkpoint a process with checkpoint(2).
  *
- *   ckpt [-o FILE] [--stop|--freeze] [--cont|--kill] [--root-only] PID
+ *   ckpt [-o FILE] [--stop|--freeze] [--cont|--kill] [--root-only]
+ *        [--content-max SIZE] PID
  *
  * Writes the image of the process tree rooted at PID (every descendant and
  * every thread; PID alone with --root-only) to FILE or standard output and
@@ -20,7 +21,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ckpt [-o FILE] [--stop|--freeze] [--cont|--kill] [--root-only] PID\n"
+	fprintf(f, "usage: ckpt [-o FILE] [--stop|--freeze] [--cont|--kill] [--root-only]\n"
+		"            [--content-max SIZE] PID\n"
 		"  -o, --output FILE  write the image to FILE (default: stdout)\n"
 		"  -s, --stop         stop PID with SIGSTOP and wait for it first\n"
 		"  -f, --freeze       let the kernel freeze PID for the checkpoint and\n"
@@ -28,7 +30,37 @@ static void usage(FILE *f)
 		"  -c, --cont         continue PID after a successful checkpoint\n"
 		"  -k, --kill         kill PID after a successful checkpoint, before\n"
 		"                     it runs again\n"
-		"  -r, --root-only    PID (and its threads) alone, not its descendants\n");
+		"  -r, --root-only    PID (and its threads) alone, not its descendants\n"
+		"  -m, --content-max SIZE\n"
+		"                     save the bytes of memfds and deleted files up to\n"
+		"                     SIZE each (K, M, G suffixes; rounded up to a power\n"
+		"                     of two, at most 1G; default 64M), refuse larger\n");
+}
+
+/* The CR_CHECKPOINT_CONTENT() shift for at least @arg bytes, or -1. */
+static int content_shift(const char *arg)
+{
+	static const char units[] = "KMG";
+	const char *unit;
+	unsigned long long size;
+	char *end;
+	int shift = 1;
+
+	size = strtoull(arg, &end, 10);
+	if (end == arg)
+		return -1;
+	unit = *end ? strchr(units, *end) : NULL;
+	if (unit) {
+		if (size > CR_CONTENT_MAX)
+			return -1;
+		size <<= 10 * (unit - units + 1);
+		end++;
+	}
+	if (*end || !size || size > CR_CONTENT_MAX)
+		return -1;
+	while ((1ULL << shift) < size)
+		shift++;
+	return shift;
 }
 
 static const char *hint(int err)
@@ -47,6 +79,8 @@ static const char *hint(int err)
 		return "no such process";
 	case EINVAL:
 		return "the output cannot take kernel writes (e.g. /dev/null)";
+	case EFBIG:
+		return "a memfd or deleted file is larger than --content-max: see dmesg";
 	case EBADF:
 		return "the output is not open for writing";
 	}
@@ -62,16 +96,17 @@ int main(int argc, char **argv)
 		{ "cont", no_argument, NULL, 'c' },
 		{ "kill", no_argument, NULL, 'k' },
 		{ "root-only", no_argument, NULL, 'r' },
+		{ "content-max", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	const char *out = NULL;
-	int stop = 0, after = 0, fd = 1, c;
+	int stop = 0, after = 0, fd = 1, c, shift;
 	unsigned long flags = 0;
 	char *end;
 	long pid, crid;
 
-	while ((c = getopt_long(argc, argv, "o:sfckrh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:sfckrm:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -84,6 +119,15 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			flags |= CR_CHECKPOINT_ROOT_ONLY;
+			break;
+		case 'm':
+			shift = content_shift(optarg);
+			if (shift < 0) {
+				fprintf(stderr, "ckpt: --content-max: a size from 1 to 1G\n");
+				return 2;
+			}
+			flags &= ~CR_CHECKPOINT_CONTENT_MASK;
+			flags |= CR_CHECKPOINT_CONTENT(shift);
 			break;
 		case 'c':
 		case 'k':

@@ -8,7 +8,8 @@
  * fds - stops itself, is checkpointed, killed and restarted (or only
  * continued, the reference run), and checks them: bytes, size, name,
  * seals in force, position, permission bits, one file for both fds.
- * And a memfd larger than an image holds: EFBIG, the process untouched.
+ * And a memfd larger than the checkpoint's content limit: EFBIG, the
+ * process untouched; saved under a higher limit (CR_CHECKPOINT_CONTENT()).
  *
  * A file unlinked while open comes back unlinked, in the directory it was
  * in, with its bytes, size, permission bits, flags and position; with its
@@ -143,7 +144,12 @@ TEST_F_TIMEOUT(memfd, contents, 60)
 					    st - CR_RESTART_OK - 100);
 }
 
-/* Larger than CR_CONTENT_MAX: EFBIG, and the process runs on untouched. */
+/*
+ * Larger than the content limit (CR_CONTENT_DEFAULT, or what
+ * CR_CHECKPOINT_CONTENT() sets): EFBIG, and the process runs on
+ * untouched; under a limit raised above it, saved and restarted with
+ * its bytes past the default limit.  A limit above CR_CONTENT_MAX: EINVAL.
+ */
 TEST(too_large)
 {
 	int img = cr_tmpfile();
@@ -153,20 +159,60 @@ TEST(too_large)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
+		char c[2] = { };
 		int fd;
 
 		close_range(3, ~0U, 0);
 		fd = memfd_create("big", 0);
-		if (fd < 0 || ftruncate(fd, CR_CONTENT_MAX + 4096) || pwrite(fd, "z", 1, 7) != 1)
+		if (fd < 0 || ftruncate(fd, CR_CONTENT_DEFAULT + 4096) ||
+		    pwrite(fd, "z", 1, 7) != 1 || pwrite(fd, "Z", 1, CR_CONTENT_DEFAULT + 5) != 1)
 			_exit(1);
 		raise(SIGSTOP);
-		_exit(pread(fd, &fd, 1, 7) == 1 && (char)fd == 'z' ? CR_RESTART_OK : 2);
+		_exit(pread(fd, c, 1, 7) == 1 && pread(fd, c + 1, 1, CR_CONTENT_DEFAULT + 5) == 1 &&
+		      !memcmp(c, "zZ", 2) ? CR_RESTART_OK : 2);
 	}
 	ASSERT_EQ(0, cr_stop_wait(pid, 0));
 	EXPECT_EQ(-1, sys_checkpoint(pid, img, 0));
 	EXPECT_EQ(EFBIG, errno);
-	ASSERT_EQ(0, kill(pid, SIGCONT));
-	EXPECT_EQ(CR_RESTART_OK, cr_wait(pid));
+	/* 1 << 26 is the default: still too small */
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, CR_CHECKPOINT_CONTENT(26)));
+	EXPECT_EQ(EFBIG, errno);
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, CR_CHECKPOINT_CONTENT(CR_CONTENT_MAX_SHIFT + 1)));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_LT(0, sys_checkpoint(pid, img, CR_CHECKPOINT_CONTENT(27) | CR_CHECKPOINT_KILL))
+		TH_LOG("checkpoint: %s", strerror(errno));
+	EXPECT_EQ(128 + SIGKILL, cr_wait(pid));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	close(img);
+}
+
+/* A small limit: a 5000-byte memfd needs 1 << 13. */
+TEST(content_limit)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		char c = 0;
+		int fd;
+
+		close_range(3, ~0U, 0);
+		fd = memfd_create("small", 0);
+		if (fd < 0 || pwrite(fd, "s", 1, 4999) != 1)
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(pread(fd, &c, 1, 4999) == 1 && c == 's' ? CR_RESTART_OK : 2);
+	}
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, CR_CHECKPOINT_CONTENT(12)));
+	EXPECT_EQ(EFBIG, errno);
+	ASSERT_LT(0, sys_checkpoint(pid, img, CR_CHECKPOINT_CONTENT(13) | CR_CHECKPOINT_KILL))
+		TH_LOG("checkpoint: %s", strerror(errno));
+	EXPECT_EQ(128 + SIGKILL, cr_wait(pid));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
 	close(img);
 }
 
