@@ -20,8 +20,9 @@
  * mmap() (the mapping alone holds it), one mapped private with a page
  * written (that page the process's own, the others still the file's), and
  * a deleted file mapped read-only with no fd left, as a shared library
- * replaced by an upgrade.  A writable mapping of a memfd sealed against
- * writes is refused.
+ * replaced by an upgrade; a tree whose child shares a mapped memfd with
+ * its parent and inherits a private mapping of another.  A writable
+ * mapping of a memfd sealed against writes is refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -303,6 +305,79 @@ TEST_F_TIMEOUT(memfd, mapped, 60)
 	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("the child's check at line %% 100 = %d failed",
 					    st - CR_RESTART_OK - 100);
 	rmdir(DIR_);
+}
+
+/*
+ * A parent and its child: a memfd mapped shared (no fd left) both write to,
+ * and one mapped private, a page of which the parent wrote before the
+ * fork (shared copy-on-write) and the child writes after.
+ */
+static void tree_root(void)
+{
+	char *s, *p, c;
+	int go[2], fd, st;
+	pid_t kid;
+
+	close_range(3, ~0U, 0);
+	fd = memfd_create("cr-tree-shared", 0);
+	CHECK(fd >= 0 && !ftruncate(fd, 2 * PG));
+	s = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(s != MAP_FAILED && !close(fd));
+	fd = memfd_create("cr-tree-private", 0);
+	CHECK(fd >= 0 && pwrite(fd, "file", 4, 0) == 4);
+	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(p != MAP_FAILED && !close(fd) && !pipe(go));
+	if (bad || s == MAP_FAILED || p == MAP_FAILED)
+		_exit(CR_RESTART_OK + 1);
+	memcpy(p, "parent", 6);
+	kid = fork();
+	if (!kid) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1 || memcmp(s, "before", 6) || memcmp(p, "parent", 6))
+			_exit(1);
+		memcpy(s + PG, "kid", 3);
+		memcpy(p, "kid's!", 6);
+		_exit(0);
+	}
+	CHECK(kid > 0);
+	memcpy(s, "before", 6);
+
+	raise(SIGSTOP);
+
+	CHECK(write(go[1], "g", 1) == 1);
+	CHECK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && !WEXITSTATUS(st));
+	/* the child's write to the shared one is seen; its copy is its own */
+	CHECK(!memcmp(s + PG, "kid", 3) && !memcmp(p, "parent", 6));
+	_exit(bad ? CR_RESTART_OK + 100 + bad % 100 : CR_RESTART_OK);
+}
+
+TEST_F_TIMEOUT(memfd, mapped_tree, 60)
+{
+	pid_t root;
+	int st;
+
+	if (getuid())
+		SKIP(return, "needs root (pids are kept: CAP_CHECKPOINT_RESTORE)");
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	root = fork();
+	ASSERT_GE(root, 0);
+	if (!root)
+		tree_root();
+	ASSERT_EQ(0, cr_stop_wait(root, 0));
+	if (variant->restart) {
+		ASSERT_LT(0, sys_checkpoint(root, self->img, CR_CHECKPOINT_FREEZE |
+					    CR_CHECKPOINT_KILL))
+			TH_LOG("checkpoint: %s", strerror(errno));
+		ASSERT_EQ(0, cr_kill_descendants());
+		ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+		ASSERT_EQ(root, sys_restart(0, self->img, CR_RESTART_CHILD))
+			TH_LOG("restart: %s", strerror(errno));
+	} else {
+		ASSERT_EQ(0, kill(root, SIGCONT));
+	}
+	st = cr_wait(root);
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("the root's check at line %% 100 = %d failed",
+					    st - CR_RESTART_OK - 100);
 }
 
 /* A writable shared mapping of a memfd sealed against writes: refused. */
