@@ -589,8 +589,12 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 	if (fd > CR_FD_INHERIT_MAX && S_ISREG(file_inode(file)->i_mode) &&
 	    d_unlinked(file->f_path.dentry))
 		return cr_write_deleted(ctx, file, r, fd, memfds);
-	/* a socket on fds 0-2 is left to the restarter, as before */
-	if (fd > CR_FD_INHERIT_MAX && sock_from_file(file)) {
+	/*
+	 * a socket on fds 0-2 is left to the restarter, as before, but for a
+	 * TCP connection: no restarter can hand one in (an inetd-style
+	 * server's connection on its stdin and stdout)
+	 */
+	if (sock_from_file(file) && (fd > CR_FD_INHERIT_MAX || cr_tcp_connection(file))) {
 		ret = cr_write_socket(ctx, file, r, fd, held, &fc->pairs, &fc->tcp);
 		if (ret <= 0)
 			return ret;

@@ -1530,3 +1530,19 @@ void cr_free_socks(struct cr_ctx *ctx)
 	kfree(ss);
 	ctx->socks = NULL;
 }
+
+/**
+ * cr_tcp_connection() - is @file an established TCP connection?
+ * @file: an open file
+ *
+ * Return: true for an INET or INET6 TCP socket in TCP_ESTABLISHED.
+ */
+bool cr_tcp_connection(struct file *file)
+{
+	struct socket *sock = sock_from_file(file);
+	struct sock *sk = sock ? sock->sk : NULL;
+
+	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	       sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP &&
+	       READ_ONCE(sk->sk_state) == TCP_ESTABLISHED;
+}

@@ -396,6 +396,7 @@ int cr_check_socks(struct cr_ctx *ctx);
 int cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t);
 void cr_free_socks(struct cr_ctx *ctx);
 bool cr_reachable(struct file *file, const char *path);
+bool cr_tcp_connection(struct file *file);
 int cr_get_inherit(struct cr_ctx *ctx, const struct cr_restart_args __user *uargs);
 void cr_put_inherit(struct cr_ctx *ctx);
 

@@ -11,7 +11,9 @@
  * Then dd writes and reads the same number of bytes in the same place.
  * Prints MiB/s and the ratios of the times to dd's, and what summing the
  * image costs: XXH64 over its bytes in memory (cr_sum.h, the algorithm
- * checkpoint and restart run over the stream), as a share of each time.
+ * checkpoint and restart run over the stream), as a share of each time;
+ * and the most kernel memory each took, sampled every 2 ms from
+ * /proc/meminfo (Slab, VmallocUsed) above what it was before.
  *
  * --tree N: a tree of N processes (a root, about sqrt(N) children, their
  * children), each asleep in sigwaitinfo(), frozen, checkpointed and killed
@@ -81,6 +83,64 @@ out:
 	return t;
 }
 
+/* The kernel memory /proc/meminfo reports, in KiB: Slab + VmallocUsed. */
+static long kmem_kb(void)
+{
+	char line[128];
+	long v, sum = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %ld", &v) == 1 || sscanf(line, "VmallocUsed: %ld", &v) == 1)
+			sum += v;
+	fclose(f);
+	return sum;
+}
+
+/* A thread that keeps the peak of kmem_kb() until told to stop. */
+struct kmem_peak {
+	pthread_t thread;
+	volatile int stop;
+	long base;
+	long peak;
+};
+
+static void *kmem_sample(void *arg)
+{
+	struct kmem_peak *k = arg;
+	struct timespec t = { 0, 2 * 1000 * 1000 };
+	long v;
+
+	while (!k->stop) {
+		v = kmem_kb();
+		if (v > k->peak)
+			k->peak = v;
+		nanosleep(&t, NULL);
+	}
+	return NULL;
+}
+
+static void kmem_start(struct kmem_peak *k)
+{
+	k->stop = 0;
+	k->base = kmem_kb();
+	k->peak = k->base;
+	if (pthread_create(&k->thread, NULL, kmem_sample, k))
+		k->base = -1;
+}
+
+/* The peak above the base, in KiB; -1 if it could not be sampled. */
+static long kmem_stop(struct kmem_peak *k)
+{
+	if (k->base < 0)
+		return -1;
+	k->stop = 1;
+	pthread_join(k->thread, NULL);
+	return k->peak - k->base;
+}
+
 static double run(const char *cmd)
 {
 	double t0 = now();
@@ -94,6 +154,8 @@ static int bench(const char *dir, long mib)
 {
 	size_t len = (size_t)mib << 20, i;
 	double tc, tr, tw, trd, ts;
+	struct kmem_peak k;
+	long kc, kr;
 	char img[256], dd[256], cmd[600];
 	unsigned long *p;
 	int fd, status;
@@ -122,9 +184,11 @@ static int bench(const char *dir, long mib)
 	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
 		return -1;
+	kmem_start(&k);
 	tc = now();
 	crid = sys_checkpoint(pid, fd, 0);
 	tc = now() - tc;
+	kc = kmem_stop(&k);
 	close(fd);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
@@ -134,6 +198,7 @@ static int bench(const char *dir, long mib)
 	}
 
 	ts = sum_time(img);
+	kmem_start(&k);
 	tr = now();
 	pid = fork();
 	if (!pid) {
@@ -143,6 +208,7 @@ static int bench(const char *dir, long mib)
 	}
 	status = cr_wait(pid);
 	tr = now() - tr;
+	kr = kmem_stop(&k);
 	if (status) {
 		fprintf(stderr, "cr_bench: restart of %ld MiB ended with %d\n", mib, status);
 		return -1;
@@ -158,9 +224,10 @@ static int bench(const char *dir, long mib)
 
 	printf("%6ld MiB | checkpoint %7.0f MiB/s  dd write %7.0f MiB/s  ratio %.2f | "
 	       "restart %7.0f MiB/s  dd read %7.0f MiB/s  ratio %.2f | "
-	       "sum %5.0f ms: %4.1f%% of checkpoint, %4.1f%% of restart\n",
+	       "sum %5.0f ms: %4.1f%% of checkpoint, %4.1f%% of restart | "
+	       "kernel memory peak (slab + vmalloc): checkpoint +%ld KiB, restart +%ld KiB\n",
 	       mib, mib / tc, mib / tw, tc / tw, mib / tr, mib / trd, tr / trd,
-	       ts * 1000, ts < 0 ? -1 : 100 * ts / tc, ts < 0 ? -1 : 100 * ts / tr);
+	       ts * 1000, ts < 0 ? -1 : 100 * ts / tc, ts < 0 ? -1 : 100 * ts / tr, kc, kr);
 	return 0;
 }
 

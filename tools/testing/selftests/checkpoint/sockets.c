@@ -1065,6 +1065,90 @@ TEST(busybox_httpd)
 	close(img);
 }
 
+/*
+ * The same httpd checkpointed while it serves: a client sent half a
+ * request, the child httpd forked for it waits for the rest on the
+ * accepted connection; the tree is frozen, checkpointed, killed and
+ * restarted with its pids, then the client sends the rest and gets the
+ * page, once, on the same connection, and the server serves new ones.
+ */
+TEST(busybox_httpd_serving)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int img = cr_tmpfile(), fd, c, port = 20000 + (getpid() + 7) % 20000, i, unacked;
+	const char *half = "GET /index.html HTTP/1.0\r\n";
+	struct cr_proc_ids t[4];
+	char port_arg[32], buf[4096], *reply;
+	size_t n = 0;
+	ssize_t k;
+	pid_t pid;
+
+	if (getuid())
+		SKIP(return, "needs root (TCP repair, pids kept)");
+	ASSERT_GE(img, 0);
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	mkdir(WWW, 0755);
+	fd = open(WWW "/index.html", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)strlen(PAGE), write(fd, PAGE, strlen(PAGE)));
+	close(fd);
+	snprintf(port_arg, sizeof(port_arg), "127.0.0.1:%d", port);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		closefrom(3);
+		execl("/bin/busybox", "httpd", "-f", "-p", port_arg, "-h", WWW, (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(1, http_wait(port)) TH_LOG("busybox httpd does not serve");
+	for (i = 0; i < 1000 && cr_proc_tree(pid, t, 4) != 1; i++)
+		cr_msleep(10);
+	/* half a request: a child takes the connection and waits for the rest */
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_GE(c, 0);
+	ASSERT_EQ(0, connect(c, (void *)&a, sizeof(a)));
+	ASSERT_EQ((ssize_t)strlen(half), write(c, half, strlen(half)));
+	for (i = 0; i < 1000 && cr_proc_tree(pid, t, 4) != 2; i++)
+		cr_msleep(10);
+	ASSERT_EQ(2, cr_proc_tree(pid, t, 4)) TH_LOG("no child took the connection");
+	/* acknowledged: no retransmission while no socket holds it */
+	for (i = 0; i < 400; i++) {
+		ASSERT_EQ(0, ioctl(c, SIOCOUTQ, &unacked));
+		if (!unacked)
+			break;
+		cr_msleep(5);
+	}
+	cr_msleep(200);	/* the child is in its read of the rest */
+	ASSERT_LT(0, sys_checkpoint(pid, img, CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL))
+		TH_LOG("checkpoint: %s", strerror(errno));
+	ASSERT_EQ(0, cr_kill_descendants());
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	ASSERT_EQ(pid, sys_restart(0, img, CR_RESTART_CHILD)) TH_LOG("restart: %s",
+								     strerror(errno));
+	/* the rest of the request, on the same connection: the page, once */
+	ASSERT_EQ(2, write(c, "\r\n", 2));
+	while (n < sizeof(buf) - 1 && (k = read(c, buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += k;
+	buf[n] = '\0';
+	EXPECT_NE(NULL, strstr(buf, " 200 ")) TH_LOG("reply: \"%s\" (%s)", buf, strerror(errno));
+	EXPECT_NE(NULL, strstr(buf, PAGE));
+	reply = strstr(buf, "HTTP/1.");
+	if (reply)
+		EXPECT_EQ(NULL, strstr(reply + 1, "HTTP/1.")) TH_LOG("two replies");
+	close(c);
+	EXPECT_EQ(1, http_get(port)) TH_LOG("the restarted httpd does not serve new clients");
+	kill(pid, SIGKILL);
+	EXPECT_EQ(0, cr_kill_descendants());
+	unlink(WWW "/index.html");
+	rmdir(WWW);
+	close(img);
+}
+
 #define TCP_IN	70000	/* bytes the peer sends before the checkpoint, unread */
 
 /* Read exactly @len bytes of @fd: 0, or -1. */
