@@ -103,9 +103,8 @@ static void cr_checkpoint_free(struct cr_ctx *ctx)
  * Writes the head, the arch record and the tree record, then for each
  * process of the tree its sections and those of each of its tasks in the
  * order of cr_sections[], the sum record, the pages process by process,
- * and the tail.  The
- * tasks are only read: whatever fails, they are left as they were (thawed
- * if the checkpoint froze them).
+ * and the tail.  The tasks are only read: whatever fails, they are left as
+ * they were (thawed if the checkpoint froze them).
  *
  * Every record but the pages is collected in memory first, with the tasks
  * held still, and written once they are checked to have stayed still: a

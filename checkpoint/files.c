@@ -831,14 +831,6 @@ static int cr_check_files_shared(struct cr_ctx *ctx, struct cr_task *t)
 	return ret;
 }
 
-/*
- * The pipe, file, fd and fs records of @t's process.  An open file, a pipe
- * is one object of the whole tree, saved once: processes that share it get
- * it back shared.  The image file of a self checkpoint is not saved: its
- * fd is closed in the restarted process.  -EOPNOTSUPP for an fd past 2
- * that cr cannot save (sockets, anonymous inodes, deleted files: the
- * kernel log says which).
- */
 /**
  * cr_files_map_obj() - the file object of a memfd or deleted file mapped
  * @ctx: checkpoint context, writing the mm section of a process
@@ -876,6 +868,15 @@ int cr_files_map_obj(struct cr_ctx *ctx, struct file *file, u32 *objref)
 	return 0;
 }
 
+/*
+ * The pipe, file, fd and fs records of @t's process: first the file records
+ * of the memfds and deleted files its mappings numbered, then its fds.  An
+ * open file, a pipe is one object of the whole tree, saved once: processes
+ * that share it get it back shared.  The image file of a self checkpoint
+ * is not saved: its fd is closed in the restarted process.  -EOPNOTSUPP
+ * for an fd past 2 that cr cannot save (sockets and anonymous inodes of
+ * other kinds, a deleted file linked elsewhere: the kernel log says which).
+ */
 static int cr_write_files(struct cr_ctx *ctx, struct cr_task *ct)
 {
 	struct task_struct *t = ct->task;
