@@ -142,7 +142,7 @@ fuzz: kernel initramfs
 # the cost per task of a tree of BENCH_TREE processes and of a process of
 # BENCH_THREADS threads, next to fork() and pthread_create(); and the image
 # and memory of BENCH_COW MiB shared copy-on-write by 4 forked processes.
-BENCH_SIZES ?= 64 256 1024
+BENCH_SIZES ?= 4 16 64 256 1024
 BENCH_TREE ?= 100
 BENCH_THREADS ?= 64
 BENCH_COW ?= 256
