@@ -479,4 +479,31 @@ static inline int cr_kill_descendants(void)
 	return n - 1;
 }
 
+/*
+ * cr_stop_and_go() for a tree: run @root in a new process, which makes its
+ * children and stops itself.  Once it is stopped, freeze, checkpoint and
+ * kill the tree into @img, reap what is left of it and restart the tree as
+ * the caller's child with its pids (@restart), or only let the root go on:
+ * the root's exit code, or -1 (errno of what failed before).  The caller
+ * is a child subreaper, so that the tree's orphans are its own to reap.
+ */
+static inline int cr_tree_stop_and_go(int img, bool restart, void (*root)(void))
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		root();	/* exits */
+	if (cr_stop_wait(pid, 0))
+		return -1;
+	if (!restart)
+		return kill(pid, SIGCONT) ? -1 : cr_wait(pid);
+	if (sys_checkpoint(pid, img, CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL) <= 0 ||
+	    cr_kill_descendants() || lseek(img, 0, SEEK_SET) ||
+	    sys_restart(0, img, CR_RESTART_CHILD) != pid)
+		return -1;
+	return cr_wait(pid);
+}
+
 #endif /* CR_CHILD_H */

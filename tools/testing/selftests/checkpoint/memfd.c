@@ -353,29 +353,13 @@ static void tree_root(void)
 
 TEST_F_TIMEOUT(memfd, mapped_tree, 60)
 {
-	pid_t root;
 	int st;
 
 	if (getuid())
 		SKIP(return, "needs root (pids are kept: CAP_CHECKPOINT_RESTORE)");
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
-	root = fork();
-	ASSERT_GE(root, 0);
-	if (!root)
-		tree_root();
-	ASSERT_EQ(0, cr_stop_wait(root, 0));
-	if (variant->restart) {
-		ASSERT_LT(0, sys_checkpoint(root, self->img, CR_CHECKPOINT_FREEZE |
-					    CR_CHECKPOINT_KILL))
-			TH_LOG("checkpoint: %s", strerror(errno));
-		ASSERT_EQ(0, cr_kill_descendants());
-		ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
-		ASSERT_EQ(root, sys_restart(0, self->img, CR_RESTART_CHILD))
-			TH_LOG("restart: %s", strerror(errno));
-	} else {
-		ASSERT_EQ(0, kill(root, SIGCONT));
-	}
-	st = cr_wait(root);
+	st = cr_tree_stop_and_go(self->img, variant->restart, tree_root);
+	ASSERT_NE(-1, st) TH_LOG("checkpoint or restart: %s", strerror(errno));
 	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("the root's check at line %% 100 = %d failed",
 					    st - CR_RESTART_OK - 100);
 }

@@ -160,25 +160,9 @@ FIXTURE_TEARDOWN(pidfd)
 TEST_F_TIMEOUT(pidfd, in_tree, 60)
 {
 	struct pidfd_result r;
-	pid_t root;
 
-	root = fork();
-	ASSERT_GE(root, 0);
-	if (!root)
-		root_main();
-	ASSERT_EQ(0, cr_stop_wait(root, 0));
-	if (variant->restart) {
-		ASSERT_LT(0, sys_checkpoint(root, self->img, CR_CHECKPOINT_FREEZE |
-					    CR_CHECKPOINT_KILL))
-			TH_LOG("checkpoint: %s", strerror(errno));
-		ASSERT_EQ(0, cr_kill_descendants());
-		ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
-		ASSERT_EQ(root, sys_restart(0, self->img, CR_RESTART_CHILD))
-			TH_LOG("restart: %s", strerror(errno));
-	} else {
-		ASSERT_EQ(0, kill(root, SIGCONT));
-	}
-	ASSERT_EQ(CR_RESTART_OK, cr_wait(root));
+	ASSERT_EQ(CR_RESTART_OK, cr_tree_stop_and_go(self->img, variant->restart, root_main))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
 	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
 	ASSERT_EQ(0, r.bad) TH_LOG("the root failed at line %d", r.bad);
 	EXPECT_EQ(1, r.kid_pid_ok);

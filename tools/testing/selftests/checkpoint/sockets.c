@@ -465,29 +465,13 @@ out:
 TEST_F_TIMEOUT(sockets, tree, 60)
 {
 	struct tree_result r;
-	pid_t root;
 
 	if (getuid())
 		SKIP(return, "needs root (pids are kept: CAP_CHECKPOINT_RESTORE)");
 	unlink(RESULT_CHILD);
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
-	root = fork();
-	ASSERT_GE(root, 0);
-	if (!root)
-		tree_root();
-	ASSERT_EQ(0, cr_stop_wait(root, 0));
-	if (variant->restart) {
-		ASSERT_LT(0, sys_checkpoint(root, self->img, CR_CHECKPOINT_FREEZE |
-					    CR_CHECKPOINT_KILL))
-			TH_LOG("checkpoint: %s", strerror(errno));
-		ASSERT_EQ(0, cr_kill_descendants());
-		ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
-		ASSERT_EQ(root, sys_restart(0, self->img, CR_RESTART_CHILD))
-			TH_LOG("restart: %s", strerror(errno));
-	} else {
-		ASSERT_EQ(0, kill(root, SIGCONT));
-	}
-	ASSERT_EQ(CR_RESTART_OK, cr_wait(root));
+	ASSERT_EQ(CR_RESTART_OK, cr_tree_stop_and_go(self->img, variant->restart, tree_root))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
 	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
 	ASSERT_EQ(0, r.bad) TH_LOG("a process failed at line %d", r.bad);
 	EXPECT_EQ(1, r.stream_ok);
@@ -1018,27 +1002,19 @@ static int http_wait(int port)
 	return r;
 }
 
-/*
- * Debian's busybox httpd, a real server: it serves a page, is checkpointed
- * idle (its listening socket), killed, restarted, and serves the page
- * again from the same port, forking a child per request as before.
- */
-TEST(busybox_httpd)
+/* Debian's busybox httpd serving WWW/index.html on 127.0.0.1:@port: its pid, or -1. */
+static pid_t httpd_start(int port)
 {
-	int img = cr_tmpfile(), fd, port = 20000 + getpid() % 20000, i;
-	struct cr_proc_ids t[4];
 	char port_arg[32];
-	pid_t pid, back;
+	pid_t pid;
+	int fd;
 
-	ASSERT_GE(img, 0);
 	mkdir(WWW, 0755);
 	fd = open(WWW "/index.html", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ((ssize_t)strlen(PAGE), write(fd, PAGE, strlen(PAGE)));
-	close(fd);
+	if (fd < 0 || write(fd, PAGE, strlen(PAGE)) != (ssize_t)strlen(PAGE) || close(fd))
+		return -1;
 	snprintf(port_arg, sizeof(port_arg), "127.0.0.1:%d", port);
 	pid = fork();
-	ASSERT_GE(pid, 0);
 	if (!pid) {
 		fd = open("/dev/null", O_RDWR);
 		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
@@ -1047,6 +1023,23 @@ TEST(busybox_httpd)
 		execl("/bin/busybox", "httpd", "-f", "-p", port_arg, "-h", WWW, (char *)NULL);
 		_exit(127);
 	}
+	return pid;
+}
+
+/*
+ * Debian's busybox httpd, a real server: it serves a page, is checkpointed
+ * idle (its listening socket), killed, restarted, and serves the page
+ * again from the same port, forking a child per request as before.
+ */
+TEST(busybox_httpd)
+{
+	int img = cr_tmpfile(), port = 20000 + getpid() % 20000, i;
+	struct cr_proc_ids t[4];
+	pid_t pid, back;
+
+	ASSERT_GE(img, 0);
+	pid = httpd_start(port);
+	ASSERT_GT(pid, 0);
 	ASSERT_EQ(1, http_wait(port)) TH_LOG("busybox httpd does not serve");
 	/* idle: the child that served the request is gone */
 	for (i = 0; i < 1000 && cr_proc_tree(pid, t, 4) != 1; i++)
@@ -1075,10 +1068,10 @@ TEST(busybox_httpd)
 TEST(busybox_httpd_serving)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
-	int img = cr_tmpfile(), fd, c, port = 20000 + (getpid() + 7) % 20000, i, unacked;
+	int img = cr_tmpfile(), c, port = 20000 + (getpid() + 7) % 20000, i, unacked;
 	const char *half = "GET /index.html HTTP/1.0\r\n";
 	struct cr_proc_ids t[4];
-	char port_arg[32], buf[4096], *reply;
+	char buf[4096], *reply;
 	size_t n = 0;
 	ssize_t k;
 	pid_t pid;
@@ -1087,22 +1080,8 @@ TEST(busybox_httpd_serving)
 		SKIP(return, "needs root (TCP repair, pids kept)");
 	ASSERT_GE(img, 0);
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
-	mkdir(WWW, 0755);
-	fd = open(WWW "/index.html", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ((ssize_t)strlen(PAGE), write(fd, PAGE, strlen(PAGE)));
-	close(fd);
-	snprintf(port_arg, sizeof(port_arg), "127.0.0.1:%d", port);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		fd = open("/dev/null", O_RDWR);
-		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(126);
-		closefrom(3);
-		execl("/bin/busybox", "httpd", "-f", "-p", port_arg, "-h", WWW, (char *)NULL);
-		_exit(127);
-	}
+	pid = httpd_start(port);
+	ASSERT_GT(pid, 0);
 	ASSERT_EQ(1, http_wait(port)) TH_LOG("busybox httpd does not serve");
 	for (i = 0; i < 1000 && cr_proc_tree(pid, t, 4) != 1; i++)
 		cr_msleep(10);
