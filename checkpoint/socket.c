@@ -36,7 +36,8 @@
  *
  * A socket connected to a peer outside the tree is left to the restarter
  * under its key, as one end of a pipe is.  Refused with EOPNOTSUPP, by
- * name: other families, unix sockets bound to a relative path, accept(2)ed sockets,
+ * name: other families, unix sockets bound to a relative path whose file is
+ * gone (else saved with its absolute path), accept(2)ed sockets,
  * connections waiting to be accepted, files in flight
  * (SCM_RIGHTS), out-of-band data, socket filters, receive timestamps and
  * the options restart does not set.
@@ -358,6 +359,39 @@ static u32 cr_sock_peer(struct cr_ctx *ctx, struct sock *sk)
 }
 
 /*
+ * The address of @sk, bound to a relative path: the absolute path of its
+ * socket file, in @s, so that restart binds it again whatever its cwd.
+ * -EOPNOTSUPP if the file is gone or its path does not fit an address.
+ */
+static int cr_unix_abs_addr(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
+			    struct cr_file_socket *s)
+{
+	struct path path;
+	char *buf, *p;
+	int ret = 0;
+
+	unix_state_lock(sk);
+	path = unix_sk(sk)->path;	/* set before the address is published */
+	path_get(&path);
+	unix_state_unlock(sk);
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	p = buf ? d_path(&path, buf, PATH_MAX) : ERR_PTR(-ENOMEM);
+	if (IS_ERR(p))
+		ret = PTR_ERR(p);
+	else if (!path.dentry || d_unlinked(path.dentry) || strlen(p) >= CR_UNIX_PATH_MAX)
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+				"a unix socket bound to a relative path, its file gone or too deep");
+	if (!ret) {
+		s->addr_len = strlen(p) + 1;
+		memcpy(s->addr, p, s->addr_len);
+		pr_debug("fd %u: a unix socket bound to a relative path, saved as %s\n", fd, p);
+	}
+	kfree(buf);
+	path_put(&path);
+	return ret;
+}
+
+/*
  * The state of unix socket @sk: made anew, one end of a pair (numbered in
  * @pairs), an orphan or listening; its address.  A reference to its peer
  * in *@peerp.  1 if its peer is not the tree's (@held).
@@ -395,14 +429,18 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	if (addr) {
 		/* stable while bound; an accept(2)ed socket shares its listener's */
 		s->addr_len = addr->len - offsetof(struct sockaddr_un, sun_path);
-		/* restart binds the same name: from any cwd, an absolute one only */
-		if (addr->name->sun_path[0] && addr->name->sun_path[0] != '/')
-			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
-					 "a unix socket bound to a relative path");
 		if (!listen && refcount_read(&addr->refcnt) > 1)
 			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
 					 "an accept(2)ed unix socket");
-		memcpy(s->addr, addr->name->sun_path, s->addr_len);
+		/* restart binds the same name from any cwd: a relative one made absolute */
+		if (addr->name->sun_path[0] && addr->name->sun_path[0] != '/') {
+			int ret = cr_unix_abs_addr(ctx, sk, fd, s);
+
+			if (ret)
+				return ret;
+		} else {
+			memcpy(s->addr, addr->name->sun_path, s->addr_len);
+		}
 	}
 	if (listen) {
 		s->state = CR_SOCK_LISTEN;

@@ -517,7 +517,7 @@ static void refused_child(int what)
 			_exit(1);
 		close(cl);
 		break;
-	case R_PATH:		/* bound to a relative path */
+	case R_PATH:		/* bound to a relative path, its file unlinked */
 		memset(&sa, 0, sizeof(sa));
 		sa.sun_family = AF_UNIX;
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "cr-sock-%d", getpid());
@@ -653,6 +653,54 @@ static void path_child(const char *lpath, const char *dpath)
 	ok = ok && cl >= 0 && sendto(cl, "d", 1, 0, (void *)&sa, sizeof(sa)) == 1 &&
 	     recv(41, &c, 1, MSG_DONTWAIT) == 1 && c == 'd';
 	_exit(ok ? CR_RESTART_OK : 2);
+}
+
+#define RELDIR	"/tmp/cr-reldir"
+
+/*
+ * Bound to a relative path from RELDIR, stopped; then its name is the
+ * absolute one and clients find it by the relative one from its cwd.
+ */
+static void relative_child(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX }, got;
+	socklen_t len = sizeof(got);
+	int fd, cl, ac;
+
+	close_range(3, ~0U, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "rel.sock");
+	unlink(RELDIR "/rel.sock");
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (chdir(RELDIR) || fd < 0 || bind(fd, (void *)&sa, sizeof(sa)) || listen(fd, 4) ||
+	    cr_move_fd(fd, 40))
+		_exit(1);
+
+	raise(SIGSTOP);
+
+	if (getsockname(40, (void *)&got, &len) || strcmp(got.sun_path, RELDIR "/rel.sock"))
+		_exit(2);
+	cl = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (cl < 0 || connect(cl, (void *)&sa, sizeof(sa)))
+		_exit(3);
+	ac = accept(40, NULL, NULL);
+	if (ac < 0 || write(cl, "r", 1) != 1 || read(ac, &sa, 1) != 1)
+		_exit(4);
+	_exit(CR_RESTART_OK);
+}
+
+/* A listener bound to a relative path comes back bound to its absolute one. */
+TEST(relative_path_bound)
+{
+	int img = cr_tmpfile(), st;
+
+	ASSERT_GE(img, 0);
+	mkdir(RELDIR, 0755);
+	st = cr_stop_and_go(img, true, relative_child);
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("checkpoint or restart: %s (%d)", strerror(errno),
+					    st);
+	unlink(RELDIR "/rel.sock");
+	rmdir(RELDIR);
+	close(img);
 }
 
 /*
