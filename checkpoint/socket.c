@@ -375,10 +375,13 @@ static int cr_unix_abs_addr(struct cr_ctx *ctx, struct sock *sk, unsigned int fd
 	path_get(&path);
 	unix_state_unlock(sk);
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
-	p = buf ? d_path(&path, buf, PATH_MAX) : ERR_PTR(-ENOMEM);
+	p = buf ? NULL : ERR_PTR(-ENOMEM);
+	/* a file still linked: its path, as the checkpointer sees it */
+	if (buf && path.dentry && !d_unlinked(path.dentry))
+		p = d_path(&path, buf, PATH_MAX);
 	if (IS_ERR(p))
 		ret = PTR_ERR(p);
-	else if (!path.dentry || d_unlinked(path.dentry) || strlen(p) >= CR_UNIX_PATH_MAX)
+	else if (!p || strlen(p) >= CR_UNIX_PATH_MAX)
 		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
 				"a unix socket bound to a relative path, its file gone or too deep");
 	if (!ret) {
