@@ -141,6 +141,15 @@ static void cr_objs_free(struct cr_objs *o, bool put)
 /* The fd of the file record of a file no fd has yet, which a mapping numbered. */
 #define CR_FD_MAPPED	UINT_MAX
 
+/* How messages name the holder of a file: "fd N", or "a mapping" for CR_FD_MAPPED. */
+static const char *cr_fd_where(unsigned int fd, char *buf, size_t len)
+{
+	if (fd == CR_FD_MAPPED)
+		return "a mapping";
+	snprintf(buf, len, "fd %u", fd);
+	return buf;
+}
+
 /* The object tables of a checkpoint, shared by the processes of the tree. */
 struct cr_files_ckpt {
 	struct cr_objs objs;	/* open files, with their objrefs */
@@ -444,6 +453,7 @@ static int cr_check_content(struct cr_ctx *ctx, struct file *file, unsigned int 
 	struct inode *inode = file_inode(file);
 	loff_t size = i_size_read(inode);
 	struct cr_obj *obj;
+	char buf[16];
 	bool added;
 
 	obj = cr_obj_find_or_add(inodes, inode, &added);
@@ -451,12 +461,13 @@ static int cr_check_content(struct cr_ctx *ctx, struct file *file, unsigned int 
 		return PTR_ERR(obj);
 	if (!added || !(file->f_mode & FMODE_READ))
 		return cr_refuse(ctx, -EOPNOTSUPP,
-				 "fd %u (%s): opened twice, or write-only: not supported",
-				 fd, name);
+				 "%s (%s): opened twice, or write-only: not supported",
+				 cr_fd_where(fd, buf, sizeof(buf)), name);
 	if (size > cr_content_max(ctx))
 		return cr_refuse(ctx, -EFBIG,
-				 "fd %u (%s): %lld bytes, more than %llu (CR_CHECKPOINT_CONTENT())",
-				 fd, name, size, cr_content_max(ctx));
+				 "%s (%s): %lld bytes, more than %llu (CR_CHECKPOINT_CONTENT())",
+				 cr_fd_where(fd, buf, sizeof(buf)), name, size,
+				 cr_content_max(ctx));
 	m->size = size;
 	m->seals = 0;
 	m->__reserved = 0;
@@ -502,6 +513,7 @@ static int cr_write_deleted(struct cr_ctx *ctx, struct file *file, struct cr_rec
 	struct cr_file_content *m = (struct cr_file_content *)(r + 1);
 	char *end, *path = (char *)(m + 1);
 	struct inode *inode = file_inode(file);
+	char buf[16];
 	int ret;
 
 	/* d_path() says "PATH (deleted)"; the buffer has PATH_MAX after r */
@@ -514,8 +526,8 @@ static int cr_write_deleted(struct cr_ctx *ctx, struct file *file, struct cr_rec
 		*end = '\0';
 	if (inode->i_nlink)
 		return cr_refuse(ctx, -EOPNOTSUPP,
-				 "fd %u (%s): unlinked here, linked elsewhere: not supported",
-				 fd, path);
+				 "%s (%s): unlinked here, linked elsewhere: not supported",
+				 cr_fd_where(fd, buf, sizeof(buf)), path);
 	ret = cr_check_content(ctx, file, fd, path, inodes, m);
 	if (ret)
 		return ret;
@@ -524,7 +536,8 @@ static int cr_write_deleted(struct cr_ctx *ctx, struct file *file, struct cr_rec
 	r->mode = inode->i_mode & 07777;
 	r->pos = file->f_pos;
 	r->path_len = strlen(path) + 1;
-	pr_debug("fd %u: %s, deleted: %llu bytes saved\n", fd, path, m->size);
+	pr_debug("%s: %s, deleted: %llu bytes saved\n", cr_fd_where(fd, buf, sizeof(buf)), path,
+		 m->size);
 	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*m) + r->path_len);
 	return ret ?: cr_write_content(ctx, file, r->objref, m->size);
 }
