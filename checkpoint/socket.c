@@ -63,9 +63,11 @@
 #include <linux/udp.h>
 #include <net/af_unix.h>
 #include <net/inet_connection_sock.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <net/udp.h>
 
 /* The image's message header and bytes, padded, of @len bytes. */
 static size_t cr_sock_msg_size(u32 len)
@@ -98,18 +100,73 @@ static s64 cr_sock_timeo_ns(long timeo)
 }
 
 /*
- * Take a reference to each buffer @sk has queued to be read, in order:
- * *@skbs (kvfree'd by the caller), *@nr of them.
+ * Take a reference to each buffer of @q, in order, into @arr if they are
+ * at most @cap; their number either way.
  */
-static int cr_sock_snap(struct sock *sk, struct sk_buff ***skbs, u32 *nr)
+static u32 cr_snap_queue(struct sk_buff_head *q, struct sk_buff **arr, u32 cap)
+{
+	struct sk_buff *skb;
+	u32 n = skb_queue_len(q);
+
+	lockdep_assert_held(&q->lock);
+	if (n > cap)
+		return n;
+	n = 0;
+	skb_queue_walk(q, skb)
+		arr[n++] = skb_get(skb);
+	return n;
+}
+
+/* cr_snap_queue() of @q alone. */
+static u32 cr_snap_one(struct sk_buff_head *q, struct sk_buff **arr, u32 cap)
+{
+	unsigned long irq;
+	u32 n;
+
+	spin_lock_irqsave(&q->lock, irq);
+	n = cr_snap_queue(q, arr, cap);
+	spin_unlock_irqrestore(&q->lock, irq);
+	return n;
+}
+
+/*
+ * cr_snap_queue() of @first then @q at once: UDP's reader queue, which
+ * its reader takes from before the receive queue (its lock comes first,
+ * as there), then the receive queue.
+ */
+static u32 cr_snap_two(struct sk_buff_head *first, struct sk_buff_head *q,
+		       struct sk_buff **arr, u32 cap)
+{
+	unsigned long irq;
+	u32 n;
+
+	spin_lock_irqsave(&first->lock, irq);
+	spin_lock(&q->lock);
+	n = skb_queue_len(first) + skb_queue_len(q);
+	if (n <= cap) {
+		n = cr_snap_queue(first, arr, cap);
+		n += cr_snap_queue(q, arr + n, cap - n);
+	}
+	spin_unlock(&q->lock);
+	spin_unlock_irqrestore(&first->lock, irq);
+	return n;
+}
+
+/*
+ * Take a reference to each buffer @sk has queued to be read, in order:
+ * those of @first (UDP's reader queue) if not NULL, then those of the
+ * receive queue; *@skbs (kvfree'd by the caller), *@nr of them.
+ */
+static int cr_sock_snap(struct sock *sk, struct sk_buff_head *first, struct sk_buff ***skbs,
+			u32 *nr)
 {
 	struct sk_buff_head *q = &sk->sk_receive_queue;
-	struct sk_buff **arr = NULL, *skb;
-	u32 n = 0, cap = 0;
-	unsigned long irq;
+	struct sk_buff **arr = NULL;
+	u32 n, cap = 0;
 
 	for (;;) {
-		u32 want = skb_queue_len_lockless(q) + 8;
+		u32 want = skb_queue_len_lockless(q) + 8 +
+			   (first ? skb_queue_len_lockless(first) : 0);
 
 		if (want > cap) {
 			kvfree(arr);
@@ -118,14 +175,10 @@ static int cr_sock_snap(struct sock *sk, struct sk_buff ***skbs, u32 *nr)
 				return -ENOMEM;
 			cap = want;
 		}
-		spin_lock_irqsave(&q->lock, irq);
-		if (skb_queue_len(q) <= cap)
+		n = first ? cr_snap_two(first, q, arr, cap) : cr_snap_one(q, arr, cap);
+		if (n <= cap)
 			break;
-		spin_unlock_irqrestore(&q->lock, irq);
 	}
-	skb_queue_walk(q, skb)
-		arr[n++] = skb_get(skb);
-	spin_unlock_irqrestore(&q->lock, irq);
 	*skbs = arr;
 	*nr = n;
 	return 0;
@@ -237,6 +290,66 @@ static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **
 		} while (left && !ret);
 	}
 	return cr_qw_end(ctx, &w, ret);
+}
+
+/*
+ * Write the socket queue records of the UDP datagrams @skbs (@nr of them,
+ * queued on the socket of file @objref, IPv6 if @is6), each with its
+ * source address and port.
+ */
+static int cr_write_udp_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **skbs, u32 nr,
+			      bool is6)
+{
+	struct cr_sock_qw w;
+	struct cr_sock_msg *m;
+	u32 i;
+	int ret;
+
+	if (!nr)
+		return 0;
+	ret = cr_qw_start(&w, objref);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr && !ret; i++) {
+		struct sk_buff *skb = skbs[i];
+
+		m = cr_qw_msg(ctx, &w, skb->len);
+		if (IS_ERR(m)) {
+			ret = PTR_ERR(m);
+			break;
+		}
+		m->port = ntohs(udp_hdr(skb)->source);
+		if (skb->protocol == htons(ETH_P_IP) && is6)
+			ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, (struct in6_addr *)m->addr);
+		else if (skb->protocol == htons(ETH_P_IP))
+			memcpy(m->addr, &ip_hdr(skb)->saddr, 4);
+		else
+			memcpy(m->addr, &ipv6_hdr(skb)->saddr, 16);
+		ret = skb_copy_bits(skb, 0, m + 1, skb->len);
+	}
+	return cr_qw_end(ctx, &w, ret);
+}
+
+/*
+ * Why the datagrams @skbs (@nr) queued on UDP socket @sk cannot be saved,
+ * or NULL: one too long for a message, or from an IPv6 link-local address
+ * (its interface is not kept).
+ */
+static const char *cr_udp_unsaved(struct sock *sk, struct sk_buff **skbs, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		if (skbs[i]->len > CR_SOCK_MSG_MAX)
+			return "a UDP datagram larger than a message";
+		if (skbs[i]->protocol == htons(ETH_P_IPV6) &&
+		    ipv6_addr_type(&ipv6_hdr(skbs[i])->saddr) & IPV6_ADDR_LINKLOCAL)
+			return "a UDP datagram queued from an IPv6 link-local address";
+	}
+	if (nr && (inet_cmsg_flags(inet_sk(sk)) ||
+		   (sk->sk_family == AF_INET6 && inet6_sk(sk)->rxopt.all)))
+		return "UDP datagrams queued with IP_PKTINFO or another IP receive option";
+	return NULL;
 }
 
 /*
@@ -562,15 +675,33 @@ static void cr_inet_addr(u8 *to, const struct in6_addr *v6, __be32 v4, bool is6)
 		memcpy(to, &v4, 4);
 }
 
+/* IP-level flags restart does not set again: refused. */
+#define CR_INET_UNSAVED	((IP_CMSG_ALL & ~IP_CMSG_PKTINFO) | BIT(INET_FLAGS_RECVERR) |	\
+			 BIT(INET_FLAGS_RECVERR_RFC4884) | BIT(INET_FLAGS_FREEBIND) |	\
+			 BIT(INET_FLAGS_TRANSPARENT) | BIT(INET_FLAGS_NODEFRAG) |	\
+			 BIT(INET_FLAGS_BIND_ADDRESS_NO_PORT) | BIT(INET_FLAGS_DONTFRAG) |	\
+			 BIT(INET_FLAGS_RECVERR6) | BIT(INET_FLAGS_RECVERR6_RFC4884))
+
+/* Does IPv6 socket @sk ask for ancillary data other than IPV6_RECVPKTINFO? */
+static bool cr_inet6_rxopt(struct sock *sk)
+{
+	struct ipv6_pinfo *np = inet6_sk(sk);
+	typeof(np->rxopt) rx = np->rxopt;
+
+	rx.bits.rxinfo = 0;
+	return rx.all;
+}
+
 /*
  * The state of INET socket @sk: a TCP socket unconnected or listening
- * with no connection waiting, a UDP socket bound or connected with no
- * datagram queued; its addresses and the options restart sets.
+ * with no connection waiting, a UDP socket bound or connected (its
+ * datagrams are saved by the caller); its addresses and the options
+ * restart sets.
  */
 static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 			 struct cr_file_socket *s, void **datap)
 {
-	bool is6 = sk->sk_family == AF_INET6, tcp = sk->sk_protocol == IPPROTO_TCP;
+	bool is6 = sk->sk_family == AF_INET6, tcp = sk->sk_protocol == IPPROTO_TCP, pktinfo;
 	struct inet_sock *inet = inet_sk(sk);
 	const char *what = NULL;
 	int state;
@@ -581,6 +712,7 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 				 fd, sk->sk_type, sk->sk_protocol);
 	lock_sock(sk);
 	state = sk->sk_state;
+	pktinfo = inet_test_bit(PKTINFO, sk) || (is6 && inet6_sk(sk)->rxopt.bits.rxinfo);
 	if (tcp && state == TCP_LISTEN && (READ_ONCE(sk->sk_ack_backlog) ||
 					   inet_csk_reqsk_queue_len(sk)))
 		what = "a TCP listener with connections not accept(2)ed yet";
@@ -588,9 +720,6 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 		what = cr_tcp_state(sk, s, datap);
 	else if (tcp && state != TCP_LISTEN && state != TCP_CLOSE)
 		what = "a TCP connection closing or opening";
-	else if (!tcp && (!skb_queue_empty(&sk->sk_receive_queue) ||
-			  !skb_queue_empty(&udp_sk(sk)->reader_queue)))
-		what = "datagrams queued on a UDP socket";
 	else if (!tcp && (udp_sk(sk)->udp_flags || udp_sk(sk)->pending ||
 			  udp_sk(sk)->encap_type || udp_sk(sk)->gso_size))
 		what = "UDP options (UDP_CORK, UDP_SEGMENT, UDP_GRO, encapsulation)";
@@ -600,6 +729,10 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	else if (rcu_access_pointer(inet->inet_opt) || sk->sk_bound_dev_if ||
 		 inet->tos || inet->uc_ttl != -1)
 		what = "IP options, SO_BINDTODEVICE, IP_TOS or IP_TTL";
+	else if (READ_ONCE(inet->inet_flags) & CR_INET_UNSAVED || (is6 && cr_inet6_rxopt(sk)))
+		what = "IP receive options (IP_RECVERR, IP_RECVTTL...) or IP_FREEBIND";
+	else if (tcp && pktinfo)
+		what = "IP_PKTINFO on a TCP socket";
 	if (!what) {
 		s->state = state == TCP_LISTEN ? CR_SOCK_LISTEN :
 			   tcp && state == TCP_ESTABLISHED ? CR_SOCK_TCP : CR_SOCK_NEW;
@@ -620,7 +753,9 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 				 (sock_flag(sk, SOCK_BROADCAST) ? CR_INET_BROADCAST : 0) |
 				 (sock_flag(sk, SOCK_KEEPOPEN) ? CR_INET_KEEPALIVE : 0) |
 				 (is6 && sk->sk_ipv6only ? CR_INET_V6ONLY : 0) |
-				 (tcp && tcp_sk(sk)->nonagle & TCP_NAGLE_OFF ? CR_INET_NODELAY : 0);
+				 (pktinfo ? CR_INET_PKTINFO : 0);
+		if (tcp && tcp_sk(sk)->nonagle & TCP_NAGLE_OFF)
+			s->inet_flags |= CR_INET_NODELAY;
 	}
 	release_sock(sk);
 	s->peer = CR_TREE_OUTSIDE;
@@ -657,7 +792,9 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	struct cr_file_socket *s = (struct cr_file_socket *)(r + 1);
 	struct socket *sock = sock_from_file(file);
 	struct sock *sk = sock->sk, *peer = NULL;
+	bool udp = sk->sk_family != AF_UNIX && sk->sk_protocol == IPPROTO_UDP;
 	struct sk_buff **skbs = NULL;
+	const char *why;
 	u8 *data = NULL;
 	u32 i, nr = 0;
 	int ret;
@@ -693,12 +830,21 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	s->rcvtimeo_ns = cr_sock_timeo_ns(READ_ONCE(sk->sk_rcvtimeo));
 	s->sndtimeo_ns = cr_sock_timeo_ns(READ_ONCE(sk->sk_sndtimeo));
 
-	if (sk->sk_family == AF_UNIX) {
-		ret = cr_sock_snap(sk, &skbs, &nr);
+	if (sk->sk_family == AF_UNIX || udp) {
+		ret = cr_sock_snap(sk, udp ? &udp_sk(sk)->reader_queue : NULL, &skbs, &nr);
 		if (ret)
 			goto out;
 	}
+	why = udp ? cr_udp_unsaved(sk, skbs, nr) : NULL;
+	if (why) {
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd, why);
+		goto out;
+	}
 	for (i = 0; i < nr; i++) {
+		if (udp) {
+			s->queued += skbs[i]->len;
+			continue;
+		}
 		if (UNIXCB(skbs[i]).fp) {
 			ret = cr_refuse(ctx, -EOPNOTSUPP,
 					"fd %u: a unix socket with files in flight (SCM_RIGHTS)",
@@ -712,7 +858,7 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 		}
 		s->queued += skbs[i]->len - UNIXCB(skbs[i]).consumed;
 	}
-	if (nr && (s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN)) {
+	if (nr && !udp && (s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN)) {
 		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
 				s->state == CR_SOCK_NEW ?
 				"datagrams queued on an unconnected socket" :
@@ -720,7 +866,7 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 		goto out;
 	}
 	if (s->queued > CR_SOCK_QUEUE_MAX) {
-		ret = cr_refuse(ctx, -EFBIG, "fd %u: a unix socket with %llu bytes queued", fd,
+		ret = cr_refuse(ctx, -EFBIG, "fd %u: a socket with %llu bytes queued", fd,
 				s->queued);
 		goto out;
 	}
@@ -740,7 +886,9 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	pr_debug("fd %u: socket, family %u, type %u, state %u, pair %u/%u, %u messages, %llu bytes\n",
 		 fd, s->family, s->type, s->state, s->pair, s->end, nr, s->queued);
 	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*s));
-	if (!ret)
+	if (!ret && udp)
+		ret = cr_write_udp_queue(ctx, r->objref, skbs, nr, sk->sk_family == AF_INET6);
+	else if (!ret)
 		ret = cr_write_sock_queue(ctx, r->objref, skbs, nr);
 	if (!ret && data)
 		ret = cr_write_sock_bytes(ctx, r->objref, data, s->queued);
@@ -955,7 +1103,7 @@ static int cr_sock_refill(struct cr_ctx *ctx, struct cr_socks_state *ss,
 			ret = PTR_ERR(q);
 			break;
 		}
-		why = cr_check_sock_queue(q, len, r->objref, s->type != SOCK_STREAM, &left);
+		why = cr_check_sock_queue(q, len, r->objref, cr_sock_queue_kind(s), &left);
 		if (!why && !sk)
 			why = "socket queue: on a socket that cannot have one";
 		if (why)
@@ -1209,7 +1357,7 @@ static int cr_tcp_refill(struct cr_ctx *ctx, const struct cr_rec_file *r, struct
 			ret = PTR_ERR(q);
 			break;
 		}
-		why = cr_check_sock_queue(q, len, r->objref, false, &left);
+		why = cr_check_sock_queue(q, len, r->objref, CR_QUEUE_STREAM, &left);
 		if (why)
 			ret = cr_reject(ctx, -EBADMSG, "%s", why);
 		p = (const char *)(q + 1);
@@ -1232,6 +1380,116 @@ static int cr_tcp_refill(struct cr_ctx *ctx, const struct cr_rec_file *r, struct
 		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", r->objref,
 				left);
 	WRITE_ONCE(sock->sk->sk_sndbuf, sndbuf);
+	WRITE_ONCE(sock->sk->sk_rcvbuf, rcvbuf);
+	return ret;
+}
+
+/*
+ * Queue datagram @m on UDP socket @sk (of state @s) as if it had just
+ * arrived from its source: an skb with the IP and UDP headers recvmsg(2)
+ * reads the source from, its checksum already verified.
+ */
+static int cr_udp_queue(struct sock *sk, const struct cr_file_socket *s,
+			const struct cr_sock_msg *m)
+{
+	const struct in6_addr *from = (const struct in6_addr *)m->addr;
+	bool v4 = s->family == AF_INET || ipv6_addr_v4mapped(from);
+	unsigned int hlen = sizeof(struct udphdr) +
+			    (v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr));
+	struct sk_buff *skb;
+	struct udphdr *uh;
+	int ret;
+
+	if (m->len > U16_MAX - hlen)
+		return -EBADMSG;
+	skb = alloc_skb(hlen + m->len, GFP_KERNEL_ACCOUNT);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, hlen);
+	skb_put_data(skb, m + 1, m->len);
+	uh = skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh->source = htons(m->port);
+	uh->dest = inet_sk(sk)->inet_sport;
+	uh->len = htons(sizeof(*uh) + m->len);
+	uh->check = 0;
+	if (v4) {
+		struct iphdr *iph = skb_push(skb, sizeof(*iph));
+
+		memset(iph, 0, sizeof(*iph));
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) / 4;
+		iph->ttl = 64;
+		iph->protocol = IPPROTO_UDP;
+		iph->tot_len = htons(hlen + m->len);
+		memcpy(&iph->saddr, s->family == AF_INET ? m->addr : m->addr + 12, 4);
+		iph->daddr = inet_sk(sk)->inet_rcv_saddr;
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		struct ipv6hdr *ip6 = skb_push(skb, sizeof(*ip6));
+
+		memset(ip6, 0, sizeof(*ip6));
+		ip6->version = 6;
+		ip6->nexthdr = IPPROTO_UDP;
+		ip6->hop_limit = 64;
+		ip6->payload_len = uh->len;
+		ip6->saddr = *from;
+		ip6->daddr = sk->sk_v6_rcv_saddr;
+		skb->protocol = htons(ETH_P_IPV6);
+	}
+	skb_reset_network_header(skb);
+	__skb_pull(skb, hlen);
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	ret = __udp_enqueue_schedule_skb(sk, skb);
+	if (ret)
+		kfree_skb(skb);
+	return ret;
+}
+
+/*
+ * The datagrams of a UDP socket, from the socket queue records after file
+ * record @r, in order; its receive buffer limit lifted meanwhile (the
+ * original's is set later).
+ */
+static int cr_udp_refill(struct cr_ctx *ctx, const struct cr_rec_file *r, struct socket *sock)
+{
+	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
+	int rcvbuf = READ_ONCE(sock->sk->sk_rcvbuf), ret = 0;
+	struct cr_rec_sock_queue *q;
+	u64 left = s->queued;
+	const char *why, *p;
+	u32 len, i;
+
+	/* no more than its owner could have let in */
+	if (s->queued > 2ULL * READ_ONCE(sysctl_rmem_max) &&
+	    !ns_capable(sock_net(sock->sk)->user_ns, CAP_NET_ADMIN))
+		return cr_reject(ctx, -EPERM,
+				 "socket %u: %llu bytes queued, above net.core.rmem_max",
+				 r->objref, s->queued);
+	WRITE_ONCE(sock->sk->sk_rcvbuf, INT_MAX / 2);
+	while (!ret && cr_next_type(ctx) == CR_REC_SOCK_QUEUE) {
+		q = cr_read_obj(ctx, CR_REC_SOCK_QUEUE, &len);
+		if (IS_ERR(q)) {
+			ret = PTR_ERR(q);
+			break;
+		}
+		why = cr_check_sock_queue(q, len, r->objref, cr_sock_queue_kind(s), &left);
+		if (why)
+			ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		p = (const char *)(q + 1);
+		for (i = 0; !ret && i < q->nr; i++) {
+			const struct cr_sock_msg *m = (const struct cr_sock_msg *)p;
+
+			ret = cr_udp_queue(sock->sk, s, m);
+			if (ret)
+				cr_reject(ctx, ret, "socket %u: a datagram not queued", r->objref);
+			p += cr_sock_msg_size(m->len);
+		}
+		kvfree(q);
+	}
+	if (!ret && left)
+		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", r->objref,
+				left);
 	WRITE_ONCE(sock->sk->sk_rcvbuf, rcvbuf);
 	return ret;
 }
@@ -1313,6 +1571,10 @@ static struct socket *cr_inet_make(struct cr_ctx *ctx, const struct cr_file_sock
 		sock_valbool_flag(sock->sk, SOCK_BROADCAST, 1);
 	if (s->inet_flags & CR_INET_NODELAY)
 		tcp_sock_set_nodelay(sock->sk);
+	if (s->inet_flags & CR_INET_PKTINFO && s->family == AF_INET)
+		ip_sock_set_pktinfo(sock->sk);
+	if (IS_ENABLED(CONFIG_IPV6) && s->inet_flags & CR_INET_PKTINFO && s->family == AF_INET6)
+		ip6_sock_set_recvpktinfo(sock->sk);
 	ret = 0;
 	if (IS_ENABLED(CONFIG_IPV6) && s->inet_flags & CR_INET_V6ONLY)
 		ret = ip6_sock_set_v6only(sock->sk);
@@ -1364,7 +1626,8 @@ static struct socket *cr_sock_make(struct cr_ctx *ctx, struct cr_socks_state *ss
 		sock = cr_inet_make(ctx, s);
 		if (IS_ERR(sock))
 			return sock;
-		ret = s->state == CR_SOCK_TCP ? cr_tcp_refill(ctx, r, sock) : 0;
+		ret = s->state == CR_SOCK_TCP ? cr_tcp_refill(ctx, r, sock) :
+		      s->protocol == IPPROTO_UDP ? cr_udp_refill(ctx, r, sock) : 0;
 		if (!ret)
 			ret = cr_sock_set(ctx, sock, s);
 		if (!ret && s->state == CR_SOCK_TCP) {

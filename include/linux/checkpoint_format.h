@@ -791,8 +791,12 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 		return "socket: bad buffer size, low mark or peek offset";
 	if (s->rcvtimeo_ns < 0 || s->sndtimeo_ns < 0)
 		return "socket: a negative timeout";
+	/* queued on a unix socket of a pair, a TCP connection, a bound UDP socket */
 	if (s->queued > CR_SOCK_QUEUE_MAX || s->outq > CR_SOCK_QUEUE_MAX - s->queued ||
-	    ((s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN) && s->queued))
+	    (s->queued && (s->state == CR_SOCK_LISTEN ||
+			   (s->state == CR_SOCK_NEW &&
+			    (!inet || s->protocol != CR_IPPROTO_UDP ||
+			     !(s->inet_flags & CR_INET_BOUND))))))
 		return "socket: queued bytes it cannot have";
 	if (s->state != CR_SOCK_TCP &&
 	    (s->tcp_flags || s->mss || s->snd_wscale || s->rcv_wscale || s->timestamp ||
@@ -847,8 +851,46 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 	    (s->family == CR_AF_INET && (cr_nonzero(s->laddr + 4, 12) ||
 					 cr_nonzero(s->raddr + 4, 12))) ||
 	    (s->family == CR_AF_INET && s->inet_flags & CR_INET_V6ONLY) ||
-	    (s->protocol == CR_IPPROTO_UDP && s->inet_flags & CR_INET_NODELAY))
+	    (s->protocol == CR_IPPROTO_UDP && s->inet_flags & CR_INET_NODELAY) ||
+	    (s->protocol != CR_IPPROTO_UDP && s->inet_flags & CR_INET_PKTINFO))
 		return "socket: an INET address, port or option it cannot have";
+	return NULL;
+}
+
+/* What a socket's queued messages are (cr_check_sock_queue()). */
+enum cr_sock_queue_kind {
+	CR_QUEUE_STREAM,	/* pieces of a byte stream */
+	CR_QUEUE_DGRAM,		/* unix datagrams or packets, with their boundaries */
+	CR_QUEUE_UDP4,		/* UDP datagrams, each with its IPv4 source */
+	CR_QUEUE_UDP6,		/* UDP datagrams, each with its IPv6 (or v4-mapped) source */
+};
+
+/**
+ * cr_sock_queue_kind() - what the queued messages of a socket are
+ * @s: the socket's state, checked by cr_check_file()
+ *
+ * Return: an enum cr_sock_queue_kind.
+ */
+static inline int cr_sock_queue_kind(const struct cr_file_socket *s)
+{
+	if (s->family != CR_AF_UNIX && s->protocol == CR_IPPROTO_UDP)
+		return s->family == CR_AF_INET ? CR_QUEUE_UDP4 : CR_QUEUE_UDP6;
+	return s->type == CR_SOCK_STREAM ? CR_QUEUE_STREAM : CR_QUEUE_DGRAM;
+}
+
+/* Is the header of message @m right for a socket whose messages are @kind? */
+static inline const char *cr_check_sock_msg(const struct cr_sock_msg *m, int kind)
+{
+	bool udp = kind == CR_QUEUE_UDP4 || kind == CR_QUEUE_UDP6;
+
+	if (m->__reserved || m->__reserved2)
+		return "socket queue: reserved field not zero";
+	if (!udp)
+		return m->port || cr_nonzero(m->addr, sizeof(m->addr)) ?
+		       "socket queue: a source address on a message of no UDP socket" : NULL;
+	if (m->uid != CR_SOCK_NO_ID || m->gid != CR_SOCK_NO_ID || m->sender != CR_TREE_OUTSIDE ||
+	    (kind == CR_QUEUE_UDP4 && cr_nonzero(m->addr + 4, sizeof(m->addr) - 4)))
+		return "socket queue: a UDP datagram with credentials or a bad source";
 	return NULL;
 }
 
@@ -857,17 +899,18 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
  * @r: the record's fixed part
  * @len: the record's payload length
  * @objref: the objref it must name: its socket's
- * @dgram: the socket keeps message boundaries (datagram, seqpacket)
+ * @kind: what its messages are: cr_sock_queue_kind() of the socket
  * @left: the socket's queued bytes not in a record before; lowered by this
  *	record's bytes
  *
  * Return: NULL or the reason.
  */
 static inline const char *cr_check_sock_queue(const struct cr_rec_sock_queue *r, __u32 len,
-					      __u32 objref, int dgram, __u64 *left)
+					      __u32 objref, int kind, __u64 *left)
 {
 	const char *p = (const char *)(r + 1), *end = p + (len - sizeof(*r));
 	const struct cr_sock_msg *m;
+	const char *why;
 	__u32 i;
 
 	if (r->objref != objref)
@@ -878,8 +921,12 @@ static inline const char *cr_check_sock_queue(const struct cr_rec_sock_queue *r,
 		m = (const struct cr_sock_msg *)p;
 		if ((__u64)(end - p) < sizeof(*m))
 			return "socket queue: messages past its end";
-		if (m->len > CR_SOCK_MSG_MAX || (!m->len && !dgram) || m->len > *left)
+		if (m->len > CR_SOCK_MSG_MAX || (!m->len && kind == CR_QUEUE_STREAM) ||
+		    m->len > *left)
 			return "socket queue: a message of a bad length";
+		why = cr_check_sock_msg(m, kind);
+		if (why)
+			return why;
 		p += sizeof(*m);
 		if ((__u64)(end - p) < ((m->len + 7ULL) & ~7ULL))
 			return "socket queue: messages past its end";

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	13
+#define CR_FORMAT_VERSION	14
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -823,7 +823,8 @@ struct cr_file_pidfd {
 #define CR_INET_KEEPALIVE	(1U << 5)	/* SO_KEEPALIVE */
 #define CR_INET_V6ONLY		(1U << 6)	/* IPV6_V6ONLY */
 #define CR_INET_NODELAY		(1U << 7)	/* TCP_NODELAY */
-#define CR_INET_FLAGS		0xffU
+#define CR_INET_PKTINFO		(1U << 8)	/* UDP: IP_PKTINFO, IPV6_RECVPKTINFO */
+#define CR_INET_FLAGS		0x1ffU
 
 /* The options a TCP connection negotiated (struct cr_file_socket's @tcp_flags). */
 #define CR_TCP_SACK		(1U << 0)	/* SACK permitted */
@@ -858,7 +859,8 @@ struct cr_file_pidfd {
  * @rcvtimeo_ns: SO_RCVTIMEO in nanoseconds, 0 for none
  * @sndtimeo_ns: SO_SNDTIMEO in nanoseconds, 0 for none
  * @queued: bytes it has queued to be read, in socket queue records right
- *	after its file record; at most CR_SOCK_QUEUE_MAX
+ *	after its file record; at most CR_SOCK_QUEUE_MAX (a UDP socket's
+ *	datagrams, each with its source address; a TCP connection's bytes)
  * @backlog: CR_SOCK_LISTEN: the backlog of listen(2)
  * @addr_len: bytes of @addr it is bound to, 0 if unbound
  * @addr: a unix socket's address, the sun_path of bind(2): an abstract
@@ -970,21 +972,32 @@ struct cr_rec_sock_queue {
  * @len: its bytes, 1 to CR_SOCK_MSG_MAX (0 for an empty datagram)
  * @uid: the sender's user id (SCM_CREDENTIALS), as the checkpointer saw it;
  *	CR_SOCK_NO_ID with @gid for a message without credentials (sent while
- *	neither end had SO_PASSCRED)
+ *	neither end had SO_PASSCRED; always on an INET socket)
  * @gid: the sender's group id, CR_SOCK_NO_ID with @uid
  * @sender: the task index (in the tree record) of the sending process,
- *	CR_TREE_OUTSIDE for a process outside the image: SCM_CREDENTIALS then
- *	reads pid 0 after restart
+ *	CR_TREE_OUTSIDE for a process outside the image (always on an INET
+ *	socket): SCM_CREDENTIALS then reads pid 0 after restart
+ * @port: a UDP datagram's source port (host order); 0 otherwise
+ * @__reserved: zero
+ * @__reserved2: zero
+ * @addr: a UDP datagram's source address, as struct cr_file_socket's
+ *	@laddr (an IPv4 source on an IPv6 socket as a v4-mapped address);
+ *	zero otherwise
  *
  * A stream's messages are the pieces it was written in; read(2) joins
  * those of the same sender.  Restart refuses credentials the caller could
- * not send itself (-EPERM), as SCM_CREDENTIALS does.
+ * not send itself (-EPERM), as SCM_CREDENTIALS does.  A UDP datagram is
+ * queued again as if it had just arrived from @addr, @port.
  */
 struct cr_sock_msg {
 	__u32 len;
 	__u32 uid;
 	__u32 gid;
 	__u32 sender;
+	__u16 port;
+	__u16 __reserved;
+	__u32 __reserved2;
+	__u8 addr[16];
 };
 
 #define CR_FD_CLOEXEC		(1U << 0)

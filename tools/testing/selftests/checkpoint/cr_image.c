@@ -691,7 +691,7 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 		/* its queue records follow right after */
 		im->data_objref = r->objref;
 		im->data_size = s->queued;
-		im->data_dgram = s->type != CR_SOCK_STREAM;
+		im->data_dgram = cr_sock_queue_kind(s);
 	}
 	im->nr_objs++;
 	/* a memfd's or deleted file's bytes follow right after */

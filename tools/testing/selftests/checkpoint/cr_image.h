@@ -136,8 +136,8 @@ struct cr_image_pipe {
  *	socket whose queue records may, or 0
  * @data_next: the lowest offset its next one may have
  * @data_size: its size; a socket's queued bytes not seen yet
- * @data_dgram: @data_objref is a socket keeping message boundaries (1), a
- *	stream socket (0), no socket (-1)
+ * @data_dgram: @data_objref is a socket whose messages are of this
+ *	cr_sock_queue_kind(); -1 for no socket
  * @nr_pairs: socket pairs made so far
  * @last_timer: the last timer record
  * @nr_timers: timer records of the process so far

@@ -702,6 +702,7 @@ static const struct cri_name cri_inet_flags[] = {
 	{ CR_INET_KEEPALIVE, "keepalive" },
 	{ CR_INET_V6ONLY, "v6only" },
 	{ CR_INET_NODELAY, "nodelay" },
+	{ CR_INET_PKTINFO, "pktinfo" },
 	{ }
 };
 
@@ -817,6 +818,10 @@ static void cri_sock_queue(struct cri *c, const void *p)
 		cj_dec(o, "uid", h->uid);
 		cj_dec(o, "gid", h->gid);
 		cj_dec(o, "sender", h->sender);
+		if (h->port || h->addr[0] || memcmp(h->addr, h->addr + 1, sizeof(h->addr) - 1)) {
+			cj_dec(o, "port", h->port);
+			cj_bytes(o, "addr", (const char *)h->addr, sizeof(h->addr));
+		}
 		if (h->len)
 			cj_bytes(o, "data_head", (const char *)(h + 1), h->len < 32 ? h->len : 32);
 		cj_obj_end(o);

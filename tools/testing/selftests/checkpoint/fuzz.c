@@ -569,7 +569,7 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 			struct cr_sock_msg *m = (void *)(q + 1);
 
 			snprintf(what, wlen, "socket queue record %d at %zu", j, im->rec[j].off);
-			switch (rnd_below(6)) {
+			switch (rnd_below(7)) {
 			case 0:
 				q->nr = rnd_below(2) ? q->nr + 1 : rnd_edge();
 				break;
@@ -584,6 +584,12 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 				break;
 			case 4:
 				m->sender = rnd_below(2) ? rnd_below(4) : rnd_edge();
+				break;
+			case 5:	/* a UDP datagram's source, or one on another socket */
+				m->port = rnd_below(2) ? m->port + 1 : rnd_edge();
+				m->addr[rnd_below(sizeof(m->addr))] ^= 1 << rnd_below(8);
+				if (rnd_below(4) == 0)
+					m->__reserved = rnd_edge();
 				break;
 			default:
 				q->objref = rnd_below(2) ? q->objref + 1 : rnd_edge();
@@ -982,14 +988,14 @@ static int rich_events(void)
  * Unix sockets: a stream pair with bytes both ways (credentials on one
  * side), a datagram pair with credentials (both ends autobound), a
  * seqpacket pair, an end whose peer is gone and a listening socket; a TCP
- * listener, a TCP connection to it and a connected UDP socket on the
- * loopback.
+ * listener, a TCP connection to it, a connected UDP socket and a bound
+ * one with datagrams queued, on the loopback.
  */
 static int rich_sockets(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct sockaddr_in in = { .sin_family = AF_INET };
-	int s[2], d[2], q[2], o[2], l, u, tc, ta, one = 1;
+	int s[2], d[2], q[2], o[2], l, u, ub, tc, ta, one = 1;
 	socklen_t len;
 
 	len = offsetof(struct sockaddr_un, sun_path) + 1 +
@@ -1015,6 +1021,17 @@ static int rich_sockets(void)
 	if (l < 0 || u < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(l, (void *)&in, sizeof(in)) || listen(l, 2) ||
 	    getsockname(l, (void *)&in, &len) || connect(u, (void *)&in, sizeof(in)))
+		return -1;
+	/* a bound UDP socket with two datagrams from itself queued */
+	in.sin_port = 0;
+	len = sizeof(in);
+	ub = socket(AF_INET, SOCK_DGRAM, 0);
+	if (ub < 0 || bind(ub, (void *)&in, sizeof(in)) || getsockname(ub, (void *)&in, &len) ||
+	    sendto(ub, "udp", 3, 0, (void *)&in, len) != 3 ||
+	    sendto(ub, "", 0, 0, (void *)&in, len) != 0)
+		return -1;
+	len = sizeof(in);
+	if (getsockname(l, (void *)&in, &len))
 		return -1;
 	/* a TCP connection to itself, bytes unread on one side */
 	tc = socket(AF_INET, SOCK_STREAM, 0);

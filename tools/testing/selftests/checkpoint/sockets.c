@@ -18,12 +18,14 @@
  * restart each reads its peer's bytes with the peer's restored pid.
  *
  * Then INET sockets: TCP listeners (IPv4 and IPv6), bound and connected UDP
- * sockets, a fresh TCP socket: on their ports, with their options.  And
- * Debian's busybox httpd, restarted idle, serving again.
+ * sockets, a fresh TCP socket: on their ports, with their options; UDP
+ * datagrams queued, with their sources.  And Debian's busybox httpd,
+ * restarted idle, serving again.
  *
  * And the errors: files in flight (SCM_RIGHTS), a connection not accepted
- * yet, a socket bound to a relative path, a datagram queued on a UDP socket, a
- * netlink socket and a TCP connection are refused with EOPNOTSUPP and the
+ * yet, a socket bound to a relative path whose file is gone, a datagram
+ * queued with IP_PKTINFO, IP_RECVERR, a netlink socket and a TCP
+ * connection closing are refused with EOPNOTSUPP and the
  * process runs on; an abstract name or a TCP port still taken fails
  * restart with EADDRINUSE, queued credentials the restarter could not send
  * itself and more bytes queued than it could queue fail it with EPERM,
@@ -479,7 +481,7 @@ TEST_F_TIMEOUT(sockets, tree, 60)
 	unlink(RESULT_CHILD);
 }
 
-enum { R_RIGHTS, R_PENDING, R_PATH, R_UDP_QUEUED, R_NETLINK, R_NR };
+enum { R_RIGHTS, R_PENDING, R_PATH, R_UDP_PKTINFO, R_RECVERR, R_NETLINK, R_NR };
 
 /* A child that makes what @what says, stops, and exits 0 once continued. */
 static void refused_child(int what)
@@ -529,14 +531,25 @@ static void refused_child(int what)
 			_exit(1);
 		unlink(sa.sun_path);
 		break;
-	case R_UDP_QUEUED: {	/* a datagram queued on a UDP socket */
+	case R_UDP_PKTINFO: {	/* a datagram queued with its IP_PKTINFO */
 		struct sockaddr_in in = { .sin_family = AF_INET };
+		int one = 1;
 
 		in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		len = sizeof(in);
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
-		if (fd < 0 || bind(fd, (void *)&in, len) || getsockname(fd, (void *)&in, &len) ||
+		if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+		    bind(fd, (void *)&in, len) || getsockname(fd, (void *)&in, &len) ||
 		    sendto(fd, "q", 1, 0, (void *)&in, len) != 1 || cr_move_fd(fd, 40))
+			_exit(1);
+		break;
+	}
+	case R_RECVERR: {	/* IP_RECVERR, not saved */
+		int one = 1;
+
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) ||
+		    cr_move_fd(fd, 40))
 			_exit(1);
 		break;
 	}
@@ -965,6 +978,201 @@ TEST_F_TIMEOUT(sockets, inet, 60)
 	EXPECT_EQ(1, r.c_peer_ok);
 	EXPECT_EQ(SOCK_STREAM, r.n_type);
 	EXPECT_EQ(0, r.n_port);
+}
+
+/* What the child finds in its UDP sockets once continued. */
+struct udp_result {
+	int bad;
+	int inq;		/* SIOCINQ of U4: the first datagram's size */
+	int sizes[5];		/* the datagrams U4 reads, then -errno */
+	int bytes_ok;		/* their bytes are what was sent */
+	int from_ok[4];		/* each from the port and address that sent it */
+	int v6;			/* 1 if ::1 was there: U6 then has a datagram from it */
+	int sizes6[3];		/* the datagrams U6 (dual-stack) reads, then -errno */
+	int from6_ok[2];	/* from 127.0.0.1 (v4-mapped), then from ::1 */
+	int pktinfo;		/* IP_PKTINFO of P4, IPV6_RECVPKTINFO of P6 */
+	int pktinfo6;
+	int pktinfo_cmsg;	/* a datagram to P4 after restart comes with its IP_PKTINFO */
+	int after_ok;		/* U4 still receives */
+};
+
+enum { U4 = 40, U6, S4A, S4B, S6, P4, P6 };
+
+/* Read one datagram of @fd (nonblocking): its size or -errno, its source in @from. */
+static int udp_read(int fd, char *buf, size_t size, struct sockaddr_in6 *from)
+{
+	socklen_t len = sizeof(*from);
+	ssize_t n;
+
+	memset(from, 0, sizeof(*from));
+	n = recvfrom(fd, buf, size, MSG_DONTWAIT, (void *)from, &len);
+	return n < 0 ? -errno : n;
+}
+
+static int from4_is(const struct sockaddr_in6 *from, int port)
+{
+	const struct sockaddr_in *in = (const void *)from;
+
+	return in->sin_family == AF_INET && ntohs(in->sin_port) == port &&
+	       in->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+}
+
+static int from6_is(const struct sockaddr_in6 *from, int port, const struct in6_addr *addr)
+{
+	return from->sin6_family == AF_INET6 && ntohs(from->sin6_port) == port &&
+	       !memcmp(&from->sin6_addr, addr, sizeof(*addr));
+}
+
+static void udp_child(void)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 }, lo6 = a6, from;
+	struct in6_addr mapped = { .s6_addr = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 } };
+	struct udp_result r = { };
+	int *bad = &r.bad, one = 1, pa, pb, p6 = 0, i, fd;
+	static char big[60000], buf[65536];
+	socklen_t len;
+
+	close_range(3, ~0U, 0);
+	for (i = 0; i < (int)sizeof(big); i++)
+		big[i] = i * 7;
+	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lo6.sin6_addr = in6addr_loopback;
+	/* U4 on 127.0.0.1: datagrams from two senders, one empty, one big */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, U4) && !bind(U4, (void *)&a4, sizeof(a4))))
+		goto out;
+	a4.sin_port = htons(port_of(U4, 0));
+	if (FAILED(!cr_move_fd(socket(AF_INET, SOCK_DGRAM, 0), S4A) &&
+		   !cr_move_fd(socket(AF_INET, SOCK_DGRAM, 0), S4B) &&
+		   !connect(S4A, (void *)&a4, sizeof(a4))))
+		goto out;
+	if (FAILED(send(S4A, "one", 3, 0) == 3 &&
+		   sendto(S4B, "", 0, 0, (void *)&a4, sizeof(a4)) == 0 &&
+		   send(S4A, big, sizeof(big), 0) == sizeof(big) &&
+		   sendto(S4B, "four", 4, 0, (void *)&a4, sizeof(a4)) == 4))
+		goto out;
+	pa = port_of(S4A, 0);
+	pb = port_of(S4B, 0);
+	/* U6 on :: (both stacks): a datagram from 127.0.0.1, one from ::1 if up */
+	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, U6) && !bind(U6, (void *)&a6, sizeof(a6))))
+		goto out;
+	a4.sin_port = htons(port_of(U6, 0));
+	lo6.sin6_port = a4.sin_port;
+	if (FAILED(sendto(S4B, "v4", 2, 0, (void *)&a4, sizeof(a4)) == 2))
+		goto out;
+	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fd >= 0 && !cr_move_fd(fd, S6) &&
+	    sendto(S6, "v6", 2, 0, (void *)&lo6, sizeof(lo6)) == 2) {
+		r.v6 = 1;
+		p6 = port_of(S6, 0);
+	}
+	/* P4, P6: IP_PKTINFO, IPV6_RECVPKTINFO, nothing queued */
+	a4.sin_port = 0;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, P4) &&
+		   !setsockopt(P4, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) &&
+		   !bind(P4, (void *)&a4, sizeof(a4))))
+		goto out;
+	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, P6) &&
+		   !setsockopt(P6, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one))))
+		goto out;
+	cr_msleep(50);	/* loopback delivers in softirq: let every datagram land */
+
+	raise(SIGSTOP);
+
+	if (FAILED(!ioctl(U4, SIOCINQ, &r.inq)))
+		goto out;
+	r.sizes[0] = udp_read(U4, buf, sizeof(buf), &from);
+	r.from_ok[0] = from4_is(&from, pa);
+	r.bytes_ok = !memcmp(buf, "one", 3);
+	r.sizes[1] = udp_read(U4, buf, sizeof(buf), &from);
+	r.from_ok[1] = from4_is(&from, pb);
+	r.sizes[2] = udp_read(U4, buf, sizeof(buf), &from);
+	r.from_ok[2] = from4_is(&from, pa);
+	r.bytes_ok &= !memcmp(buf, big, sizeof(big));
+	r.sizes[3] = udp_read(U4, buf, sizeof(buf), &from);
+	r.from_ok[3] = from4_is(&from, pb);
+	r.bytes_ok &= !memcmp(buf, "four", 4);
+	r.sizes[4] = udp_read(U4, buf, sizeof(buf), &from);
+	if (FAILED(send(S4A, "x", 1, 0) == 1))
+		goto out;
+	cr_msleep(20);
+	r.after_ok = udp_read(U4, buf, sizeof(buf), &from) == 1 && buf[0] == 'x' &&
+		     from4_is(&from, pa);
+	r.sizes6[0] = udp_read(U6, buf, sizeof(buf), &from);
+	r.from6_ok[0] = from6_is(&from, pb, &mapped) && !memcmp(buf, "v4", 2);
+	r.sizes6[1] = udp_read(U6, buf, sizeof(buf), &from);
+	if (r.v6) {
+		r.from6_ok[1] = from6_is(&from, p6, &in6addr_loopback) && !memcmp(buf, "v6", 2);
+		r.sizes6[2] = udp_read(U6, buf, sizeof(buf), &from);
+	}
+	len = sizeof(r.pktinfo);
+	getsockopt(P4, IPPROTO_IP, IP_PKTINFO, &r.pktinfo, &len);
+	len = sizeof(r.pktinfo6);
+	getsockopt(P6, IPPROTO_IPV6, IPV6_RECVPKTINFO, &r.pktinfo6, &len);
+	{
+		char ctl[256];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				    .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *c;
+
+		a4.sin_port = htons(port_of(P4, 0));
+		if (FAILED(sendto(S4B, "p", 1, 0, (void *)&a4, sizeof(a4)) == 1))
+			goto out;
+		cr_msleep(20);
+		if (FAILED(recvmsg(P4, &m, MSG_DONTWAIT) == 1))
+			goto out;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+			r.pktinfo_cmsg |= c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO;
+	}
+out:
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+/*
+ * UDP datagrams queued at checkpoint are read after restart, in order,
+ * with their bytes, sizes (an empty one, a 60000-byte one) and sources
+ * (two senders; an IPv4 sender to a dual-stack IPv6 socket, v4-mapped;
+ * ::1); nothing more; IP_PKTINFO and IPV6_RECVPKTINFO are kept.
+ */
+TEST_F_TIMEOUT(sockets, udp_queued, 60)
+{
+	struct udp_result r;
+	int i, ok = 0;
+
+	ASSERT_EQ(CR_RESTART_OK, cr_stop_and_go(self->img, variant->restart, udp_child))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	ASSERT_EQ(0, r.bad) TH_LOG("the child failed at line %d", r.bad);
+	EXPECT_EQ(3, r.inq);
+	EXPECT_EQ(3, r.sizes[0]);
+	EXPECT_EQ(0, r.sizes[1]);
+	EXPECT_EQ(60000, r.sizes[2]);
+	EXPECT_EQ(4, r.sizes[3]);
+	EXPECT_EQ(-EAGAIN, r.sizes[4]);
+	EXPECT_EQ(1, r.bytes_ok);
+	for (i = 0; i < 4; i++)
+		ok |= r.from_ok[i] << i;
+	EXPECT_EQ(0xf, ok) TH_LOG("bit N clear: datagram N came from another source");
+	EXPECT_EQ(2, r.sizes6[0]);
+	EXPECT_EQ(1, r.from6_ok[0]);
+	if (r.v6) {
+		EXPECT_EQ(2, r.sizes6[1]);
+		EXPECT_EQ(1, r.from6_ok[1]);
+		EXPECT_EQ(-EAGAIN, r.sizes6[2]);
+	} else {
+		EXPECT_EQ(-EAGAIN, r.sizes6[1]);
+		TH_LOG("no ::1 here: IPv6 left out");
+	}
+	EXPECT_EQ(1, r.pktinfo);
+	EXPECT_EQ(1, r.pktinfo6);
+	EXPECT_EQ(1, r.pktinfo_cmsg);
+	EXPECT_EQ(1, r.after_ok);
 }
 
 /*
