@@ -1083,7 +1083,7 @@ static int cr_sock_refill(struct cr_ctx *ctx, struct cr_socks_state *ss,
 {
 	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
 	struct sock *sk = from ? from->sk : NULL;
-	int sndbuf = sk ? READ_ONCE(sk->sk_sndbuf) : 0, ret = 0;
+	int sndbuf = sk ? READ_ONCE(sk->sk_sndbuf) : 0, err = 0, ret = 0;
 	u64 left = s->queued;
 	const char *why, *p;
 	struct cr_rec_sock_queue *q;
@@ -1095,8 +1095,11 @@ static int cr_sock_refill(struct cr_ctx *ctx, struct cr_socks_state *ss,
 		return cr_reject(ctx, -EPERM,
 				 "socket %u: %llu bytes queued, above net.core.wmem_max",
 				 r->objref, s->queued);
-	if (sk)
+	/* the sender's own pending error (a pair's first end's, set) would fail its sends */
+	if (sk) {
 		WRITE_ONCE(sk->sk_sndbuf, INT_MAX / 2);
+		err = xchg(&sk->sk_err, 0);
+	}
 	while (!ret && cr_next_type(ctx) == CR_REC_SOCK_QUEUE) {
 		q = cr_read_obj(ctx, CR_REC_SOCK_QUEUE, &len);
 		if (IS_ERR(q)) {
@@ -1120,8 +1123,10 @@ static int cr_sock_refill(struct cr_ctx *ctx, struct cr_socks_state *ss,
 	if (!ret && left)
 		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", r->objref,
 				left);
-	if (sk)
+	if (sk) {
 		WRITE_ONCE(sk->sk_sndbuf, sndbuf);
+		WRITE_ONCE(sk->sk_err, err);
+	}
 	return ret;
 }
 

@@ -21,7 +21,8 @@
  *
  * CR_FUZZ_CASES (default 1000 per image) and CR_FUZZ_SEED (default: from
  * the clock) set the run; each failing case prints its seed, and
- * CR_FUZZ_SEED=S CR_FUZZ_CASES=1 replays it.
+ * CR_FUZZ_SEED=S CR_FUZZ_CASES=1 replays it (and CR_FUZZ_SAVE=DIR keeps its
+ * image in DIR/rich, DIR/stopped, DIR/tree, for crinspect).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -1196,6 +1197,20 @@ static unsigned long env_ul(const char *name, unsigned long def)
 }
 
 /* Mutate and restart @img @cases times from @seed; the number of failures. */
+/* Write the image of a case of image @name to @dir/@name (CR_FUZZ_SAVE), to look at it. */
+static void save_case(const char *dir, const char *name, const struct image *im)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0 && cr_write_all(fd, im->buf, im->len))
+		perror(path);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int fuzz_image(struct __test_metadata *_metadata, int img, const char *name,
 		      unsigned long seed, unsigned long cases, bool tree)
 {
@@ -1226,6 +1241,9 @@ static int fuzz_image(struct __test_metadata *_metadata, int img, const char *na
 		else
 			strncat(what, ", checksums as they were", sizeof(what) - strlen(what) - 1);
 		o = run_case(fd, &im, why, sizeof(why));
+		/* a case replayed alone: its image kept for crinspect */
+		if (cases == 1 && getenv("CR_FUZZ_SAVE"))
+			save_case(getenv("CR_FUZZ_SAVE"), name, &im);
 		if (o >= 0 && taint() != t0) {
 			snprintf(why, sizeof(why), "the kernel is tainted (%d): see the console",
 				 taint());

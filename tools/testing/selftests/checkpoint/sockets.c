@@ -839,6 +839,78 @@ TEST(foreign_credentials)
 	close(img);
 }
 
+/* Give the first socket of a pair in the image a pending error. */
+static void pair_error(const struct cr_image_rec *rec, void *arg)
+{
+	int *done = arg;
+
+	if (rec->hdr.type == CR_REC_FILE && !*done) {
+		const struct cr_rec_file *f = rec->payload;
+		struct cr_file_socket *so = (void *)(f + 1);
+
+		if (f->kind == CR_FILE_SOCKET && so->state == CR_SOCK_PAIR && !so->end) {
+			so->err = ECONNRESET;
+			*done = 1;
+		}
+	}
+}
+
+/* A datagram pair, "x" queued on its second end from its first. */
+static void error_child(void)
+{
+	int sv[2], err = -1;
+	socklen_t len = sizeof(err);
+	char c = 0;
+
+	close_range(3, ~0U, 0);
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) || cr_move_fd(sv[0], 40) ||
+	    cr_move_fd(sv[1], 41) || send(40, "x", 1, 0) != 1)
+		_exit(1);
+	raise(SIGSTOP);
+	/* restarted: the error it was given once, then none; the datagram */
+	if (getsockopt(40, SOL_SOCKET, SO_ERROR, &err, &len) || err != ECONNRESET)
+		_exit(2);
+	if (getsockopt(40, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+		_exit(3);
+	_exit(recv(41, &c, 1, MSG_DONTWAIT) == 1 && c == 'x' ? CR_RESTART_OK : 4);
+}
+
+/*
+ * The first end of a pair with a pending error (SO_ERROR) in the image
+ * restarts: its error does not fail the refill of the other end, sent
+ * from it (found by the fuzzer: restart returned -3388).
+ */
+TEST(pair_pending_error)
+{
+	int img = cr_tmpfile(), bad, done = 0;
+	struct cr_image im;
+	size_t len;
+	char *buf;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		error_child();
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_LT(0, cr_checkpoint_kill(pid, img)) TH_LOG("checkpoint: %s", strerror(errno));
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	buf = cr_read_all(img, &len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_LT(0, cr_image_walk(&im, buf, len, pair_error, &done)) TH_LOG("%s", im.why);
+	ASSERT_EQ(1, done);
+	ASSERT_EQ(0, cr_image_reseal(buf, len));
+	bad = cr_tmpfile();
+	ASSERT_GE(bad, 0);
+	ASSERT_EQ(0, cr_write_all(bad, buf, len));
+	free(buf);
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(bad))
+		TH_LOG("1: setup, 2: no error, 3: error twice, 4: datagram lost; or failed");
+	close(bad);
+	close(img);
+}
+
 /* What the child finds in its INET sockets once continued. */
 struct inet_result {
 	int bad;
