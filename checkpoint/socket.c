@@ -508,6 +508,18 @@ static int cr_unix_abs_addr(struct cr_ctx *ctx, struct sock *sk, unsigned int fd
 }
 
 /*
+ * Is unix socket @sk, whose address is @addr, bound to it (hashed under
+ * its name: bind(2), autobind), or an accept(2)ed socket that has its
+ * listener's address (and is hashed as an unbound socket is)?
+ */
+static bool cr_unix_hashed(struct sock *sk, struct unix_address *addr)
+{
+	if (!addr->name->sun_path[0])
+		return sk->sk_hash > UNIX_HASH_MOD;	/* unix_abstract_hash() */
+	return !hlist_unhashed(&sk->sk_bind_node);	/* unix_insert_bsd_socket() */
+}
+
+/*
  * The state of unix socket @sk: made anew, one end of a pair (numbered in
  * @pairs), an orphan or listening; its address.  A reference to its peer
  * in *@peerp.  1 if its peer is not the tree's (@held).
@@ -543,13 +555,13 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	}
 
 	if (addr) {
-		/* stable while bound; an accept(2)ed socket shares its listener's */
+		/* stable once published; an accept(2)ed socket shares its listener's */
 		s->addr_len = addr->len - offsetof(struct sockaddr_un, sun_path);
-		if (!listen && refcount_read(&addr->refcnt) > 1)
-			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
-					 "an accept(2)ed unix socket");
-		/* restart binds the same name from any cwd: a relative one made absolute */
-		if (addr->name->sun_path[0] && addr->name->sun_path[0] != '/') {
+		if (!cr_unix_hashed(sk, addr)) {
+			s->flags |= CR_SOCK_ACCEPTED;
+			memcpy(s->addr, addr->name->sun_path, s->addr_len);
+		} else if (addr->name->sun_path[0] && addr->name->sun_path[0] != '/') {
+			/* restart binds the same name from any cwd: a relative one made absolute */
 			int ret = cr_unix_abs_addr(ctx, sk, fd, s);
 
 			if (ret)
@@ -571,6 +583,9 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	} else if (!mutual) {
 		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
 				 "a unix socket connected to a bound socket");
+	} else if (s->flags & CR_SOCK_ACCEPTED && sk->sk_type == SOCK_DGRAM) {
+		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+				 "a unix datagram socket with another's address");
 	} else {
 		s->state = CR_SOCK_PAIR;
 		obj = cr_obj_find(pairs, sk);
@@ -583,6 +598,9 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 		}
 		s->pair = obj->objref;
 	}
+	if (s->flags & CR_SOCK_ACCEPTED && s->state != CR_SOCK_PAIR && s->state != CR_SOCK_ORPHAN)
+		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+				 "an accept(2)ed unix socket with no peer");
 	s->peer = cr_sock_peer(ctx, sk);
 	return 0;
 }
@@ -814,7 +832,7 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 
 	s->family = sk->sk_family;
 	s->type = sk->sk_type;
-	s->flags = (test_bit(SOCK_PASSCRED, &sock->flags) ? CR_SOCK_PASSCRED : 0) |
+	s->flags |= (test_bit(SOCK_PASSCRED, &sock->flags) ? CR_SOCK_PASSCRED : 0) |
 		   (test_bit(SOCK_PASSPIDFD, &sock->flags) ? CR_SOCK_PASSPIDFD : 0);
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK) {
 		s->flags |= CR_SOCK_SNDBUF;
@@ -1264,7 +1282,21 @@ static int cr_sock_bind(struct cr_ctx *ctx, struct socket *sock, const struct cr
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int len = offsetof(struct sockaddr_un, sun_path) + s->addr_len, ret = 0;
+	struct unix_address *addr;
 
+	/* accepted: its listener's name, not bound, as unix_stream_connect() gives it */
+	if (s->flags & CR_SOCK_ACCEPTED) {
+		addr = kzalloc(struct_size(addr, name, 1), GFP_KERNEL_ACCOUNT);
+		if (!addr)
+			return -ENOMEM;
+		refcount_set(&addr->refcnt, 1);
+		addr->len = len;
+		addr->name->sun_family = AF_UNIX;
+		memcpy(addr->name->sun_path, s->addr, s->addr_len);
+		/* pairs with the acquire of unix_getname(); freed with the socket */
+		smp_store_release(&unix_sk(sock->sk)->addr, addr);
+		return 0;
+	}
 	if (s->addr_len) {
 		memcpy(sun.sun_path, s->addr, s->addr_len);
 		ret = kernel_bind(sock, (struct sockaddr *)&sun, len);

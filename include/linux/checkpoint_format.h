@@ -808,11 +808,20 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 	if ((s->state == CR_SOCK_LISTEN && s->type == CR_SOCK_DGRAM) ||
 	    (s->state != CR_SOCK_LISTEN && s->backlog))
 		return "socket: a bad backlog";
-	/* a unix socket's abstract name, or an absolute path, NUL-terminated */
+	/*
+	 * a unix socket's abstract name, or an absolute path (an accepted
+	 * socket's listener's may be relative), NUL-terminated
+	 */
 	if (s->addr_len > CR_UNIX_PATH_MAX ||
-	    (s->addr_len && s->addr[0] && (s->addr[0] != '/' || s->addr[s->addr_len - 1])) ||
+	    (s->addr_len && s->addr[0] &&
+	     ((s->addr[0] != '/' && !(s->flags & CR_SOCK_ACCEPTED)) ||
+	      s->addr[s->addr_len - 1])) ||
 	    (!inet && s->state == CR_SOCK_LISTEN && !s->addr_len))
 		return "socket: a bad unix address";
+	if (s->flags & CR_SOCK_ACCEPTED &&
+	    (inet || s->type == CR_SOCK_DGRAM || !s->addr_len ||
+	     (s->state != CR_SOCK_PAIR && s->state != CR_SOCK_ORPHAN)))
+		return "socket: accepted, but no connected unix stream with an address";
 	for (i = 1; s->addr_len && s->addr[0] && i < s->addr_len - 1U; i++)
 		if (!s->addr[i])
 			return "socket: a unix path with a NUL inside";

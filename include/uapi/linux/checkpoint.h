@@ -794,7 +794,10 @@ struct cr_file_pidfd {
 #define CR_SOCK_PASSPIDFD	(1U << 1)	/* SO_PASSPIDFD */
 #define CR_SOCK_SNDBUF		(1U << 2)	/* SO_SNDBUF was set: @sndbuf */
 #define CR_SOCK_RCVBUF		(1U << 3)	/* SO_RCVBUF was set: @rcvbuf */
-#define CR_SOCK_FLAGS		0xfU
+#define CR_SOCK_ACCEPTED	(1U << 4)	/* unix, accept(2)ed: @addr is its
+						 * listener's, not bound
+						 */
+#define CR_SOCK_FLAGS		0x1fU
 
 /* The shutdown bits of struct cr_file_socket (shutdown(2)'s SHUT_RD, SHUT_WR + 1). */
 #define CR_SOCK_SHUT_RD		(1U << 0)	/* no more receptions */
@@ -847,7 +850,8 @@ struct cr_file_pidfd {
  *	then one more; the first of its two file records makes both ends
  * @end: CR_SOCK_PAIR: 0 for the file record that makes the pair, 1 for the
  *	one that takes the other end, which must be of the same type
- * @flags: CR_SOCK_PASSCRED, CR_SOCK_PASSPIDFD, CR_SOCK_SNDBUF, CR_SOCK_RCVBUF
+ * @flags: CR_SOCK_PASSCRED, CR_SOCK_PASSPIDFD, CR_SOCK_SNDBUF, CR_SOCK_RCVBUF,
+ *	CR_SOCK_ACCEPTED
  * @shutdown: CR_SOCK_SHUT_RD, CR_SOCK_SHUT_WR: what is shut down
  * @err: its pending error (SO_ERROR), 0 to 4095
  * @sndbuf: with CR_SOCK_SNDBUF, SO_SNDBUF as getsockopt(2) reads it
@@ -867,7 +871,10 @@ struct cr_file_pidfd {
  *	name (a zero byte, then the name; autobind(7) names too), or an
  *	absolute path, its NUL included; restart binds it again,
  *	-EADDRINUSE if taken (a socket file at the path that no socket is
- *	bound to any more, the original's, is unlinked first)
+ *	bound to any more, the original's, is unlinked first).  With
+ *	CR_SOCK_ACCEPTED, the name of the listener it was accepted from, as
+ *	that was bound (a path may be relative), which restart gives it
+ *	without binding
  * @protocol: an INET socket's: CR_IPPROTO_TCP (a stream: unconnected or
  *	listening) or CR_IPPROTO_UDP (a datagram socket); 0 for unix
  * @inet_flags: an INET socket's CR_INET_*

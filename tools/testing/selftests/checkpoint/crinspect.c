@@ -690,6 +690,7 @@ static const struct cri_name cri_sock_flags[] = {
 	{ CR_SOCK_PASSPIDFD, "passpidfd" },
 	{ CR_SOCK_SNDBUF, "sndbuf" },
 	{ CR_SOCK_RCVBUF, "rcvbuf" },
+	{ CR_SOCK_ACCEPTED, "accepted" },
 	{ }
 };
 

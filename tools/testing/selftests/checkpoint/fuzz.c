@@ -615,7 +615,7 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 			so->family = rnd_below(2) ? CR_AF_INET6 :
 				     rnd_below(2) ? CR_AF_INET : rnd_edge();
 			so->protocol = rnd_below(2) ? rnd_below(20) : rnd_edge();
-			so->inet_flags = rnd_below(2) ? rnd_below(256) : rnd_edge();
+			so->inet_flags = rnd_below(2) ? rnd_below(512) : rnd_edge();
 			break;
 		case 13:	/* INET: addresses and ports */
 			so->lport = rnd_below(2) ? 1 + rnd_below(1024) : rnd_edge();
@@ -988,7 +988,8 @@ static int rich_events(void)
 /*
  * Unix sockets: a stream pair with bytes both ways (credentials on one
  * side), a datagram pair with credentials (both ends autobound), a
- * seqpacket pair, an end whose peer is gone and a listening socket; a TCP
+ * seqpacket pair, an end whose peer is gone, a listening socket and a
+ * client it accepted (both ends); a TCP
  * listener, a TCP connection to it, a connected UDP socket and a bound
  * one with datagrams queued, on the loopback.
  */
@@ -996,7 +997,7 @@ static int rich_sockets(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct sockaddr_in in = { .sin_family = AF_INET };
-	int s[2], d[2], q[2], o[2], l, u, ub, tc, ta, one = 1;
+	int s[2], d[2], q[2], o[2], l, u, ub, uc, ua, tc, ta, one = 1;
 	socklen_t len;
 
 	len = offsetof(struct sockaddr_un, sun_path) + 1 +
@@ -1013,6 +1014,13 @@ static int rich_sockets(void)
 	    send(d[1], "d", 1, 0) != 1 || send(d[1], "", 0, 0) != 0 ||
 	    send(d[0], "back", 4, 0) != 4 || send(q[0], "q", 1, 0) != 1 ||
 	    write(o[1], "gone", 4) != 4 || close(o[1]) || shutdown(q[1], SHUT_WR))
+		return -1;
+	/* a client of the unix listener, accepted, bytes both ways */
+	uc = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (uc < 0 || connect(uc, (void *)&sa, len))
+		return -1;
+	ua = accept(l, NULL, NULL);
+	if (ua < 0 || write(uc, "to ua", 5) != 5 || write(ua, "to uc", 5) != 5)
 		return -1;
 	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	len = sizeof(in);

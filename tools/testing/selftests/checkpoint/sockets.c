@@ -481,6 +481,162 @@ TEST_F_TIMEOUT(sockets, tree, 60)
 	unlink(RESULT_CHILD);
 }
 
+/* What the server and its client find in their accepted connections. */
+struct acc_result {
+	int bad;
+	int a_read;		/* server: Aa reads "to-a", the client's */
+	int a_name;		/* getsockname(Aa), (Ap), (Ag): their listeners' names */
+	int p_name;
+	int g_name;
+	int o_bye;		/* Ao reads "bye" then end of file: its client closed */
+	int g_free;		/* the name of Ag's closed listener is free to bind */
+	int l_accepts;		/* La accepts a new client */
+	int c_read;		/* client: Ca reads "to-c", the server's */
+	int c_peer;		/* getpeername(Ca), (Cp): the listeners' names */
+	int p_peer;
+};
+
+enum { A_LA = 40, A_LP, A_AA, A_AP, A_AO, A_AG, A_CG, A_CA = 50, A_CP };
+
+/* Is the name of @fd (@peer: of its peer) the unix address @sa (@len)? */
+static int name_is(int fd, int peer, const struct sockaddr_un *sa, socklen_t len)
+{
+	struct sockaddr_un got;
+	socklen_t n = sizeof(got);
+
+	if (peer ? getpeername(fd, (void *)&got, &n) : getsockname(fd, (void *)&got, &n))
+		return 0;
+	return n == len && !memcmp(&got, sa, len);
+}
+
+/* A stream socket connected to @sa (@len) at @fd, or -1. */
+static int connect_at(const struct sockaddr_un *sa, socklen_t len, int fd)
+{
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (c < 0 || connect(c, (const void *)sa, len) || cr_move_fd(c, fd))
+		return -1;
+	return fd;
+}
+
+static void acc_root(void)
+{
+	struct sockaddr_un la, lp = { .sun_family = AF_UNIX }, lg;
+	socklen_t la_len, lp_len, lg_len;
+	struct acc_result r = { }, rc;
+	int *bad = &r.bad, ready[2], go[2], fd;
+	char buf[8] = { };
+	pid_t kid;
+
+	close_range(3, ~0U, 0);
+	la_len = abstract(&la, "acc", getpid());
+	lg_len = abstract(&lg, "gone", getpid());
+	snprintf(lp.sun_path, sizeof(lp.sun_path), "cr-acc-%d.sock", getpid());
+	lp_len = offsetof(struct sockaddr_un, sun_path) + strlen(lp.sun_path) + 1;
+	if (FAILED(!chdir("/tmp") && !pipe(ready) && !pipe(go)))
+		goto out;
+	unlink(lp.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !bind(fd, (void *)&la, la_len) && !listen(fd, 8) &&
+		   !cr_move_fd(fd, A_LA)))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !bind(fd, (void *)&lp, lp_len) && !listen(fd, 8) &&
+		   !cr_move_fd(fd, A_LP)))
+		goto out;
+	kid = fork();
+	if (!kid) {
+		struct acc_result k = { };
+
+		close(ready[0]);
+		close(go[1]);
+		if (connect_at(&la, la_len, A_CA) < 0 || connect_at(&lp, lp_len, A_CP) < 0 ||
+		    write(A_CA, "to-a", 4) != 4 || write(ready[1], "k", 1) != 1)
+			_exit(1);
+		if (read(go[0], buf, 1) != 1)
+			_exit(1);
+		k.c_read = read(A_CA, buf, sizeof(buf)) == 4 && !memcmp(buf, "to-c", 4);
+		k.c_peer = name_is(A_CA, 1, &la, la_len);
+		k.p_peer = name_is(A_CP, 1, &lp, lp_len);
+		cr_put_result(RESULT_CHILD, &k, sizeof(k));
+		_exit(CR_RESTART_OK);
+	}
+	close(ready[1]);
+	close(go[0]);
+	if (FAILED(kid > 0 && read(ready[0], buf, 1) == 1 &&
+		   !cr_move_fd(accept(A_LA, NULL, NULL), A_AA) &&
+		   !cr_move_fd(accept(A_LP, NULL, NULL), A_AP) && write(A_AA, "to-c", 4) == 4))
+		goto out;
+	/* an accepted socket whose client said bye and closed */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !connect(fd, (void *)&la, la_len) && write(fd, "bye", 3) == 3 &&
+		   !close(fd) && !cr_move_fd(accept(A_LA, NULL, NULL), A_AO)))
+		goto out;
+	/* an accepted socket whose listener is closed: its name is free again */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !bind(fd, (void *)&lg, lg_len) && !listen(fd, 1) &&
+		   connect_at(&lg, lg_len, A_CG) == A_CG &&
+		   !cr_move_fd(accept(fd, NULL, NULL), A_AG) && !close(fd)))
+		goto out;
+
+	raise(SIGSTOP);
+
+	memset(buf, 0, sizeof(buf));
+	r.a_read = read(A_AA, buf, sizeof(buf)) == 4 && !memcmp(buf, "to-a", 4);
+	r.a_name = name_is(A_AA, 0, &la, la_len);
+	r.p_name = name_is(A_AP, 0, &lp, lp_len);
+	r.g_name = name_is(A_AG, 0, &lg, lg_len);
+	r.o_bye = read(A_AO, buf, sizeof(buf)) == 3 && !memcmp(buf, "bye", 3) &&
+		  read(A_AO, buf, sizeof(buf)) == 0;
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	r.g_free = fd >= 0 && !bind(fd, (void *)&lg, lg_len);
+	close(fd);
+	fd = connect_at(&la, la_len, 60);
+	r.l_accepts = fd == 60 && accept(A_LA, NULL, NULL) >= 0;
+	if (FAILED(write(go[1], "g", 1) == 1 && cr_wait(kid) == CR_RESTART_OK &&
+		   !cr_get_result(RESULT_CHILD, &rc, sizeof(rc)) && !rc.bad))
+		goto out;
+	r.c_read = rc.c_read;
+	r.c_peer = rc.c_peer;
+	r.p_peer = rc.p_peer;
+out:
+	unlink(lp.sun_path);
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+/*
+ * A server and its client, in a parent and its child: the accept(2)ed
+ * sockets have their listeners' names (abstract, a relative path), the
+ * client's peer names too; bytes queued both ways are read; one whose
+ * client closed reads its last bytes then the end; one whose listener was
+ * closed keeps the name without holding it.
+ */
+TEST_F_TIMEOUT(sockets, accepted, 60)
+{
+	struct acc_result r;
+
+	if (getuid())
+		SKIP(return, "needs root (pids are kept: CAP_CHECKPOINT_RESTORE)");
+	unlink(RESULT_CHILD);
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(CR_RESTART_OK, cr_tree_stop_and_go(self->img, variant->restart, acc_root))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	ASSERT_EQ(0, r.bad) TH_LOG("a process failed at line %d", r.bad);
+	EXPECT_EQ(1, r.a_read);
+	EXPECT_EQ(1, r.a_name);
+	EXPECT_EQ(1, r.p_name) TH_LOG("an accepted socket's relative name");
+	EXPECT_EQ(1, r.g_name);
+	EXPECT_EQ(1, r.o_bye);
+	EXPECT_EQ(1, r.g_free) TH_LOG("the closed listener's name is held");
+	EXPECT_EQ(1, r.l_accepts);
+	EXPECT_EQ(1, r.c_read);
+	EXPECT_EQ(1, r.c_peer);
+	EXPECT_EQ(1, r.p_peer);
+	unlink(RESULT_CHILD);
+}
+
 enum { R_RIGHTS, R_PENDING, R_PATH, R_UDP_PKTINFO, R_RECVERR, R_NETLINK, R_NR };
 
 /* A child that makes what @what says, stops, and exits 0 once continued. */
