@@ -1477,7 +1477,10 @@ static int cr_udp_queue(struct sock *sk, const struct cr_file_socket *s,
 	skb_reset_network_header(skb);
 	__skb_pull(skb, hlen);
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	/* as the receive path, in softirq: the queue's lock is taken there too */
+	local_bh_disable();
 	ret = __udp_enqueue_schedule_skb(sk, skb);
+	local_bh_enable();
 	if (ret)
 		kfree_skb(skb);
 	return ret;
