@@ -1134,10 +1134,22 @@ struct cr_fdt_state {
 	u32 umask;
 };
 
+/*
+ * The fds a process of the caller's may have: below its hard RLIMIT_NOFILE,
+ * which it may raise its own limit to, or any with CAP_SYS_RESOURCE; below
+ * fs.nr_open.
+ */
+static unsigned long cr_nofile_max(void)
+{
+	unsigned long max = READ_ONCE(sysctl_nr_open);
+
+	return capable(CAP_SYS_RESOURCE) ? max : min(max, rlimit_max(RLIMIT_NOFILE));
+}
+
 /* No more objects staged than the caller may have fds, in each process. */
 static bool cr_too_many_objs(struct cr_ctx *ctx, struct cr_files_state *fs)
 {
-	return fs->nr_pipes + fs->nr_objs >= rlimit(RLIMIT_NOFILE) * ctx->nr_procs;
+	return fs->nr_pipes + fs->nr_objs >= cr_nofile_max() * ctx->nr_procs;
 }
 
 /**
@@ -1903,8 +1915,9 @@ static int cr_read_fd(struct cr_ctx *ctx, struct cr_fdt_state *fdt)
 		ret = cr_reject(ctx, -EBADMSG, "fd %u: %s", r->fd, why);
 		goto out;
 	}
-	if (r->fd >= rlimit(RLIMIT_NOFILE) || r->fd >= sysctl_nr_open) {
-		ret = cr_reject(ctx, -EMFILE, "fd %u is beyond RLIMIT_NOFILE", r->fd);
+	if (r->fd >= cr_nofile_max()) {
+		ret = cr_reject(ctx, -EMFILE, "fd %u is beyond the caller's hard RLIMIT_NOFILE",
+				r->fd);
 		goto out;
 	}
 	ret = cr_grow((void **)&fdt->fds, fdt->nr_fds, &fdt->cap_fds, sizeof(*fdt->fds));
@@ -2080,6 +2093,18 @@ static int cr_restore_files(struct cr_ctx *ctx, struct cr_task *t)
 	ret = __close_range(0, ~0U, 0);
 	if (ret)
 		return ret;
+	/*
+	 * Room for the highest fd, checked against cr_nofile_max(); the
+	 * image's limit, set with the other rlimits later, may be lower (a
+	 * process may lower its limit below fds it has).
+	 */
+	if (fs->nr_fds && fs->prev_fd.fd >= rlimit(RLIMIT_NOFILE)) {
+		task_lock(current->group_leader);
+		current->signal->rlim[RLIMIT_NOFILE].rlim_cur = fs->prev_fd.fd + 1;
+		current->signal->rlim[RLIMIT_NOFILE].rlim_max =
+			max(current->signal->rlim[RLIMIT_NOFILE].rlim_max, fs->prev_fd.fd + 1UL);
+		task_unlock(current->group_leader);
+	}
 	for (i = 0; i < fs->nr_fds; i++) {
 		ret = replace_fd(fs->fds[i].fd, fs->fds[i].file,
 				 fs->fds[i].flags & CR_FD_CLOEXEC ? O_CLOEXEC : 0);

@@ -10,6 +10,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -518,6 +521,61 @@ TEST_F(files, fifo_by_path)
 	ASSERT_EQ(0, mkfifo(DIR_ "/fifo", 0600));
 	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
 	unlink(DIR_ "/fifo");
+}
+
+/*
+ * A process that raised its RLIMIT_NOFILE (8192, above the restarter's
+ * 1024 and hard 4096), holds fd 5000, then lowered its soft limit to 2000,
+ * below that fd: restarted by a caller that may raise its own limit, it
+ * has fd 5000 and its limits; a caller without CAP_SYS_RESOURCE, whose
+ * hard limit is below 5001, gets EMFILE and goes on.
+ */
+TEST_F(files, high_fd_and_nofile)
+{
+	struct rlimit mine, big = { 8192, 8192 }, low = { 2000, 8192 };
+	int img = self->img, status;
+	pid_t pid;
+
+	if (getuid())
+		SKIP(return, "needs root (raises RLIMIT_NOFILE above its hard limit)");
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &mine));
+	ASSERT_LT(mine.rlim_max, 5001) TH_LOG("the caller's hard limit is already high");
+	ASSERT_EQ(0, make_file(DIR_ "/h", 10));
+	CHECKPOINT_AND_RESTART(img, ({
+		struct rlimit now;
+		int fd = open(DIR_ "/h", O_RDONLY);
+
+		if (fd < 0 || setrlimit(RLIMIT_NOFILE, &big) || dup2(fd, 5000) != 5000 ||
+		    close(fd) || lseek(5000, 3, SEEK_SET) != 3 || setrlimit(RLIMIT_NOFILE, &low))
+			_exit(1);
+		if (cr_self_checkpoint(img))
+			_exit(CR_ORIG_OK);
+		if (lseek(5000, 0, SEEK_CUR) != 3)
+			_exit(CR_RESTART_BAD);
+		if (getrlimit(RLIMIT_NOFILE, &now) || now.rlim_cur != 2000 ||
+		    now.rlim_max != 8192)
+			_exit(CR_RESTART_BAD + 1);
+		_exit(CR_RESTART_OK);
+	}));
+	/* without CAP_SYS_RESOURCE, the caller's hard limit (below 5001) holds */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2];
+
+		if (syscall(SYS_capget, &h, d))
+			_exit(1);
+		d[CAP_SYS_RESOURCE / 32].effective &= ~(1U << (CAP_SYS_RESOURCE % 32));
+		if (syscall(SYS_capset, &h, d) || lseek(img, 0, SEEK_SET))
+			_exit(1);
+		if (sys_restart(0, img, 0) != -1)
+			_exit(2);
+		_exit(errno == EMFILE && fcntl(img, F_GETFD) >= 0 ? 0 : 3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("1: setup, 2: restarted, 3: another errno");
 }
 
 TEST_HARNESS_MAIN
