@@ -15,7 +15,8 @@
 #                 applies and builds it patch by patch)
 #   make fuzz     the hostile-image fuzzer, FUZZ_CASES per image
 #
-# DEBUG=1 selects the debug configuration in its own build directory.
+# DEBUG=1 selects the debug configuration in its own build directory;
+# BENCH=1 (make bench) the test configuration with what CRIU needs.
 
 SHELL		:= /bin/bash
 TOP		:= $(CURDIR)
@@ -27,13 +28,17 @@ JOBS		?= $(shell echo $$(($$(nproc) + 1)))
 ifeq ($(DEBUG),1)
 KOBJ		:= $(B)/kobj-debug
 OUT		:= $(B)/debug
+else ifeq ($(BENCH),1)
+KOBJ		:= $(B)/kobj-bench
+OUT		:= $(B)/bench
 else
 KOBJ		:= $(B)/kobj
 OUT		:= $(B)
 endif
 
 STDIR		:= tools/testing/selftests/checkpoint
-CFG_FRAGS	:= harness/base.config $(STDIR)/config $(if $(filter 1,$(DEBUG)),harness/debug.config)
+CFG_FRAGS	:= harness/base.config $(STDIR)/config $(if $(filter 1,$(DEBUG)),harness/debug.config) \
+		   $(if $(filter 1,$(BENCH)),harness/bench.config)
 
 export CCACHE_BASEDIR := $(TOP)
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
@@ -138,21 +143,36 @@ fuzz: kernel initramfs
 		"CR_FUZZ_CASES=$(FUZZ_CASES) CR_FUZZ_SEED=$(FUZZ_SEED) /cr/run-tests.sh fuzz" || rc=$$?; \
 	harness/report.sh $(OUT)/results.log $(OUT)/console.log
 
-# Speed against dd on the VM's tmpfs; needs room for 1 GiB twice.  And
-# the cost per task of a tree of BENCH_TREE processes and of a process of
-# BENCH_THREADS threads, next to fork() and pthread_create(); and the image
-# and memory of BENCH_COW MiB shared copy-on-write by 4 forked processes.
+# Speed against dd and CRIU on the VM's tmpfs; needs room for 1 GiB twice.
+# Sparse memory, 1000 mappings and 10000 fds (--shapes).  And the cost per
+# task of a tree of BENCH_TREE processes and of a process of BENCH_THREADS
+# threads, next to fork() and pthread_create(); and the image and memory of
+# BENCH_COW MiB shared copy-on-write by 4 forked processes.
 BENCH_SIZES ?= 4 16 64 256 1024
 BENCH_TREE ?= 100
 BENCH_THREADS ?= 64
 BENCH_COW ?= 256
-BENCH_ARGS = --tree $(BENCH_TREE) --threads $(BENCH_THREADS) --cow $(BENCH_COW) $(BENCH_SIZES)
-bench: kernel initramfs
-	VM_MEM=4G harness/vm.sh $(OUT)/bzImage $(B)/initramfs.cpio.gz $(OUT) \
-		"cr_bench $(BENCH_ARGS); cr_bench $(BENCH_ARGS)"
+BENCH_ARGS = --criu --shapes --tree $(BENCH_TREE) --threads $(BENCH_THREADS) \
+	     --cow $(BENCH_COW) $(BENCH_SIZES)
+# CRIU side by side: Debian's criu, installed here and put in a VM image of
+# its own, on a kernel of its own (harness/bench.config); three runs, whose
+# medians go to build/bench/bench.md and bench.svg (harness/bench-plot.py).
+ifeq ($(BENCH),1)
+bench: kernel tools
+	harness/deps.sh criu
+	CR_EXTRA_PROGS=/usr/sbin/criu harness/mkinitramfs.sh $(B)/selftests $(OUT)/initramfs.cpio.gz
+	VM_MEM=4G harness/vm.sh $(OUT)/bzImage $(OUT)/initramfs.cpio.gz $(OUT) \
+		"criu check; for r in 1 2 3; do cr_bench $(BENCH_ARGS); done"
+	harness/bench-plot.py $(OUT)/console.log $(OUT)/bench.svg \
+		"cr and CRIU 3.17, Linux 6.12 under QEMU TCG, $$(nproc) cores, $$(date +%F)" \
+		| tee $(OUT)/bench.md
+else
+bench:
+	$(MAKE) BENCH=1 bench
+endif
 
 clean:
-	rm -rf $(B)/kobj $(B)/kobj-debug $(B)/selftests $(B)/debug \
+	rm -rf $(B)/kobj $(B)/kobj-debug $(B)/kobj-bench $(B)/selftests $(B)/debug $(B)/bench \
 		$(B)/bzImage $(B)/ckpt $(B)/rstr $(B)/crinspect $(B)/initramfs.cpio.gz
 
 distclean:

@@ -3,7 +3,7 @@
  * cr_bench - checkpoint and restart speed against dd on the same file
  * system, in the same run.
  *
- *   cr_bench [DIR] [--tree N] [--threads N] [--cow MiB] MiB...
+ *   cr_bench [DIR] [--criu] [--shapes] [--tree N] [--threads N] [--cow MiB] MiB...
  *
  * For each size: a child dirties that much anonymous memory and stops;
  * checkpoint(child) writes it to DIR/cr-bench.img (default /tmp, a tmpfs
@@ -13,7 +13,24 @@
  * image costs: XXH64 over its bytes in memory (cr_sum.h, the algorithm
  * checkpoint and restart run over the stream), as a share of each time;
  * and the most kernel memory each took, sampled every 2 ms from
- * /proc/meminfo (Slab, VmallocUsed) above what it was before.
+ * /proc/meminfo (Slab, VmallocUsed) above what it was before, in a second
+ * checkpoint and restart of its own (the sampling thread slows what it
+ * samples: 4 MiB took 2.5 times as long beside it).
+ *
+ * --criu: for each size, CRIU's dump and restore of the same memory in
+ * the same run (criu on the PATH; `make bench` gives it a kernel with what
+ * it needs): a child like the one above but running (in pause(), in a
+ * session of its own, /dev/null on fds 0-2), dumped into DIR/criu-img
+ * (`criu dump`, which kills it), restored (`criu restore -d`, which
+ * returns once it runs; it ends as our child), then told to check its
+ * memory and exit.  Prints a line of milliseconds as in #16's table: dd
+ * write, dd read, criu dump, criu restore, cr checkpoint, cr restart, and
+ * the ratios.
+ *
+ * --shapes: the same for processes of other shapes, in milliseconds, with
+ * CRIU's beside if --criu: 4 MiB dense; the same 4 MiB dirty over a 64 GiB
+ * mapping (a page every 64 MiB: #16 wants it to cost what dense costs);
+ * 1000 one-page mappings; 10000 fds, each its own open of /dev/null.
  *
  * --tree N: a tree of N processes (a root, about sqrt(N) children, their
  * children), each asleep in sigwaitinfo(), frozen, checkpointed and killed
@@ -37,6 +54,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,6 +62,7 @@
 
 #include "cr_test.h"
 #include "cr_child.h"
+#include "../kselftest.h"
 
 static double now(void)
 {
@@ -150,45 +169,186 @@ static double run(const char *cmd)
 	return now() - t0;
 }
 
-static int bench(const char *dir, long mib)
+/* --- CRIU side by side -------------------------------------------------- */
+
+static volatile sig_atomic_t criu_go;
+
+static void criu_on_usr1(int sig)
+{
+	criu_go = 1;
+}
+
+/* Wait up to 60 s for @path to exist. */
+static int wait_file(const char *path)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (!stat(path, &st))
+			return 0;
+		cr_msleep(10);
+	}
+	return -1;
+}
+
+/*
+ * What a benchmarked process holds: made by @make (@arg: its size), checked
+ * by @check once restored (0 if right).
+ */
+struct shape {
+	const char *name;
+	long arg;
+	int (*make)(long arg);
+	int (*check)(long arg);
+};
+
+static unsigned long *dense_mem;
+
+/* @mib MiB of anonymous memory, every word written. */
+static int dense_make(long mib)
 {
 	size_t len = (size_t)mib << 20, i;
-	double tc, tr, tw, trd, ts;
+
+	dense_mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dense_mem == MAP_FAILED)
+		return -1;
+	for (i = 0; i < len / sizeof(*dense_mem); i++)
+		dense_mem[i] = i * 2654435761UL + 1;
+	return 0;
+}
+
+/* A sample: every 64th page. */
+static int dense_check(long mib)
+{
+	size_t len = (size_t)mib << 20, i;
+
+	for (i = 0; i < len / sizeof(*dense_mem); i += 512 * 64)
+		if (dense_mem[i] != i * 2654435761UL + 1)
+			return -1;
+	return 0;
+}
+
+/* The process CRIU dumps: see --criu above.  Exits 0 if it came back right. */
+static void criu_child(const char *ready, const struct shape *sh)
+{
+	struct sigaction sa = { .sa_handler = criu_on_usr1 };
+	int fd;
+
+	setsid();
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(2);
+	if (fd > 2)
+		close(fd);
+	sigaction(SIGUSR1, &sa, NULL);
+	if (sh->make(sh->arg))
+		_exit(2);
+	fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || close(fd))
+		_exit(2);
+	while (!criu_go)
+		pause();
+	_exit(sh->check(sh->arg) ? 3 : 0);
+}
+
+/*
+ * CRIU's dump and restore of a process of shape @sh in @dir: their times
+ * in *@td and *@tr (seconds); -1 if either failed or it came back wrong.
+ */
+static int bench_criu(const char *dir, const struct shape *sh, double *td, double *tr)
+{
+	char imgs[256], ready[256], cmd[700];
+	int status, ret = -1;
+	pid_t pid;
+
+	snprintf(imgs, sizeof(imgs), "%s/criu-img", dir);
+	snprintf(ready, sizeof(ready), "%s/criu-ready", dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir %s", imgs, imgs);
+	unlink(ready);
+	if (system(cmd))
+		return -1;
+	pid = fork();
+	if (!pid)
+		criu_child(ready, sh);
+	if (pid < 0 || wait_file(ready))
+		goto out;
+	snprintf(cmd, sizeof(cmd), "criu dump -t %d -D %s -o dump.log", pid, imgs);
+	*td = now();
+	status = system(cmd);
+	*td = now() - *td;
+	/* dumped, then killed by criu: reaped, its pid free for the restore */
+	if (status || waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status)) {
+		fprintf(stderr, "cr_bench: criu dump of %s %ld failed; its log:\n",
+			sh->name, sh->arg);
+		snprintf(cmd, sizeof(cmd), "grep -E 'Error|Warn' %s/dump.log | tail -5 >&2", imgs);
+		status = system(cmd);
+		goto out;
+	}
+	snprintf(cmd, sizeof(cmd), "criu restore -d -D %s -o restore.log", imgs);
+	*tr = now();
+	status = system(cmd);
+	*tr = now() - *tr;
+	/* criu is gone: the restored process is ours (a child subreaper) */
+	if (status || kill(pid, SIGUSR1) || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "cr_bench: criu restore of %s %ld failed; its log:\n",
+			sh->name, sh->arg);
+		snprintf(cmd, sizeof(cmd), "grep -E 'Error|Warn' %s/restore.log | tail -5 >&2",
+			 imgs);
+		status = system(cmd);
+		goto out;
+	}
+	ret = 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", imgs);
+	if (system(cmd))
+		ret = -1;
+out:
+	if (ret && pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	unlink(ready);
+	return ret;
+}
+
+static bool bench_with_criu;
+
+/*
+ * Checkpoint (stopped, CR_CHECKPOINT_KILL's way: killed after) and restart
+ * a process of shape @sh, through the image @img, which is kept if @keep:
+ * the times in *@tc and *@tr.  With @kc and @kr, the kernel memory peak
+ * of each too (kmem_start(): its sampling thread slows what it samples,
+ * so times and memory come from runs of their own).
+ */
+static int cr_once(const char *img, const struct shape *sh, double *tc, double *tr,
+		   long *kc, long *kr, bool keep)
+{
 	struct kmem_peak k;
-	long kc, kr;
-	char img[256], dd[256], cmd[600];
-	unsigned long *p;
 	int fd, status;
 	long crid;
 	pid_t pid;
 
-	snprintf(img, sizeof(img), "%s/cr-bench.img", dir);
-	snprintf(dd, sizeof(dd), "%s/cr-bench.dd", dir);
 	pid = fork();
 	if (!pid) {
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
+		if (sh->make(sh->arg))
 			_exit(2);
-		for (i = 0; i < len / sizeof(*p); i++)
-			p[i] = i * 2654435761UL + 1;
 		raise(SIGSTOP);
-		/* restarted: check a sample of every 64th page */
-		for (i = 0; i < len / sizeof(*p); i += 512 * 64)
-			if (p[i] != i * 2654435761UL + 1)
-				_exit(3);
-		_exit(0);
+		/* restarted: check it */
+		_exit(sh->check(sh->arg) ? 3 : 0);
 	}
 	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
 		return -1;
-
 	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
 		return -1;
-	kmem_start(&k);
-	tc = now();
+	if (kc)
+		kmem_start(&k);
+	*tc = now();
 	crid = sys_checkpoint(pid, fd, 0);
-	tc = now() - tc;
-	kc = kmem_stop(&k);
+	*tc = now() - *tc;
+	if (kc)
+		*kc = kmem_stop(&k);
 	close(fd);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
@@ -196,10 +356,9 @@ static int bench(const char *dir, long mib)
 		perror("checkpoint");
 		return -1;
 	}
-
-	ts = sum_time(img);
-	kmem_start(&k);
-	tr = now();
+	if (kr)
+		kmem_start(&k);
+	*tr = now();
 	pid = fork();
 	if (!pid) {
 		fd = open(img, O_RDONLY);
@@ -207,13 +366,34 @@ static int bench(const char *dir, long mib)
 		_exit(100 + errno);
 	}
 	status = cr_wait(pid);
-	tr = now() - tr;
-	kr = kmem_stop(&k);
+	*tr = now() - *tr;
+	if (kr)
+		*kr = kmem_stop(&k);
+	if (!keep)
+		unlink(img);
 	if (status) {
-		fprintf(stderr, "cr_bench: restart of %ld MiB ended with %d\n", mib, status);
+		fprintf(stderr, "cr_bench: restart of %s %ld ended with %d\n", sh->name, sh->arg,
+			status);
 		return -1;
 	}
+	return 0;
+}
+
+static int bench(const char *dir, long mib)
+{
+	struct shape sh = { "dense", mib, dense_make, dense_check };
+	double tc, tr, tw, trd, ts, t;
+	char img[256], dd[256], cmd[600];
+	long kc, kr;
+
+	snprintf(img, sizeof(img), "%s/cr-bench.img", dir);
+	snprintf(dd, sizeof(dd), "%s/cr-bench.dd", dir);
+	if (cr_once(img, &sh, &tc, &tr, NULL, NULL, true))
+		return -1;
+	ts = sum_time(img);
 	unlink(img);
+	if (cr_once(img, &sh, &t, &t, &kc, &kr, false))
+		return -1;
 
 	snprintf(cmd, sizeof(cmd), "dd if=/dev/zero of=%s bs=1048576 count=%ld 2>/dev/null",
 		 dd, mib);
@@ -228,6 +408,136 @@ static int bench(const char *dir, long mib)
 	       "kernel memory peak (slab + vmalloc): checkpoint +%ld KiB, restart +%ld KiB\n",
 	       mib, mib / tc, mib / tw, tc / tw, mib / tr, mib / trd, tr / trd,
 	       ts * 1000, ts < 0 ? -1 : 100 * ts / tc, ts < 0 ? -1 : 100 * ts / tr, kc, kr);
+	if (bench_with_criu) {
+		double td, tcr;
+
+		if (bench_criu(dir, &sh, &td, &tcr))
+			return -1;
+		printf("%6ld MiB | ms: dd write %6.0f  dd read %6.0f  criu dump %6.0f  "
+		       "criu restore %6.0f  cr ckpt %6.0f  cr rstr %6.0f | "
+		       "cr ckpt / criu dump %.2f  cr rstr / criu restore %.2f  "
+		       "cr rstr / dd read %.2f\n",
+		       mib, tw * 1000, trd * 1000, td * 1000, tcr * 1000, tc * 1000, tr * 1000,
+		       tc / td, tr / tcr, tr / trd);
+	}
+	return 0;
+}
+
+/* --- shapes: sparse memory, many mappings, many fds ------------------------ */
+
+#define SPARSE_STEP	(64UL << 20)	/* a dirty page every 64 MiB */
+
+static char *sparse_mem;
+
+/* @gib GiB reserved, a page dirtied every SPARSE_STEP (4 MiB in all over 64 GiB). */
+static int sparse_make(long gib)
+{
+	size_t len = (size_t)gib << 30, off;
+
+	sparse_mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (sparse_mem == MAP_FAILED)
+		return -1;
+	for (off = 0; off < len; off += SPARSE_STEP)
+		memset(sparse_mem + off, (int)(off / SPARSE_STEP) | 1, 4096);
+	return 0;
+}
+
+static int sparse_check(long gib)
+{
+	size_t len = (size_t)gib << 30, off;
+
+	for (off = 0; off < len; off += SPARSE_STEP)
+		if (sparse_mem[off + 4095] != (char)((off / SPARSE_STEP) | 1) ||
+		    sparse_mem[off + 4096] != 0)
+			return -1;
+	return 0;
+}
+
+static char *vmas_mem;
+
+/* @n one-page mappings: pages written, every other one then made read-only. */
+static int vmas_make(long n)
+{
+	long i;
+
+	vmas_mem = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vmas_mem == MAP_FAILED)
+		return -1;
+	for (i = 0; i < n; i++)
+		vmas_mem[i * 4096] = (char)(i | 1);
+	for (i = 1; i < n; i += 2)
+		if (mprotect(vmas_mem + i * 4096, 4096, PROT_READ))
+			return -1;
+	return 0;
+}
+
+static int vmas_check(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (vmas_mem[i * 4096] != (char)(i | 1))
+			return -1;
+	return 0;
+}
+
+/* @n fds, each its own open of /dev/null, from fd 100 up. */
+static int fds_make(long n)
+{
+	struct rlimit rl = { n + 200, n + 200 };
+	long i;
+	int fd;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	for (i = 0; i < n; i++) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0 || dup2(fd, 100 + i) != 100 + i || close(fd))
+			return -1;
+	}
+	return 0;
+}
+
+static int fds_check(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (fcntl(100 + i, F_GETFD) < 0)
+			return -1;
+	return 0;
+}
+
+/* Sparse memory, many mappings, many fds: cr and (--criu) CRIU, in ms. */
+static int bench_shapes(const char *dir)
+{
+	static const struct shape shapes[] = {
+		{ "dense MiB", 4, dense_make, dense_check },
+		{ "sparse GiB (4 MiB dirty)", 64, sparse_make, sparse_check },
+		{ "vmas", 1000, vmas_make, vmas_check },
+		{ "fds", 10000, fds_make, fds_check },
+	};
+	double tc, tr, td = 0, tcr = 0;
+	unsigned int i;
+	char img[256];
+
+	snprintf(img, sizeof(img), "%s/cr-bench.img", dir);
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
+		const struct shape *sh = &shapes[i];
+
+		if (cr_once(img, sh, &tc, &tr, NULL, NULL, false) ||
+		    (bench_with_criu && bench_criu(dir, sh, &td, &tcr)))
+			return -1;
+		printf("%6ld %-24s | ms: cr ckpt %6.0f  cr rstr %6.0f", sh->arg, sh->name,
+		       tc * 1000, tr * 1000);
+		if (bench_with_criu)
+			printf("  criu dump %6.0f  criu restore %6.0f | "
+			       "cr ckpt / criu dump %.2f  cr rstr / criu restore %.2f",
+			       td * 1000, tcr * 1000, tc / td, tr / tcr);
+		printf("\n");
+	}
 	return 0;
 }
 
@@ -640,20 +950,27 @@ int main(int argc, char **argv)
 {
 	const char *dir = "/tmp";
 	int i = 1, ret = 0, tree = 0, threads = 0;
+	bool shapes = false;
 	long cow = 0;
 
 	if (argc > 1 && argv[1][0] == '/')
 		dir = argv[i++];
-	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
-		if (!strcmp(argv[i], "--tree")) {
-			tree = atoi(argv[i + 1]);
-		} else if (!strcmp(argv[i], "--threads")) {
-			threads = atoi(argv[i + 1]);
-		} else if (!strcmp(argv[i], "--cow")) {
-			cow = atol(argv[i + 1]);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "--criu")) {
+			bench_with_criu = true;
+		} else if (!strcmp(argv[i], "--shapes")) {
+			shapes = true;
+		} else if (!strcmp(argv[i], "--tree") && val) {
+			tree = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--threads") && val) {
+			threads = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--cow") && val) {
+			cow = atol(argv[++i]);
 		} else {
-			fprintf(stderr,
-				"usage: cr_bench [DIR] [--tree N] [--threads N] [--cow MiB] MiB...\n");
+			fprintf(stderr, "usage: cr_bench [DIR] [--criu] [--shapes] [--tree N] "
+				"[--threads N] [--cow MiB] MiB...\n");
 			return 2;
 		}
 	}
@@ -665,9 +982,21 @@ int main(int argc, char **argv)
 	/* the killed trees end as our children: their pids are free again */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	printf("cr_bench: %s, time ratios are cr / dd (lower is better)\n", dir);
+	/* a first checkpoint and restart, not counted: the first is slower by half */
+	if (i < argc || shapes) {
+		struct shape warm = { "warm-up", 4, dense_make, dense_check };
+		char img[256];
+		double t;
+
+		snprintf(img, sizeof(img), "%s/cr-bench.img", dir);
+		if (cr_once(img, &warm, &t, &t, NULL, NULL, false))
+			ret = 1;
+	}
 	for (; i < argc; i++)
 		if (bench(dir, atol(argv[i])))
 			ret = 1;
+	if (shapes && bench_shapes(dir))
+		ret = 1;
 	if (tree > 1 && bench_tree(dir, tree))
 		ret = 1;
 	if (threads > 1 && bench_threads(dir, threads))
