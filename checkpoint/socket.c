@@ -47,6 +47,7 @@
 #include <linux/checkpoint.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/filter.h>
 #include <linux/jiffies.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
@@ -379,6 +380,64 @@ static int cr_write_sock_bytes(struct cr_ctx *ctx, u32 objref, const u8 *data, u
 	return cr_qw_end(ctx, &w, ret);
 }
 
+/*
+ * Keep established TCP connection @sk quiet while it is saved: a filter
+ * that drops every segment the peer sends from now on, before TCP sees
+ * it, so that nothing is received and acknowledged after its state is
+ * read (a byte acknowledged by the original and not in the image would
+ * be lost: the peer never sends it again).  The peer sends what was
+ * dropped again, to the original if it goes on (the filter is removed
+ * after the checkpoint, cr_tcp_unquiet()) or to the restored connection.
+ * The filter, or NULL if none could be set (one of the process's own:
+ * the socket is refused anyway; no memory: the connection is saved
+ * without it, as before).
+ */
+static struct sk_filter *cr_tcp_quiet(struct sock *sk)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog_kern fprog = { .len = 1, .filter = &drop };
+	struct sk_filter *fp;
+	struct bpf_prog *prog;
+
+	if (bpf_prog_create(&prog, &fprog))
+		return NULL;
+	fp = kmalloc(sizeof(*fp), GFP_KERNEL);
+	if (!fp) {
+		bpf_prog_destroy(prog);
+		return NULL;
+	}
+	fp->prog = prog;
+	refcount_set(&fp->refcnt, 1);
+	lock_sock(sk);
+	if (rcu_access_pointer(sk->sk_filter) || !sk_filter_charge(sk, fp)) {
+		release_sock(sk);
+		kfree(fp);
+		bpf_prog_destroy(prog);
+		return NULL;
+	}
+	/* sk_filter_charge() took a reference: the socket's is the one there */
+	refcount_dec(&fp->refcnt);
+	rcu_assign_pointer(sk->sk_filter, fp);
+	/* what the backlog holds, queued before the filter, goes in now */
+	release_sock(sk);
+	return fp;
+}
+
+/*
+ * Take the filter cr_tcp_quiet() set off @sk, if it is still there; not
+ * off a connection held for the kill (in repair mode) if @held_keeps.
+ */
+static void cr_tcp_unquiet(struct sock *sk, struct sk_filter *fp, bool held_keeps)
+{
+	lock_sock(sk);
+	if (!(held_keeps && tcp_sk(sk)->repair) &&
+	    rcu_dereference_protected(sk->sk_filter, lockdep_sock_is_held(sk)) == fp) {
+		RCU_INIT_POINTER(sk->sk_filter, NULL);
+		sk_filter_uncharge(sk, fp);
+	}
+	release_sock(sk);
+}
+
 /**
  * cr_hold_tcp() - let the TCP connections saved close without a word
  * @tcp: the connections cr_write_socket() saved
@@ -421,26 +480,40 @@ void cr_hold_tcp(struct cr_objs *tcp, struct cr_objs *files, u32 slack)
 /**
  * cr_put_tcp() - drop the references cr_write_socket() took
  * @tcp: the TCP connections it saved; the table is emptied by its owner
+ *
+ * A connection that goes on (no CR_CHECKPOINT_KILL, a failed checkpoint,
+ * one shared outside the tree) hears its peer again: its drop filter is
+ * taken off, and the peer sends what was dropped again.  One held for the
+ * kill (in repair mode) keeps it until it is closed.
+ *
+ * Context: process context, may sleep; takes each socket's lock.
  */
 void cr_put_tcp(struct cr_objs *tcp)
 {
 	struct cr_obj *obj;
 	int bkt;
 
-	hash_for_each(tcp->hash, bkt, obj, node)
-		sock_put(obj->ptr);
+	hash_for_each(tcp->hash, bkt, obj, node) {
+		struct sock *sk = obj->ptr;
+
+		if (obj->aux)
+			cr_tcp_unquiet(sk, obj->aux, true);
+		sock_put(sk);
+	}
 }
 
 /*
  * What @sk has that restart would not make again: refused by name (@fd is
- * the fd it was found on).
+ * the fd it was found on; @quiet the filter cr_tcp_quiet() set, not the
+ * process's).
  */
 static int cr_sock_unsaved(struct cr_ctx *ctx, struct sock *sk, struct socket *sock,
-			   unsigned int fd)
+			   unsigned int fd, struct sk_filter *quiet)
 {
+	struct sk_filter *fp = rcu_access_pointer(sk->sk_filter);
 	const char *what = NULL;
 
-	if (rcu_access_pointer(sk->sk_filter))
+	if (fp && fp != quiet)
 		what = "a socket filter (SO_ATTACH_FILTER)";
 	else if (sock_flag(sk, SOCK_RCVTSTAMP) || READ_ONCE(sk->sk_tsflags))
 		what = "receive timestamps (SO_TIMESTAMP*)";
@@ -811,6 +884,7 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	struct socket *sock = sock_from_file(file);
 	struct sock *sk = sock->sk, *peer = NULL;
 	bool udp = sk->sk_family != AF_UNIX && sk->sk_protocol == IPPROTO_UDP;
+	struct sk_filter *quiet = NULL;
 	struct sk_buff **skbs = NULL;
 	const char *why;
 	u8 *data = NULL;
@@ -818,6 +892,10 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	int ret;
 
 	memset(s, 0, sizeof(*s));
+	/* no byte received and acknowledged once its state is read */
+	if (sk->sk_family != AF_UNIX && sk->sk_protocol == IPPROTO_TCP &&
+	    READ_ONCE(sk->sk_state) == TCP_ESTABLISHED)
+		quiet = cr_tcp_quiet(sk);
 	if (sk->sk_family == AF_UNIX)
 		ret = cr_unix_state(ctx, sk, fd, s, held, pairs, &peer);
 	else if (sk->sk_family == AF_INET || sk->sk_family == AF_INET6)
@@ -826,7 +904,7 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a socket of family %u: not supported yet",
 				fd, sk->sk_family);
 	if (!ret)
-		ret = cr_sock_unsaved(ctx, sk, sock, fd);
+		ret = cr_sock_unsaved(ctx, sk, sock, fd, quiet);
 	if (ret)
 		goto out;
 
@@ -896,8 +974,11 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 		ret = PTR_ERR_OR_ZERO(obj);
 		if (ret)
 			goto out;
-		if (added)
+		if (added) {
 			sock_hold(sk);
+			obj->aux = quiet;	/* cr_put_tcp() takes it off */
+			quiet = NULL;
+		}
 	}
 	r->kind = CR_FILE_SOCKET;
 	r->flags = O_RDWR | (file->f_flags & O_NONBLOCK);
@@ -913,6 +994,8 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	if (!ret && data)
 		ret = cr_write_sock_bytes(ctx, r->objref, data + s->queued, s->outq);
 out:
+	if (quiet)
+		cr_tcp_unquiet(sk, quiet, false);
 	kvfree(data);
 	if (skbs)
 		cr_sock_unsnap(skbs, nr);

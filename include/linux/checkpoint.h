@@ -351,13 +351,20 @@ struct file *cr_open_kind(const char *path, int flags, umode_t type);
  * @readers: pipes: the tree's open files that read it; open files: the
  *	tree's fds on it
  * @writers: pipes: the tree's open files that write it
+ * @aux: the TCP connections' table: the filter that keeps the connection
+ *	quiet while it is saved (cr_write_socket())
  */
 struct cr_obj {
 	struct hlist_node node;
 	void *ptr;
 	u32 objref;
-	u32 readers;
-	u32 writers;
+	union {
+		struct {
+			u32 readers;
+			u32 writers;
+		};
+		void *aux;
+	};
 };
 
 #define CR_OBJ_BITS	10

@@ -38,6 +38,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <linux/netlink.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1774,6 +1775,107 @@ static void huge_child(void)
 	for (n = 0; n < HUGE && (k = read(40, got + n, HUGE - n)) > 0; n += k)
 		;
 	_exit(n == HUGE && !memcmp(buf, got, HUGE) ? CR_RESTART_OK : 3);
+}
+
+/*
+ * The peer sends while the checkpoint runs, after the connection's state
+ * was read (the checkpoint blocks writing its image into a pipe nobody
+ * reads yet): those bytes must not be acknowledged by the original and
+ * lost.  They are dropped instead, and the peer sends them again; the
+ * restored child echoes "hello" whole.  A reset (a retransmission that
+ * came between the kill and the restart: nothing holds the connection
+ * then) is loud and allowed; silence is not.
+ */
+TEST(tcp_sent_during_checkpoint)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	static unsigned char out[TCP_IN];
+	struct pollfd pfd = { .events = POLLIN };
+	socklen_t len = sizeof(a);
+	int img, l, c, p[2], i, status, n, reset = 0;
+	char got[64] = { }, want[64];
+	static char buf[65536];
+	unsigned long sum = 0;
+	pid_t pid, ck, back;
+
+	if (getuid())
+		SKIP(return, "needs CAP_NET_ADMIN (TCP repair)");
+	for (i = 0; i < TCP_IN; i++) {
+		out[i] = (unsigned char)(i * 13 + 7);
+		sum += out[i];
+	}
+	snprintf(want, sizeof(want), "beforesum %lu;", sum);
+	img = cr_tmpfile();
+	ASSERT_GE(img, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_GE(l, 0);
+	ASSERT_EQ(0, bind(l, (void *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(l, 1));
+	ASSERT_EQ(0, getsockname(l, (void *)&a, &len));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		tcp_child(ntohs(a.sin_port));
+	c = accept(l, NULL, NULL);
+	ASSERT_GE(c, 0);
+	ASSERT_EQ(0, cr_write_all(c, out, TCP_IN));
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(65536, fcntl(p[0], F_SETPIPE_SZ, 65536));
+	ck = fork();
+	ASSERT_GE(ck, 0);
+	if (!ck) {
+		close(p[0]);
+		_exit(sys_checkpoint(pid, p[1], CR_CHECKPOINT_KILL) > 0 ? 0 : 1);
+	}
+	close(p[1]);
+	/* its 70000 queued bytes fill the pipe: it waits, the state read */
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, ioctl(p[0], FIONREAD, &n));
+		if (n >= 65536)
+			break;
+		cr_msleep(5);
+	}
+	ASSERT_GE(n, 65536) TH_LOG("the checkpoint did not fill the pipe");
+	ASSERT_EQ(2, write(c, "he", 2));
+	/* long enough for the original to acknowledge them (a delayed ACK) */
+	cr_msleep(300);
+	while ((n = read(p[0], buf, sizeof(buf))) > 0)
+		ASSERT_EQ(0, cr_write_all(img, buf, n));
+	close(p[0]);
+	ASSERT_EQ(0, cr_wait(ck)) TH_LOG("the checkpoint failed");
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	back = cr_restart_as(0, img, 0);
+	ASSERT_GT(back, 0);
+	/* its sum of the bytes before, then "he" (sent again) and "llo" echoed */
+	ASSERT_EQ(0, read_full(c, got, strlen(want)));
+	EXPECT_STREQ(want, got);
+	ASSERT_EQ(3, write(c, "llo", 3));
+	memset(got, 0, sizeof(got));
+	for (n = 0; n < 5; ) {
+		ssize_t k;
+
+		pfd.fd = c;
+		if (poll(&pfd, 1, 5000) != 1)
+			break;
+		k = read(c, got + n, 5 - n);
+		reset = k < 0 && errno == ECONNRESET;
+		if (k <= 0)
+			break;
+		n += k;
+	}
+	if (reset) {
+		TH_LOG("reset: a retransmission came between the kill and the restart");
+	} else {
+		EXPECT_EQ(5, n) TH_LOG("silence: the bytes sent during the checkpoint were lost");
+		EXPECT_STREQ("hello", got);
+		EXPECT_EQ(0, cr_wait(back));
+	}
+	kill(back, SIGKILL);
+	close(c);
+	close(l);
+	close(img);
 }
 
 /*
