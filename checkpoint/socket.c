@@ -1174,6 +1174,66 @@ static int cr_sock_send(struct cr_ctx *ctx, struct cr_socks_state *ss, struct so
 	return 0;
 }
 
+/* What one message of a socket's queue becomes: a send, a TCP queue's bytes, a datagram. */
+struct cr_sock_sink {
+	int (*put)(struct cr_ctx *ctx, struct cr_sock_sink *sink, const struct cr_sock_msg *m);
+	const struct cr_rec_file *r;	/* the socket's file record */
+};
+
+/*
+ * Read the socket queue records after file record @sink->r, each checked
+ * by itself (messages of @kind) and together (they hold the socket's
+ * @total bytes exactly, -EBADMSG otherwise), and hand each message to
+ * @sink->put() in order.
+ */
+static int cr_sock_queue_each(struct cr_ctx *ctx, struct cr_sock_sink *sink, int kind, u64 total)
+{
+	struct cr_rec_sock_queue *q;
+	u32 objref = sink->r->objref;
+	const char *why, *p;
+	u64 left = total;
+	int ret = 0;
+	u32 len, i;
+
+	while (!ret && cr_next_type(ctx) == CR_REC_SOCK_QUEUE) {
+		q = cr_read_obj(ctx, CR_REC_SOCK_QUEUE, &len);
+		if (IS_ERR(q))
+			return PTR_ERR(q);
+		why = cr_check_sock_queue(q, len, objref, kind, &left);
+		if (why)
+			ret = cr_reject(ctx, -EBADMSG, "%s", why);
+		p = (const char *)(q + 1);
+		for (i = 0; !ret && i < q->nr; i++) {
+			const struct cr_sock_msg *m = (const struct cr_sock_msg *)p;
+
+			ret = sink->put(ctx, sink, m);
+			p += cr_sock_msg_size(m->len);
+		}
+		kvfree(q);
+	}
+	if (!ret && left)
+		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", objref,
+				left);
+	return ret;
+}
+
+/* A unix socket's messages, sent from the other end of its pair. */
+struct cr_unix_sink {
+	struct cr_sock_sink sink;
+	struct cr_socks_state *ss;
+	struct socket *from;
+	struct socket *to;
+};
+
+static int cr_unix_put(struct cr_ctx *ctx, struct cr_sock_sink *sink, const struct cr_sock_msg *m)
+{
+	struct cr_unix_sink *u = container_of(sink, struct cr_unix_sink, sink);
+
+	if (!u->from)
+		return cr_reject(ctx, -EBADMSG, "socket queue: on a socket that cannot have one");
+	return cr_sock_send(ctx, u->ss, u->from, u->to, m);
+}
+
 /*
  * Put back the messages of the socket queue records after file record @r
  * into @to, sent from @from; the sender may send whatever the image holds
@@ -1183,12 +1243,9 @@ static int cr_sock_refill(struct cr_ctx *ctx, struct cr_socks_state *ss,
 			  const struct cr_rec_file *r, struct socket *to, struct socket *from)
 {
 	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
+	struct cr_unix_sink u = { { cr_unix_put, r }, ss, from, to };
 	struct sock *sk = from ? from->sk : NULL;
-	int sndbuf = sk ? READ_ONCE(sk->sk_sndbuf) : 0, err = 0, ret = 0;
-	u64 left = s->queued;
-	const char *why, *p;
-	struct cr_rec_sock_queue *q;
-	u32 len, i;
+	int sndbuf = sk ? READ_ONCE(sk->sk_sndbuf) : 0, err = 0, ret;
 
 	/* no more than the caller could have queued itself */
 	if (s->queued > 2ULL * READ_ONCE(sysctl_wmem_max) &&
@@ -1201,29 +1258,7 @@ static int cr_sock_refill(struct cr_ctx *ctx, struct cr_socks_state *ss,
 		WRITE_ONCE(sk->sk_sndbuf, INT_MAX / 2);
 		err = xchg(&sk->sk_err, 0);
 	}
-	while (!ret && cr_next_type(ctx) == CR_REC_SOCK_QUEUE) {
-		q = cr_read_obj(ctx, CR_REC_SOCK_QUEUE, &len);
-		if (IS_ERR(q)) {
-			ret = PTR_ERR(q);
-			break;
-		}
-		why = cr_check_sock_queue(q, len, r->objref, cr_sock_queue_kind(s), &left);
-		if (!why && !sk)
-			why = "socket queue: on a socket that cannot have one";
-		if (why)
-			ret = cr_reject(ctx, -EBADMSG, "%s", why);
-		p = (const char *)(q + 1);
-		for (i = 0; !ret && i < q->nr; i++) {
-			const struct cr_sock_msg *m = (const struct cr_sock_msg *)p;
-
-			ret = cr_sock_send(ctx, ss, from, to, m);
-			p += cr_sock_msg_size(m->len);
-		}
-		kvfree(q);
-	}
-	if (!ret && left)
-		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", r->objref,
-				left);
+	ret = cr_sock_queue_each(ctx, &u.sink, cr_sock_queue_kind(s), s->queued);
 	if (sk) {
 		WRITE_ONCE(sk->sk_sndbuf, sndbuf);
 		WRITE_ONCE(sk->sk_err, err);
@@ -1454,6 +1489,26 @@ static int cr_tcp_queue(struct socket *sock, int queue, const void *buf, u32 len
 	return ret;
 }
 
+/* A repaired TCP connection's bytes: its receive queue's, then its send queue's. */
+struct cr_tcp_sink {
+	struct cr_sock_sink sink;
+	struct socket *sock;
+	u64 queued;	/* the receive queue's bytes */
+	u64 done;	/* the bytes put so far */
+};
+
+static int cr_tcp_put(struct cr_ctx *ctx, struct cr_sock_sink *sink, const struct cr_sock_msg *m)
+{
+	struct cr_tcp_sink *t = container_of(sink, struct cr_tcp_sink, sink);
+	bool recv = t->done < t->queued;
+
+	if (recv && t->done + m->len > t->queued)
+		return cr_reject(ctx, -EBADMSG, "socket %u: a message across its two queues",
+				 sink->r->objref);
+	t->done += m->len;
+	return cr_tcp_queue(t->sock, recv ? TCP_RECV_QUEUE : TCP_SEND_QUEUE, m + 1, m->len);
+}
+
 /*
  * The queues of a repaired TCP connection, from the socket queue records
  * after file record @r: its receive queue's @queued bytes, then its send
@@ -1463,42 +1518,12 @@ static int cr_tcp_refill(struct cr_ctx *ctx, const struct cr_rec_file *r, struct
 {
 	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
 	int sndbuf = READ_ONCE(sock->sk->sk_sndbuf), rcvbuf = READ_ONCE(sock->sk->sk_rcvbuf);
-	u64 left = s->queued + s->outq, done = 0;
-	struct cr_rec_sock_queue *q;
-	const char *why, *p;
-	int ret = 0;
-	u32 len, i;
+	struct cr_tcp_sink t = { { cr_tcp_put, r }, sock, s->queued, 0 };
+	int ret;
 
 	WRITE_ONCE(sock->sk->sk_sndbuf, INT_MAX / 2);
 	WRITE_ONCE(sock->sk->sk_rcvbuf, INT_MAX / 2);
-	while (!ret && cr_next_type(ctx) == CR_REC_SOCK_QUEUE) {
-		q = cr_read_obj(ctx, CR_REC_SOCK_QUEUE, &len);
-		if (IS_ERR(q)) {
-			ret = PTR_ERR(q);
-			break;
-		}
-		why = cr_check_sock_queue(q, len, r->objref, CR_QUEUE_STREAM, &left);
-		if (why)
-			ret = cr_reject(ctx, -EBADMSG, "%s", why);
-		p = (const char *)(q + 1);
-		for (i = 0; !ret && i < q->nr; i++) {
-			const struct cr_sock_msg *m = (const struct cr_sock_msg *)p;
-
-			if (done < s->queued && done + m->len > s->queued)
-				ret = cr_reject(ctx, -EBADMSG,
-						"socket %u: a message across its two queues",
-						r->objref);
-			else
-				ret = cr_tcp_queue(sock, done < s->queued ? TCP_RECV_QUEUE :
-						   TCP_SEND_QUEUE, m + 1, m->len);
-			done += m->len;
-			p += cr_sock_msg_size(m->len);
-		}
-		kvfree(q);
-	}
-	if (!ret && left)
-		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", r->objref,
-				left);
+	ret = cr_sock_queue_each(ctx, &t.sink, CR_QUEUE_STREAM, s->queued + s->outq);
 	WRITE_ONCE(sock->sk->sk_sndbuf, sndbuf);
 	WRITE_ONCE(sock->sk->sk_rcvbuf, rcvbuf);
 	return ret;
@@ -1569,6 +1594,21 @@ static int cr_udp_queue(struct sock *sk, const struct cr_file_socket *s,
 	return ret;
 }
 
+/* A UDP socket's datagrams, queued as if they had just arrived. */
+struct cr_udp_sink {
+	struct cr_sock_sink sink;
+	struct sock *sk;
+};
+
+static int cr_udp_put(struct cr_ctx *ctx, struct cr_sock_sink *sink, const struct cr_sock_msg *m)
+{
+	struct cr_udp_sink *u = container_of(sink, struct cr_udp_sink, sink);
+	const struct cr_file_socket *s = (const struct cr_file_socket *)(sink->r + 1);
+	int ret = cr_udp_queue(u->sk, s, m);
+
+	return ret ? cr_reject(ctx, ret, "socket %u: a datagram not queued", sink->r->objref) : 0;
+}
+
 /*
  * The datagrams of a UDP socket, from the socket queue records after file
  * record @r, in order; its receive buffer limit lifted meanwhile (the
@@ -1577,11 +1617,8 @@ static int cr_udp_queue(struct sock *sk, const struct cr_file_socket *s,
 static int cr_udp_refill(struct cr_ctx *ctx, const struct cr_rec_file *r, struct socket *sock)
 {
 	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
-	int rcvbuf = READ_ONCE(sock->sk->sk_rcvbuf), ret = 0;
-	struct cr_rec_sock_queue *q;
-	u64 left = s->queued;
-	const char *why, *p;
-	u32 len, i;
+	struct cr_udp_sink u = { { cr_udp_put, r }, sock->sk };
+	int rcvbuf = READ_ONCE(sock->sk->sk_rcvbuf), ret;
 
 	/* no more than its owner could have let in */
 	if (s->queued > 2ULL * READ_ONCE(sysctl_rmem_max) &&
@@ -1590,29 +1627,7 @@ static int cr_udp_refill(struct cr_ctx *ctx, const struct cr_rec_file *r, struct
 				 "socket %u: %llu bytes queued, above net.core.rmem_max",
 				 r->objref, s->queued);
 	WRITE_ONCE(sock->sk->sk_rcvbuf, INT_MAX / 2);
-	while (!ret && cr_next_type(ctx) == CR_REC_SOCK_QUEUE) {
-		q = cr_read_obj(ctx, CR_REC_SOCK_QUEUE, &len);
-		if (IS_ERR(q)) {
-			ret = PTR_ERR(q);
-			break;
-		}
-		why = cr_check_sock_queue(q, len, r->objref, cr_sock_queue_kind(s), &left);
-		if (why)
-			ret = cr_reject(ctx, -EBADMSG, "%s", why);
-		p = (const char *)(q + 1);
-		for (i = 0; !ret && i < q->nr; i++) {
-			const struct cr_sock_msg *m = (const struct cr_sock_msg *)p;
-
-			ret = cr_udp_queue(sock->sk, s, m);
-			if (ret)
-				cr_reject(ctx, ret, "socket %u: a datagram not queued", r->objref);
-			p += cr_sock_msg_size(m->len);
-		}
-		kvfree(q);
-	}
-	if (!ret && left)
-		ret = cr_reject(ctx, -EBADMSG, "socket %u: %llu queued bytes missing", r->objref,
-				left);
+	ret = cr_sock_queue_each(ctx, &u.sink, cr_sock_queue_kind(s), s->queued);
 	WRITE_ONCE(sock->sk->sk_rcvbuf, rcvbuf);
 	return ret;
 }
