@@ -57,6 +57,8 @@
 #include <linux/security.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <linux/workqueue.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <linux/un.h>
@@ -438,6 +440,156 @@ static void cr_tcp_unquiet(struct sock *sk, struct sk_filter *fp, bool held_keep
 	release_sock(sk);
 }
 
+/*
+ * Between the kill and the restart, a killed original's connection is held
+ * (cr_tcp_hold()): its file, in repair mode with its drop filter, stays
+ * hashed, so that what the peer sends meanwhile is dropped (it sends it
+ * again) rather than answered with a reset.  The restart that makes the
+ * connection again takes it over (cr_tcp_take_over()); one no restart takes
+ * is closed, without a word, after kernel.cr.tcp_hold_secs.
+ */
+static unsigned int cr_tcp_hold_secs = 60;
+static unsigned int cr_tcp_hold_max = 3600;
+static LIST_HEAD(cr_tcp_holds);
+static DEFINE_MUTEX(cr_tcp_holds_lock);
+
+/**
+ * struct cr_tcp_held - a killed original's TCP connection, held for its restart
+ * @node: in cr_tcp_holds; empty once taken off (by whoever owns it then)
+ * @file: the socket's file, referenced
+ * @expire: closes it when no restart took it over in time
+ */
+struct cr_tcp_held {
+	struct list_head node;
+	struct file *file;
+	struct delayed_work expire;
+};
+
+static struct ctl_table cr_sysctls[] = {
+	{
+		.procname	= "tcp_hold_secs",
+		.data		= &cr_tcp_hold_secs,
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= proc_douintvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &cr_tcp_hold_max,
+	},
+};
+
+static int __init cr_socket_init(void)
+{
+	register_sysctl_init("kernel/cr", cr_sysctls);
+	return 0;
+}
+late_initcall(cr_socket_init);
+
+/* Take @h off the list: true if it was on it (the caller owns it then). */
+static bool cr_tcp_unhold(struct cr_tcp_held *h)
+{
+	bool was;
+
+	mutex_lock(&cr_tcp_holds_lock);
+	was = !list_empty(&h->node);
+	list_del_init(&h->node);
+	mutex_unlock(&cr_tcp_holds_lock);
+	return was;
+}
+
+static void cr_tcp_hold_expire(struct work_struct *work)
+{
+	struct cr_tcp_held *h = container_of(to_delayed_work(work), struct cr_tcp_held, expire);
+
+	if (!cr_tcp_unhold(h))
+		return;	/* taken over */
+	pr_debug("a held TCP connection was not restarted in time: closed\n");
+	fput(h->file);
+	kfree(h);
+}
+
+/*
+ * Hold @file, the socket of a connection in repair mode about to lose its
+ * last fd to the kill, for its restart, if the checkpointer may repair it
+ * (CAP_NET_ADMIN in its network namespace, as TCP_REPAIR asks) and holding
+ * is on.  Without memory it closes at the kill, as it did before holds.
+ */
+static void cr_tcp_hold(struct sock *sk, struct file *file)
+{
+	unsigned int secs = READ_ONCE(cr_tcp_hold_secs);
+	struct cr_tcp_held *h;
+
+	if (!secs || !ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))
+		return;
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return;
+	h->file = get_file(file);
+	INIT_DELAYED_WORK(&h->expire, cr_tcp_hold_expire);
+	mutex_lock(&cr_tcp_holds_lock);
+	list_add_tail(&h->node, &cr_tcp_holds);
+	mutex_unlock(&cr_tcp_holds_lock);
+	schedule_delayed_work(&h->expire, secs * HZ);
+	pr_debug("TCP connection, port %u: held for %u s\n", inet_sk(sk)->inet_num, secs);
+}
+
+/* An INET address of @sk (@v6: sk_v6_*, else the IPv4 one) into @to. */
+static void cr_inet_addr(u8 *to, const struct in6_addr *v6, __be32 v4, bool is6)
+{
+	memset(to, 0, 16);
+	if (is6)
+		memcpy(to, v6, 16);
+	else
+		memcpy(to, &v4, 4);
+}
+
+/* Is @sk, in @net, the connection @s saved? */
+static bool cr_tcp_held_is(struct sock *sk, struct net *net, const struct cr_file_socket *s)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	bool is6 = sk->sk_family == AF_INET6;
+	u8 laddr[16], raddr[16];
+
+	if (!net_eq(sock_net(sk), net) || sk->sk_family != s->family ||
+	    inet->inet_num != s->lport || ntohs(inet->inet_dport) != s->rport)
+		return false;
+	cr_inet_addr(laddr, &sk->sk_v6_rcv_saddr, inet->inet_rcv_saddr, is6);
+	cr_inet_addr(raddr, &sk->sk_v6_daddr, inet->inet_daddr, is6);
+	return !memcmp(laddr, s->laddr, 16) && !memcmp(raddr, s->raddr, 16);
+}
+
+/*
+ * Take over the connection @s saved from its killed original, if it is
+ * held: closed without a word (it is in repair mode), right before the
+ * connection made again takes its place, so that its 4-tuple is free.
+ */
+static void cr_tcp_take_over(const struct cr_file_socket *s)
+{
+	struct net *net = current->nsproxy->net_ns;
+	struct cr_tcp_held *h, *found = NULL;
+	struct sock *sk;
+
+	mutex_lock(&cr_tcp_holds_lock);
+	list_for_each_entry(h, &cr_tcp_holds, node) {
+		if (cr_tcp_held_is(sock_from_file(h->file)->sk, net, s)) {
+			found = h;
+			list_del_init(&h->node);
+			break;
+		}
+	}
+	mutex_unlock(&cr_tcp_holds_lock);
+	if (!found)
+		return;
+	cancel_delayed_work_sync(&found->expire);
+	sk = sock_from_file(found->file)->sk;
+	lock_sock(sk);
+	if (tcp_sk(sk)->repair)
+		tcp_disconnect(sk, 0);
+	release_sock(sk);
+	fput(found->file);
+	kfree(found);
+	pr_debug("TCP connection, port %u: taken over from its original\n", s->lport);
+}
+
 /**
  * cr_hold_tcp() - let the TCP connections saved close without a word
  * @tcp: the connections cr_write_socket() saved
@@ -474,6 +626,7 @@ void cr_hold_tcp(struct cr_objs *tcp, struct cr_objs *files, u32 slack)
 		tcp_sk(sk)->repair = 1;
 		tcp_sk(sk)->repair_queue = TCP_NO_QUEUE;
 		release_sock(sk);
+		cr_tcp_hold(sk, file);
 	}
 }
 
@@ -754,16 +907,6 @@ static const char *cr_tcp_state(struct sock *sk, struct cr_file_socket *s, void 
 	s->rcv_wnd = tp->rcv_wnd;
 	s->rcv_wup = tp->rcv_wup;
 	return NULL;
-}
-
-/* An INET address of @sk (@v6: sk_v6_*, else the IPv4 one) into @to. */
-static void cr_inet_addr(u8 *to, const struct in6_addr *v6, __be32 v4, bool is6)
-{
-	memset(to, 0, 16);
-	if (is6)
-		memcpy(to, v6, 16);
-	else
-		memcpy(to, &v4, 4);
 }
 
 /* IP-level flags restart does not set again: refused. */
@@ -1736,6 +1879,8 @@ static struct socket *cr_inet_make(struct cr_ctx *ctx, const struct cr_file_sock
 	}
 	if (!ret && s->inet_flags & CR_INET_CONNECTED) {
 		step = "connect it";
+		if (s->state == CR_SOCK_TCP)
+			cr_tcp_take_over(s);
 		len = cr_inet_sockaddr(&sa, s->family, s->raddr, s->rport);
 		ret = kernel_connect(sock, (struct sockaddr *)&sa, len, 0);
 	}
