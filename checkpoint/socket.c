@@ -251,23 +251,16 @@ static int cr_qw_end(struct cr_ctx *ctx, struct cr_sock_qw *w, int ret)
 }
 
 /*
- * Write the socket queue records of @skbs (@nr of them, the queue of the
- * socket of file @objref): stream buffers in pieces of at most
- * CR_SOCK_MSG_MAX bytes, datagrams whole, each with its sender's
- * credentials.
+ * Add the messages of unix socket buffers @skbs (@nr of them) to @w:
+ * stream buffers in pieces of at most CR_SOCK_MSG_MAX bytes, datagrams
+ * whole, each with its sender's credentials.
  */
-static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **skbs, u32 nr)
+static int cr_qw_unix(struct cr_ctx *ctx, struct cr_sock_qw *w, struct sk_buff **skbs, u32 nr)
 {
-	struct cr_sock_qw w;
 	struct cr_sock_msg *m;
 	u32 i, off, len, left;
-	int ret;
+	int ret = 0;
 
-	if (!nr)
-		return 0;
-	ret = cr_qw_start(&w, objref);
-	if (ret)
-		return ret;
 	for (i = 0; i < nr && !ret; i++) {
 		struct sk_buff *skb = skbs[i];
 		u32 skip = UNIXCB(skb).consumed;
@@ -276,7 +269,7 @@ static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **
 		off = 0;
 		do {
 			len = min_t(u32, left, CR_SOCK_MSG_MAX);
-			m = cr_qw_msg(ctx, &w, len);
+			m = cr_qw_msg(ctx, w, len);
 			if (IS_ERR(m)) {
 				ret = PTR_ERR(m);
 				break;
@@ -291,6 +284,61 @@ static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **
 			off += len;
 			left -= len;
 		} while (left && !ret);
+	}
+	return ret;
+}
+
+/* Write the socket queue records of @skbs (@nr), the queue of the socket of file @objref. */
+static int cr_write_sock_queue(struct cr_ctx *ctx, u32 objref, struct sk_buff **skbs, u32 nr)
+{
+	struct cr_sock_qw w;
+	int ret;
+
+	if (!nr)
+		return 0;
+	ret = cr_qw_start(&w, objref);
+	if (ret)
+		return ret;
+	ret = cr_qw_unix(ctx, &w, skbs, nr);
+	return cr_qw_end(ctx, &w, ret);
+}
+
+/* A connection not accept(2)ed yet of a unix listener, as it is saved. */
+struct cr_unix_conn {
+	struct sk_buff **skbs;	/* what its client sent, referenced */
+	u32 nr;
+	u32 pair;		/* its client's pair, 0 for a client that closed */
+	u32 sender;		/* the connecting process's task index */
+};
+
+/*
+ * Write the socket queue records of unix listener @objref's connections
+ * not accept(2)ed yet (@conns, @nr of them): each a message with
+ * CR_SOCK_MSG_CONN, then what its client sent.
+ */
+static int cr_write_unix_conns(struct cr_ctx *ctx, u32 objref, struct cr_unix_conn *conns,
+			       u32 nr)
+{
+	struct cr_sock_msg *m;
+	struct cr_sock_qw w;
+	u32 i;
+	int ret;
+
+	if (!nr)
+		return 0;
+	ret = cr_qw_start(&w, objref);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr && !ret; i++) {
+		m = cr_qw_msg(ctx, &w, 0);
+		if (IS_ERR(m)) {
+			ret = PTR_ERR(m);
+			break;
+		}
+		m->flags = CR_SOCK_MSG_CONN;
+		m->pair = conns[i].pair;
+		m->sender = conns[i].sender;
+		ret = cr_qw_unix(ctx, &w, conns[i].skbs, conns[i].nr);
 	}
 	return cr_qw_end(ctx, &w, ret);
 }
@@ -699,11 +747,12 @@ static u32 cr_sock_peer(struct cr_ctx *ctx, struct sock *sk)
 
 /*
  * The address of @sk, bound to a relative path: the absolute path of its
- * socket file, in @s, so that restart binds it again whatever its cwd.
+ * socket file, in @to (*@lenp bytes), so that restart binds it (or
+ * connects to it) again whatever its cwd.
  * -EOPNOTSUPP if the file is gone or its path does not fit an address.
  */
-static int cr_unix_abs_addr(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
-			    struct cr_file_socket *s)
+static int cr_unix_abs_addr(struct cr_ctx *ctx, struct sock *sk, unsigned int fd, u8 *to,
+			    u32 *lenp)
 {
 	struct path path;
 	char *buf, *p;
@@ -724,8 +773,8 @@ static int cr_unix_abs_addr(struct cr_ctx *ctx, struct sock *sk, unsigned int fd
 		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
 				"a unix socket bound to a relative path, its file gone or too deep");
 	if (!ret) {
-		s->addr_len = strlen(p) + 1;
-		memcpy(s->addr, p, s->addr_len);
+		*lenp = strlen(p) + 1;
+		memcpy(to, p, *lenp);
 		pr_debug("fd %u: a unix socket bound to a relative path, saved as %s\n", fd, p);
 	}
 	kfree(buf);
@@ -746,9 +795,38 @@ static bool cr_unix_hashed(struct sock *sk, struct unix_address *addr)
 }
 
 /*
+ * The name unix socket @sk (on fd @fd, or its peer's) is bound to, @addr,
+ * into @to (*@lenp bytes): a relative path made absolute.
+ */
+static int cr_unix_name(struct cr_ctx *ctx, struct sock *sk, struct unix_address *addr,
+			unsigned int fd, u8 *to, u32 *lenp)
+{
+	/* restart binds the same name from any cwd */
+	if (addr->name->sun_path[0] && addr->name->sun_path[0] != '/')
+		return cr_unix_abs_addr(ctx, sk, fd, to, lenp);
+	*lenp = addr->len - offsetof(struct sockaddr_un, sun_path);
+	memcpy(to, addr->name->sun_path, *lenp);
+	return 0;
+}
+
+/*
+ * Is @peer the server end of a connection not accept(2)ed yet on a
+ * listener of the tree's (@held)?  Such an end has no socket until
+ * accept(2) gives it one, and names its listener until then.
+ */
+static bool cr_unix_embryo(struct sock *peer, struct cr_objs *held)
+{
+	struct sock *l = READ_ONCE(unix_sk(peer)->listener);
+
+	return !READ_ONCE(peer->sk_socket) && l && cr_obj_find(held, l);
+}
+
+/*
  * The state of unix socket @sk: made anew, one end of a pair (numbered in
- * @pairs), an orphan or listening; its address.  A reference to its peer
- * in *@peerp.  1 if its peer is not the tree's (@held).
+ * @pairs; the client of a connection not accept(2)ed yet is one, its
+ * server end the other), an orphan or listening; its address.  A
+ * reference to its peer in *@peerp.  1 if its peer is not the tree's
+ * (@held).
  */
 static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 			 struct cr_file_socket *s, struct cr_objs *held, struct cr_objs *pairs,
@@ -759,6 +837,7 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	struct sock *peer;
 	struct cr_obj *obj;
 	bool added;
+	int ret;
 
 	if (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_DGRAM &&
 	    sk->sk_type != SOCK_SEQPACKET)
@@ -780,21 +859,15 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 		unix_state_unlock(peer);
 	}
 
-	if (addr) {
-		/* stable once published; an accept(2)ed socket shares its listener's */
+	/* stable once published; an accept(2)ed socket shares its listener's */
+	if (addr && !cr_unix_hashed(sk, addr)) {
+		s->flags |= CR_SOCK_ACCEPTED;
 		s->addr_len = addr->len - offsetof(struct sockaddr_un, sun_path);
-		if (!cr_unix_hashed(sk, addr)) {
-			s->flags |= CR_SOCK_ACCEPTED;
-			memcpy(s->addr, addr->name->sun_path, s->addr_len);
-		} else if (addr->name->sun_path[0] && addr->name->sun_path[0] != '/') {
-			/* restart binds the same name from any cwd: a relative one made absolute */
-			int ret = cr_unix_abs_addr(ctx, sk, fd, s);
-
-			if (ret)
-				return ret;
-		} else {
-			memcpy(s->addr, addr->name->sun_path, s->addr_len);
-		}
+		memcpy(s->addr, addr->name->sun_path, s->addr_len);
+	} else if (addr) {
+		ret = cr_unix_name(ctx, sk, addr, fd, s->addr, &s->addr_len);
+		if (ret)
+			return ret;
 	}
 	if (listen) {
 		s->state = CR_SOCK_LISTEN;
@@ -803,7 +876,17 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 		s->state = CR_SOCK_NEW;
 	} else if (sock_flag(peer, SOCK_DEAD)) {
 		s->state = CR_SOCK_ORPHAN;
-	} else if (!cr_obj_find(held, peer)) {
+	} else if (sk->sk_type == SOCK_DGRAM && !mutual) {
+		/* connected to a bound socket (a syslog daemon's): connected again by its name */
+		addr = smp_load_acquire(&unix_sk(peer)->addr);
+		if (!addr || !cr_unix_hashed(peer, addr))
+			return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+					 "a unix datagram socket connected to a socket with no name");
+		ret = cr_unix_name(ctx, peer, addr, fd, s->peer_addr, &s->peer_len);
+		if (ret)
+			return ret;
+		s->state = CR_SOCK_NEW;
+	} else if (!cr_obj_find(held, peer) && !cr_unix_embryo(peer, held)) {
 		/* its peer is not the tree's: handed in, as one end of a pipe */
 		return 1;
 	} else if (!mutual) {
@@ -814,6 +897,8 @@ static int cr_unix_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 				 "a unix datagram socket with another's address");
 	} else {
 		s->state = CR_SOCK_PAIR;
+		if (!cr_obj_find(held, peer))
+			s->flags |= CR_SOCK_PENDING;	/* its listener makes the other end */
 		obj = cr_obj_find(pairs, sk);
 		if (obj) {
 			s->end = 1;
@@ -1001,6 +1086,94 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 	return 0;
 }
 
+/*
+ * Add the bytes unix socket buffers @skbs (@nr, of a socket of @type on
+ * fd @fd) hold to *@queued: -EOPNOTSUPP for files in flight, -EFBIG for a
+ * packet longer than a message.
+ */
+static int cr_unix_queued(struct cr_ctx *ctx, unsigned int fd, int type, struct sk_buff **skbs,
+			  u32 nr, u64 *queued)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		if (UNIXCB(skbs[i]).fp)
+			return cr_refuse(ctx, -EOPNOTSUPP,
+					 "fd %u: a unix socket with files in flight (SCM_RIGHTS)",
+					 fd);
+		if (type != SOCK_STREAM && skbs[i]->len > CR_SOCK_MSG_MAX)
+			return cr_refuse(ctx, -EFBIG, "fd %u: a datagram of %u bytes queued",
+					 fd, skbs[i]->len);
+		*queued += skbs[i]->len - UNIXCB(skbs[i]).consumed;
+	}
+	return 0;
+}
+
+static void cr_unix_conns_put(struct cr_unix_conn *conns, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++)
+		if (conns[i].skbs)
+			cr_sock_unsnap(conns[i].skbs, conns[i].nr);
+	kvfree(conns);
+}
+
+/*
+ * The connections not accept(2)ed yet of unix listener on fd @fd, whose
+ * queue buffers are @skbs (@nr: each holds a connection's server end, its
+ * memory charged to it), in *@connsp: each with the pair its client makes
+ * with it (a socket of the tree's, @held; numbered in @pairs as any pair)
+ * or 0 for a client that closed, and what its client sent (added to
+ * @s->queued).  -EOPNOTSUPP for a client outside the tree (the connection
+ * could not be made again), or what cr_unix_queued() refuses.
+ */
+static int cr_unix_conns(struct cr_ctx *ctx, unsigned int fd, struct sk_buff **skbs, u32 nr,
+			 struct cr_objs *held, struct cr_objs *pairs, struct cr_file_socket *s,
+			 struct cr_unix_conn **connsp)
+{
+	struct cr_unix_conn *conns;
+	struct sock *e, *c;
+	struct cr_obj *obj;
+	int ret = 0;
+	bool added;
+	u32 i;
+
+	if (!nr)
+		return 0;
+	conns = kvcalloc(nr, sizeof(*conns), GFP_KERNEL);
+	if (!conns)
+		return -ENOMEM;
+	*connsp = conns;
+	for (i = 0; i < nr && !ret; i++) {
+		e = skbs[i]->sk;
+		unix_state_lock(e);
+		c = unix_peer(e);
+		if (c)
+			sock_hold(c);
+		unix_state_unlock(e);
+		if (c && !sock_flag(c, SOCK_DEAD) && !cr_obj_find(held, c)) {
+			ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
+					"a unix connection not accept(2)ed yet from outside the tree");
+		} else if (c && !sock_flag(c, SOCK_DEAD)) {
+			/* its client's file record first (keyed by this end), or later */
+			obj = cr_obj_find(pairs, e) ?: cr_obj_find_or_add(pairs, c, &added);
+			ret = PTR_ERR_OR_ZERO(obj);
+			if (!ret)
+				conns[i].pair = obj->objref;
+		}
+		if (c)
+			sock_put(c);
+		if (ret)
+			break;
+		conns[i].sender = cr_sock_peer(ctx, e);
+		ret = cr_sock_snap(e, NULL, &conns[i].skbs, &conns[i].nr) ?:
+		      cr_unix_queued(ctx, fd, e->sk_type, conns[i].skbs, conns[i].nr, &s->queued);
+	}
+	pr_debug("fd %u: a unix listener with %u connections not accept(2)ed yet\n", fd, nr);
+	return ret;
+}
+
 /**
  * cr_write_socket() - the file record of a socket, and what it has queued
  * @ctx: checkpoint context
@@ -1027,6 +1200,7 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	struct socket *sock = sock_from_file(file);
 	struct sock *sk = sock->sk, *peer = NULL;
 	bool udp = sk->sk_family != AF_UNIX && sk->sk_protocol == IPPROTO_UDP;
+	struct cr_unix_conn *conns = NULL;
 	struct sk_filter *quiet = NULL;
 	struct sk_buff **skbs = NULL;
 	const char *why;
@@ -1079,29 +1253,17 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd, why);
 		goto out;
 	}
-	for (i = 0; i < nr; i++) {
-		if (udp) {
-			s->queued += skbs[i]->len;
-			continue;
-		}
-		if (UNIXCB(skbs[i]).fp) {
-			ret = cr_refuse(ctx, -EOPNOTSUPP,
-					"fd %u: a unix socket with files in flight (SCM_RIGHTS)",
-					fd);
-			goto out;
-		}
-		if (sk->sk_type != SOCK_STREAM && skbs[i]->len > CR_SOCK_MSG_MAX) {
-			ret = cr_refuse(ctx, -EFBIG, "fd %u: a datagram of %u bytes queued",
-					fd, skbs[i]->len);
-			goto out;
-		}
-		s->queued += skbs[i]->len - UNIXCB(skbs[i]).consumed;
-	}
-	if (nr && !udp && (s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN)) {
+	for (i = 0; udp && i < nr; i++)
+		s->queued += skbs[i]->len;
+	if (!udp && s->state == CR_SOCK_LISTEN)
+		ret = cr_unix_conns(ctx, fd, skbs, nr, held, pairs, s, &conns);
+	else if (!udp)
+		ret = cr_unix_queued(ctx, fd, sk->sk_type, skbs, nr, &s->queued);
+	if (ret)
+		goto out;
+	if (nr && !udp && s->state == CR_SOCK_NEW) {
 		ret = cr_refuse(ctx, -EOPNOTSUPP, "fd %u: %s: not supported yet", fd,
-				s->state == CR_SOCK_NEW ?
-				"datagrams queued on an unconnected socket" :
-				"connections not accept(2)ed yet");
+				"datagrams queued on an unconnected socket");
 		goto out;
 	}
 	if (s->queued > CR_SOCK_QUEUE_MAX) {
@@ -1130,6 +1292,8 @@ int cr_write_socket(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*s));
 	if (!ret && udp)
 		ret = cr_write_udp_queue(ctx, r->objref, skbs, nr, sk->sk_family == AF_INET6);
+	else if (!ret && conns)
+		ret = cr_write_unix_conns(ctx, r->objref, conns, nr);
 	else if (!ret)
 		ret = cr_write_sock_queue(ctx, r->objref, skbs, nr);
 	if (!ret && data)
@@ -1140,6 +1304,8 @@ out:
 	if (quiet)
 		cr_tcp_unquiet(sk, quiet, false);
 	kvfree(data);
+	if (conns)
+		cr_unix_conns_put(conns, nr);
 	if (skbs)
 		cr_sock_unsnap(skbs, nr);
 	if (peer)
@@ -1162,6 +1328,10 @@ struct cr_sock_pair {
 	u32 type;
 	u32 shutdown;
 	bool taken;
+	bool pending;		/* a connection not accept(2)ed yet: a listener's
+				 * queue record makes its server end, which has
+				 * no file (first or other NULL)
+				 */
 };
 
 /*
@@ -1172,6 +1342,13 @@ struct cr_sock_fix {
 	struct sk_buff *skb;
 	struct sock *sk;
 	u32 task;
+};
+
+/* A unix datagram socket to connect to a name once every socket is made. */
+struct cr_sock_dconn {
+	struct socket *sock;	/* held by its file */
+	struct sockaddr_un sun;
+	int len;
 };
 
 /* A TCP connection made in repair mode, referenced; @reuse: SO_REUSEADDR. */
@@ -1193,6 +1370,9 @@ struct cr_sock_tcp {
  * @nr_tcp: number of @tcp
  * @cap_tcp: room in @tcp
  * @tcp_live: they were taken out of repair mode
+ * @dconns: the datagram sockets to connect to a name
+ * @nr_dconns: number of @dconns
+ * @cap_dconns: room in @dconns
  */
 struct cr_socks_state {
 	struct cr_sock_pair *pairs;
@@ -1205,6 +1385,9 @@ struct cr_socks_state {
 	u32 nr_tcp;
 	u32 cap_tcp;
 	int tcp_live;
+	struct cr_sock_dconn *dconns;
+	u32 nr_dconns;
+	u32 cap_dconns;
 };
 
 /* Room for @n more fixes. */
@@ -1271,9 +1454,9 @@ static bool cr_sock_creds_ok(kuid_t uid, kgid_t gid)
  * credentials: uid and gid now, the pid when its sender is made.
  */
 static int cr_sock_send(struct cr_ctx *ctx, struct cr_socks_state *ss, struct socket *from,
-			struct socket *to, const struct cr_sock_msg *m)
+			struct sock *to, const struct cr_sock_msg *m)
 {
-	struct sk_buff_head *q = &to->sk->sk_receive_queue;
+	struct sk_buff_head *q = &to->sk_receive_queue;
 	struct kvec kv = { .iov_base = (void *)(m + 1), .iov_len = m->len };
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	bool creds = m->uid != CR_SOCK_NO_ID || m->gid != CR_SOCK_NO_ID;
@@ -1374,7 +1557,7 @@ static int cr_unix_put(struct cr_ctx *ctx, struct cr_sock_sink *sink, const stru
 
 	if (!u->from)
 		return cr_reject(ctx, -EBADMSG, "socket queue: on a socket that cannot have one");
-	return cr_sock_send(ctx, u->ss, u->from, u->to, m);
+	return cr_sock_send(ctx, u->ss, u->from, u->to->sk, m);
 }
 
 /*
@@ -1457,11 +1640,23 @@ static void cr_sock_shutdown(struct socket *sock, u32 shutdown)
 }
 
 /*
- * SO_PEERCRED names the restored process @s->peer once it is made (no
- * process for one outside the tree).
+ * Shut down the client of a connection not accept(2)ed yet as it was, as
+ * shutdown(2) does: its server end, which has no record of its own, sees
+ * it too.
+ */
+static void cr_sock_shutdown_pending(struct socket *sock, u32 shutdown)
+{
+	/* RCV_SHUTDOWN, SEND_SHUTDOWN, both: SHUT_RD, SHUT_WR, SHUT_RDWR */
+	if (shutdown)
+		kernel_sock_shutdown(sock, shutdown - 1);
+}
+
+/*
+ * SO_PEERCRED of @sk names the restored process @peer (a task index) once
+ * it is made (no process for CR_TREE_OUTSIDE).
  */
 static int cr_sock_peercred(struct cr_ctx *ctx, struct cr_socks_state *ss, struct sock *sk,
-			    const struct cr_file_socket *s)
+			    u32 peer)
 {
 	struct pid *pid;
 	int ret;
@@ -1471,14 +1666,14 @@ static int cr_sock_peercred(struct cr_ctx *ctx, struct cr_socks_state *ss, struc
 	sk->sk_peer_pid = NULL;
 	spin_unlock(&sk->sk_peer_lock);
 	put_pid(pid);
-	if (s->peer == CR_TREE_OUTSIDE)
+	if (peer == CR_TREE_OUTSIDE)
 		return 0;
-	if (s->peer >= ctx->nr_tasks)
-		return cr_reject(ctx, -EBADMSG, "a socket's peer is task %u of %u", s->peer,
+	if (peer >= ctx->nr_tasks)
+		return cr_reject(ctx, -EBADMSG, "a socket's peer is task %u of %u", peer,
 				 ctx->nr_tasks);
 	ret = cr_socks_reserve(ss, 1);
 	if (!ret)
-		cr_sock_add_fix(ss, NULL, sk, s->peer);
+		cr_sock_add_fix(ss, NULL, sk, peer);
 	return ret;
 }
 
@@ -1572,6 +1767,186 @@ static int cr_sock_bind(struct cr_ctx *ctx, struct socket *sock, const struct cr
 	if (s->state == CR_SOCK_LISTEN)
 		ret = kernel_listen(sock, s->backlog);
 	return ret;
+}
+
+/*
+ * A unix listener's connections not accept(2)ed yet, made again: each
+ * client connects to the listener as connect(2) does, which queues the
+ * connection's server end on it, then sends it what the original's had
+ * queued.
+ */
+struct cr_conn_sink {
+	struct cr_sock_sink sink;
+	struct cr_socks_state *ss;
+	struct socket *listener;
+	struct sockaddr_storage addr;	/* the listener's */
+	int addr_len;
+	struct socket *client;		/* of the connection being refilled */
+	struct sock *server;		/* its server end, referenced */
+	u32 pair;			/* its pair's number, 0 if @client is ours */
+	int sndbuf;
+	int err;
+};
+
+/* Done with the connection being refilled: its client closed or shut down as it was. */
+static void cr_conn_end(struct cr_conn_sink *c)
+{
+	struct sock *sk = c->client ? c->client->sk : NULL;
+
+	if (!sk)
+		return;
+	WRITE_ONCE(sk->sk_sndbuf, c->sndbuf);
+	WRITE_ONCE(sk->sk_err, c->err);
+	if (!c->pair)
+		sock_release(c->client);	/* a client that closed */
+	else if (c->ss->pairs[c->pair - 1].first == c->client)
+		cr_sock_shutdown_pending(c->client, c->ss->pairs[c->pair - 1].shutdown);
+	sock_put(c->server);
+	c->client = NULL;
+	c->server = NULL;
+	c->pair = 0;
+}
+
+/*
+ * The client of the connection that starts at message @m: the end of
+ * pair @m->pair its file record made (the client came first), or a new
+ * socket, the pair's first end (the other end's file record takes it) or
+ * ours only (@m->pair 0: a client that closed).
+ */
+static struct socket *cr_conn_client(struct cr_ctx *ctx, struct cr_conn_sink *c,
+				     const struct cr_sock_msg *m)
+{
+	struct cr_socks_state *ss = c->ss;
+	int type = c->listener->sk->sk_type;
+	struct cr_sock_pair *pair;
+	struct socket *client;
+	int ret;
+
+	if (m->pair && m->pair <= ss->nr_pairs) {
+		pair = &ss->pairs[m->pair - 1];
+		if (!pair->pending || pair->taken || !pair->first || pair->type != type)
+			return ERR_PTR(cr_reject(ctx, -EBADMSG,
+						 "a connection of pair %u, not a pending client's",
+						 m->pair));
+		pair->taken = true;
+		return pair->first;
+	}
+	if (m->pair && m->pair != ss->nr_pairs + 1)
+		return ERR_PTR(cr_reject(ctx, -EBADMSG, "socket pair %u out of sequence",
+					 m->pair));
+	if (m->pair) {
+		ret = cr_grow((void **)&ss->pairs, ss->nr_pairs, &ss->cap_pairs,
+			      sizeof(*ss->pairs));
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	ret = sock_create(AF_UNIX, type, 0, &client);
+	if (ret)
+		return ERR_PTR(cr_reject(ctx, ret, "cannot make a unix socket"));
+	if (m->pair)
+		ss->pairs[ss->nr_pairs++] = (struct cr_sock_pair){ .other = client, .type = type,
+								   .pending = true };
+	return client;
+}
+
+/* A connection starts at message @m: its client connects to the listener. */
+static int cr_conn_begin(struct cr_ctx *ctx, struct cr_conn_sink *c, const struct cr_sock_msg *m)
+{
+	struct socket *client;
+	struct sock *server;
+	int ret;
+
+	cr_conn_end(c);
+	client = cr_conn_client(ctx, c, m);
+	if (IS_ERR(client))
+		return PTR_ERR(client);
+	c->client = m->pair ? NULL : client;	/* ours to release from here */
+	/* never waits: a full backlog fails (the image has more than it took) */
+	ret = kernel_connect(client, (struct sockaddr *)&c->addr, c->addr_len, O_NONBLOCK);
+	if (ret)
+		return cr_reject(ctx, ret, "cannot connect to a unix listener again");
+	unix_state_lock(client->sk);
+	server = unix_peer(client->sk);
+	if (server)
+		sock_hold(server);
+	unix_state_unlock(client->sk);
+	/* its name taken meanwhile by another listener: not ours */
+	if (!server || READ_ONCE(unix_sk(server)->listener) != c->listener->sk) {
+		if (server)
+			sock_put(server);
+		return cr_reject(ctx, -EADDRINUSE, "a unix listener's name is another's");
+	}
+	c->client = client;
+	c->server = server;
+	c->pair = m->pair;
+	/* what it had queued, whatever its buffer limit; its pending error set after */
+	c->sndbuf = READ_ONCE(client->sk->sk_sndbuf);
+	c->err = xchg(&client->sk->sk_err, 0);
+	WRITE_ONCE(client->sk->sk_sndbuf, INT_MAX / 2);
+	return cr_sock_peercred(ctx, c->ss, server, m->sender);
+}
+
+static int cr_conn_put(struct cr_ctx *ctx, struct cr_sock_sink *sink, const struct cr_sock_msg *m)
+{
+	struct cr_conn_sink *c = container_of(sink, struct cr_conn_sink, sink);
+
+	if (m->flags & CR_SOCK_MSG_CONN)
+		return cr_conn_begin(ctx, c, m);
+	if (!c->server)
+		return cr_reject(ctx, -EBADMSG,
+				 "socket queue: a listener's message before a connection");
+	return cr_sock_send(ctx, c->ss, c->client, c->server, m);
+}
+
+/*
+ * Make the connections not accept(2)ed yet of unix listener @sock again,
+ * from the socket queue records after its file record @r, in order.
+ */
+static int cr_conns_refill(struct cr_ctx *ctx, struct cr_socks_state *ss,
+			   const struct cr_rec_file *r, struct socket *sock)
+{
+	const struct cr_file_socket *s = (const struct cr_file_socket *)(r + 1);
+	struct cr_conn_sink c = { { cr_conn_put, r }, ss, sock };
+	int ret;
+
+	if (cr_next_type(ctx) != CR_REC_SOCK_QUEUE)
+		return 0;
+	if (s->queued > 2ULL * READ_ONCE(sysctl_wmem_max) &&
+	    !ns_capable(sock_net(sock->sk)->user_ns, CAP_NET_ADMIN))
+		return cr_reject(ctx, -EPERM,
+				 "socket %u: %llu bytes queued, above net.core.wmem_max",
+				 r->objref, s->queued);
+	ret = kernel_getsockname(sock, (struct sockaddr *)&c.addr);
+	if (ret < 0)
+		return ret;
+	c.addr_len = ret;
+	ret = cr_sock_queue_each(ctx, &c.sink, cr_sock_queue_kind(s), s->queued);
+	if (ret && c.client && !c.pair)
+		sock_release(c.client);
+	else
+		cr_conn_end(&c);
+	if (ret && c.server)
+		sock_put(c.server);
+	return ret;
+}
+
+/* Note that @sock connects to @s->peer_addr once every socket is made. */
+static int cr_sock_dconn_note(struct cr_socks_state *ss, struct socket *sock,
+			      const struct cr_file_socket *s)
+{
+	struct cr_sock_dconn *d;
+	int ret;
+
+	ret = cr_grow((void **)&ss->dconns, ss->nr_dconns, &ss->cap_dconns, sizeof(*ss->dconns));
+	if (ret)
+		return ret;
+	d = &ss->dconns[ss->nr_dconns++];
+	memset(&d->sun, 0, sizeof(d->sun));
+	d->sock = sock;
+	d->sun.sun_family = AF_UNIX;
+	memcpy(d->sun.sun_path, s->peer_addr, s->peer_len);
+	d->len = offsetof(struct sockaddr_un, sun_path) + s->peer_len;
+	return 0;
 }
 
 /* A TCP socket option of an int, as setsockopt(2) sets it. */
@@ -1931,7 +2306,10 @@ static struct socket *cr_sock_make(struct cr_ctx *ctx, struct cr_socks_state *ss
 	}
 	if (s->state == CR_SOCK_PAIR && s->end) {
 		pair = s->pair <= ss->nr_pairs ? &ss->pairs[s->pair - 1] : NULL;
-		if (!pair || pair->taken || pair->type != s->type || !pair->first) {
+		/* a pending pair's first end is its listener's, with no file */
+		if (!pair || pair->taken || pair->type != s->type ||
+		    pair->pending != !!(s->flags & CR_SOCK_PENDING) ||
+		    !pair->first != pair->pending) {
 			ret = cr_reject(ctx, -EBADMSG, "socket %u: the other end of no pair %u",
 					r->objref, s->pair);
 			return ERR_PTR(ret);
@@ -1950,7 +2328,9 @@ static struct socket *cr_sock_make(struct cr_ctx *ctx, struct cr_socks_state *ss
 			return ERR_PTR(ret);
 	}
 	if (!sock) {
-		ret = s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN ?
+		/* a pending pair's other end: made when its listener connects this one */
+		ret = s->state == CR_SOCK_NEW || s->state == CR_SOCK_LISTEN ||
+		      s->flags & CR_SOCK_PENDING ?
 		      sock_create(AF_UNIX, s->type, 0, &sock) :
 		      cr_sock_pair(s->type, &sock, &other);
 		if (ret)
@@ -1959,26 +2339,33 @@ static struct socket *cr_sock_make(struct cr_ctx *ctx, struct cr_socks_state *ss
 	if (s->state == CR_SOCK_PAIR && !s->end) {
 		pair = &ss->pairs[ss->nr_pairs++];
 		*pair = (struct cr_sock_pair){ .first = sock, .other = other, .type = s->type,
-					       .shutdown = s->shutdown };
+					       .shutdown = s->shutdown,
+					       .pending = s->flags & CR_SOCK_PENDING };
 	}
 	ret = cr_sock_bind(ctx, sock, s);
-	if (!ret)
+	if (!ret && s->peer_len)
+		ret = cr_sock_dconn_note(ss, sock, s);
+	if (!ret && s->state == CR_SOCK_LISTEN)
+		ret = cr_conns_refill(ctx, ss, r, sock);
+	else if (!ret)
 		ret = cr_sock_refill(ctx, ss, r, sock, other);
 	if (s->state == CR_SOCK_ORPHAN)
 		sock_release(other);	/* closed again: this end sees it */
 	if (!ret)
 		ret = cr_sock_set(ctx, sock, s);
 	if (!ret)
-		ret = cr_sock_peercred(ctx, ss, sock->sk, s);
+		ret = cr_sock_peercred(ctx, ss, sock->sk, s->peer);
 	if (ret) {
 		if (pair && !s->end)
 			pair->first = NULL;
 		sock_release(sock);
 		return ERR_PTR(ret);
 	}
-	if (s->state != CR_SOCK_PAIR || s->end)
+	if (s->flags & CR_SOCK_PENDING && s->end)
+		cr_sock_shutdown_pending(sock, s->shutdown);
+	else if (s->state != CR_SOCK_PAIR || s->end)
 		cr_sock_shutdown(sock, s->shutdown);
-	if (s->state == CR_SOCK_PAIR && s->end)
+	if (s->state == CR_SOCK_PAIR && s->end && pair->first)
 		cr_sock_shutdown(pair->first, pair->shutdown);
 	return sock;
 }
@@ -2018,19 +2405,37 @@ struct file *cr_make_socket(struct cr_ctx *ctx, const struct cr_rec_file *r)
 }
 
 /**
- * cr_check_socks() - every socket pair of the image has both its ends
+ * cr_check_socks() - every socket pair of the image has both its ends;
+ *	connect the datagram sockets connected to a name again
  * @ctx: restart context, every file record read
  *
- * Return: 0, or -EBADMSG for a pair whose other end no file record took.
+ * A unix datagram socket connected to a bound socket (of the tree, made
+ * by now, or another's: a syslog daemon's) connects to its name as
+ * connect(2) does.
+ *
+ * Return: 0, -EBADMSG for a pair whose other end no file record took, or
+ * the error of connecting (-ECONNREFUSED: no socket has the name now).
  */
 int cr_check_socks(struct cr_ctx *ctx)
 {
 	struct cr_socks_state *ss = ctx->socks;
+	struct cr_sock_dconn *d;
+	int ret;
 	u32 i;
 
 	for (i = 0; ss && i < ss->nr_pairs; i++)
 		if (!ss->pairs[i].taken)
 			return cr_reject(ctx, -EBADMSG, "socket pair %u with one end", i + 1);
+	for (i = 0; ss && i < ss->nr_dconns; i++) {
+		d = &ss->dconns[i];
+		ret = kernel_connect(d->sock, (struct sockaddr *)&d->sun, d->len, 0);
+		if (ret)
+			return cr_reject(ctx, ret,
+					 "cannot connect a unix datagram socket to %s%.*s again",
+					 d->sun.sun_path[0] ? "" : "@",
+					 d->len - (int)offsetof(struct sockaddr_un, sun_path) - 1,
+					 d->sun.sun_path + !d->sun.sun_path[0]);
+	}
 	return 0;
 }
 
@@ -2114,6 +2519,7 @@ void cr_free_socks(struct cr_ctx *ctx)
 	for (i = 0; i < ss->nr_tcp; i++)
 		sock_put(ss->tcp[i].sk);
 	kvfree(ss->tcp);
+	kvfree(ss->dconns);
 	kfree(ss);
 	ctx->socks = NULL;
 }

@@ -757,6 +757,25 @@ static inline bool cr_nonzero(const __u8 *p, __u32 len)
 	return false;
 }
 
+/*
+ * Is the unix socket name of @len bytes at @a one restart binds or connects
+ * to: an abstract name (a NUL first), or an absolute path, NUL-terminated,
+ * with no NUL inside?
+ */
+static inline bool cr_unix_name_ok(const __u8 *a, __u32 len)
+{
+	__u32 i;
+
+	if (!len || !a[0])
+		return true;
+	if (a[0] != '/' || a[len - 1])
+		return false;
+	for (i = 1; i < len - 1; i++)
+		if (!a[i])
+			return false;
+	return true;
+}
+
 /**
  * cr_check_file_socket() - check the state of a socket
  * @s: the state, after a CR_FILE_SOCKET file record
@@ -793,7 +812,7 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 		return "socket: a negative timeout";
 	/* queued on a unix socket of a pair, a TCP connection, a bound UDP socket */
 	if (s->queued > CR_SOCK_QUEUE_MAX || s->outq > CR_SOCK_QUEUE_MAX - s->queued ||
-	    (s->queued && (s->state == CR_SOCK_LISTEN ||
+	    (s->queued && ((s->state == CR_SOCK_LISTEN && inet) ||
 			   (s->state == CR_SOCK_NEW &&
 			    (!inet || s->protocol != CR_IPPROTO_UDP ||
 			     !(s->inet_flags & CR_INET_BOUND))))))
@@ -803,8 +822,13 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 	     s->snd_seq || s->rcv_seq || s->outq || s->snd_wl1 || s->snd_wnd ||
 	     s->max_window || s->rcv_wnd || s->rcv_wup))
 		return "socket: TCP connection fields on another socket";
-	if (s->__reserved2)
-		return "socket: reserved field not zero";
+	if (s->peer_len > CR_UNIX_PATH_MAX ||
+	    (s->peer_len && (inet || s->type != CR_SOCK_DGRAM || s->state != CR_SOCK_NEW ||
+			     !cr_unix_name_ok(s->peer_addr, s->peer_len))))
+		return "socket: connected to a name, but no unix datagram socket or a bad name";
+	for (i = s->peer_len; i < CR_UNIX_ADDR_MAX; i++)
+		if (s->peer_addr[i])
+			return "socket: bytes after the name it is connected to";
 	if ((s->state == CR_SOCK_LISTEN && s->type == CR_SOCK_DGRAM) ||
 	    (s->state != CR_SOCK_LISTEN && s->backlog))
 		return "socket: a bad backlog";
@@ -822,6 +846,10 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 	    (inet || s->type == CR_SOCK_DGRAM || !s->addr_len ||
 	     (s->state != CR_SOCK_PAIR && s->state != CR_SOCK_ORPHAN)))
 		return "socket: accepted, but no connected unix stream with an address";
+	if (s->flags & CR_SOCK_PENDING &&
+	    (inet || s->type == CR_SOCK_DGRAM || s->state != CR_SOCK_PAIR ||
+	     s->flags & CR_SOCK_ACCEPTED || s->queued))
+		return "socket: pending, but no unix stream client with nothing queued";
 	for (i = 1; s->addr_len && s->addr[0] && i < s->addr_len - 1U; i++)
 		if (!s->addr[i])
 			return "socket: a unix path with a NUL inside";
@@ -872,6 +900,8 @@ enum cr_sock_queue_kind {
 	CR_QUEUE_DGRAM,		/* unix datagrams or packets, with their boundaries */
 	CR_QUEUE_UDP4,		/* UDP datagrams, each with its IPv4 source */
 	CR_QUEUE_UDP6,		/* UDP datagrams, each with its IPv6 (or v4-mapped) source */
+	CR_QUEUE_CONNS,		/* a unix stream listener's connections, with their bytes */
+	CR_QUEUE_CONNS_PKT,	/* a unix seqpacket listener's, with their packets */
 };
 
 /**
@@ -884,6 +914,8 @@ static inline int cr_sock_queue_kind(const struct cr_file_socket *s)
 {
 	if (s->family != CR_AF_UNIX && s->protocol == CR_IPPROTO_UDP)
 		return s->family == CR_AF_INET ? CR_QUEUE_UDP4 : CR_QUEUE_UDP6;
+	if (s->state == CR_SOCK_LISTEN)
+		return s->type == CR_SOCK_STREAM ? CR_QUEUE_CONNS : CR_QUEUE_CONNS_PKT;
 	return s->type == CR_SOCK_STREAM ? CR_QUEUE_STREAM : CR_QUEUE_DGRAM;
 }
 
@@ -891,9 +923,12 @@ static inline int cr_sock_queue_kind(const struct cr_file_socket *s)
 static inline const char *cr_check_sock_msg(const struct cr_sock_msg *m, int kind)
 {
 	bool udp = kind == CR_QUEUE_UDP4 || kind == CR_QUEUE_UDP6;
+	bool conns = kind == CR_QUEUE_CONNS || kind == CR_QUEUE_CONNS_PKT;
 
-	if (m->__reserved || m->__reserved2)
-		return "socket queue: reserved field not zero";
+	if (m->flags & ~CR_SOCK_MSG_CONN || (m->flags && !conns))
+		return "socket queue: a connection on a socket that does not listen";
+	if (m->flags ? m->len || m->uid != CR_SOCK_NO_ID || m->gid != CR_SOCK_NO_ID : m->pair)
+		return "socket queue: a connection with bytes or credentials, or a pair number";
 	if (!udp)
 		return m->port || cr_nonzero(m->addr, sizeof(m->addr)) ?
 		       "socket queue: a source address on a message of no UDP socket" : NULL;
@@ -930,8 +965,9 @@ static inline const char *cr_check_sock_queue(const struct cr_rec_sock_queue *r,
 		m = (const struct cr_sock_msg *)p;
 		if ((__u64)(end - p) < sizeof(*m))
 			return "socket queue: messages past its end";
-		if (m->len > CR_SOCK_MSG_MAX || (!m->len && kind == CR_QUEUE_STREAM) ||
-		    m->len > *left)
+		if (m->len > CR_SOCK_MSG_MAX || m->len > *left ||
+		    (!m->len && (kind == CR_QUEUE_STREAM ||
+				 (kind == CR_QUEUE_CONNS && !m->flags))))
 			return "socket queue: a message of a bad length";
 		why = cr_check_sock_msg(m, kind);
 		if (why)

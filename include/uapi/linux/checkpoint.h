@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	14
+#define CR_FORMAT_VERSION	15
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -797,7 +797,12 @@ struct cr_file_pidfd {
 #define CR_SOCK_ACCEPTED	(1U << 4)	/* unix, accept(2)ed: @addr is its
 						 * listener's, not bound
 						 */
-#define CR_SOCK_FLAGS		0x1fU
+#define CR_SOCK_PENDING		(1U << 5)	/* unix, CR_SOCK_PAIR: the client of
+						 * a connection not accept(2)ed
+						 * yet: its listener's queue
+						 * record makes the other end
+						 */
+#define CR_SOCK_FLAGS		0x3fU
 
 /* The shutdown bits of struct cr_file_socket (shutdown(2)'s SHUT_RD, SHUT_WR + 1). */
 #define CR_SOCK_SHUT_RD		(1U << 0)	/* no more receptions */
@@ -851,7 +856,7 @@ struct cr_file_pidfd {
  * @end: CR_SOCK_PAIR: 0 for the file record that makes the pair, 1 for the
  *	one that takes the other end, which must be of the same type
  * @flags: CR_SOCK_PASSCRED, CR_SOCK_PASSPIDFD, CR_SOCK_SNDBUF, CR_SOCK_RCVBUF,
- *	CR_SOCK_ACCEPTED
+ *	CR_SOCK_ACCEPTED, CR_SOCK_PENDING
  * @shutdown: CR_SOCK_SHUT_RD, CR_SOCK_SHUT_WR: what is shut down
  * @err: its pending error (SO_ERROR), 0 to 4095
  * @sndbuf: with CR_SOCK_SNDBUF, SO_SNDBUF as getsockopt(2) reads it
@@ -902,10 +907,14 @@ struct cr_file_pidfd {
  * @max_window: max_window,
  * @rcv_wnd: rcv_wnd,
  * @rcv_wup: rcv_wup
- * @__reserved2: zero
+ * @peer_len: CR_SOCK_NEW, a unix datagram socket connected (connect(2)) to
+ *	a bound socket that is not connected back to it (a syslog daemon's
+ *	/dev/log): bytes of @peer_addr; 0 otherwise
+ * @peer_addr: the name of that socket, as @addr
  *
  * Restart makes it as the caller would with socket(2) or socketpair(2),
- * bind(2) and listen(2), puts back what it has queued, then sets its
+ * bind(2) and listen(2) (connect(2) to @peer_addr once every socket of the
+ * image is made), puts back what it has queued, then sets its
  * options (a buffer size above the caller's net.core limits needs
  * CAP_NET_ADMIN: -EPERM) and its shutdown state.
  */
@@ -949,7 +958,8 @@ struct cr_file_socket {
 	__u32 max_window;
 	__u32 rcv_wnd;
 	__u32 rcv_wup;
-	__u32 __reserved2;
+	__u32 peer_len;
+	__u8 peer_addr[CR_UNIX_ADDR_MAX];
 };
 
 /* The uid and gid of a queued message without credentials. */
@@ -985,16 +995,22 @@ struct cr_rec_sock_queue {
  *	CR_TREE_OUTSIDE for a process outside the image (always on an INET
  *	socket): SCM_CREDENTIALS then reads pid 0 after restart
  * @port: a UDP datagram's source port (host order); 0 otherwise
- * @__reserved: zero
- * @__reserved2: zero
+ * @flags: CR_SOCK_MSG_CONN on a unix listener's queue; 0 otherwise
+ * @pair: CR_SOCK_MSG_CONN: the pair its client is the other end of (the
+ *	client's file record has CR_SOCK_PENDING), 0 for a client that
+ *	closed; 0 otherwise
  * @addr: a UDP datagram's source address, as struct cr_file_socket's
  *	@laddr (an IPv4 source on an IPv6 socket as a v4-mapped address);
  *	zero otherwise
  *
  * A stream's messages are the pieces it was written in; read(2) joins
- * those of the same sender.  Restart refuses credentials the caller could
- * not send itself (-EPERM), as SCM_CREDENTIALS does.  A UDP datagram is
- * queued again as if it had just arrived from @addr, @port.
+ * those of the same sender.  A unix listener's queue holds its connections
+ * not accept(2)ed yet, in the order accept(2) takes them: each a message
+ * with CR_SOCK_MSG_CONN and no bytes (@sender: the connecting process,
+ * SO_PEERCRED of the accepted socket), then the messages its client sent.
+ * Restart refuses credentials the caller could not send itself (-EPERM),
+ * as SCM_CREDENTIALS does.  A UDP datagram is queued again as if it had
+ * just arrived from @addr, @port.
  */
 struct cr_sock_msg {
 	__u32 len;
@@ -1002,10 +1018,12 @@ struct cr_sock_msg {
 	__u32 gid;
 	__u32 sender;
 	__u16 port;
-	__u16 __reserved;
-	__u32 __reserved2;
+	__u16 flags;
+	__u32 pair;
 	__u8 addr[16];
 };
+
+#define CR_SOCK_MSG_CONN	(1U << 0)	/* a connection not accept(2)ed yet */
 
 #define CR_FD_CLOEXEC		(1U << 0)
 

@@ -691,6 +691,7 @@ static const struct cri_name cri_sock_flags[] = {
 	{ CR_SOCK_SNDBUF, "sndbuf" },
 	{ CR_SOCK_RCVBUF, "rcvbuf" },
 	{ CR_SOCK_ACCEPTED, "accepted" },
+	{ CR_SOCK_PENDING, "pending" },
 	{ }
 };
 
@@ -743,6 +744,8 @@ static void cri_socket(struct cj_out *o, const struct cr_file_socket *s)
 	cj_dec(o, "backlog", s->backlog);
 	if (s->addr_len)
 		cj_bytes(o, "addr", (const char *)s->addr, s->addr_len);
+	if (s->peer_len)
+		cj_bytes(o, "peer_addr", (const char *)s->peer_addr, s->peer_len);
 	if (s->family == CR_AF_UNIX)
 		return;
 	cri_sym(o, "protocol", s->protocol, s->protocol == CR_IPPROTO_TCP ? "tcp" :
@@ -819,6 +822,10 @@ static void cri_sock_queue(struct cri *c, const void *p)
 		cj_dec(o, "uid", h->uid);
 		cj_dec(o, "gid", h->gid);
 		cj_dec(o, "sender", h->sender);
+		if (h->flags & CR_SOCK_MSG_CONN) {
+			cj_word(o, "connection", "true");
+			cj_dec(o, "pair", h->pair);
+		}
 		if (h->port || h->addr[0] || memcmp(h->addr, h->addr + 1, sizeof(h->addr) - 1)) {
 			cj_dec(o, "port", h->port);
 			cj_bytes(o, "addr", (const char *)h->addr, sizeof(h->addr));

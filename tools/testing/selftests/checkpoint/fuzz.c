@@ -570,7 +570,7 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 			struct cr_sock_msg *m = (void *)(q + 1);
 
 			snprintf(what, wlen, "socket queue record %d at %zu", j, im->rec[j].off);
-			switch (rnd_below(7)) {
+			switch (rnd_below(8)) {
 			case 0:
 				q->nr = rnd_below(2) ? q->nr + 1 : rnd_edge();
 				break;
@@ -590,7 +590,11 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 				m->port = rnd_below(2) ? m->port + 1 : rnd_edge();
 				m->addr[rnd_below(sizeof(m->addr))] ^= 1 << rnd_below(8);
 				if (rnd_below(4) == 0)
-					m->__reserved = rnd_edge();
+					m->flags = rnd_edge();
+				break;
+			case 6:	/* a listener's connection: its pair, or one where none can be */
+				m->flags ^= CR_SOCK_MSG_CONN;
+				m->pair = rnd_below(2) ? m->pair + 1 : rnd_edge();
 				break;
 			default:
 				q->objref = rnd_below(2) ? q->objref + 1 : rnd_edge();
@@ -599,7 +603,12 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		}
 		so = (void *)(fp + sizeof(f));
 		snprintf(what, wlen, "socket file record %d at %zu", j, im->rec[j].off);
-		switch (rnd_below(16)) {
+		switch (rnd_below(17)) {
+		case 16:	/* a datagram socket's peer name, pending clients */
+			so->peer_len = rnd_below(2) ? rnd_below(120) : rnd_edge();
+			so->peer_addr[rnd_below(sizeof(so->peer_addr))] ^= 1 << rnd_below(8);
+			so->flags ^= rnd_below(2) ? CR_SOCK_PENDING : 0;
+			break;
 		case 14:	/* TCP: options, sequence numbers */
 			so->mss = rnd_below(2) ? rnd_below(70000) : 0;
 			so->snd_wscale = rnd_below(20);
@@ -636,7 +645,7 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 			so->type = rnd_below(2) ? rnd_below(8) : rnd_edge();
 			break;
 		case 4:
-			so->flags = rnd_below(2) ? rnd_below(32) : rnd_edge();
+			so->flags = rnd_below(2) ? rnd_below(64) : rnd_edge();
 			so->shutdown = rnd_below(4);
 			break;
 		case 5:

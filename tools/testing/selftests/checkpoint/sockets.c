@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <linux/sockios.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -638,6 +639,289 @@ TEST_F_TIMEOUT(sockets, accepted, 60)
 	unlink(RESULT_CHILD);
 }
 
+/* The pending test's fds: a client before its listener, listeners, clients after. */
+enum { W_C0 = 40, W_L = 45, W_LQ, W_C1, W_C3, W_CQ, W_A0, W_A1, W_A2, W_A3, W_AQ, W_N };
+
+/* What the pending test's child finds once continued. */
+struct pend_result {
+	int bad;
+	int order;		/* accept(2) gives the connections in their order */
+	int a0_eof;		/* C0's bytes, then the end (C0 shut for writing) */
+	int a1_both;		/* C1's bytes; a reply reaches C1 */
+	int a2_bye;		/* the closed client's bytes, then the end */
+	int a3_eof;		/* C3 sent nothing and shut down: the end; a reply reaches it */
+	int q_packets;		/* the seqpacket client's two packets, whole */
+	int peercred;		/* SO_PEERCRED of an accepted one: our pid */
+	int none_left;		/* no other connection waits */
+	int c0_name;		/* C0's peer: the listener's name */
+};
+
+/* Read exactly @want from @fd, then the end if @eof: 1 if so. */
+static int reads(int fd, const char *want, int eof)
+{
+	char buf[32] = { };
+	size_t n = strlen(want);
+
+	if (n && (read(fd, buf, sizeof(buf)) != (ssize_t)n || memcmp(buf, want, n)))
+		return 0;
+	return !eof || read(fd, buf, sizeof(buf)) == 0;
+}
+
+/*
+ * Connections not accept(2)ed yet, on a stream listener: C0's (its client
+ * made before the listener: its fd is lower), C1's, one whose client
+ * closed, C3's (nothing sent, shut down); and on a seqpacket one, two
+ * packets.  Once continued, each is accepted in its order with its bytes.
+ */
+static void pending_child(void)
+{
+	struct timeval tv = { 2, 0 };	/* a missing end fails, not waits */
+	struct sockaddr_un sa, sq, got;
+	struct pend_result r = { };
+	int *bad = &r.bad, fd, i;
+	socklen_t len, qlen, n;
+	struct ucred uc;
+	char tag[4];
+
+	close_range(3, ~0U, 0);
+	signal(SIGPIPE, SIG_IGN);
+	len = abstract(&sa, "pend", getpid());
+	qlen = abstract(&sq, "pendq", getpid());
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, W_C0)))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !bind(fd, (void *)&sa, len) && !listen(fd, 8) &&
+		   !cr_move_fd(fd, W_L)))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (FAILED(fd >= 0 && !bind(fd, (void *)&sq, qlen) && !listen(fd, 8) &&
+		   !cr_move_fd(fd, W_LQ)))
+		goto out;
+	if (FAILED(!connect(W_C0, (void *)&sa, len) && write(W_C0, "zero", 4) == 4 &&
+		   !shutdown(W_C0, SHUT_WR)))
+		goto out;
+	if (FAILED(connect_at(&sa, len, W_C1) == W_C1 && write(W_C1, "one", 3) == 3))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !connect(fd, (void *)&sa, len) && write(fd, "bye", 3) == 3 &&
+		   !close(fd)))
+		goto out;
+	if (FAILED(connect_at(&sa, len, W_C3) == W_C3 && !shutdown(W_C3, SHUT_WR)))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (FAILED(fd >= 0 && !connect(fd, (void *)&sq, qlen) && send(fd, "p", 1, 0) == 1 &&
+		   send(fd, "qq", 2, 0) == 2 && !cr_move_fd(fd, W_CQ)))
+		goto out;
+
+	raise(SIGSTOP);
+
+	/* one missing fails, not waits */
+	if (FAILED(!fcntl(W_L, F_SETFL, O_NONBLOCK) && !fcntl(W_LQ, F_SETFL, O_NONBLOCK)))
+		goto out;
+	for (i = W_A0; i <= W_A3; i++)
+		if (FAILED(!cr_move_fd(accept(W_L, NULL, NULL), i)))
+			goto out;
+	if (FAILED(!cr_move_fd(accept(W_LQ, NULL, NULL), W_AQ)))
+		goto out;
+	for (i = W_C0; i <= W_AQ; i++)
+		setsockopt(i, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	r.a0_eof = reads(W_A0, "zero", 1);
+	r.a1_both = reads(W_A1, "one", 0) && write(W_A1, "r1", 2) == 2 && reads(W_C1, "r1", 0);
+	r.a2_bye = reads(W_A2, "bye", 1);
+	r.a3_eof = reads(W_A3, "", 1) && write(W_A3, "r3", 2) == 2 && reads(W_C3, "r3", 0);
+	memset(tag, 0, sizeof(tag));
+	r.q_packets = recv(W_AQ, tag, sizeof(tag), 0) == 1 && tag[0] == 'p' &&
+		      recv(W_AQ, tag, sizeof(tag), 0) == 2 && !memcmp(tag, "qq", 2);
+	r.order = r.a0_eof && r.a1_both && r.a2_bye && r.a3_eof;
+	n = sizeof(uc);
+	r.peercred = !getsockopt(W_A1, SOL_SOCKET, SO_PEERCRED, &uc, &n) &&
+		     uc.pid == getpid();
+	r.none_left = accept(W_L, NULL, NULL) == -1 && errno == EAGAIN;
+	n = sizeof(got);
+	r.c0_name = !getpeername(W_C0, (void *)&got, &n) && n == len && !memcmp(&got, &sa, len);
+out:
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+/*
+ * A unix listener's connections not accept(2)ed yet come back in their
+ * order, each with what its client sent and its client's state, whether
+ * the client's file record comes before the listener's or after, or the
+ * client closed.
+ */
+TEST_F_TIMEOUT(sockets, pending, 60)
+{
+	struct pend_result r;
+
+	ASSERT_EQ(CR_RESTART_OK, cr_stop_and_go(self->img, variant->restart, pending_child))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	ASSERT_EQ(0, r.bad) TH_LOG("the child failed at line %d", r.bad);
+	EXPECT_EQ(1, r.a0_eof) TH_LOG("the client before its listener");
+	EXPECT_EQ(1, r.a1_both);
+	EXPECT_EQ(1, r.a2_bye) TH_LOG("the client that closed");
+	EXPECT_EQ(1, r.a3_eof);
+	EXPECT_EQ(1, r.order);
+	EXPECT_EQ(1, r.q_packets);
+	EXPECT_EQ(1, r.peercred);
+	EXPECT_EQ(1, r.none_left);
+	EXPECT_EQ(1, r.c0_name);
+}
+
+/* The dgram_named test's fds: servers and the clients connected to them. */
+enum { G_SA = 40, G_CA, G_SP, G_CP, G_CO, G_N };
+
+/* What the dgram_named child finds once continued. */
+struct dgram_result {
+	int bad;
+	int abstract_ok;	/* its client sends to the abstract server, names it */
+	int path_ok;		/* likewise, the server bound to a relative path */
+	int out_sent;		/* it sends to the test's server */
+};
+
+/* Does @fd's peer have the name @sa (@len), and does @srv get @msg sent on @fd? */
+static int dgram_to(int fd, int srv, const struct sockaddr_un *sa, socklen_t len,
+		    const char *msg)
+{
+	char buf[16] = { };
+
+	return name_is(fd, 1, sa, len) && send(fd, msg, strlen(msg), 0) == (ssize_t)strlen(msg) &&
+	       recv(srv, buf, sizeof(buf), MSG_DONTWAIT) == (ssize_t)strlen(msg) &&
+	       !strcmp(buf, msg);
+}
+
+static pid_t dgram_test_pid;
+
+/*
+ * Datagram sockets connected (connect(2)) to bound sockets that are not
+ * connected back, as a syslog client to /dev/log: to an abstract name and
+ * a relative path in the tree, to the test's abstract name outside it.
+ */
+static void dgram_child(void)
+{
+	struct sockaddr_un sa, sp = { .sun_family = AF_UNIX }, so, abs;
+	struct dgram_result r = { };
+	socklen_t la, lp, lo, labs;
+	int *bad = &r.bad, fd;
+
+	close_range(3, ~0U, 0);
+	la = abstract(&sa, "dsrv", getpid());
+	lo = abstract(&so, "dout", dgram_test_pid);
+	snprintf(sp.sun_path, sizeof(sp.sun_path), "cr-dgram-%d", getpid());
+	lp = offsetof(struct sockaddr_un, sun_path) + strlen(sp.sun_path) + 1;
+	abs = sp;
+	snprintf(abs.sun_path, sizeof(abs.sun_path), "/tmp/cr-dgram-%d", getpid());
+	labs = offsetof(struct sockaddr_un, sun_path) + strlen(abs.sun_path) + 1;
+	if (FAILED(!chdir("/tmp")))
+		goto out;
+	unlink(sp.sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !bind(fd, (void *)&sa, la) && !cr_move_fd(fd, G_SA)))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !connect(fd, (void *)&sa, la) && !cr_move_fd(fd, G_CA)))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !bind(fd, (void *)&sp, lp) && !cr_move_fd(fd, G_SP)))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !connect(fd, (void *)&sp, lp) && !cr_move_fd(fd, G_CP)))
+		goto out;
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (FAILED(fd >= 0 && !connect(fd, (void *)&so, lo) && !cr_move_fd(fd, G_CO) &&
+		   send(G_CO, "pre", 3, 0) == 3))
+		goto out;
+
+	raise(SIGSTOP);
+
+	r.abstract_ok = dgram_to(G_CA, G_SA, &sa, la, "a");
+	/* restart connects it to the absolute path of the server's socket file */
+	r.path_ok = dgram_to(G_CP, G_SP, &sp, lp, "p") || dgram_to(G_CP, G_SP, &abs, labs, "p");
+	r.out_sent = send(G_CO, "out", 3, 0) == 3;
+out:
+	unlink(sp.sun_path);
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+/*
+ * A datagram socket connected to a bound socket, in the tree or outside
+ * (a syslog client's): connected again by the name.  Before, one whose
+ * server was outside was left to the restarter (restart failed without
+ * --inherit-fd), one whose server was inside was refused.
+ */
+TEST_F_TIMEOUT(sockets, dgram_named, 60)
+{
+	struct dgram_result r;
+	struct sockaddr_un so;
+	socklen_t lo;
+	char buf[8] = { };
+	int srv;
+
+	dgram_test_pid = getpid();
+	lo = abstract(&so, "dout", dgram_test_pid);
+	srv = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ASSERT_GE(srv, 0);
+	ASSERT_EQ(0, bind(srv, (void *)&so, lo));
+	ASSERT_EQ(CR_RESTART_OK, cr_stop_and_go(self->img, variant->restart, dgram_child))
+		TH_LOG("checkpoint or restart: %s", strerror(errno));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	ASSERT_EQ(0, r.bad) TH_LOG("the child failed at line %d", r.bad);
+	EXPECT_EQ(1, r.abstract_ok);
+	EXPECT_EQ(1, r.path_ok);
+	EXPECT_EQ(1, r.out_sent);
+	EXPECT_EQ(3, recv(srv, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_STREQ("pre", buf);
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(3, recv(srv, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_STREQ("out", buf);
+	close(srv);
+}
+
+/*
+ * Restart fails before the point of no return when the name a datagram
+ * socket was connected to has no socket now (ECONNREFUSED), and succeeds
+ * once one is bound to it again.
+ */
+TEST(dgram_named_gone)
+{
+	struct sockaddr_un so;
+	int img = cr_tmpfile(), srv;
+	socklen_t lo;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	lo = abstract(&so, "dgone", getpid());
+	srv = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ASSERT_GE(srv, 0);
+	ASSERT_EQ(0, bind(srv, (void *)&so, lo));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int fd;
+
+		close_range(3, ~0U, 0);
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		if (fd < 0 || connect(fd, (void *)&so, lo) || cr_move_fd(fd, 40))
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(send(40, "x", 1, 0) == 1 ? 0 : 2);
+	}
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_LT(0, cr_checkpoint_kill(pid, img)) TH_LOG("checkpoint: %s", strerror(errno));
+	close(srv);
+	EXPECT_EQ(100 + ECONNREFUSED, cr_restart_child(img))
+		TH_LOG("restart did not fail with ECONNREFUSED");
+	srv = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ASSERT_GE(srv, 0);
+	ASSERT_EQ(0, bind(srv, (void *)&so, lo));
+	EXPECT_EQ(0, cr_restart_child(img));
+	close(srv);
+	close(img);
+}
+
 enum { R_RIGHTS, R_PENDING, R_PATH, R_UDP_PKTINFO, R_RECVERR, R_NETLINK, R_NR };
 
 /* A child that makes what @what says, stops, and exits 0 once continued. */
@@ -645,7 +929,7 @@ static void refused_child(int what)
 {
 	struct sockaddr_un sa;
 	socklen_t len;
-	int sv[2], fd = -1, cl;
+	int sv[2], fd = -1;
 
 	close_range(3, ~0U, 0);
 	switch (what) {
@@ -667,15 +951,18 @@ static void refused_child(int what)
 			_exit(1);
 		break;
 	}
-	case R_PENDING:		/* a connection not accepted yet */
+	case R_PENDING: {	/* a connection not accepted yet from outside (the test) */
+		struct pollfd p = { .events = POLLIN };
+
 		len = abstract(&sa, "pending", getpid());
 		fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		cl = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (fd < 0 || cl < 0 || bind(fd, (void *)&sa, len) || listen(fd, 4) ||
-		    connect(cl, (void *)&sa, len) || cr_move_fd(fd, 40))
+		if (fd < 0 || bind(fd, (void *)&sa, len) || listen(fd, 4) || cr_move_fd(fd, 40))
 			_exit(1);
-		close(cl);
+		p.fd = 40;
+		if (poll(&p, 1, 5000) != 1)
+			_exit(1);
 		break;
+	}
 	case R_PATH:		/* bound to a relative path, its file unlinked */
 		memset(&sa, 0, sizeof(sa));
 		sa.sun_family = AF_UNIX;
@@ -720,13 +1007,30 @@ static void refused_child(int what)
 	_exit(0);
 }
 
+/* Connect to refused_child(R_PENDING)'s listener, once @pid made it: the fd, or -1. */
+static int pending_from_outside(pid_t pid)
+{
+	struct sockaddr_un sa;
+	socklen_t len = abstract(&sa, "pending", pid);
+	int fd, i;
+
+	for (i = 0; i < 400; i++) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd >= 0 && !connect(fd, (void *)&sa, len))
+			return fd;
+		close(fd);
+		cr_msleep(5);
+	}
+	return -1;
+}
+
 /*
  * What restart would not make whole is refused with EOPNOTSUPP, and the
  * process runs on.
  */
 TEST(refused)
 {
-	int img = cr_tmpfile(), what;
+	int img = cr_tmpfile(), what, cl;
 	pid_t pid;
 
 	ASSERT_GE(img, 0);
@@ -735,8 +1039,11 @@ TEST(refused)
 		ASSERT_GE(pid, 0);
 		if (!pid)
 			refused_child(what);
+		cl = what == R_PENDING ? pending_from_outside(pid) : -1;
 		EXPECT_EQ(0, cr_refused(pid, img))
 			TH_LOG("case %d: 1 saved, 2 another errno, 3 did not stop or end", what);
+		if (cl >= 0)
+			close(cl);
 	}
 	close(img);
 }
@@ -1541,6 +1848,96 @@ TEST(busybox_httpd)
 	unlink(WWW "/index.html");
 	rmdir(WWW);
 	close(img);
+}
+
+#define SYSLOG_FILE	"/tmp/cr-syslog.log"
+#define SYSLOG_ACTION_READ		2
+#define SYSLOG_ACTION_SIZE_UNREAD	9
+
+static char out_of_klog[1 << 16];
+
+/* Exec busybox with @argv, its stdio on /dev/null: its pid, or -1. */
+static pid_t busybox(char *const argv[])
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (!pid) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		closefrom(3);
+		execv("/bin/busybox", argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Does SYSLOG_FILE hold @what within 10 s? */
+static int syslog_has(const char *what)
+{
+	static char buf[1 << 16];
+	int i, fd;
+	ssize_t n;
+
+	for (i = 0; i < 1000; i++) {
+		fd = open(SYSLOG_FILE, O_RDONLY);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		if (strstr(buf, what))
+			return 1;
+		cr_msleep(10);
+	}
+	return 0;
+}
+
+/*
+ * Debian's busybox klogd, a real syslog client: connected to busybox
+ * syslogd's /dev/log (a datagram socket outside the tree), it is
+ * checkpointed, killed and restarted, and a kernel message written after
+ * reaches the log file through its socket, connected again by the name.
+ */
+TEST(busybox_klogd_syslog)
+{
+	static char * const syslogd[] = { "syslogd", "-n", "-O", SYSLOG_FILE, NULL };
+	static char * const klogd[] = { "klogd", "-n", NULL };
+	int img = cr_tmpfile(), kmsg, i;
+	pid_t slog, klog, back;
+
+	if (getuid())
+		SKIP(return, "needs root (/dev/log, klogctl)");
+	ASSERT_GE(img, 0);
+	unlink(SYSLOG_FILE);
+	unlink("/dev/log");
+	slog = busybox(syslogd);
+	ASSERT_GT(slog, 0);
+	for (i = 0; i < 500 && access("/dev/log", F_OK); i++)
+		cr_msleep(10);
+	/* klogd reads what syslog(2) readers have not: only what comes next */
+	while (klogctl(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0 &&
+	       klogctl(SYSLOG_ACTION_READ, (char *)out_of_klog, sizeof(out_of_klog)) > 0)
+		;
+	klog = busybox(klogd);
+	ASSERT_GT(klog, 0);
+	kmsg = open("/dev/kmsg", O_WRONLY);
+	ASSERT_GE(kmsg, 0);
+	/* until klogd has sent to syslogd: its socket is connected */
+	ASSERT_LT(0, write(kmsg, "cr-klogd-before\n", 16));
+	EXPECT_EQ(1, syslog_has("cr-klogd-before")) TH_LOG("klogd does not log");
+	ASSERT_EQ(0, cr_stop_wait(klog, 1));
+	ASSERT_LT(0, cr_checkpoint_kill(klog, img)) TH_LOG("checkpoint: %s", strerror(errno));
+	back = cr_restart_as(0, img, 0);
+	ASSERT_GT(back, 0);
+	ASSERT_LT(0, write(kmsg, "cr-klogd-after\n", 15));
+	EXPECT_EQ(1, syslog_has("cr-klogd-after")) TH_LOG("the restarted klogd does not log");
+	kill(back, SIGKILL);
+	waitpid(back, NULL, 0);
+	kill(slog, SIGKILL);
+	waitpid(slog, NULL, 0);
+	close(kmsg);
+	close(img);
+	unlink(SYSLOG_FILE);
 }
 
 /*
