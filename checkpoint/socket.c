@@ -2494,9 +2494,29 @@ int cr_restore_socks(struct cr_ctx *ctx, struct cr_task *t)
 	return 0;
 }
 
+/*
+ * Hold TCP connection @sk, made in repair mode by a restart that failed
+ * before taking it out, as cr_hold_tcp() holds a killed original's: its
+ * file (the image's objects still reference it) kept, with a drop filter,
+ * for the next restart to take over; not closed, then answered with a
+ * reset, as it would be without.
+ */
+static void cr_tcp_rehold(struct sock *sk)
+{
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+
+	if (!sock || !sock->file || !tcp_sk(sk)->repair || !cr_tcp_quiet(sk))
+		return;
+	cr_tcp_hold(sk, sock->file);
+}
+
 /**
  * cr_free_socks() - drop what restart kept of the sockets it made
  * @ctx: restart context
+ *
+ * The TCP connections of a restart that failed before they were taken
+ * out of repair mode are held for the next one (cr_tcp_rehold()).  Called
+ * while the image's objects still reference the sockets' files.
  */
 void cr_free_socks(struct cr_ctx *ctx)
 {
@@ -2516,8 +2536,12 @@ void cr_free_socks(struct cr_ctx *ctx)
 			sock_put(ss->fixes[i].sk);
 	}
 	kvfree(ss->fixes);
-	for (i = 0; i < ss->nr_tcp; i++)
+	for (i = 0; i < ss->nr_tcp; i++) {
+		/* a failed restart leaves each connection held, as the kill left it */
+		if (!ss->tcp_live)
+			cr_tcp_rehold(ss->tcp[i].sk);
 		sock_put(ss->tcp[i].sk);
+	}
 	kvfree(ss->tcp);
 	kvfree(ss->dconns);
 	kfree(ss);

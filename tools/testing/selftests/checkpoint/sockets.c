@@ -2029,6 +2029,8 @@ static int read_full(int fd, void *buf, size_t len)
  * restarted, it reads them, sends back their sum, then echoes the peer's
  * next message.
  */
+static const char *tcp_child_file;	/* a file tcp_child() also opens, on fd 41 */
+
 static void tcp_child(int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -2042,6 +2044,8 @@ static void tcp_child(int port)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (void *)&a, sizeof(a)) || cr_move_fd(fd, 40) ||
 	    write(40, "before", 6) != 6)
+		_exit(1);
+	if (tcp_child_file && cr_move_fd(open(tcp_child_file, O_RDONLY), 41))
 		_exit(1);
 	/* until the peer's bytes are all here, then stop */
 	for (i = 0; i < 1000; i++) {
@@ -2151,6 +2155,79 @@ TEST(tcp_connection)
 		close(l);
 		close(img);
 	}
+}
+
+/*
+ * A restart that fails before the point of no return (a file of the image
+ * is gone) after it took the connection over leaves it held: what the
+ * peer sends meanwhile is dropped, not answered with a reset, and the
+ * next restart, the file back, gets it.
+ */
+TEST(tcp_held_after_failed_restart)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int img, l, c, i, status, fd;
+	static unsigned char out[TCP_IN];
+	unsigned long sum = 0;
+	char path[64], got[64], want[64];
+	socklen_t len = sizeof(a);
+	pid_t pid, back;
+
+	if (getuid())
+		SKIP(return, "needs CAP_NET_ADMIN (TCP repair)");
+	for (i = 0; i < TCP_IN; i++) {
+		out[i] = (unsigned char)(i * 7 + 1);
+		sum += out[i];
+	}
+	snprintf(want, sizeof(want), "sum %lu;hello", sum);
+	snprintf(path, sizeof(path), "/tmp/cr-held-%d", getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	tcp_child_file = path;
+	img = cr_tmpfile();
+	ASSERT_GE(img, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_GE(l, 0);
+	ASSERT_EQ(0, bind(l, (void *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(l, 1));
+	ASSERT_EQ(0, getsockname(l, (void *)&a, &len));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		tcp_child(ntohs(a.sin_port));
+	tcp_child_file = NULL;
+	c = accept(l, NULL, NULL);
+	ASSERT_GE(c, 0);
+	ASSERT_EQ(0, cr_write_all(c, out, TCP_IN));
+	ASSERT_EQ(0, read_full(c, got, 6));	/* "before" */
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_LT(0, sys_checkpoint(pid, img, CR_CHECKPOINT_KILL))
+		TH_LOG("checkpoint: %s", strerror(errno));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, unlink(path));
+	EXPECT_EQ(100 + ENOENT, cr_restart_child(img)) TH_LOG("the restart did not fail");
+	/* to the connection the failed restart left: dropped, sent again */
+	ASSERT_EQ(5, write(c, "hello", 5));
+	cr_msleep(300);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	back = cr_restart_as(0, img, 0);
+	ASSERT_GT(back, 0);
+	memset(got, 0, sizeof(got));
+	EXPECT_EQ(0, read_full(c, got, strlen(want) - 5))
+		TH_LOG("got \"%s\" (%s)", got, strerror(errno));
+	EXPECT_EQ(0, read_full(c, got + strlen(want) - 5, 5))
+		TH_LOG("got \"%s\" (%s)", got, strerror(errno));
+	EXPECT_STREQ(want, got);
+	EXPECT_EQ(0, cr_wait(back));
+	EXPECT_EQ(0, read(c, got, 1)) TH_LOG("%s", strerror(errno));
+	unlink(path);
+	close(c);
+	close(l);
+	close(img);
 }
 
 #define HOLD_SECS	"/proc/sys/kernel/cr/tcp_hold_secs"
