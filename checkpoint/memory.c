@@ -40,6 +40,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
+#include <linux/swapops.h>
 #include <linux/vmalloc.h>
 
 /* ------------------------------------------------------------------------ */
@@ -232,7 +233,9 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 			   (f & VM_SEQ_READ ? CR_VMA_F_SEQUENTIAL : 0) |
 			   (f & VM_DONTCOPY ? CR_VMA_F_DONTFORK : 0) |
 			   (f & VM_DONTDUMP ? CR_VMA_F_DONTDUMP : 0) |
-			   (f & VM_NORESERVE ? CR_VMA_F_NORESERVE : 0);
+			   (f & VM_NORESERVE ? CR_VMA_F_NORESERVE : 0) |
+			   (f & VM_HUGEPAGE ? CR_VMA_F_HUGEPAGE : 0) |
+			   (f & VM_NOHUGEPAGE ? CR_VMA_F_NOHUGEPAGE : 0);
 		if (cr_vma_kind_in(r->kind, CR_VMA_FILE)) {
 			r->pgoff = vma->vm_pgoff;
 			if (r->kind == CR_VMA_FILE_SHARED && (f & VM_MAYWRITE))
@@ -388,13 +391,43 @@ struct cr_page_walk {
 	unsigned long next;
 };
 
+/*
+ * A transparent huge page: its pages recorded here, under the pmd lock, as
+ * cr_pte_entry() records small ones (the walker would split it to reach
+ * that); GUP pins them one by one, and restart writes them as small pages.
+ * The huge zero page, or a file's huge page in a private mapping, is no
+ * saved page.
+ */
 static int cr_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
 			struct mm_walk *walk)
 {
-	/* the walker would split a huge pmd to reach our pte_entry */
-	if (pmd_trans_huge(pmdp_get_lockless(pmd)))
-		return -EOPNOTSUPP;
-	return 0;
+	struct cr_page_walk *w = walk->private;
+	pmd_t pmdv = pmdp_get_lockless(pmd);
+	spinlock_t *ptl;	/* the pmd's */
+	int ret = 0;
+
+	if (!pmd_trans_huge(pmdv) && !is_pmd_migration_entry(pmdv))
+		return 0;
+	ptl = pmd_lock(walk->mm, pmd);
+	pmdv = pmdp_get(pmd);
+	if (!pmd_trans_huge(pmdv) && !is_pmd_migration_entry(pmdv))
+		goto out;	/* split meanwhile: its ptes are walked */
+	walk->action = ACTION_CONTINUE;
+	if (pmd_trans_huge(pmdv) &&
+	    (is_huge_zero_pmd(pmdv) || (w->anon_only && !PageAnon(pmd_page(pmdv)))))
+		goto out;
+	/* else mapped, or migrating: GUP waits for it */
+	for (; addr < next; addr += PAGE_SIZE) {
+		w->addrs[w->nr++] = addr;
+		if (w->nr == CR_PAGES_MAX) {
+			w->next = addr + PAGE_SIZE;
+			ret = 1;
+			break;
+		}
+	}
+out:
+	spin_unlock(ptl);
+	return ret;
 }
 
 /* Runs under the pte lock: only records addresses. */
@@ -505,8 +538,6 @@ static int cr_pin_chunk(struct cr_ctx *ctx, struct mm_struct *mm,
 		goto out;
 	}
 	ret = walk_page_range(mm, *addr, snap->rec.end, &cr_walk_ops, &w);
-	if (ret == -EOPNOTSUPP)
-		cr_refuse(ctx, ret, "a transparent huge page at %#lx", *addr);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < w.nr; i += run) {
@@ -1115,6 +1146,11 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_snap *vs)
 		ret = do_madvise(mm, addr, len, MADV_RANDOM);
 	if (!ret && v->flags & CR_VMA_F_SEQUENTIAL)
 		ret = do_madvise(mm, addr, len, MADV_SEQUENTIAL);
+	/* -EINVAL on a kernel without transparent huge pages */
+	if (!ret && v->flags & CR_VMA_F_HUGEPAGE)
+		ret = do_madvise(mm, addr, len, MADV_HUGEPAGE);
+	if (!ret && v->flags & CR_VMA_F_NOHUGEPAGE)
+		ret = do_madvise(mm, addr, len, MADV_NOHUGEPAGE);
 	return ret;
 }
 

@@ -314,7 +314,8 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
 				 CR_VMA_BIT(CR_VMA_HEAP))
 #define CR_VMA_F_ALL		(CR_VMA_F_GROWSDOWN | CR_VMA_F_DONTFORK | CR_VMA_F_DONTDUMP | \
 				 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE | CR_VMA_F_WIPEONFORK | \
-				 CR_VMA_F_RANDOM | CR_VMA_F_SEQUENTIAL | CR_VMA_F_INHERIT)
+				 CR_VMA_F_RANDOM | CR_VMA_F_SEQUENTIAL | CR_VMA_F_INHERIT | \
+				 CR_VMA_F_HUGEPAGE | CR_VMA_F_NOHUGEPAGE)
 
 /* ------------------------------------------------------------------------ */
 /* the image order                                                          */
@@ -587,6 +588,8 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 		return "only the stack grows down";
 	if (v->flags & CR_VMA_F_MAYWRITE && v->kind != CR_VMA_FILE_SHARED)
 		return "maywrite on a mapping that is not a shared file";
+	if ((v->flags & CR_VMA_F_HUGEPAGE) && (v->flags & CR_VMA_F_NOHUGEPAGE))
+		return "hugepage and nohugepage";
 	if (v->flags & CR_VMA_F_WIPEONFORK && v->kind != CR_VMA_ANON_PRIVATE &&
 	    v->kind != CR_VMA_STACK && v->kind != CR_VMA_HEAP)
 		return "wipeonfork on a mapping that is not private anonymous";

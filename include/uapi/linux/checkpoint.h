@@ -452,6 +452,8 @@ struct cr_rec_mm {
 #define CR_VMA_F_RANDOM		(1U << 7)	/* MADV_RANDOM */
 #define CR_VMA_F_SEQUENTIAL	(1U << 8)	/* MADV_SEQUENTIAL */
 #define CR_VMA_F_INHERIT	(1U << 9)	/* private: the parent's, as fork() copies it */
+#define CR_VMA_F_HUGEPAGE	(1U << 10)	/* MADV_HUGEPAGE */
+#define CR_VMA_F_NOHUGEPAGE	(1U << 11)	/* MADV_NOHUGEPAGE */
 
 /**
  * struct cr_rec_vma - one mapping

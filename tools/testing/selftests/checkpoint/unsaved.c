@@ -798,7 +798,8 @@ static int vm_flags(void *addr, char *out, size_t len)
 	return out[0] ? 0 : -1;
 }
 
-static const int advice[] = { MADV_RANDOM, MADV_SEQUENTIAL, MADV_DONTDUMP, MADV_DONTFORK };
+static const int advice[] = { MADV_RANDOM, MADV_SEQUENTIAL, MADV_DONTDUMP, MADV_DONTFORK,
+			      MADV_HUGEPAGE, MADV_NOHUGEPAGE };
 static char *adv_map[ARRAY_SIZE(advice)];
 static char adv_flags[ARRAY_SIZE(advice)][256];
 
@@ -840,10 +841,169 @@ static int advice_after(void)
 	return bad ? bad : CR_RESTART_OK;
 }
 
-/* madvise() flags of mappings (smaps VmFlags): RANDOM, SEQUENTIAL, DONTDUMP, DONTFORK */
+/*
+ * madvise() flags of mappings (smaps VmFlags): RANDOM, SEQUENTIAL, DONTDUMP,
+ * DONTFORK, HUGEPAGE, NOHUGEPAGE
+ */
 TEST(madvise_flags)
 {
 	kept_or_refused_test(_metadata, 0, advice_before, advice_after);
+}
+
+#define HUGE_SZ	(2UL << 20)	/* a huge page */
+
+/* A field of the smaps entry of the mapping holding @addr, in kB; -1 if none. */
+static long smaps_kb(void *addr, const char *field)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	long kb = -1, v;
+	char line[256];
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && !strncmp(line, field, strlen(field)) &&
+			 sscanf(line + strlen(field), " %ld", &v) == 1)
+			kb = v;
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static unsigned char *thp;
+
+static unsigned char thp_byte(size_t i)
+{
+	return (unsigned char)(i / 4096 * 7 + i % 251);
+}
+
+/* Two huge pages, filled, in a mapping with MADV_HUGEPAGE. */
+static int thp_before(void)
+{
+	unsigned char *m = mmap(NULL, 3 * HUGE_SZ, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t i;
+
+	if (m == MAP_FAILED)
+		return -1;
+	thp = (unsigned char *)(((unsigned long)m + HUGE_SZ - 1) & ~(HUGE_SZ - 1));
+	if (madvise(thp, 2 * HUGE_SZ, MADV_HUGEPAGE))
+		return -1;
+	for (i = 0; i < 2 * HUGE_SZ; i++)
+		thp[i] = thp_byte(i);
+	/* nothing to save as a huge page, else: the test would prove nothing */
+	return smaps_kb(thp, "AnonHugePages:") >= 2048 ? 0 : -1;
+}
+
+static int thp_after(void)
+{
+	char flags[256];
+	size_t i;
+
+	for (i = 0; i < 2 * HUGE_SZ; i++)
+		if (thp[i] != thp_byte(i))
+			return CR_RESTART_BAD;
+	if (vm_flags(thp, flags, sizeof(flags)) || !strstr(flags, " hg"))
+		return CR_RESTART_BAD + 1;
+	return CR_RESTART_OK;
+}
+
+/*
+ * Transparent huge pages (MADV_HUGEPAGE) are saved, not refused: every
+ * byte comes back (as small pages), and the mapping keeps its advice.
+ */
+TEST(thp_saved)
+{
+	int img = cr_tmpfile(), st;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		long crid;
+
+		if (thp_before())
+			_exit(1);
+		crid = sys_checkpoint(0, img, 0);
+		if (crid < 0)
+			_exit(errno == EOPNOTSUPP ? REFUSED : CKPT_ERR);
+		_exit(crid > 0 ? CR_ORIG_OK : thp_after());
+	}
+	st = cr_wait(pid);
+	ASSERT_EQ(CR_ORIG_OK, st) TH_LOG("%s", st == REFUSED ? "refused" :
+					st == 1 ? "no huge page to save" : "checkpoint failed");
+	st = restart_img(img, NULL);
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("%s", describe(st));
+	close(img);
+}
+
+static char *htlb;
+
+/* Write @val to vm.nr_hugepages: 0, or -1. */
+static int nr_hugepages(const char *val)
+{
+	int fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static int htlb_before(void)
+{
+	if (nr_hugepages("2"))
+		return -1;
+	htlb = mmap(NULL, HUGE_SZ, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (htlb == MAP_FAILED)
+		return -1;
+	memset(htlb, 0x5a, HUGE_SZ);
+	return 0;
+}
+
+static int htlb_after(void)
+{
+	char flags[256];
+
+	if (vm_flags(htlb, flags, sizeof(flags)) || !strstr(flags, " ht"))
+		return CR_RESTART_BAD;
+	return htlb[0] == 0x5a && htlb[HUGE_SZ - 1] == 0x5a ? CR_RESTART_OK : CR_RESTART_BAD + 1;
+}
+
+static int htlb_fd_before(void)
+{
+	int fd;
+
+	if (nr_hugepages("2"))
+		return -1;
+	fd = memfd_create("cr-huge", MFD_HUGETLB);
+	if (fd < 0 || ftruncate(fd, HUGE_SZ))
+		return -1;
+	return keep(fd, 40);
+}
+
+static int htlb_fd_after(void)
+{
+	struct stat st;
+
+	return !fstat(40, &st) && st.st_blksize == HUGE_SZ ? CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+/* A hugetlb mapping, a hugetlb memfd: kept as they were, or refused. */
+TEST(hugetlb)
+{
+	if (getuid())
+		SKIP(return, "needs root (vm.nr_hugepages)");
+	kept_or_refused_test(_metadata, 0, htlb_before, htlb_after);
+	kept_or_refused_test(_metadata, 0, htlb_fd_before, htlb_fd_after);
+	EXPECT_EQ(0, nr_hugepages("0"));
 }
 
 static char *pk_page;
