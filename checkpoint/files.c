@@ -1625,6 +1625,31 @@ bool cr_has_pidfds(struct cr_ctx *ctx, struct cr_task *t)
 	return false;
 }
 
+/*
+ * replace_fd() of @fd, a slot the fd table already holds, whatever the
+ * process's RLIMIT_NOFILE is by now: the image's limits are set before
+ * the pidfds are made, and may be below fds the process had (it may lower
+ * its limit below them).  The limit is the image's again after.
+ */
+static int cr_replace_high_fd(unsigned int fd, struct file *file, unsigned int flags)
+{
+	struct rlimit *rl = &current->signal->rlim[RLIMIT_NOFILE], was;
+	int ret;
+
+	task_lock(current->group_leader);
+	was = *rl;
+	if (fd >= rl->rlim_cur) {
+		rl->rlim_cur = fd + 1;
+		rl->rlim_max = max(rl->rlim_max, rl->rlim_cur);
+	}
+	task_unlock(current->group_leader);
+	ret = replace_fd(fd, file, flags);
+	task_lock(current->group_leader);
+	*rl = was;
+	task_unlock(current->group_leader);
+	return ret;
+}
+
 /**
  * cr_restore_pidfds() - put the pidfds of the image in the fd table
  * @ctx: restart context, past the point of no return, every task made
@@ -1666,8 +1691,8 @@ int cr_restore_pidfds(struct cr_ctx *ctx, struct cr_task *t)
 		mutex_unlock(&fs->pidfd_lock);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
-		ret = replace_fd(fdt->fds[i].fd, file,
-				 fdt->fds[i].flags & CR_FD_CLOEXEC ? O_CLOEXEC : 0);
+		ret = cr_replace_high_fd(fdt->fds[i].fd, file,
+					 fdt->fds[i].flags & CR_FD_CLOEXEC ? O_CLOEXEC : 0);
 		if (ret < 0)
 			return ret;
 	}

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -171,6 +172,39 @@ TEST_F_TIMEOUT(pidfd, in_tree, 60)
 	EXPECT_EQ(1, r.signal_ok);
 	EXPECT_EQ(1, r.exit_seen);
 	EXPECT_EQ(1, r.waitid_ok) TH_LOG("the child did not end as it should (status 7)");
+}
+
+/*
+ * A pidfd on an fd above the process's soft RLIMIT_NOFILE (lowered after
+ * it was opened, as a process may): restart makes it, then sets the
+ * limit.  It used to install the pidfd after the limit, past the point of
+ * no return, and the restarted process was killed (replace_fd(): EBADF).
+ */
+static void high_child(void)
+{
+	struct rlimit rl;
+
+	close_range(3, ~0U, 0);
+	if (cr_move_fd(pidfd_open(getpid(), 0), 50) || getrlimit(RLIMIT_NOFILE, &rl))
+		_exit(1);
+	rl.rlim_cur = 20;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		_exit(1);
+	raise(SIGSTOP);
+	if (fdinfo_pid(50) != getpid())
+		_exit(CR_RESTART_BAD);
+	_exit(!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur == 20 ? CR_RESTART_OK :
+	      CR_RESTART_BAD + 1);
+}
+
+TEST(above_lowered_nofile)
+{
+	int img = cr_tmpfile(), r;
+
+	ASSERT_GE(img, 0);
+	r = cr_stop_and_go(img, true, high_child);
+	EXPECT_EQ(CR_RESTART_OK, r) TH_LOG("restarted: %d", r);
+	close(img);
 }
 
 /* A pidfd of a process outside the tree, or watched by epoll: refused. */
