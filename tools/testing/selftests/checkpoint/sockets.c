@@ -1794,11 +1794,28 @@ static int http_wait(int port)
 	return r;
 }
 
+/* Exec busybox with @argv, its stdio on /dev/null: its pid, or -1. */
+static pid_t busybox(char *const argv[])
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (!pid) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		closefrom(3);
+		execv("/bin/busybox", argv);
+		_exit(127);
+	}
+	return pid;
+}
+
 /* Debian's busybox httpd serving WWW/index.html on 127.0.0.1:@port: its pid, or -1. */
 static pid_t httpd_start(int port)
 {
 	char port_arg[32];
-	pid_t pid;
+	char *const argv[] = { "httpd", "-f", "-p", port_arg, "-h", WWW, NULL };
 	int fd;
 
 	mkdir(WWW, 0755);
@@ -1806,16 +1823,7 @@ static pid_t httpd_start(int port)
 	if (fd < 0 || write(fd, PAGE, strlen(PAGE)) != (ssize_t)strlen(PAGE) || close(fd))
 		return -1;
 	snprintf(port_arg, sizeof(port_arg), "127.0.0.1:%d", port);
-	pid = fork();
-	if (!pid) {
-		fd = open("/dev/null", O_RDWR);
-		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(126);
-		closefrom(3);
-		execl("/bin/busybox", "httpd", "-f", "-p", port_arg, "-h", WWW, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
+	return busybox(argv);
 }
 
 /*
@@ -1855,23 +1863,6 @@ TEST(busybox_httpd)
 #define SYSLOG_ACTION_SIZE_UNREAD	9
 
 static char out_of_klog[1 << 16];
-
-/* Exec busybox with @argv, its stdio on /dev/null: its pid, or -1. */
-static pid_t busybox(char *const argv[])
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (!pid) {
-		fd = open("/dev/null", O_RDWR);
-		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(126);
-		closefrom(3);
-		execv("/bin/busybox", argv);
-		_exit(127);
-	}
-	return pid;
-}
 
 /* Does SYSLOG_FILE hold @what within 10 s? */
 static int syslog_has(const char *what)
