@@ -16,10 +16,11 @@
  * hands in a file of its own for the key, or for fds 0-2 restart uses its
  * own fd of that number.  A restarter may also hand in a file for any
  * other file record's path (not for the executable, mapped files or the
- * cwd).  Event files (eventfd, signalfd, timerfd) and epoll files are
- * saved with their state and made again, memfds and deleted files above
- * fd 2 with their bytes.  Any other fd of another kind (sockets, other
- * anonymous inodes) is refused with EOPNOTSUPP.
+ * cwd).  Event files (eventfd, signalfd, timerfd), epoll and inotify
+ * files (notify.c) are saved with their state and made again, memfds and
+ * deleted files above fd 2 with their bytes, sockets by socket.c.  Any
+ * other fd of another kind (other anonymous inodes) is refused with
+ * EOPNOTSUPP.
  */
 #define pr_fmt(fmt) "cr: " fmt
 
@@ -33,6 +34,7 @@
 #include <linux/fs_struct.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
+#include <linux/inotify.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
@@ -587,6 +589,8 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 	r->objref = objref;
 	if (!IS_ERR(pidfd_pid(file)))
 		return cr_write_pidfd(ctx, file, r, fd, pidfd_pid(file));
+	if (is_inotify_file(file))
+		return cr_write_inotify(ctx, file, r, fd);
 	r->kind = cr_event_file(file, (struct cr_file_event *)(r + 1));
 	if (r->kind || is_epoll_file(file)) {
 		len = r->kind ? sizeof(struct cr_file_event) : 0;
@@ -1719,6 +1723,8 @@ static struct file *cr_make_file(struct cr_ctx *ctx, const struct cr_rec_file *r
 		return cr_make_socket(ctx, r);
 	case CR_FILE_PIDFD:
 		return cr_stage_pidfd(ctx, r);
+	case CR_FILE_INOTIFY:
+		return cr_make_inotify(ctx, r);
 	}
 	file = cr_make_event(r, (const struct cr_file_event *)(r + 1));
 	if (IS_ERR(file))
@@ -1772,7 +1778,7 @@ static int cr_read_file(struct cr_ctx *ctx)
 	}
 	/* made anew, no path to hand a file in for */
 	if (r->kind == CR_FILE_MEMFD || r->kind == CR_FILE_EPOLL || r->kind == CR_FILE_SOCKET ||
-	    r->kind == CR_FILE_PIDFD || cr_file_is_event(r->kind))
+	    r->kind == CR_FILE_PIDFD || r->kind == CR_FILE_INOTIFY || cr_file_is_event(r->kind))
 		goto make;
 	file = cr_inherited(ctx, path);
 	if (file) {
@@ -2049,7 +2055,8 @@ static int cr_read_files(struct cr_ctx *ctx, struct cr_task *t)
 			ret = cr_read_fs(ctx, fdt);
 			/* the last process read: every file handed in was taken */
 			if (!ret && t->proc->idx == ctx->nr_procs - 1)
-				ret = cr_check_inherit(ctx) ?: cr_check_socks(ctx);
+				ret = cr_check_inherit(ctx) ?: cr_check_socks(ctx) ?:
+				      cr_restore_inotify(ctx);
 			return ret;
 		case CR_REC_FILE:
 			ret = cr_read_file(ctx);
@@ -2187,6 +2194,7 @@ static void cr_free_files(struct cr_ctx *ctx, struct cr_task *t)
 
 	if (!t) {
 		cr_free_socks(ctx);
+		cr_free_inotify(ctx);
 		if (ctx->files && ctx->restart)
 			cr_free_files_state(ctx->files);
 		else if (ctx->files)

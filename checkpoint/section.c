@@ -22,6 +22,7 @@
 #include <linux/fcntl.h>
 #include <linux/futex.h>
 #include <linux/init.h>
+#include <linux/inotify.h>
 #include <linux/limits.h>
 #include <linux/mman.h>
 #include <linux/in.h>
@@ -128,6 +129,11 @@ static void __init cr_format_check(void)
 	CR_ABI(CR_SOCK_SHUT_WR, SEND_SHUTDOWN);
 	CR_ABI(CR_UNIX_PATH_MAX, UNIX_PATH_MAX);
 	CR_ABI(CR_AT_NULL, AT_NULL);
+	CR_ABI(CR_INOTIFY_MASK, IN_ALL_EVENTS | IN_EXCL_UNLINK | IN_ONESHOT);
+	CR_ABI(CR_INOTIFY_EVENT_MASK,
+	       IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ISDIR);
+	CR_ABI(CR_IN_Q_OVERFLOW, IN_Q_OVERFLOW);
+	CR_ABI(sizeof(struct cr_inotify_event), sizeof(struct inotify_event));
 	CR_ABI(CR_COMM_LEN, TASK_COMM_LEN);
 	CR_ABI(CR_MIN_NICE, MIN_NICE);
 	CR_ABI(CR_MAX_NICE, MAX_NICE);

@@ -200,6 +200,7 @@ struct cr_shm_obj {
  * @domainname:	its domain name
  * @tree_flags:	restart: the flags of the tree record
  * @socks:	restart: the sockets made, shared by the processes
+ * @inotify:	restart: the inotify files made, their watches and events
  * @files:	the objects of the files section, shared by the processes
  * @nr_shm:	the shared memory objects of shared anonymous mappings
  *		(checkpoint: numbered so far; restart: made so far)
@@ -256,6 +257,7 @@ struct cr_ctx {
 	char domainname[CR_UTS_LEN];
 	u32 tree_flags;
 	struct cr_socks_state *socks;
+	struct cr_inotify_state *inotify;
 	void *files;
 	u32 nr_shm;
 	struct cr_shm_obj *shm;
@@ -390,6 +392,14 @@ int cr_files_map_obj(struct cr_ctx *ctx, struct file *file, u32 *objref);
 struct file *cr_files_obj(struct cr_ctx *ctx, u32 objref);
 void cr_files_before_kill(struct cr_ctx *ctx);
 int cr_restore_pidfds(struct cr_ctx *ctx, struct cr_task *t);
+
+/* checkpoint/notify.c */
+struct cr_inotify_state;
+int cr_write_inotify(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
+		     unsigned int fd);
+struct file *cr_make_inotify(struct cr_ctx *ctx, const struct cr_rec_file *r);
+int cr_restore_inotify(struct cr_ctx *ctx);
+void cr_free_inotify(struct cr_ctx *ctx);
 
 /* checkpoint/socket.c */
 struct cr_socks_state;

@@ -131,6 +131,7 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 		[CR_REC_SOCK_QUEUE] = CR_REC_VAR("sock_queue", struct cr_rec_sock_queue,
 						 CR_REC_MAX_LEN - sizeof(struct cr_rec_sock_queue)),
 		[CR_REC_SUM]	= CR_REC_FIXED("sum", struct cr_rec_sum),
+		[CR_REC_INOTIFY] = CR_REC_VAR("inotify", struct cr_rec_inotify, CR_PATH_MAX),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -198,6 +199,7 @@ static inline const char *cr_file_kind_name(__u32 kind)
 		[CR_FILE_DELETED]	= "deleted",
 		[CR_FILE_SOCKET]	= "socket",
 		[CR_FILE_PIDFD]		= "pidfd",
+		[CR_FILE_INOTIFY]	= "inotify",
 	};
 
 	return kind <= CR_FILE_KIND_MAX ? names[kind] : NULL;
@@ -387,7 +389,7 @@ static inline const struct cr_section_info *cr_section_info(__u32 id)
 				      CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
 				      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_EPOLL) |
 				      CR_REC_BIT(CR_REC_FILE_DATA) | CR_REC_BIT(CR_REC_SOCK_QUEUE) |
-				      CR_REC_BIT(CR_REC_FS) },
+				      CR_REC_BIT(CR_REC_INOTIFY) | CR_REC_BIT(CR_REC_FS) },
 		[CR_SEC_TIMERS]	  = { "timers", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_TIMER) },
 		[CR_SEC_SIGNALS]  = { "signals", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_SIGNALS) },
 		[CR_SEC_TASK]	  = { "task", CR_SCOPE_TASK, CR_REC_BIT(CR_REC_TASK) },
@@ -1003,20 +1005,32 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 	bool event = cr_file_is_event(r->kind), content = cr_file_has_content(r->kind);
 	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
 	bool sock = r->kind == CR_FILE_SOCKET, pidfd = r->kind == CR_FILE_PIDFD;
+	bool inotify = r->kind == CR_FILE_INOTIFY;
 	__u32 acc = r->flags & CR_O_ACCMODE;
 
 	if (r->objref != objref)
 		return "objref out of sequence";
 	if (len != sizeof(*r) + (__u64)r->path_len + (event ? sizeof(struct cr_file_event) : 0) +
 		   (content ? sizeof(*m) : 0) + (sock ? sizeof(struct cr_file_socket) : 0) +
-		   (pidfd ? sizeof(struct cr_file_pidfd) : 0))
+		   (pidfd ? sizeof(struct cr_file_pidfd) : 0) +
+		   (inotify ? sizeof(struct cr_file_inotify) : 0))
 		return "length and path_len disagree";
 	if (r->flags & ~CR_FILE_FLAGS || !r->kind || r->kind > CR_FILE_KIND_MAX || r->pos < 0)
 		return "bad flags, kind or position";
-	/* a path (or a key) for every kind but pipe ends, sockets, pidfds, event and epoll files */
-	if (!(r->kind == CR_FILE_PIPE || r->kind == CR_FILE_EPOLL || event || sock || pidfd) !=
-	    !!r->path_len || r->path_len > CR_PATH_MAX)
+	/* a path (or a key) for every kind but pipe ends, sockets, pidfds, event, epoll files */
+	if (!(r->kind == CR_FILE_PIPE || r->kind == CR_FILE_EPOLL || event || sock || pidfd ||
+	      inotify) != !!r->path_len || r->path_len > CR_PATH_MAX)
 		return "path and kind disagree";
+	if (inotify) {
+		const struct cr_file_inotify *n = (const struct cr_file_inotify *)(r + 1);
+
+		if (r->pipe || r->pos || r->mode || r->flags & ~CR_O_NONBLOCK)
+			return "an inotify file with a pipe, position, mode or open flags";
+		if (n->nr_watches > CR_INOTIFY_WATCHES_MAX || n->next_wd < 0 ||
+		    n->events_len > CR_INOTIFY_EVENTS_MAX)
+			return "an inotify file with too many watches or events, or a bad next wd";
+		return NULL;
+	}
 	if (pidfd) {
 		const struct cr_file_pidfd *p = (const struct cr_file_pidfd *)(r + 1);
 
@@ -1115,6 +1129,62 @@ static inline const char *cr_check_file_data(const struct cr_rec_file_data *r, _
 		return "not right after its file's record";
 	if (r->offset < next || r->offset > size || len - sizeof(*r) > size - r->offset)
 		return "overlapping, out of order, or beyond the file's size";
+	return NULL;
+}
+
+/**
+ * cr_check_inotify() - check an inotify record by itself
+ * @r: the record's fixed part
+ * @len: the record's payload length
+ * @objref: the objref of the inotify file before it
+ * @prev_wd: the descriptor of the watch before it (0 for the first)
+ *
+ * The path that follows is checked with cr_check_string().
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_inotify(const struct cr_rec_inotify *r, __u32 len,
+					   __u32 objref, __s32 prev_wd)
+{
+	if (!objref || r->objref != objref)
+		return "inotify watch: not after its file's record";
+	if (len != sizeof(*r) + (__u64)r->path_len || !r->path_len || r->path_len > CR_PATH_MAX)
+		return "inotify watch: length and path_len disagree";
+	if (r->wd <= prev_wd)
+		return "inotify watch: descriptors out of order";
+	if (r->mask & ~CR_INOTIFY_MASK)
+		return "inotify watch: unknown events or flags";
+	return NULL;
+}
+
+/**
+ * cr_check_inotify_events() - check the queued events of an inotify file
+ * @p: its events, as read(2) returns them
+ * @len: their bytes
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_inotify_events(const void *p, __u64 len)
+{
+	const struct cr_inotify_event *ev;
+	const char *name;
+	__u64 off = 0;
+
+	while (off < len) {
+		if (len - off < sizeof(*ev))
+			return "inotify events: an event past their end";
+		ev = (const struct cr_inotify_event *)((const char *)p + off);
+		off += sizeof(*ev);
+		name = (const char *)(ev + 1);
+		if (ev->len % sizeof(*ev) || ev->len > len - off ||
+		    (ev->len && name[ev->len - 1]))
+			return "inotify events: a name of a bad length";
+		if (ev->mask & ~CR_INOTIFY_EVENT_MASK || !ev->mask ||
+		    (ev->mask & CR_IN_Q_OVERFLOW && (ev->mask != CR_IN_Q_OVERFLOW || ev->wd != -1 ||
+						      ev->len || off != len)))
+			return "inotify events: a bad mask, or an overflow event not last";
+		off += ev->len;
+	}
 	return NULL;
 }
 

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	15
+#define CR_FORMAT_VERSION	16
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -79,6 +79,8 @@
  *			has queued to be read
  * @CR_REC_SUM:		struct cr_rec_sum: the checksum of the stream up to
  *			the end of the sections, before the page stream
+ * @CR_REC_INOTIFY:	struct cr_rec_inotify + its path: a watch of an
+ *			inotify file
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -108,6 +110,7 @@ enum cr_rec_type {
 	CR_REC_FILE_DATA = 21,
 	CR_REC_SOCK_QUEUE = 22,
 	CR_REC_SUM = 23,
+	CR_REC_INOTIFY = 24,
 	CR_REC_MAX
 };
 
@@ -575,7 +578,12 @@ struct cr_rec_pages {
 #define CR_FILE_PIDFD		14	/* a pidfd of a task of the tree: a struct
 					 * cr_file_pidfd, no path
 					 */
-#define CR_FILE_KIND_MAX	CR_FILE_PIDFD
+#define CR_FILE_INOTIFY		15	/* an inotify file: a struct cr_file_inotify,
+					 * no path; its queued events follow in
+					 * file data records, then its watches in
+					 * inotify records
+					 */
+#define CR_FILE_KIND_MAX	CR_FILE_INOTIFY
 
 #define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 
@@ -775,6 +783,74 @@ struct cr_file_pidfd {
 };
 
 #define CR_PIDFD_THREAD		(1U << 0)
+
+/**
+ * struct cr_file_inotify - an inotify file (inotify_init1(2)), after its
+ *	struct cr_rec_file (CR_FILE_INOTIFY)
+ * @nr_watches: its watches: as many CR_REC_INOTIFY records follow its
+ *	file data records, at most CR_INOTIFY_WATCHES_MAX
+ * @next_wd: where the search for the watch descriptor of its next
+ *	inotify_add_watch(2) starts (the one after the last given out)
+ * @events_len: the bytes of its queued events, as read(2) would return
+ *	them (struct inotify_event, then the name padded with NULs to
+ *	@len), at most CR_INOTIFY_EVENTS_MAX; they follow the file record in
+ *	CR_REC_FILE_DATA records, without a gap
+ *
+ * Restart makes it again as inotify_init1(2) would, with the caller's
+ * limits, adds each watch back with its descriptor once every file of
+ * the image is open, then queues the events again (an overflow event if
+ * they are more than fs.inotify.max_queued_events).
+ */
+struct cr_file_inotify {
+	__u32 nr_watches;
+	__s32 next_wd;
+	__u64 events_len;
+};
+
+/**
+ * struct cr_rec_inotify - a watch of an inotify file (CR_REC_INOTIFY),
+ *	after the file data records of its file record; its path follows
+ * @objref: the inotify file's
+ * @wd: its watch descriptor, above the previous watch's
+ * @mask: its events (IN_ALL_EVENTS) and flags (IN_EXCL_UNLINK,
+ *	IN_ONESHOT), as inotify_add_watch(2) takes them
+ * @path_len: the length of the path of the inode it watches, NUL
+ *	included; restart looks it up without following a last symlink
+ */
+struct cr_rec_inotify {
+	__u32 objref;
+	__s32 wd;
+	__u32 mask;
+	__u32 path_len;
+};
+
+/**
+ * struct cr_inotify_event - a queued inotify event, as read(2) returns it
+ *	(struct inotify_event); its name follows, NUL-padded to @len bytes
+ * @wd: its watch's descriptor (-1 for the overflow event)
+ * @mask: what happened, CR_INOTIFY_EVENT_MASK
+ * @cookie: what ties an IN_MOVED_FROM to its IN_MOVED_TO
+ * @len: the bytes of its name with their padding, a multiple of 16 with at
+ *	least one NUL; 0 for none
+ */
+struct cr_inotify_event {
+	__s32 wd;
+	__u32 mask;
+	__u32 cookie;
+	__u32 len;
+};
+
+/* The most watches of one inotify file. */
+#define CR_INOTIFY_WATCHES_MAX	65536
+/* The most bytes of queued events of one inotify file. */
+#define CR_INOTIFY_EVENTS_MAX	(8U << 20)
+/* What a watch's mask may hold: IN_ALL_EVENTS, IN_EXCL_UNLINK, IN_ONESHOT. */
+#define CR_INOTIFY_MASK		0x84000fffU
+/* What a queued event's mask may hold: IN_ALL_EVENTS, IN_UNMOUNT,
+ * IN_Q_OVERFLOW, IN_IGNORED, IN_ISDIR.
+ */
+#define CR_INOTIFY_EVENT_MASK	0x4000efffU
+#define CR_IN_Q_OVERFLOW	0x00004000U	/* the overflow event's mask */
 
 /* enum cr_sock_state: what restart makes of a socket */
 #define CR_SOCK_NEW		1	/* unbound, unconnected, as socket(2) makes it */

@@ -68,6 +68,7 @@ static const struct cr_image_rule {
 	[CR_REC_EPOLL]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FILE_DATA] = { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_SOCK_QUEUE] = { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
+	[CR_REC_INOTIFY] = { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_TIMER]	= { .count = CR_IMAGE_ANY },
 };
 
@@ -155,6 +156,7 @@ void cr_image_close(struct cr_image *im)
 	free(im->tasks);
 	free(im->buf);
 	free(im->pipes);
+	free(im->ino_events);
 	im->buf = NULL;
 	im->procs = NULL;
 	im->tasks = NULL;
@@ -694,6 +696,21 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 		im->data_dgram = cr_sock_queue_kind(s);
 	}
 	im->nr_objs++;
+	/* cr_make_inotify(): its events in file data records, then its watches */
+	if (r->kind == CR_FILE_INOTIFY) {
+		const struct cr_file_inotify *n = (const void *)(r + 1);
+
+		im->data_objref = r->objref;
+		im->data_next = 0;
+		im->data_size = n->events_len;
+		im->ino_objref = r->objref;
+		im->ino_watches = n->nr_watches;
+		im->ino_wd = 0;
+		free(im->ino_events);
+		im->ino_events = n->events_len ? malloc(n->events_len) : NULL;
+		if (n->events_len && !im->ino_events)
+			return cr_image_error(im, "inotify events");
+	}
 	/* a memfd's or deleted file's bytes follow right after */
 	if (cr_file_has_content(r->kind)) {
 		im->data_objref = r->objref;
@@ -795,6 +812,24 @@ static int cr_image_check(struct cr_image *im)
 	__u32 len = im->rec.hdr.len;
 	const char *why = NULL, *name = cr_rec_name(im->rec.hdr.type);
 
+	/* an inotify file's events whole, then its watches (cr_read_events()) */
+	if (im->ino_objref && im->rec.hdr.type != CR_REC_FILE_DATA &&
+	    im->rec.hdr.type != CR_REC_PAD) {
+		if (im->data_objref == im->ino_objref) {
+			if (im->data_next != im->data_size)
+				return cr_image_bad(im, "inotify file %u: events missing",
+						    im->ino_objref);
+			why = im->data_size ? cr_check_inotify_events(im->ino_events,
+								      im->data_size) : NULL;
+			if (why)
+				return cr_image_bad(im, "inotify file %u: %s", im->ino_objref, why);
+		}
+		if (im->ino_watches && im->rec.hdr.type != CR_REC_INOTIFY)
+			return cr_image_bad(im, "inotify file %u: %u watch records missing",
+					    im->ino_objref, im->ino_watches);
+		if (!im->ino_watches)
+			im->ino_objref = 0;
+	}
 	/* file data right after its memfd's file record, or after more of it */
 	if (im->rec.hdr.type != CR_REC_FILE_DATA && im->rec.hdr.type != CR_REC_PAD &&
 	    im->rec.hdr.type != CR_REC_SOCK_QUEUE) {
@@ -817,8 +852,28 @@ static int cr_image_check(struct cr_image *im)
 		const struct cr_rec_file_data *r = p;
 
 		why = cr_check_file_data(r, len, im->data_objref, im->data_next, im->data_size);
+		if (!why && im->ino_events && im->data_objref == im->ino_objref) {
+			if (r->offset != im->data_next)
+				why = "inotify events: a gap";
+			else
+				memcpy(im->ino_events + r->offset, r + 1, len - sizeof(*r));
+		}
 		if (!why)
 			im->data_next = r->offset + len - sizeof(*r);
+		break;
+	}
+	case CR_REC_INOTIFY: {
+		const struct cr_rec_inotify *r = p;
+
+		if (!im->ino_watches)
+			why = "no inotify file before it waits for a watch";
+		else
+			why = cr_check_inotify(r, len, im->ino_objref, im->ino_wd) ?:
+			      cr_check_string((const char *)(r + 1), r->path_len, CR_PATH_MAX);
+		if (!why) {
+			im->ino_wd = r->wd;
+			im->ino_watches--;
+		}
 		break;
 	}
 	case CR_REC_PAD:

@@ -139,6 +139,11 @@ struct cr_image_pipe {
  * @data_dgram: @data_objref is a socket whose messages are of this
  *	cr_sock_queue_kind(); -1 for no socket
  * @nr_pairs: socket pairs made so far
+ * @ino_events: the events of the inotify file @data_objref, as its file
+ *	data records bring them (@data_size bytes), or NULL
+ * @ino_objref: the inotify file whose watch records come next, or 0
+ * @ino_watches: its watch records still to come
+ * @ino_wd: the descriptor of its last watch record (0 before the first)
  * @last_timer: the last timer record
  * @nr_timers: timer records of the process so far
  * @pages_nr: the pages the next page data record holds
@@ -193,6 +198,10 @@ struct cr_image {
 	__u64 data_size;
 	int data_dgram;
 	__u32 nr_pairs;
+	unsigned char *ino_events;
+	__u32 ino_objref;
+	__u32 ino_watches;
+	__s32 ino_wd;
 	struct cr_rec_timer last_timer;
 	__u32 nr_timers;
 	__u32 pages_nr;

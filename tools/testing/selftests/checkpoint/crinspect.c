@@ -802,6 +802,25 @@ static void cri_file(struct cri *c, const void *p)
 		cj_dec(o, "task", p->task);
 		cj_hex(o, "pidfd_flags", p->flags);
 	}
+	if (r->kind == CR_FILE_INOTIFY) {
+		const struct cr_file_inotify *n = (const void *)(r + 1);
+
+		cj_dec(o, "nr_watches", n->nr_watches);
+		cj_signed(o, "next_wd", n->next_wd, NULL);
+		cj_dec(o, "events_len", n->events_len);
+	}
+}
+
+static void cri_inotify(struct cri *c, const void *p)
+{
+	const struct cr_rec_inotify *r = p;
+	struct cj_out *o = &c->out;
+
+	cj_dec(o, "objref", r->objref);
+	cj_signed(o, "wd", r->wd, NULL);
+	cj_hex(o, "mask", r->mask);
+	cj_dec(o, "path_len", r->path_len);
+	cj_str(o, "path", (const char *)(r + 1), r->path_len - 1);
 }
 
 static void cri_sock_queue(struct cri *c, const void *p)
@@ -1117,6 +1136,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_EPOLL]		= cri_epoll,
 	[CR_REC_FILE_DATA]	= cri_file_data,
 	[CR_REC_SOCK_QUEUE]	= cri_sock_queue,
+	[CR_REC_INOTIFY]	= cri_inotify,
 	[CR_REC_FS]		= cri_fs,
 	[CR_REC_SIGNALS]	= cri_signals,
 	[CR_REC_PIPE]		= cri_pipe,

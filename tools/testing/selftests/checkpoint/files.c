@@ -9,7 +9,7 @@
 #include <linux/netlink.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/inotify.h>
+#include <sys/fanotify.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -252,8 +252,8 @@ TEST_F(files, refuse_unsupported_fds)
 		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
 			_exit(3);
 		close(s);
-		/* an eventfd is saved now: an inotify fd is not yet */
-		e = inotify_init1(0);
+		/* inotify is saved now: fanotify is not */
+		e = fanotify_init(FAN_CLASS_NOTIF, O_RDONLY);
 		if (e < 0 || sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
 			_exit(4);
 		close(e);

@@ -2,8 +2,8 @@
 /*
  * cr selftests: hostile images.  Real images (a process with files, a
  * pipe, a FIFO, mappings, handlers, a pending signal, an itimer, POSIX
- * timers, one with its signal pending; and a stopped one inside pause())
- * are mutated - bit flips, bytes and fields set to edge values,
+ * timers, one with its signal pending, an inotify file; and a stopped one
+ * inside pause()) are mutated - bit flips, bytes and fields set to edge values,
  * truncation, lengths, types, records repeated, dropped and swapped, VMAs
  * moved over each other, out of user space and onto the vDSO, page
  * addresses, fd numbers, paths, timer fields - and restarted, each in a
@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -59,14 +60,14 @@
 enum mutation {
 	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
 	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_EVENT, M_SOCKET,
-	M_NR
+	M_INOTIFY, M_NR
 };
 
 static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
 	"vma range", "page address", "fd number", "path", "timer field", "tree",
-	"event file", "socket",
+	"event file", "socket", "inotify",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -736,6 +737,76 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		}
 		break;
 	}
+	case M_INOTIFY: {
+		/* an inotify file's counts, a watch, or a queued event */
+		int idx[MAX_RECS], n = 0, k;
+		struct cr_inotify_event *ev;
+		struct cr_file_inotify *in;
+		struct cr_rec_inotify *w;
+		struct cr_rec_file f;
+		char *fp;
+
+		for (k = 0; k < im->nr; k++) {
+			fp = im->buf + im->rec[k].off + sizeof(struct cr_hdr);
+			memcpy(&f, fp, sizeof(f));
+			if (im->rec[k].h.type == CR_REC_INOTIFY ||
+			    (im->rec[k].h.type == CR_REC_FILE && f.kind == CR_FILE_INOTIFY &&
+			     im->rec[k].h.len == sizeof(f) + sizeof(*in)))
+				idx[n++] = k;
+		}
+		if (!n)
+			break;
+		j = idx[rnd_below(n)];
+		fp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
+		if (im->rec[j].h.type == CR_REC_INOTIFY) {
+			w = (void *)fp;
+			snprintf(what, wlen, "inotify record %d at %zu", j, im->rec[j].off);
+			switch (rnd_below(4)) {
+			case 0:
+				w->wd = rnd_below(2) ? w->wd + rnd_below(3) - 1 : (int)rnd_edge();
+				break;
+			case 1:
+				w->mask ^= rnd_below(2) ? 1U << rnd_below(32) : rnd_edge();
+				break;
+			case 2:
+				w->objref = rnd_below(2) ? w->objref - 1 : rnd_edge();
+				break;
+			default:
+				w->path_len = rnd_below(2) ? w->path_len - 1 : rnd_edge();
+			}
+			break;
+		}
+		in = (void *)(fp + sizeof(f));
+		snprintf(what, wlen, "inotify file record %d at %zu", j, im->rec[j].off);
+		/* its first event, in the file data record right after */
+		ev = NULL;
+		if (j + 1 < im->nr && im->rec[j + 1].h.type == CR_REC_FILE_DATA &&
+		    im->rec[j + 1].h.len >= sizeof(struct cr_rec_file_data) + sizeof(*ev))
+			ev = (void *)(im->buf + im->rec[j + 1].off + sizeof(struct cr_hdr) +
+				      sizeof(struct cr_rec_file_data));
+		switch (rnd_below(ev ? 6 : 3)) {
+		case 0:
+			in->nr_watches = rnd_below(2) ? in->nr_watches + rnd_below(3) - 1 :
+				rnd_edge();
+			break;
+		case 1:
+			in->next_wd = rnd_below(2) ? -1 : (int)rnd_edge();
+			break;
+		case 2:
+			in->events_len = rnd_below(2) ? in->events_len + rnd_below(33) - 16 :
+				rnd_edge();
+			break;
+		case 3:
+			ev->len = rnd_below(2) ? ev->len + 16 : rnd_edge();
+			break;
+		case 4:
+			ev->mask = rnd_below(2) ? 1U << rnd_below(32) : rnd_edge();
+			break;
+		default:
+			ev->wd = rnd_below(2) ? -1 : (int)rnd_edge();
+		}
+		break;
+	}
 	case M_NR:
 		break;
 	}
@@ -947,7 +1018,8 @@ static int rich_timers(void)
 
 /*
  * Event files: an eventfd, a signalfd, a timer that fired and one armed,
- * an epoll file watching two of them, a sealed memfd and a deleted file,
+ * an epoll file watching two of them, an inotify file with two watches and
+ * events queued, a sealed memfd and a deleted file,
  * and mappings of a memfd (shared, its fd closed) and of the deleted file
  * (private, a page written).
  */
@@ -983,6 +1055,13 @@ static int rich_events(void)
 	if (p == MAP_FAILED)
 		return -1;
 	p[1] = 'E';
+	/* an inotify file: two watches, events queued with names */
+	m = inotify_init1(IN_NONBLOCK);
+	mkdir("/tmp/cr-fuzz-ino", 0700);
+	if (m < 0 || inotify_add_watch(m, "/tmp/cr-fuzz-ino", IN_CREATE | IN_DELETE) != 1 ||
+	    inotify_add_watch(m, "/tmp", IN_ATTRIB | IN_ONESHOT) != 2 ||
+	    mkdir("/tmp/cr-fuzz-ino/x", 0700) || rmdir("/tmp/cr-fuzz-ino/x"))
+		return -1;
 	m = memfd_create("rich-mapped", 0);
 	if (m < 0 || ftruncate(m, 8192))
 		return -1;
