@@ -82,10 +82,10 @@ read -r epoch tz < <(git -C "$top" log -1 --format=%cd --date=raw "$datesrc")
 [ -s "$work/files" ] || die "no files in the tree"
 
 # --- the base: the upstream files the series changes -----------------------
-# Files patches/ changes, and those the plan edits.
+# Files patches/ changes (not those it adds: "--- /dev/null"), and those
+# the plan edits.
 upstream() {
-	sed -n -e 's|^--- a/\([^[:space:]]*\).*|\1|p' -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' \
-		"$src"/patches/*.patch 2>/dev/null
+	sed -n -e 's|^--- a/\([^[:space:]]*\).*|\1|p' "$src"/patches/*.patch 2>/dev/null
 	echo Makefile
 	echo MAINTAINERS
 	echo tools/testing/selftests/Makefile
@@ -339,6 +339,8 @@ P_SETPGID=0007-sys-add-ksys_setpgid.patch
 P_EVENTS=0008-eventfd-signalfd-timerfd-kernel-helpers.patch
 P_EPOLL=0009-epoll-kernel-helpers.patch
 P_INOTIFY=0010-inotify-kernel-helpers.patch
+P_MEMBARRIER=0011-membarrier-checkpoint-restart-helpers.patch
+P_LANDLOCK=0012-landlock-tell-whether-a-task-is-sandboxed.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
 
@@ -396,15 +398,21 @@ n_core=$nr
 commit_patch "$P_HRTIMER" \
 	"an hrtimer helper: recognise and set up again the restart block of an interrupted nanosleep"
 
+commit_patch "$P_LANDLOCK" \
+	"a landlock helper: tell whether a task is sandboxed, which checkpoint refuses"
+
 add_files checkpoint/task.c
 body <<'EOF'
-Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after.
+Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after. A task under a seccomp filter or sandboxed by Landlock (previous patch) is refused: a restored task has its restarter's credentials, and would come back without its sandbox.
 
 A task stopped inside a relative nanosleep() or clock_nanosleep() has -ERESTART_RESTARTBLOCK in ax and a restart block that sleeps until an absolute expiry. The record saves the time left on that clock, and restart sets up the restart block again (hrtimer_nanosleep_resume(), previous patch): the restarted task sleeps for the rest of it. Any other restart block is dropped; the x86_64 code has such a call re-executed whole.
 EOF
 commit "checkpoint: save and restore the task record" \
 	"the task record: comm, personality, clear_child_tid, robust futex list, rseq, an interrupted nanosleep"
 n_first_obj=$nr
+
+commit_patch "$P_MEMBARRIER" \
+	"membarrier helpers: read an mm's registrations, register current's mm again"
 
 add_files checkpoint/memory.c
 body <<'EOF'
@@ -413,6 +421,8 @@ Add the mm, vma and page records (checkpoint/memory.c).
 Checkpoint snapshots the vma list under mmap_lock: the range, protection and kind of each mapping (anonymous private or shared, file private or shared, stack, heap, vDSO) and the path of its file, and the fields of the mm (code, data, brk, stack, arguments and environment, auxv, the executable). Then it writes the pages in chunks of up to CR_PAGES_MAX: a page-table walk finds the pages that exist, so that never-touched anonymous pages, the zero page and the unmodified pages of private file mappings are not saved; the pages found are pinned and written without mmap_lock held, as a core dump does, since the file system may take locks that nest outside it.
 
 Restart reads the mm record and all vma records and opens every mapped file and the executable before its point of no return, as the caller: a restarted process maps nothing its restarter could not open. A caller that shares its address space (threads, vfork) is refused with EBUSY, a mapping below mmap_min_addr with EPERM. After the point of no return the caller's mappings are unmapped, the image's are mapped and the pages are filled in as they stream by: those of private mappings are read into new pages and mapped in place a page table at a time, as a write fault maps the copy it made (UFFDIO_COPY is the model), without a fault or the zeroing of a page about to be overwritten.
+
+The mm record also carries the mm's membarrier(2) registrations, which restart makes again (previous patch): a process registered for private expedited barriers would otherwise get EPERM from its next one.
 
 Mappings cr cannot save yet are refused with EOPNOTSUPP and a reason in the kernel log: device, hugetlb, mlocked and sealed mappings, other special mappings, transparent huge pages, and mappings of deleted files.
 EOF
@@ -565,7 +575,10 @@ $missing"
 # all apply.
 rcheck=$work/rcheck
 mkdir -p "$rcheck"
-(cd "$repo" && cp --parents $(cat "$work/upstream") "$rcheck/")
+# and the files patches/ adds, as the series has them
+sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$src"/patches/*.patch | LC_ALL=C sort -u |
+	comm -13 "$work/upstream" - > "$work/added"
+(cd "$repo" && cp --parents $(cat "$work/upstream" "$work/added") "$rcheck/")
 while read -r p; do
 	(cd "$rcheck" && git apply -p1 -R --whitespace=nowarn "$src/$p" 2>/dev/null) ||
 		die "not every hunk of $p is in the series"
