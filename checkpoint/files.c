@@ -45,6 +45,7 @@
 #include <linux/memfd.h>
 #include <linux/net.h>
 #include <linux/sched/signal.h>
+#include <linux/secretmem.h>
 #include <linux/shmem_fs.h>
 #include <linux/signalfd.h>
 #include <linux/slab.h>
@@ -591,6 +592,9 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 		return cr_write_pidfd(ctx, file, r, fd, pidfd_pid(file));
 	if (is_inotify_file(file))
 		return cr_write_inotify(ctx, file, r, fd);
+	/* memory the kernel itself may not read */
+	if (secretmem_mapping(file->f_mapping))
+		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a memfd_secret(2) file", fd);
 	r->kind = cr_event_file(file, (struct cr_file_event *)(r + 1));
 	if (r->kind || is_epoll_file(file)) {
 		len = r->kind ? sizeof(struct cr_file_event) : 0;

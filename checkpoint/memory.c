@@ -31,9 +31,11 @@
 #include <linux/memcontrol.h>
 #include <linux/memfd.h>
 #include <linux/mman.h>
+#include <linux/membarrier.h>
 #include <linux/pagewalk.h>
 #include <linux/pkeys.h>
 #include <linux/rmap.h>
+#include <linux/secretmem.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/security.h>
@@ -42,6 +44,49 @@
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/vmalloc.h>
+
+/* The membarrier(2) registrations of an mm, MEMBARRIER_CMD_REGISTER_*, and ours. */
+static const struct {
+	u32 flag;
+	int cmd;
+} cr_membarrier[] = {
+	{ CR_MM_MEMBARRIER_GLOBAL, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED },
+	{ CR_MM_MEMBARRIER_PRIVATE, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED },
+	{ CR_MM_MEMBARRIER_SYNC_CORE, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE },
+	{ CR_MM_MEMBARRIER_RSEQ, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ },
+};
+
+static u32 cr_membarrier_flags(int cmds)
+{
+	u32 i, flags = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cr_membarrier); i++)
+		if (cmds & cr_membarrier[i].cmd)
+			flags |= cr_membarrier[i].flag;
+	return flags;
+}
+
+static int cr_membarrier_cmds(u32 flags)
+{
+	int i, cmds = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cr_membarrier); i++)
+		if (flags & cr_membarrier[i].flag)
+			cmds |= cr_membarrier[i].cmd;
+	return cmds;
+}
+
+/* The registrations membarrier_register_mm() can make here. */
+static int cr_membarrier_supported(void)
+{
+	if (!IS_ENABLED(CONFIG_MEMBARRIER))
+		return 0;
+	return MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED |
+	       MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED |
+	       (IS_ENABLED(CONFIG_ARCH_HAS_MEMBARRIER_SYNC_CORE) ?
+		MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE : 0) |
+	       (IS_ENABLED(CONFIG_RSEQ) ? MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ : 0);
+}
 
 /* ------------------------------------------------------------------------ */
 /* checkpoint                                                               */
@@ -74,6 +119,8 @@ static int cr_vma_kind(struct cr_ctx *ctx, struct mm_struct *mm, struct vm_area_
 		return cr_refuse_vma(ctx, vma, "device mapping");
 	if (f & VM_HUGETLB)
 		return cr_refuse_vma(ctx, vma, "hugetlb");
+	if (vma_is_secretmem(vma))
+		return cr_refuse_vma(ctx, vma, "secret memory (memfd_secret)");
 	if (f & VM_LOCKED)
 		return cr_refuse_vma(ctx, vma, "mlocked");
 	if (f & VM_DROPPABLE)
@@ -359,6 +406,7 @@ static int cr_write_mm_rec(struct cr_ctx *ctx, struct mm_struct *mm, u32 nr_vmas
 		r->mm_flags |= CR_MM_MDWE;
 	if (test_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags))
 		r->mm_flags |= CR_MM_MDWE_NO_INHERIT;
+	r->mm_flags |= cr_membarrier_flags(membarrier_mm_registrations(mm));
 
 	/* deleted or out of reach (fexecve() of a memfd): restart keeps its own */
 	exe = get_mm_exe_file(mm);
@@ -975,6 +1023,12 @@ static int cr_read_mm(struct cr_ctx *ctx, struct cr_task *t)
 		ret = cr_reject(ctx, -EBADMSG, "%s", why);
 		goto out;
 	}
+	/* what membarrier_register_mm() would refuse past the point of no return */
+	if (cr_membarrier_cmds(r->mm_flags) & ~cr_membarrier_supported()) {
+		ret = cr_reject(ctx, -EOPNOTSUPP, "membarrier registrations %#x not supported here",
+				r->mm_flags & CR_MM_MEMBARRIER);
+		goto out;
+	}
 	ret = -EBADMSG;
 	if (r->nr_vmas > sysctl_max_map_count) {
 		cr_reject(ctx, ret, "%u vmas, vm.max_map_count is %d", r->nr_vmas,
@@ -1307,7 +1361,8 @@ static int cr_restore_mm(struct cr_ctx *ctx, struct cr_task *t)
 		set_bit(MMF_HAS_MDWE, &mm->flags);
 	if (r->mm_flags & CR_MM_MDWE_NO_INHERIT)
 		set_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags);
-	return 0;
+	/* added to the restarter's own, which cannot be undone */
+	return membarrier_register_mm(cr_membarrier_cmds(r->mm_flags));
 }
 
 /* The staged vma that holds @addr, searching forward from the last one. */

@@ -10,6 +10,7 @@
 #include <linux/errno.h>
 #include <linux/futex.h>
 #include <linux/hrtimer.h>
+#include <linux/landlock.h>
 #include <linux/personality.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
@@ -83,8 +84,9 @@ static bool cr_task_restart_block(struct task_struct *t)
 
 /*
  * State of the task cr does not save, refused loudly rather than dropped:
- * a seccomp filter, io_uring, a real-time or deadline policy, speculation
- * controls set by prctl.
+ * a seccomp filter, a Landlock sandbox (restart gives the restarter's
+ * credentials, which would lift it), io_uring, a real-time or deadline
+ * policy, speculation controls set by prctl.
  */
 static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 {
@@ -94,6 +96,8 @@ static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 	if (t->seccomp.mode != SECCOMP_MODE_DISABLED)
 		return cr_refuse(ctx, -EOPNOTSUPP, "under seccomp (mode %d)", t->seccomp.mode);
 #endif
+	if (landlock_task_restricted(t))
+		return cr_refuse(ctx, -EOPNOTSUPP, "sandboxed by Landlock");
 #ifdef CONFIG_IO_URING
 	if (t->io_uring)
 		return cr_refuse(ctx, -EOPNOTSUPP, "uses io_uring");

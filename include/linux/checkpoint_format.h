@@ -542,7 +542,8 @@ static inline const char *cr_check_mm(const struct cr_rec_mm *r, __u32 len,
 	if (!r->nr_vmas)
 		return "no vma";
 	if (r->dumpable > 1 ||
-	    r->mm_flags & ~(CR_MM_THP_DISABLE | CR_MM_MDWE | CR_MM_MDWE_NO_INHERIT))
+	    r->mm_flags & ~(CR_MM_THP_DISABLE | CR_MM_MDWE | CR_MM_MDWE_NO_INHERIT |
+			    CR_MM_MEMBARRIER))
 		return "bad dumpable or flags";
 	/* auxv: type/value pairs ending with AT_NULL, nothing after it */
 	for (i = 0; i < CR_AUXV_WORDS; i += 2)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cr selftests: state cr does not save (#13).
+ * cr selftests: state cr does not save (#13), or saves since.
  *
  * A process holding state of some kind must either be checkpointed and
  * come back with it, or be refused at checkpoint with EOPNOTSUPP: never a
@@ -17,6 +17,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/io_uring.h>
+#include <linux/landlock.h>
+#include <linux/membarrier.h>
 #include <linux/seccomp.h>
 #include <linux/filter.h>
 #include <mqueue.h>
@@ -1208,6 +1210,127 @@ static int notif_after(void)
 TEST(notification_pipe)
 {
 	kept_or_refused_test(_metadata, 0, notif_before, notif_after);
+}
+
+/* --- registrations, sandboxes, secret memory ------------------------------ */
+
+#define MB_REGS	(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED | \
+		 MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE | \
+		 MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED)
+
+static int membarrier_before(void)
+{
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) ||
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) ||
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0))
+		return errno == EINVAL || errno == ENOSYS ? NO_SUPPORT : -1;
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_GET_REGISTRATIONS, 0, 0) == MB_REGS ? 0 : -1;
+}
+
+static int membarrier_after(void)
+{
+	long regs = syscall(SYS_membarrier, MEMBARRIER_CMD_GET_REGISTRATIONS, 0, 0);
+
+	if (regs != MB_REGS) {
+		fprintf(stderr, "# restarted: membarrier registrations %#lx\n", regs);
+		return CR_RESTART_BAD;
+	}
+	/* EPERM when not registered */
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) ||
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) ||
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0))
+		return CR_RESTART_BAD + 1;
+	return CR_RESTART_OK;
+}
+
+/* membarrier(2) registrations of the mm (userspace RCU, managed runtimes). */
+TEST(membarrier_registered)
+{
+	kept_or_refused_test(_metadata, 0, membarrier_before, membarrier_after);
+}
+
+static int landlock_before(void)
+{
+	struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_WRITE_FILE,
+	};
+	int fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+
+	if (fd < 0)
+		return errno == ENOSYS || errno == EOPNOTSUPP ? NO_SUPPORT : -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_landlock_restrict_self, fd, 0))
+		return -1;
+	close(fd);
+	/* no file may be opened for writing now */
+	return open("/tmp/cr-unsaved-landlock", O_WRONLY | O_CREAT, 0600) == -1 &&
+	       errno == EACCES ? 0 : -1;
+}
+
+static int landlock_after(void)
+{
+	int fd = open("/tmp/cr-unsaved-landlock", O_WRONLY | O_CREAT, 0600);
+
+	if (fd >= 0) {
+		close(fd);
+		unlink("/tmp/cr-unsaved-landlock");
+		return CR_RESTART_BAD;
+	}
+	return CR_RESTART_OK;
+}
+
+/* A Landlock sandbox (part of the credentials, which restart gives anew). */
+TEST(landlock_sandbox)
+{
+	kept_or_refused_test(_metadata, 0, landlock_before, landlock_after);
+}
+
+static char *secret;
+
+static int secretmem_before(void)
+{
+	int fd = syscall(SYS_memfd_secret, 0);
+
+	if (fd < 0)
+		return errno == ENOSYS ? NO_SUPPORT : -1;
+	return ftruncate(fd, 4096) ?: keep(fd, FD);
+}
+
+static int secretmem_after(void)
+{
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, FD, 0);
+
+	return p != MAP_FAILED && fd_is(FD, "/secretmem") ? CR_RESTART_OK : CR_RESTART_BAD;
+}
+
+/* memfd_secret(2): an fd of memory the kernel cannot read. */
+TEST(secretmem)
+{
+	kept_or_refused_test(_metadata, 0, secretmem_before, secretmem_after);
+}
+
+static int secretmem_map_before(void)
+{
+	int r = secretmem_before();
+
+	if (r)
+		return r;
+	secret = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, FD, 0);
+	if (secret == MAP_FAILED)
+		return -1;
+	memcpy(secret, "secret", 7);
+	return close(FD);
+}
+
+static int secretmem_map_after(void)
+{
+	return strcmp(secret, "secret") ? CR_RESTART_BAD : CR_RESTART_OK;
+}
+
+/* A mapping of it, its fd closed. */
+TEST(secretmem_mapped)
+{
+	kept_or_refused_test(_metadata, 0, secretmem_map_before, secretmem_map_after);
 }
 
 /* --- restart's mmap-time checks (F15) and MDWE (F6) ---------------------- */
