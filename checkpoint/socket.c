@@ -994,6 +994,47 @@ static const char *cr_tcp_state(struct sock *sk, struct cr_file_socket *s, void 
 	return NULL;
 }
 
+/*
+ * The TCP options of @sk restart sets again (keepalive, timeouts, a
+ * congestion control of its own, TCP_CORK...), into @s; NULL, or the
+ * name of one it does not, refused.
+ */
+static const char *cr_tcp_opts(struct sock *sk, struct cr_file_socket *s)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	const struct tcp_congestion_ops *ca;
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	if (READ_ONCE(tp->rx_opt.user_mss) || READ_ONCE(icsk->icsk_syn_retries) ||
+	    READ_ONCE(tp->linger2) || tp->thin_lto || tp->save_syn || tp->recvmsg_inq ||
+	    READ_ONCE(tp->tcp_tx_delay) || tp->fastopen_connect || tp->fastopen_no_cookie ||
+	    READ_ONCE(icsk->icsk_accept_queue.fastopenq.max_qlen))
+		return "TCP_MAXSEG, TCP_SYNCNT, TCP_LINGER2, TCP_FASTOPEN or another TCP option";
+	if (icsk->icsk_ulp_ops)
+		return "an ULP (kTLS)";
+	s->keepidle = READ_ONCE(tp->keepalive_time) / HZ;
+	s->keepintvl = READ_ONCE(tp->keepalive_intvl) / HZ;
+	s->keepcnt = READ_ONCE(tp->keepalive_probes);
+	s->user_timeout = READ_ONCE(icsk->icsk_user_timeout);
+	s->notsent_lowat = READ_ONCE(tp->notsent_lowat);
+	if (READ_ONCE(icsk->icsk_accept_queue.rskq_defer_accept)) {
+		int val, len = sizeof(val);
+
+		/* in seconds, as setsockopt(2) takes it back */
+		if (!do_tcp_getsockopt(sk, SOL_TCP, TCP_DEFER_ACCEPT, KERNEL_SOCKPTR(&val),
+				       KERNEL_SOCKPTR(&len)))
+			s->defer_accept = val;
+	}
+	if (tp->nonagle & TCP_NAGLE_CORK)
+		s->inet_flags |= CR_INET_CORK;
+	rcu_read_lock();
+	ca = rcu_dereference(sock_net(sk)->ipv4.tcp_congestion_control);
+	if (icsk->icsk_ca_ops != ca)
+		strscpy(s->congestion, icsk->icsk_ca_ops->name, sizeof(s->congestion));
+	rcu_read_unlock();
+	return NULL;
+}
+
 /* IP-level flags restart does not set again: refused. */
 #define CR_INET_UNSAVED	((IP_CMSG_ALL & ~IP_CMSG_PKTINFO) | BIT(INET_FLAGS_RECVERR) |	\
 			 BIT(INET_FLAGS_RECVERR_RFC4884) | BIT(INET_FLAGS_FREEBIND) |	\
@@ -1052,6 +1093,8 @@ static int cr_inet_state(struct cr_ctx *ctx, struct sock *sk, unsigned int fd,
 		what = "IP receive options (IP_RECVERR, IP_RECVTTL...) or IP_FREEBIND";
 	else if (tcp && pktinfo)
 		what = "IP_PKTINFO on a TCP socket";
+	if (!what && tcp)
+		what = cr_tcp_opts(sk, s);
 	if (!what) {
 		s->state = state == TCP_LISTEN ? CR_SOCK_LISTEN :
 			   tcp && state == TCP_ESTABLISHED ? CR_SOCK_TCP : CR_SOCK_NEW;
@@ -1955,6 +1998,39 @@ static int cr_tcp_int(struct socket *sock, int opt, int val)
 	return sock->ops->setsockopt(sock, SOL_TCP, opt, KERNEL_SOCKPTR(&val), sizeof(val));
 }
 
+/*
+ * The TCP options cr_tcp_opts() saved, set as setsockopt(2) would as the
+ * caller (-EPERM for a congestion control it may not use, -ENOENT for one
+ * this kernel does not have).
+ */
+static int cr_tcp_set_opts(struct socket *sock, const struct cr_file_socket *s)
+{
+	int ret = 0;
+
+	if (s->keepidle)
+		ret = tcp_sock_set_keepidle(sock->sk, s->keepidle);
+	if (!ret && s->keepintvl)
+		ret = tcp_sock_set_keepintvl(sock->sk, s->keepintvl);
+	if (!ret && s->keepcnt)
+		ret = tcp_sock_set_keepcnt(sock->sk, s->keepcnt);
+	if (!ret && s->user_timeout)
+		ret = tcp_sock_set_user_timeout(sock->sk, s->user_timeout);
+	if (!ret && s->notsent_lowat)
+		ret = cr_tcp_int(sock, TCP_NOTSENT_LOWAT, s->notsent_lowat);
+	if (!ret && s->defer_accept)
+		ret = cr_tcp_int(sock, TCP_DEFER_ACCEPT, s->defer_accept);
+	if (!ret && s->inet_flags & CR_INET_CORK)
+		tcp_sock_set_cork(sock->sk, true);
+	if (!ret && s->congestion[0]) {
+		char name[CR_TCP_CA_NAME_MAX];
+
+		strscpy(name, s->congestion, sizeof(name));
+		ret = sock->ops->setsockopt(sock, SOL_TCP, TCP_CONGESTION, KERNEL_SOCKPTR(name),
+					    strlen(name));
+	}
+	return ret;
+}
+
 /* The options the connection negotiated and its timestamp clock, repaired. */
 static int cr_tcp_options(struct socket *sock, const struct cr_file_socket *s)
 {
@@ -2234,6 +2310,8 @@ static struct socket *cr_inet_make(struct cr_ctx *ctx, const struct cr_file_sock
 	ret = 0;
 	if (IS_ENABLED(CONFIG_IPV6) && s->inet_flags & CR_INET_V6ONLY)
 		ret = ip6_sock_set_v6only(sock->sk);
+	if (!ret && s->protocol == IPPROTO_TCP)
+		ret = cr_tcp_set_opts(sock, s);
 	/* a connection: repair mode, its queues' first sequence numbers */
 	if (!ret && s->state == CR_SOCK_TCP) {
 		step = "repair it (TCP_REPAIR needs CAP_NET_ADMIN)";

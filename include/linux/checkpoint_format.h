@@ -823,6 +823,20 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 			    (!inet || s->protocol != CR_IPPROTO_UDP ||
 			     !(s->inet_flags & CR_INET_BOUND))))))
 		return "socket: queued bytes it cannot have";
+	if ((s->protocol != CR_IPPROTO_TCP &&
+	     (s->keepidle || s->keepintvl || s->keepcnt || s->user_timeout || s->notsent_lowat ||
+	      s->congestion[0])) ||
+	    s->keepidle > CR_TCP_KEEPIDLE_MAX || s->keepintvl > CR_TCP_KEEPINTVL_MAX ||
+	    s->keepcnt > CR_TCP_KEEPCNT_MAX || s->user_timeout > 0x7fffffff ||
+	    s->notsent_lowat > 0x7fffffff || s->defer_accept > 0x7fffffff ||
+	    (s->defer_accept && s->state != CR_SOCK_LISTEN) ||
+	    s->congestion[CR_TCP_CA_NAME_MAX - 1])
+		return "socket: TCP options out of range, or on another socket";
+	for (i = 0; i < CR_TCP_CA_NAME_MAX && s->congestion[i]; i++)
+		;
+	for (; i < CR_TCP_CA_NAME_MAX; i++)
+		if (s->congestion[i])
+			return "socket: bytes after its congestion control's name";
 	if (s->state != CR_SOCK_TCP &&
 	    (s->tcp_flags || s->mss || s->snd_wscale || s->rcv_wscale || s->timestamp ||
 	     s->snd_seq || s->rcv_seq || s->outq || s->snd_wl1 || s->snd_wnd ||
@@ -894,7 +908,7 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 	    (s->family == CR_AF_INET && (cr_nonzero(s->laddr + 4, 12) ||
 					 cr_nonzero(s->raddr + 4, 12))) ||
 	    (s->family == CR_AF_INET && s->inet_flags & CR_INET_V6ONLY) ||
-	    (s->protocol == CR_IPPROTO_UDP && s->inet_flags & CR_INET_NODELAY) ||
+	    (s->protocol == CR_IPPROTO_UDP && s->inet_flags & (CR_INET_NODELAY | CR_INET_CORK)) ||
 	    (s->protocol != CR_IPPROTO_UDP && s->inet_flags & CR_INET_PKTINFO))
 		return "socket: an INET address, port or option it cannot have";
 	return NULL;

@@ -920,7 +920,8 @@ struct cr_inotify_event {
 #define CR_INET_V6ONLY		(1U << 6)	/* IPV6_V6ONLY */
 #define CR_INET_NODELAY		(1U << 7)	/* TCP_NODELAY */
 #define CR_INET_PKTINFO		(1U << 8)	/* UDP: IP_PKTINFO, IPV6_RECVPKTINFO */
-#define CR_INET_FLAGS		0x1ffU
+#define CR_INET_CORK		(1U << 9)	/* TCP_CORK */
+#define CR_INET_FLAGS		0x3ffU
 
 /* The options a TCP connection negotiated (struct cr_file_socket's @tcp_flags). */
 #define CR_TCP_SACK		(1U << 0)	/* SACK permitted */
@@ -931,6 +932,8 @@ struct cr_inotify_event {
 
 /* The room for a unix socket address (its sun_path is 108 bytes). */
 #define CR_UNIX_ADDR_MAX	112
+/* The longest name of a TCP congestion control, NUL included. */
+#define CR_TCP_CA_NAME_MAX	16
 #define CR_UNIX_PATH_MAX	108
 
 /**
@@ -999,6 +1002,15 @@ struct cr_inotify_event {
  *	a bound socket that is not connected back to it (a syslog daemon's
  *	/dev/log): bytes of @peer_addr; 0 otherwise
  * @peer_addr: the name of that socket, as @addr
+ * @keepidle: TCP: TCP_KEEPIDLE in seconds, 0 if not set (the sysctl's)
+ * @keepintvl: TCP_KEEPINTVL in seconds, 0 if not set
+ * @keepcnt: TCP_KEEPCNT, 0 if not set
+ * @user_timeout: TCP_USER_TIMEOUT in milliseconds, 0 if not set
+ * @notsent_lowat: TCP_NOTSENT_LOWAT, 0 if not set
+ * @defer_accept: a listener's TCP_DEFER_ACCEPT in seconds, as
+ *	getsockopt(2) reads it; 0 if not set
+ * @congestion: TCP_CONGESTION, NUL-terminated, if not the network
+ *	namespace's default; empty otherwise
  *
  * Restart makes it as the caller would with socket(2) or socketpair(2),
  * bind(2) and listen(2) (connect(2) to @peer_addr once every socket of the
@@ -1048,7 +1060,19 @@ struct cr_file_socket {
 	__u32 rcv_wup;
 	__u32 peer_len;
 	__u8 peer_addr[CR_UNIX_ADDR_MAX];
+	__u32 keepidle;
+	__u32 keepintvl;
+	__u32 keepcnt;
+	__u32 user_timeout;
+	__u32 notsent_lowat;
+	__u32 defer_accept;
+	char congestion[CR_TCP_CA_NAME_MAX];
 };
+
+/* The most a TCP option of struct cr_file_socket may be (those of <net/tcp.h>). */
+#define CR_TCP_KEEPIDLE_MAX	32767
+#define CR_TCP_KEEPINTVL_MAX	32767
+#define CR_TCP_KEEPCNT_MAX	127
 
 /* The uid and gid of a queued message without credentials. */
 #define CR_SOCK_NO_ID		0xffffffffU

@@ -604,7 +604,14 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		}
 		so = (void *)(fp + sizeof(f));
 		snprintf(what, wlen, "socket file record %d at %zu", j, im->rec[j].off);
-		switch (rnd_below(17)) {
+		switch (rnd_below(18)) {
+		case 17:	/* TCP options: keepalive, timeouts, congestion control */
+			so->keepidle = rnd_below(2) ? 1 + rnd_below(40000) : rnd_edge();
+			so->keepcnt = rnd_below(2) ? rnd_below(200) : rnd_edge();
+			so->user_timeout = rnd_edge();
+			so->defer_accept = rnd_below(2) ? rnd_below(10) : rnd_edge();
+			so->congestion[rnd_below(sizeof(so->congestion))] = 'a' + rnd_below(26);
+			break;
 		case 16:	/* a datagram socket's peer name, pending clients */
 			so->peer_len = rnd_below(2) ? rnd_below(120) : rnd_edge();
 			so->peer_addr[rnd_below(sizeof(so->peer_addr))] ^= 1 << rnd_below(8);

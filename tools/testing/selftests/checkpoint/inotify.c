@@ -85,8 +85,8 @@ static unsigned int fdinfo_mask(int fd)
 	buf = cr_slurp(path, &len);
 	if (!buf)
 		return 0;
-	s = strstr(buf, " mask:");
-	if (s)
+	s = memmem(buf, len, " mask:", 6);
+	if (s && s + 6 < buf + len)
 		mask = strtoul(s + 6, NULL, 16);
 	free(buf);
 	return mask;

@@ -1516,6 +1516,171 @@ TEST_F_TIMEOUT(sockets, inet, 60)
 	EXPECT_EQ(0, r.n_port);
 }
 
+/* What the child's TCP sockets say of their options once continued. */
+struct tcpopt_result {
+	int bad;
+	int idle, intvl, cnt, utimeo, lowat;	/* the client's */
+	int cork;				/* the accepted socket's TCP_CORK */
+	int defer;				/* the listener's TCP_DEFER_ACCEPT */
+	char ca_set[16];	/* the congestion control set on the client ("": none other) */
+	char ca[16];		/* the client's */
+	int echo_ok;		/* the connection carries bytes both ways, the cork pulled */
+};
+
+enum { TL = 40, TC, TA };
+
+static int tcp_opt(int fd, int name)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	getsockopt(fd, IPPROTO_TCP, name, &v, &len);
+	return v;
+}
+
+static int tcp_set(int fd, int name, int v)
+{
+	return setsockopt(fd, IPPROTO_TCP, name, &v, sizeof(v));
+}
+
+/* A congestion control of this kernel other than @dflt, in @ca; "" if none. */
+static void other_ca(char *ca, size_t len, const char *dflt)
+{
+	char buf[256], *t;
+	int fd = open("/proc/sys/net/ipv4/tcp_available_congestion_control", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	ca[0] = '\0';
+	for (t = strtok(buf, "\n "); t; t = strtok(NULL, "\n ")) {
+		if (strcmp(t, dflt)) {
+			snprintf(ca, len, "%s", t);
+			break;
+		}
+	}
+}
+
+static void tcpopt_child(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct tcpopt_result r = { };
+	int *bad = &r.bad, one = 1, fd;
+	socklen_t len = sizeof(r.ca);
+	char dflt[16], c = 0;
+
+	close_range(3, ~0U, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, TL) &&
+		   !getsockopt(TL, IPPROTO_TCP, TCP_CONGESTION, dflt, &len)))
+		goto out;
+	other_ca(r.ca_set, sizeof(r.ca_set), dflt);
+	len = sizeof(a);
+	/* as servers do: its port is the accepted connection's too */
+	if (FAILED(!setsockopt(TL, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&
+		   !tcp_set(TL, TCP_DEFER_ACCEPT, 5) && !bind(TL, (void *)&a, sizeof(a)) &&
+		   !listen(TL, 4) && !getsockname(TL, (void *)&a, &len)))
+		goto out;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (FAILED(fd >= 0 && !cr_move_fd(fd, TC) &&
+		   !setsockopt(TC, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) &&
+		   !tcp_set(TC, TCP_KEEPIDLE, 300) && !tcp_set(TC, TCP_KEEPINTVL, 30) &&
+		   !tcp_set(TC, TCP_KEEPCNT, 5) && !tcp_set(TC, TCP_USER_TIMEOUT, 12345) &&
+		   !tcp_set(TC, TCP_NOTSENT_LOWAT, 4096)))
+		goto out;
+	if (FAILED(!r.ca_set[0] || !setsockopt(TC, IPPROTO_TCP, TCP_CONGESTION, r.ca_set,
+					       strlen(r.ca_set))))
+		goto out;
+	/* TCP_DEFER_ACCEPT: accepted once a byte came */
+	if (FAILED(!connect(TC, (void *)&a, sizeof(a)) && write(TC, "x", 1) == 1 &&
+		   !cr_move_fd(accept(TL, NULL, NULL), TA) && read(TA, &c, 1) == 1 &&
+		   !tcp_set(TA, TCP_CORK, 1)))
+		goto out;
+
+	raise(SIGSTOP);
+
+	r.idle = tcp_opt(TC, TCP_KEEPIDLE);
+	r.intvl = tcp_opt(TC, TCP_KEEPINTVL);
+	r.cnt = tcp_opt(TC, TCP_KEEPCNT);
+	r.utimeo = tcp_opt(TC, TCP_USER_TIMEOUT);
+	r.lowat = tcp_opt(TC, TCP_NOTSENT_LOWAT);
+	r.cork = tcp_opt(TA, TCP_CORK);
+	r.defer = tcp_opt(TL, TCP_DEFER_ACCEPT);
+	len = sizeof(r.ca);
+	getsockopt(TC, IPPROTO_TCP, TCP_CONGESTION, r.ca, &len);
+	r.echo_ok = write(TC, "y", 1) == 1 && read(TA, &c, 1) == 1 && c == 'y' &&
+		    write(TA, "z", 1) == 1 && !tcp_set(TA, TCP_CORK, 0) &&
+		    read(TC, &c, 1) == 1 && c == 'z';
+out:
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+/*
+ * TCP options a server sets come back: keepalive times, a user timeout,
+ * the not-sent low mark, a congestion control other than the default on
+ * a connection, TCP_CORK on its other end, TCP_DEFER_ACCEPT on the
+ * listener.
+ */
+TEST_F_TIMEOUT(sockets, tcp_options, 60)
+{
+	struct tcpopt_result r;
+	pid_t pid;
+
+	if (!variant->restart) {
+		ASSERT_EQ(CR_RESTART_OK, cr_stop_and_go(self->img, false, tcpopt_child));
+	} else {
+		/* killed by the checkpoint: its connection closes silently, held */
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (!pid)
+			tcpopt_child();
+		ASSERT_EQ(0, cr_stop_wait(pid, 0));
+		ASSERT_LT(0, sys_checkpoint(pid, self->img, CR_CHECKPOINT_KILL))
+			TH_LOG("checkpoint: %s", strerror(errno));
+		ASSERT_EQ(128 + SIGKILL, cr_wait(pid));
+		ASSERT_EQ(CR_RESTART_OK, cr_restart_child(self->img));
+	}
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	ASSERT_EQ(0, r.bad) TH_LOG("the child failed at line %d", r.bad);
+	EXPECT_EQ(300, r.idle);
+	EXPECT_EQ(30, r.intvl);
+	EXPECT_EQ(5, r.cnt);
+	EXPECT_EQ(12345, r.utimeo);
+	EXPECT_EQ(4096, r.lowat);
+	EXPECT_EQ(1, r.cork);
+	/* 5 s is 3 retransmissions, which read back as 1 + 2 + 4 s */
+	EXPECT_EQ(7, r.defer);
+	if (r.ca_set[0]) {
+		EXPECT_STREQ(r.ca_set, r.ca);
+	} else {
+		TH_LOG("one congestion control here: TCP_CONGESTION left out");
+	}
+	EXPECT_EQ(1, r.echo_ok);
+}
+
+/* A TCP option restart would not set again (TCP_SYNCNT): refused, the process intact. */
+TEST(tcp_option_refused)
+{
+	int img = cr_tmpfile();
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		close_range(3, ~0U, 0);
+		if (cr_move_fd(socket(AF_INET, SOCK_STREAM, 0), 40) || tcp_set(40, TCP_SYNCNT, 3))
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(tcp_opt(40, TCP_SYNCNT) == 3 ? 0 : 2);
+	}
+	EXPECT_EQ(0, cr_refused(pid, img));
+	close(img);
+}
+
 /* What the child finds in its UDP sockets once continued. */
 struct udp_result {
 	int bad;
