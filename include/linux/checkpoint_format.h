@@ -1154,7 +1154,7 @@ static inline const char *cr_check_file_data(const struct cr_rec_file_data *r, _
  * @objref: the objref of the inotify file before it
  * @prev_wd: the descriptor of the watch before it (0 for the first)
  *
- * The path that follows is checked with cr_check_string().
+ * The path that follows, absolute, is checked with cr_check_string().
  *
  * Return: NULL or the reason.
  */
@@ -1165,6 +1165,8 @@ static inline const char *cr_check_inotify(const struct cr_rec_inotify *r, __u32
 		return "inotify watch: not after its file's record";
 	if (len != sizeof(*r) + (__u64)r->path_len || !r->path_len || r->path_len > CR_PATH_MAX)
 		return "inotify watch: length and path_len disagree";
+	if (((const char *)(r + 1))[0] != '/')
+		return "inotify watch: a path that is not absolute";
 	if (r->wd <= prev_wd)
 		return "inotify watch: descriptors out of order";
 	if (r->mask & ~CR_INOTIFY_MASK)
