@@ -592,17 +592,17 @@ total=$nr
 n_docs=${n_docs:-}
 num() { printf '%0*d' ${#total} "$1"; }
 {
-	echo "cr: in-kernel checkpoint/restart of a process (x86_64)"
+	echo "cr: in-kernel checkpoint/restart of a process tree (x86_64)"
 	echo
 	wrap <<-EOF
-	This series adds cr, an in-kernel checkpoint/restart of a process, with two system calls:
+	This series adds cr, an in-kernel checkpoint/restart of a process tree, with two system calls:
 
-	  - $SIG_CKPT writes the state of a process to fd as a stream of typed records - a regular file, a pipe or a socket: the image is never seeked - and returns a checkpoint id. The process is the caller, or another process the caller may ptrace-attach to, stopped. It is only read, and runs on unchanged afterwards.
-	  - $SIG_RSTR turns the caller into the process of an image, exactly where it was: same memory, registers, FPU state, files, signal state and limits, in a new pid.
+	  - $SIG_CKPT writes the state of a process tree to fd as a stream of typed records - a regular file, a pipe or a socket: the image is never seeked - and returns a checkpoint id. The tree is the caller, or another process the caller may ptrace-attach to with its descendants and all their threads, stopped or frozen by the checkpoint itself. It is only read, and runs on unchanged afterwards (or is killed, with CR_CHECKPOINT_KILL).
+	  - $SIG_RSTR turns the caller into the tree of an image, or makes it as the caller's child, exactly where it was: same memory, registers, FPU state, files, signal state and limits, with its pids (CAP_CHECKPOINT_RESTORE) or new ones.
 
-	Restart is a transaction: the whole process is read from the image and checked, and every file it maps or has open is opened (as the caller), while the caller is intact; any error returns an errno. Only then is the caller's address space replaced; a failure past that point kills the caller, which is never left half restored. The image is treated as hostile input.
+	Restart is a transaction: the whole tree is read from the image and checked, and every file it maps or has open is opened (as the caller), while the caller is intact; any error returns an errno. Only then are the tasks made and their address spaces replaced; a failure past that point kills the tree, which is never left half restored. The image is treated as hostile input, checked field by field and by an XXH64 checksum.
 
-	What works today is one single-threaded x86_64 process, statically or dynamically linked: its registers, TLS and XSAVE state; its mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist; its open regular files, directories, character devices and named FIFOs, reopened by path, and its pipes, with their contents; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval timers and rlimits; a system call it was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe to another process, is left to the restarter, which can hand in files of its own. Threads, process trees, pids, sockets and anonymous inodes (eventfd, epoll, ...) are not supported yet: checkpoint refuses them with EOPNOTSUPP and a reason in the kernel log.
+	What works today, on x86_64: trees of processes and threads, statically or dynamically linked, with their pids, parents, process groups and sessions, the init of a PID namespace and a UTS namespace of their own; registers, TLS and XSAVE state; mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist, copy-on-write sharing between parent and child, transparent huge pages, membarrier registrations; open regular files, directories, character devices and named FIFOs, reopened by path; pipes with their contents; memfds and deleted files with their bytes; eventfd, signalfd, timerfd, epoll and inotify files with their state; unix sockets with their queues and pending connections, UDP sockets, TCP listeners and established TCP connections (repaired in place, held between a kill and the restart); pidfds of the tree; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval and POSIX timers, rlimits; a system call a task was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe or a socket to a process outside the tree, is left to the restarter, which can hand in files of its own. What it cannot save yet - SysV IPC and POSIX message queues, fanotify, files in flight, seccomp and Landlock sandboxes, other namespaces, among others - is refused with EOPNOTSUPP and a reason in the kernel log, never dropped.
 
 	cr is unrelated to CONFIG_CHECKPOINT_RESTORE, which provides helpers for the user-space CRIU: here the kernel itself writes and reads the whole image.
 	EOF
