@@ -825,11 +825,10 @@ static inline const char *cr_check_file_socket(const struct cr_file_socket *s)
 		return "socket: queued bytes it cannot have";
 	if ((s->protocol != CR_IPPROTO_TCP &&
 	     (s->keepidle || s->keepintvl || s->keepcnt || s->user_timeout || s->notsent_lowat ||
-	      s->congestion[0])) ||
+	      s->defer_accept || s->congestion[0])) ||
 	    s->keepidle > CR_TCP_KEEPIDLE_MAX || s->keepintvl > CR_TCP_KEEPINTVL_MAX ||
 	    s->keepcnt > CR_TCP_KEEPCNT_MAX || s->user_timeout > 0x7fffffff ||
 	    s->notsent_lowat > 0x7fffffff || s->defer_accept > 0x7fffffff ||
-	    (s->defer_accept && s->state != CR_SOCK_LISTEN) ||
 	    s->congestion[CR_TCP_CA_NAME_MAX - 1])
 		return "socket: TCP options out of range, or on another socket";
 	for (i = 0; i < CR_TCP_CA_NAME_MAX && s->congestion[i]; i++)

@@ -1007,8 +1007,8 @@ struct cr_inotify_event {
  * @keepcnt: TCP_KEEPCNT, 0 if not set
  * @user_timeout: TCP_USER_TIMEOUT in milliseconds, 0 if not set
  * @notsent_lowat: TCP_NOTSENT_LOWAT, 0 if not set
- * @defer_accept: a listener's TCP_DEFER_ACCEPT in seconds, as
- *	getsockopt(2) reads it; 0 if not set
+ * @defer_accept: TCP_DEFER_ACCEPT (a listener's, or set before listen(2)
+ *	or connect(2)) in seconds, as getsockopt(2) reads it; 0 if not set
  * @congestion: TCP_CONGESTION, NUL-terminated, if not the network
  *	namespace's default; empty otherwise
  *

@@ -1522,6 +1522,7 @@ struct tcpopt_result {
 	int idle, intvl, cnt, utimeo, lowat;	/* the client's */
 	int cork;				/* the accepted socket's TCP_CORK */
 	int defer;				/* the listener's TCP_DEFER_ACCEPT */
+	int defer_c;				/* the client's, set before it connected */
 	char ca_set[16];	/* the congestion control set on the client ("": none other) */
 	char ca[16];		/* the client's */
 	int echo_ok;		/* the connection carries bytes both ways, the cork pulled */
@@ -1588,7 +1589,7 @@ static void tcpopt_child(void)
 		   !setsockopt(TC, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) &&
 		   !tcp_set(TC, TCP_KEEPIDLE, 300) && !tcp_set(TC, TCP_KEEPINTVL, 30) &&
 		   !tcp_set(TC, TCP_KEEPCNT, 5) && !tcp_set(TC, TCP_USER_TIMEOUT, 12345) &&
-		   !tcp_set(TC, TCP_NOTSENT_LOWAT, 4096)))
+		   !tcp_set(TC, TCP_NOTSENT_LOWAT, 4096) && !tcp_set(TC, TCP_DEFER_ACCEPT, 5)))
 		goto out;
 	if (FAILED(!r.ca_set[0] || !setsockopt(TC, IPPROTO_TCP, TCP_CONGESTION, r.ca_set,
 					       strlen(r.ca_set))))
@@ -1608,6 +1609,7 @@ static void tcpopt_child(void)
 	r.lowat = tcp_opt(TC, TCP_NOTSENT_LOWAT);
 	r.cork = tcp_opt(TA, TCP_CORK);
 	r.defer = tcp_opt(TL, TCP_DEFER_ACCEPT);
+	r.defer_c = tcp_opt(TC, TCP_DEFER_ACCEPT);
 	len = sizeof(r.ca);
 	getsockopt(TC, IPPROTO_TCP, TCP_CONGESTION, r.ca, &len);
 	r.echo_ok = write(TC, "y", 1) == 1 && read(TA, &c, 1) == 1 && c == 'y' &&
@@ -1653,6 +1655,7 @@ TEST_F_TIMEOUT(sockets, tcp_options, 60)
 	EXPECT_EQ(1, r.cork);
 	/* 5 s is 3 retransmissions, which read back as 1 + 2 + 4 s */
 	EXPECT_EQ(7, r.defer);
+	EXPECT_EQ(7, r.defer_c);
 	if (r.ca_set[0]) {
 		EXPECT_STREQ(r.ca_set, r.ca);
 	} else {
