@@ -341,6 +341,7 @@ P_EPOLL=0009-epoll-kernel-helpers.patch
 P_INOTIFY=0010-inotify-kernel-helpers.patch
 P_MEMBARRIER=0011-membarrier-checkpoint-restart-helpers.patch
 P_LANDLOCK=0012-landlock-tell-whether-a-task-is-sandboxed.patch
+P_MEMPOLICY=0013-mm-mempolicy-set-policies-from-the-kernel.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
 
@@ -401,9 +402,12 @@ commit_patch "$P_HRTIMER" \
 commit_patch "$P_LANDLOCK" \
 	"a landlock helper: tell whether a task is sandboxed, which checkpoint refuses"
 
+commit_patch "$P_MEMPOLICY" \
+	"mempolicy helpers: set current's policy and a range's from the kernel"
+
 add_files checkpoint/task.c
 body <<'EOF'
-Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after. A task under a seccomp filter or sandboxed by Landlock (previous patch) is refused: a restored task has its restarter's credentials, and would come back without its sandbox.
+Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after. A task under a seccomp filter or sandboxed by Landlock (the landlock helper above) is refused: a restored task has its restarter's credentials, and would come back without its sandbox. The NUMA memory policy of a task (set_mempolicy(2)) is saved, with its nodes as given, and set again with mempolicy_set_current() (previous patch); restart checks before its point of no return that the caller may use its nodes.
 
 A task stopped inside a relative nanosleep() or clock_nanosleep() has -ERESTART_RESTARTBLOCK in ax and a restart block that sleeps until an absolute expiry. The record saves the time left on that clock, and restart sets up the restart block again (hrtimer_nanosleep_resume(), previous patch): the restarted task sleeps for the rest of it. Any other restart block is dropped; the x86_64 code has such a call re-executed whole.
 EOF
@@ -422,9 +426,9 @@ Checkpoint snapshots the vma list under mmap_lock: the range, protection and kin
 
 Restart reads the mm record and all vma records and opens every mapped file and the executable before its point of no return, as the caller: a restarted process maps nothing its restarter could not open. A caller that shares its address space (threads, vfork) is refused with EBUSY, a mapping below mmap_min_addr with EPERM. After the point of no return the caller's mappings are unmapped, the image's are mapped and the pages are filled in as they stream by: those of private mappings are read into new pages and mapped in place a page table at a time, as a write fault maps the copy it made (UFFDIO_COPY is the model), without a fault or the zeroing of a page about to be overwritten.
 
-The mm record also carries the mm's membarrier(2) registrations, which restart makes again (previous patch): a process registered for private expedited barriers would otherwise get EPERM from its next one.
+The mm record also carries the mm's membarrier(2) registrations, which restart makes again (previous patch): a process registered for private expedited barriers would otherwise get EPERM from its next one; and whether KSM merges all its memory (PR_SET_MEMORY_MERGE). A vma record carries the madvise(2) advice of its mapping (MADV_DONTFORK, DONTDUMP, WIPEONFORK, RANDOM, SEQUENTIAL, HUGEPAGE, NOHUGEPAGE, MERGEABLE), its NUMA policy (mbind(2), set again with mempolicy_bind_range()) and the name of an anonymous mapping (PR_SET_VMA_ANON_NAME).
 
-Mappings cr cannot save yet are refused with EOPNOTSUPP and a reason in the kernel log: device, hugetlb, mlocked and sealed mappings, other special mappings, transparent huge pages, and mappings of deleted files.
+Mappings cr cannot save yet are refused with EOPNOTSUPP and a reason in the kernel log: device, hugetlb, mlocked, sealed, shadow stack and protection-key mappings, secret memory, other special mappings, a NUMA policy of shared memory (it belongs to the object, not to the mapping) or with a home node.
 EOF
 commit "checkpoint: save and restore the address space" \
 	"the address space: mm, vma and page records"
