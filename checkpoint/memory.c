@@ -27,9 +27,12 @@
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ksm.h>
 #include <linux/mm.h>
 #include <linux/memcontrol.h>
 #include <linux/memfd.h>
+#include <linux/mempolicy.h>
+#include <linux/mm_inline.h>
 #include <linux/mman.h>
 #include <linux/membarrier.h>
 #include <linux/pagewalk.h>
@@ -94,11 +97,12 @@ static int cr_membarrier_supported(void)
 
 /*
  * A vma as checkpoint saw it under mmap_lock, or as restart staged it;
- * the file is referenced.
+ * the file and the name are referenced.
  */
 struct cr_vma_snap {
 	struct cr_rec_vma rec;
 	struct file *file;
+	struct anon_vma_name *name;
 };
 
 static int cr_refuse_vma(struct cr_ctx *ctx, struct vm_area_struct *vma, const char *why)
@@ -162,9 +166,11 @@ static void cr_put_snap(struct cr_vma_snap *snap, u32 nr)
 {
 	u32 i;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		if (snap[i].file)
 			fput(snap[i].file);
+		anon_vma_name_put(snap[i].name);
+	}
 	kvfree(snap);
 }
 
@@ -202,6 +208,8 @@ static bool cr_vma_inherits(const struct cr_vma_snap *v, const struct cr_vma_sna
 	       pv->rec.kind == v->rec.kind && pv->rec.prot == v->rec.prot &&
 	       pv->rec.pgoff == v->rec.pgoff && pv->rec.objref == v->rec.objref &&
 	       (pv->rec.flags | CR_VMA_F_INHERIT) == (v->rec.flags | CR_VMA_F_INHERIT) &&
+	       !memcmp(&pv->rec.mempolicy, &v->rec.mempolicy, sizeof(v->rec.mempolicy)) &&
+	       !pv->name == !v->name && (!v->name || !strcmp(pv->name->name, v->name->name)) &&
 	       !pv->file == !v->file && (!v->file || file_inode(pv->file) == file_inode(v->file));
 }
 
@@ -240,6 +248,52 @@ static u32 cr_shm_id(struct cr_ctx *ctx, struct file *file, int *ret)
 			return i + 1;
 	*ret = cr_shm_add(ctx, file, PAGE_ALIGN(i_size_read(file_inode(file))) ?: PAGE_SIZE);
 	return *ret ? 0 : ctx->nr_shm;
+}
+
+/*
+ * The NUMA policy of @vma (mbind(2)) into its record, under mmap_lock;
+ * -EOPNOTSUPP for one restart could not set again.  A policy of shared
+ * memory (shmem's, set through any of its mappings, even a private one) is
+ * the object's and may cover what no mapping maps: refused.
+ */
+static int cr_snap_vma_policy(struct cr_ctx *ctx, struct vm_area_struct *vma,
+			      struct cr_rec_vma *r)
+{
+#ifdef CONFIG_NUMA
+	const char *why = cr_mempolicy_rec(vma_policy(vma), &r->mempolicy);
+
+	if (!why && r->mempolicy.mode != CR_MPOL_DEFAULT &&
+	    (r->kind == CR_VMA_VDSO || r->kind == CR_VMA_VVAR))
+		why = "a memory policy on the vDSO";
+	if (!why && vma->vm_file && shmem_mapping(vma->vm_file->f_mapping)) {
+		struct shared_policy *sp = &SHMEM_I(file_inode(vma->vm_file))->policy;
+
+		read_lock(&sp->lock);
+		if (!RB_EMPTY_ROOT(&sp->root))
+			why = "a memory policy of shared memory (mbind(2) on tmpfs or shmem)";
+		read_unlock(&sp->lock);
+	}
+	if (why)
+		return cr_refuse_vma(ctx, vma, why);
+#endif
+	return 0;
+}
+
+/* The name of an anonymous @vma, referenced in @snap, under mmap_lock. */
+static int cr_snap_vma_name(struct cr_ctx *ctx, struct vm_area_struct *vma,
+			    struct cr_vma_snap *snap)
+{
+	struct anon_vma_name *name = anon_vma_name(vma);
+
+	if (!name)
+		return 0;
+	/* PR_SET_VMA_ANON_NAME names the vDSO too: restart could not */
+	if (!cr_vma_kind_in(snap->rec.kind, CR_VMA_ANON))
+		return cr_refuse_vma(ctx, vma, "a name on a special mapping");
+	anon_vma_name_get(name);
+	snap->name = name;
+	snap->rec.name_len = strlen(name->name) + 1;
+	return 0;
 }
 
 /* Copy the vma list of @p; returns the number of vmas or a negative errno. */
@@ -282,7 +336,11 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 			   (f & VM_DONTDUMP ? CR_VMA_F_DONTDUMP : 0) |
 			   (f & VM_NORESERVE ? CR_VMA_F_NORESERVE : 0) |
 			   (f & VM_HUGEPAGE ? CR_VMA_F_HUGEPAGE : 0) |
-			   (f & VM_NOHUGEPAGE ? CR_VMA_F_NOHUGEPAGE : 0);
+			   (f & VM_NOHUGEPAGE ? CR_VMA_F_NOHUGEPAGE : 0) |
+			   (f & VM_MERGEABLE ? CR_VMA_F_MERGEABLE : 0);
+		ret = cr_snap_vma_policy(ctx, vma, r);
+		if (ret)
+			break;
 		if (cr_vma_kind_in(r->kind, CR_VMA_FILE)) {
 			r->pgoff = vma->vm_pgoff;
 			if (r->kind == CR_VMA_FILE_SHARED && (f & VM_MAYWRITE))
@@ -299,7 +357,10 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 			r->pgoff = vma->vm_pgoff;
 			snap[n].file = get_file(vma->vm_file);
 		}
-		n++;
+		/* counted first: cr_put_snap() puts its file */
+		ret = cr_snap_vma_name(ctx, vma, &snap[n++]);
+		if (ret)
+			break;
 	}
 out:
 	mmap_read_unlock(mm);
@@ -331,16 +392,17 @@ out:
 
 /*
  * Write a record made of a fixed struct followed by the path of @file (if
- * any); @path_len points into the struct and is filled in.
+ * any), then @tail_len bytes of @tail; @path_len points into the struct and
+ * is filled in.
  */
 static int cr_write_with_path(struct cr_ctx *ctx, u32 type, const void *rec, u32 size,
-			      u32 *path_len, struct file *file)
+			      u32 *path_len, struct file *file, const char *tail, u32 tail_len)
 {
 	char *buf, *path = NULL;
 	u32 len = 0;
 	int ret;
 
-	buf = kmalloc(size + PATH_MAX, GFP_KERNEL);
+	buf = kmalloc(size + PATH_MAX + tail_len, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	if (file) {
@@ -360,7 +422,8 @@ static int cr_write_with_path(struct cr_ctx *ctx, u32 type, const void *rec, u32
 	}
 	*path_len = len;
 	memcpy(buf, rec, size);
-	ret = cr_write_rec(ctx, type, buf, size + len);
+	memcpy(buf + size + len, tail, tail_len);
+	ret = cr_write_rec(ctx, type, buf, size + len + tail_len);
 out:
 	kfree(buf);
 	return ret;
@@ -407,6 +470,8 @@ static int cr_write_mm_rec(struct cr_ctx *ctx, struct mm_struct *mm, u32 nr_vmas
 	if (test_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags))
 		r->mm_flags |= CR_MM_MDWE_NO_INHERIT;
 	r->mm_flags |= cr_membarrier_flags(membarrier_mm_registrations(mm));
+	if (test_bit(MMF_VM_MERGE_ANY, &mm->flags))
+		r->mm_flags |= CR_MM_MERGE_ANY;
 
 	/* deleted or out of reach (fexecve() of a memfd): restart keeps its own */
 	exe = get_mm_exe_file(mm);
@@ -424,7 +489,7 @@ static int cr_write_mm_rec(struct cr_ctx *ctx, struct mm_struct *mm, u32 nr_vmas
 		}
 		kfree(buf);
 	}
-	ret = cr_write_with_path(ctx, CR_REC_MM, r, sizeof(*r), &r->exe_len, exe);
+	ret = cr_write_with_path(ctx, CR_REC_MM, r, sizeof(*r), &r->exe_len, exe, NULL, 0);
 	if (exe)
 		fput(exe);
 out:
@@ -765,7 +830,9 @@ static int cr_write_mm(struct cr_ctx *ctx, struct cr_task *t)
 		ret = cr_write_with_path(ctx, CR_REC_VMA, &snap[i].rec, sizeof(snap[i].rec),
 					 &snap[i].rec.path_len,
 					 cr_vma_kind_in(snap[i].rec.kind, CR_VMA_FILE) &&
-					 !snap[i].rec.objref ? snap[i].file : NULL);
+					 !snap[i].rec.objref ? snap[i].file : NULL,
+					 snap[i].name ? snap[i].name->name : NULL,
+					 snap[i].rec.name_len);
 	return ret;
 }
 
@@ -906,7 +973,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma
 		       u64 prev_end)
 {
 	struct cr_rec_vma *v;
-	const char *why, *path;
+	const char *why, *path, *name;
 	u32 len;
 	int ret;
 
@@ -918,9 +985,30 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma
 	why = cr_check_vma(v, len, &ms->rec, prev_end, &ctx->limits);
 	if (!why && v->path_len)
 		why = cr_check_string(path, v->path_len, CR_PATH_MAX);
+	name = path + v->path_len;
+	if (!why && v->name_len)
+		why = cr_check_vma_name(name, v->name_len);
 	if (why) {
 		ret = cr_reject(ctx, -EBADMSG, "%s (%#llx-%#llx)", why, v->start, v->end);
 		goto out;
+	}
+	ret = cr_stage_mempolicy(ctx, &v->mempolicy);
+	if (ret)
+		goto out;
+	ret = -EOPNOTSUPP;
+	if (v->flags & CR_VMA_F_MERGEABLE && !IS_ENABLED(CONFIG_KSM)) {
+		cr_reject(ctx, ret, "a mapping KSM may merge, on a kernel without KSM");
+		goto out;
+	}
+	if (v->name_len) {
+		if (!IS_ENABLED(CONFIG_ANON_VMA_NAME)) {
+			cr_reject(ctx, ret, "a named mapping, on a kernel without ANON_VMA_NAME");
+			goto out;
+		}
+		ret = -ENOMEM;
+		vs->name = anon_vma_name_alloc(name);
+		if (!vs->name)
+			goto out;
 	}
 	if (v->start < mmap_min_addr) {
 		ret = cr_reject(ctx, -EPERM, "%#llx is below mmap_min_addr", v->start);
@@ -1027,6 +1115,10 @@ static int cr_read_mm(struct cr_ctx *ctx, struct cr_task *t)
 	if (cr_membarrier_cmds(r->mm_flags) & ~cr_membarrier_supported()) {
 		ret = cr_reject(ctx, -EOPNOTSUPP, "membarrier registrations %#x not supported here",
 				r->mm_flags & CR_MM_MEMBARRIER);
+		goto out;
+	}
+	if (r->mm_flags & CR_MM_MERGE_ANY && !IS_ENABLED(CONFIG_KSM)) {
+		ret = cr_reject(ctx, -EOPNOTSUPP, "KSM merging all, on a kernel without KSM");
 		goto out;
 	}
 	ret = -EBADMSG;
@@ -1205,6 +1297,28 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_snap *vs)
 		ret = do_madvise(mm, addr, len, MADV_HUGEPAGE);
 	if (!ret && v->flags & CR_VMA_F_NOHUGEPAGE)
 		ret = do_madvise(mm, addr, len, MADV_NOHUGEPAGE);
+#ifdef CONFIG_KSM
+	/* new mappings of a process KSM merges whole are mergeable already */
+	if (!ret && v->flags & CR_VMA_F_MERGEABLE)
+		ret = do_madvise(mm, addr, len, MADV_MERGEABLE);
+	else if (!ret && test_bit(MMF_VM_MERGE_ANY, &mm->flags))
+		ret = do_madvise(mm, addr, len, MADV_UNMERGEABLE);
+#endif
+	if (!ret && vs->name) {
+		mmap_write_lock(mm);
+		ret = madvise_set_anon_name(mm, addr, len, vs->name);
+		mmap_write_unlock(mm);
+	}
+#ifdef CONFIG_NUMA
+	if (!ret && v->mempolicy.mode != CR_MPOL_DEFAULT) {
+		nodemask_t nodes;
+
+		/* staged: fails for want of memory only */
+		ret = cr_mempolicy_nodes(&v->mempolicy, &nodes) ?:
+		      mempolicy_bind_range(addr, len, v->mempolicy.mode | v->mempolicy.flags,
+					   &nodes);
+	}
+#endif
 	return ret;
 }
 
@@ -1339,6 +1453,19 @@ static int cr_restore_mm(struct cr_ctx *ctx, struct cr_task *t)
 	task_lock(current);
 	memcpy(mm->saved_auxv, r->auxv, sizeof(mm->saved_auxv));
 	task_unlock(current);
+#ifdef CONFIG_KSM
+	/* before the mappings are made, which it makes mergeable */
+	ret = mmap_write_lock_killable(mm);
+	if (ret)
+		return ret;
+	if (r->mm_flags & CR_MM_MERGE_ANY)
+		ret = ksm_enable_merge_any(mm);
+	else if (test_bit(MMF_VM_MERGE_ANY, &mm->flags))
+		ret = ksm_disable_merge_any(mm);
+	mmap_write_unlock(mm);
+	if (ret)
+		return ret;
+#endif
 
 	for (i = 0; i < ms->nr; i++) {
 		ret = cr_map_vma(ms, &ms->vmas[i]);

@@ -11,6 +11,7 @@
 #include <linux/futex.h>
 #include <linux/hrtimer.h>
 #include <linux/landlock.h>
+#include <linux/mempolicy.h>
 #include <linux/personality.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
@@ -210,6 +211,97 @@ static int cr_check_ns(struct cr_ctx *ctx, const struct cr_rec_task *rec)
 	return 0;
 }
 
+/**
+ * cr_mempolicy_rec() - the record of a NUMA memory policy
+ * @pol: the policy (NULL: the default), held stable by its owner's lock
+ * @rec: filled in
+ *
+ * The nodes are those get_mempolicy(2) returns: as given, for a policy with
+ * MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES, else the ones in use.
+ *
+ * Context: any; takes no lock, so that it may be called under a spinlock.
+ * Return: NULL, or why restart could not set it again: the caller refuses.
+ */
+const char *cr_mempolicy_rec(const struct mempolicy *pol, struct cr_mempolicy *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+#ifdef CONFIG_NUMA
+	if (pol) {
+		const nodemask_t *nodes =
+			pol->flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES) ?
+			&pol->w.user_nodemask : &pol->nodes;
+		int node;
+
+		if (pol->home_node != NUMA_NO_NODE)
+			return "a memory policy with a home node (set_mempolicy_home_node)";
+		rec->mode = pol->mode;
+		rec->flags = pol->flags & MPOL_MODE_FLAGS;
+		if (pol->mode == MPOL_LOCAL)
+			return NULL;
+		for_each_node_mask(node, *nodes) {
+			if (node >= CR_MPOL_NODES)
+				return "a memory policy naming a node past 255";
+			rec->nodes[node / 64] |= 1ULL << (node % 64);
+		}
+	}
+#endif
+	return NULL;
+}
+
+/**
+ * cr_mempolicy_nodes() - the nodes of a memory policy of an image
+ * @rec: the policy, checked with cr_check_mempolicy()
+ * @nodes: its nodes, as set_mempolicy(2) and mbind(2) take them
+ *
+ * Return: -EINVAL if it names a node past this kernel's MAX_NUMNODES, else 0.
+ */
+int cr_mempolicy_nodes(const struct cr_mempolicy *rec, nodemask_t *nodes)
+{
+	int node;
+
+	nodes_clear(*nodes);
+	for (node = 0; node < CR_MPOL_NODES; node++) {
+		if (!(rec->nodes[node / 64] & (1ULL << (node % 64))))
+			continue;
+		if (node >= MAX_NUMNODES)
+			return -EINVAL;
+		node_set(node, *nodes);
+	}
+	return 0;
+}
+
+/**
+ * cr_stage_mempolicy() - may current take a memory policy of an image?
+ * @ctx: restart context
+ * @rec: the policy, checked with cr_check_mempolicy()
+ *
+ * A policy current could not take is refused before the point of no return,
+ * with the errno set_mempolicy(2) would return: one that names a node this
+ * kernel cannot have, or none of those current may allocate from (but with
+ * MPOL_F_RELATIVE_NODES, which maps its nodes onto those).
+ *
+ * Return: 0; -EINVAL; -EOPNOTSUPP on a kernel without NUMA.
+ */
+int cr_stage_mempolicy(struct cr_ctx *ctx, const struct cr_mempolicy *rec)
+{
+	nodemask_t nodes, allowed;
+
+	if (rec->mode == CR_MPOL_DEFAULT)
+		return 0;
+	if (!IS_ENABLED(CONFIG_NUMA))
+		return cr_reject(ctx, -EOPNOTSUPP, "a memory policy, on a kernel without NUMA");
+	if (cr_mempolicy_nodes(rec, &nodes))
+		return cr_reject(ctx, -EINVAL, "a memory policy naming a node past this kernel's");
+	if (rec->mode == CR_MPOL_LOCAL)
+		return 0;
+	nodes_and(allowed, cpuset_current_mems_allowed, node_states[N_MEMORY]);
+	if (rec->flags & CR_MPOL_F_RELATIVE_NODES ? nodes_empty(allowed) :
+	    !nodes_intersects(nodes, allowed))
+		return cr_reject(ctx, -EINVAL,
+				 "a memory policy with none of the nodes the caller may use");
+	return 0;
+}
+
 /* Nice value, policy, timer slack, parent-death signal, affinity, flags. */
 static void cr_save_attrs(struct task_struct *t, struct cr_rec_task *rec)
 {
@@ -236,6 +328,20 @@ static void cr_save_attrs(struct task_struct *t, struct cr_rec_task *rec)
 	free_cpumask_var(mask);
 }
 
+/* Its NUMA memory policy, as get_mempolicy(2) has it; -EOPNOTSUPP if restart could not set it. */
+static int cr_save_task_mempolicy(struct cr_ctx *ctx, struct task_struct *t,
+				  struct cr_rec_task *rec)
+{
+	const char *why = NULL;
+
+#ifdef CONFIG_NUMA
+	task_lock(t);
+	why = cr_mempolicy_rec(t->mempolicy, &rec->mempolicy);
+	task_unlock(t);
+#endif
+	return why ? cr_refuse(ctx, -EOPNOTSUPP, "%s", why) : 0;
+}
+
 /* The task record of @ct; sets its restart_block for the arch. */
 static int cr_write_task(struct cr_ctx *ctx, struct cr_task *ct)
 {
@@ -250,6 +356,9 @@ static int cr_write_task(struct cr_ctx *ctx, struct cr_task *ct)
 	if (nr_cpu_ids > CR_CPUS_WORDS * 64)
 		return cr_refuse(ctx, -EOPNOTSUPP, "more than %d CPUs", CR_CPUS_WORDS * 64);
 	cr_save_attrs(t, &rec);
+	ret = cr_save_task_mempolicy(ctx, t, &rec);
+	if (ret)
+		return ret;
 	ret = cr_task_ns(t, rec.ns_inum, &rec.ns_init);
 	/* a tree with a UTS namespace of its own is all in it */
 	if (!ret && ctx->uts_inum && rec.ns_inum[CR_NS_UTS] != ctx->uts_inum)
@@ -312,6 +421,9 @@ static int cr_stage_attrs(struct cr_ctx *ctx, const struct cr_rec_task *rec)
 	cpumask_var_t mask, allowed;
 	int ret = 0;
 
+	ret = cr_stage_mempolicy(ctx, &rec->mempolicy);
+	if (ret)
+		return ret;
 	if (rec->nice < task_nice(current) && !can_nice(current, rec->nice))
 		return cr_reject(ctx, -EPERM, "nice %d below the restarter's %d", rec->nice,
 				 task_nice(current));
@@ -347,6 +459,17 @@ static int cr_restore_attrs(const struct cr_rec_task *rec)
 	ret = sched_setattr(current, &attr);
 	if (ret)
 		return ret;
+#ifdef CONFIG_NUMA
+	{
+		nodemask_t nodes;
+
+		/* staged: fails for want of memory only; the restarter's own goes */
+		ret = cr_mempolicy_nodes(&rec->mempolicy, &nodes) ?:
+		      mempolicy_set_current(rec->mempolicy.mode | rec->mempolicy.flags, &nodes);
+		if (ret)
+			return ret;
+	}
+#endif
 	current->timer_slack_ns = rec->timer_slack_ns;
 	current->default_timer_slack_ns = rec->default_timer_slack_ns;
 	current->pdeath_signal = rec->pdeath_signal;

@@ -16,6 +16,7 @@
 #include <linux/bvec.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
+#include <linux/nodemask.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/xxhash.h>
@@ -27,6 +28,7 @@
 #include <linux/checkpoint_format.h>
 
 struct file;
+struct mempolicy;
 struct mm_struct;
 struct page;
 struct task_struct;
@@ -325,6 +327,11 @@ int cr_write_pages(struct cr_ctx *ctx, struct cr_proc *p);
 int cr_restore_pages(struct cr_ctx *ctx, struct cr_proc *p);
 int cr_check_caller_mm(void);
 int cr_stage_mapped(struct cr_ctx *ctx);
+
+/* NUMA memory policies of tasks and mappings (checkpoint/task.c). */
+const char *cr_mempolicy_rec(const struct mempolicy *pol, struct cr_mempolicy *rec);
+int cr_mempolicy_nodes(const struct cr_mempolicy *rec, nodemask_t *nodes);
+int cr_stage_mempolicy(struct cr_ctx *ctx, const struct cr_mempolicy *rec);
 
 /* The tasks: finding, freezing, making (checkpoint/tree.c). */
 int cr_get_tree(struct cr_ctx *ctx, pid_t pid);

@@ -109,7 +109,8 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 		[CR_REC_CPU]	= CR_REC_FIXED("cpu", struct cr_rec_cpu),
 		[CR_REC_FPU]	= CR_REC_VAR("fpu", struct cr_rec_fpu, CR_FPU_STATE_MAX),
 		[CR_REC_MM]	= CR_REC_VAR("mm", struct cr_rec_mm, CR_PATH_MAX),
-		[CR_REC_VMA]	= CR_REC_VAR("vma", struct cr_rec_vma, CR_PATH_MAX),
+		[CR_REC_VMA]	= CR_REC_VAR("vma", struct cr_rec_vma,
+					     CR_PATH_MAX + CR_VMA_NAME_MAX),
 		[CR_REC_PAGES]	= CR_REC_VAR("pages", struct cr_rec_pages,
 					     CR_PAGES_MAX * sizeof(__u64)),
 		[CR_REC_PAGE_DATA] = { .name = "page_data", .size = 0, .max = CR_REC_MAX_LEN },
@@ -317,7 +318,11 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
 #define CR_VMA_F_ALL		(CR_VMA_F_GROWSDOWN | CR_VMA_F_DONTFORK | CR_VMA_F_DONTDUMP | \
 				 CR_VMA_F_NORESERVE | CR_VMA_F_MAYWRITE | CR_VMA_F_WIPEONFORK | \
 				 CR_VMA_F_RANDOM | CR_VMA_F_SEQUENTIAL | CR_VMA_F_INHERIT | \
-				 CR_VMA_F_HUGEPAGE | CR_VMA_F_NOHUGEPAGE)
+				 CR_VMA_F_HUGEPAGE | CR_VMA_F_NOHUGEPAGE | CR_VMA_F_MERGEABLE)
+/* The anonymous kinds, which may have a name. */
+#define CR_VMA_ANON		(CR_VMA_BIT(CR_VMA_ANON_PRIVATE) | \
+				 CR_VMA_BIT(CR_VMA_ANON_SHARED) | CR_VMA_BIT(CR_VMA_STACK) | \
+				 CR_VMA_BIT(CR_VMA_HEAP))
 
 /* ------------------------------------------------------------------------ */
 /* the image order                                                          */
@@ -478,6 +483,56 @@ static inline const char *cr_check_sum(const struct cr_rec_sum *s, __u64 offset,
 }
 
 /**
+ * cr_check_mempolicy() - check a memory policy
+ * @p: the policy
+ *
+ * What set_mempolicy(2) and mbind(2) would refuse whatever the machine:
+ * whether its nodes exist is the kernel's to check.
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_mempolicy(const struct cr_mempolicy *p)
+{
+	const __u16 node_flags = CR_MPOL_F_STATIC_NODES | CR_MPOL_F_RELATIVE_NODES;
+	__u64 any = 0;
+	int i;
+
+	for (i = 0; i < CR_MPOL_WORDS; i++)
+		any |= p->nodes[i];
+	if (p->mode >= CR_MPOL_MAX || p->__reserved ||
+	    p->flags & ~(node_flags | CR_MPOL_F_NUMA_BALANCING) ||
+	    (p->flags & node_flags) == node_flags)
+		return "bad memory policy mode or flags";
+	if (p->flags & CR_MPOL_F_NUMA_BALANCING && p->mode != CR_MPOL_BIND &&
+	    p->mode != CR_MPOL_PREFERRED_MANY)
+		return "NUMA balancing on a memory policy that does not bind";
+	if (p->mode == CR_MPOL_DEFAULT || p->mode == CR_MPOL_LOCAL ? p->flags || any : !any)
+		return "memory policy nodes and mode disagree";
+	return NULL;
+}
+
+/**
+ * cr_check_vma_name() - check the name of an anonymous mapping
+ * @s: its first byte
+ * @len: its length, NUL included
+ *
+ * Return: NULL for what PR_SET_VMA_ANON_NAME takes: printable characters
+ * but for those /proc/PID/maps quotes with (\\, `, $, [ and ]); else the
+ * reason.
+ */
+static inline const char *cr_check_vma_name(const char *s, __u32 len)
+{
+	const char *why = cr_check_string(s, len, CR_VMA_NAME_MAX);
+	__u32 i;
+
+	for (i = 0; !why && i < len - 1; i++)
+		if (s[i] < ' ' || s[i] > '~' || s[i] == '\\' || s[i] == '`' || s[i] == '$' ||
+		    s[i] == '[' || s[i] == ']')
+			why = "a character a mapping's name may not have";
+	return why;
+}
+
+/**
  * cr_check_task() - check a task record
  * @t: the record
  * @l: the machine
@@ -512,7 +567,7 @@ static inline const char *cr_check_task(const struct cr_rec_task *t, const struc
 	if (t->pdeath_signal > CR_NSIG || t->task_flags & ~CR_TASK_NO_NEW_PRIVS ||
 	    t->ns_init >> CR_NS_MAX || t->__reserved2)
 		return "bad parent-death signal or flags";
-	return NULL;
+	return cr_check_mempolicy(&t->mempolicy);
 }
 
 /**
@@ -543,7 +598,7 @@ static inline const char *cr_check_mm(const struct cr_rec_mm *r, __u32 len,
 		return "no vma";
 	if (r->dumpable > 1 ||
 	    r->mm_flags & ~(CR_MM_THP_DISABLE | CR_MM_MDWE | CR_MM_MDWE_NO_INHERIT |
-			    CR_MM_MEMBARRIER))
+			    CR_MM_MEMBARRIER | CR_MM_MERGE_ANY))
 		return "bad dumpable or flags";
 	/* auxv: type/value pairs ending with AT_NULL, nothing after it */
 	for (i = 0; i < CR_AUXV_WORDS; i += 2)
@@ -566,7 +621,8 @@ static inline const char *cr_check_mm(const struct cr_rec_mm *r, __u32 len,
  * @l: the machine
  *
  * The vDSO's size and mmap_min_addr are the kernel's to check; the path
- * that follows is checked with cr_check_string().
+ * that follows is checked with cr_check_string(), the name after it with
+ * cr_check_vma_name().
  *
  * Return: NULL or the reason.
  */
@@ -574,10 +630,11 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 				       const struct cr_rec_mm *mm, __u64 prev_end,
 				       const struct cr_limits *l)
 {
+	const char *why;
 	__u64 pages;
 
-	if (len != sizeof(*v) + (__u64)v->path_len)
-		return "length and path_len disagree";
+	if (len != sizeof(*v) + (__u64)v->path_len + v->name_len)
+		return "length, path_len and name_len disagree";
 	if (v->start >= v->end || v->start % l->page_size || v->end % l->page_size ||
 	    v->end > l->task_size || v->start < prev_end)
 		return "bad or overlapping range";
@@ -620,7 +677,14 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 		return "vDSO text not where the mm record says";
 	if (v->kind == CR_VMA_VVAR && (!mm->vdso || v->end != mm->vdso))
 		return "vDSO data does not end where the mm record's vDSO starts";
-	return NULL;
+	if (v->name_len > CR_VMA_NAME_MAX || v->__reserved ||
+	    (v->name_len && !cr_vma_kind_in(v->kind, CR_VMA_ANON)))
+		return "a name on a mapping that is not anonymous";
+	why = cr_check_mempolicy(&v->mempolicy);
+	if (!why && v->mempolicy.mode != CR_MPOL_DEFAULT &&
+	    (v->kind == CR_VMA_ANON_SHARED || v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR))
+		why = "a memory policy on shared memory or the vDSO";
+	return why;
 }
 
 /**

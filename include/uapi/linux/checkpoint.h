@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	16
+#define CR_FORMAT_VERSION	17
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -54,7 +54,8 @@
  * @CR_REC_CPU:		struct cr_rec_cpu: the registers (the arch's layout)
  * @CR_REC_FPU:		struct cr_rec_fpu + the FPU state (the arch's layout)
  * @CR_REC_MM:		struct cr_rec_mm + the executable's path
- * @CR_REC_VMA:		struct cr_rec_vma + the mapped file's path, if any
+ * @CR_REC_VMA:		struct cr_rec_vma + the mapped file's path, if any, and the
+ *			mapping's name, if any
  * @CR_REC_PAGES:	struct cr_rec_pages + the page addresses
  * @CR_REC_PAGE_DATA:	the contents of the pages the preceding CR_REC_PAGES
  *			lists, page after page; the payload starts at a
@@ -319,6 +320,40 @@ struct cr_rec_tree {
 /* Flags of a task record. */
 #define CR_TASK_NO_NEW_PRIVS	(1U << 0)	/* PR_SET_NO_NEW_PRIVS */
 
+/* enum cr_mpol_mode: the modes of a memory policy, as <linux/mempolicy.h> */
+#define CR_MPOL_DEFAULT		0
+#define CR_MPOL_PREFERRED	1
+#define CR_MPOL_BIND		2
+#define CR_MPOL_INTERLEAVE	3
+#define CR_MPOL_LOCAL		4
+#define CR_MPOL_PREFERRED_MANY	5
+#define CR_MPOL_WEIGHTED_INTERLEAVE 6
+#define CR_MPOL_MAX		7
+
+/* Flags of a memory policy, as <linux/mempolicy.h> */
+#define CR_MPOL_F_STATIC_NODES	(1U << 15)
+#define CR_MPOL_F_RELATIVE_NODES (1U << 14)
+#define CR_MPOL_F_NUMA_BALANCING (1U << 13)
+
+#define CR_MPOL_WORDS		4	/* memory policy nodes 0..255 */
+#define CR_MPOL_NODES		(CR_MPOL_WORDS * 64)
+
+/**
+ * struct cr_mempolicy - a NUMA memory policy: set_mempolicy(2) and mbind(2)
+ * @mode: CR_MPOL_*; CR_MPOL_DEFAULT: no policy of its own
+ * @flags: CR_MPOL_F_*
+ * @__reserved: zero
+ * @nodes: bit n for node n, as get_mempolicy(2) returns them: as given for
+ *	a policy with CR_MPOL_F_STATIC_NODES or CR_MPOL_F_RELATIVE_NODES,
+ *	else the nodes in use; none for CR_MPOL_DEFAULT and CR_MPOL_LOCAL
+ */
+struct cr_mempolicy {
+	__u16 mode;
+	__u16 flags;
+	__u32 __reserved;
+	__u64 nodes[CR_MPOL_WORDS];
+};
+
 /**
  * struct cr_rec_task - the task's own state that is not in other records
  * @comm:		the command name, NUL terminated
@@ -350,6 +385,8 @@ struct cr_rec_tree {
  *			CR_NS_* (0: not configured)
  * @ns_init:		bit CR_NS_* set: that namespace was the initial one
  * @__reserved2:	zero
+ * @mempolicy:		its NUMA memory policy (set_mempolicy(2)); restart
+ *			refuses (EINVAL) one with no node the caller may use
  *
  * Restart refuses (EOPNOTSUPP) to put the task into other namespaces than
  * its own: the restarter's must be the same ones, or initial ones where
@@ -379,6 +416,7 @@ struct cr_rec_task {
 	__u32 ns_inum[CR_NS_MAX];
 	__u32 ns_init;
 	__u32 __reserved2;
+	struct cr_mempolicy mempolicy;
 };
 
 /* enum cr_restart_fn: a restart block saved by what it does */
@@ -437,6 +475,7 @@ struct cr_rec_mm {
 #define CR_MM_MEMBARRIER_RSEQ	(1U << 6)
 #define CR_MM_MEMBARRIER	(CR_MM_MEMBARRIER_GLOBAL | CR_MM_MEMBARRIER_PRIVATE | \
 				 CR_MM_MEMBARRIER_SYNC_CORE | CR_MM_MEMBARRIER_RSEQ)
+#define CR_MM_MERGE_ANY		(1U << 7)	/* PR_SET_MEMORY_MERGE: KSM, all of it */
 
 /* enum cr_vma_kind */
 #define CR_VMA_ANON_PRIVATE	1
@@ -467,6 +506,10 @@ struct cr_rec_mm {
 #define CR_VMA_F_INHERIT	(1U << 9)	/* private: the parent's, as fork() copies it */
 #define CR_VMA_F_HUGEPAGE	(1U << 10)	/* MADV_HUGEPAGE */
 #define CR_VMA_F_NOHUGEPAGE	(1U << 11)	/* MADV_NOHUGEPAGE */
+#define CR_VMA_F_MERGEABLE	(1U << 12)	/* MADV_MERGEABLE (KSM) */
+
+/* The longest name of an anonymous mapping, NUL included (as kernel/sys.c). */
+#define CR_VMA_NAME_MAX		80
 
 /**
  * struct cr_rec_vma - one mapping
@@ -490,6 +533,12 @@ struct cr_rec_mm {
  * @shm_size: @shm: the object's size in bytes, page aligned, not 0; the
  *	same in every mapping of @shm (a mapping may reach beyond it, as
  *	after mremap(): touching that part raises SIGBUS); 0 for other kinds
+ * @name_len: length of the mapping's name after the path, NUL included
+ *	(at most CR_VMA_NAME_MAX): the name of an anonymous mapping
+ *	(PR_SET_VMA_ANON_NAME), 0 if none
+ * @__reserved: zero
+ * @mempolicy: the mapping's NUMA memory policy (mbind(2)); none on shared
+ *	anonymous mappings and the vDSO
  *
  * Pages of private and anonymous mappings that were written (or are
  * anonymous) follow in CR_REC_PAGES records; file pages that are as in the
@@ -514,6 +563,9 @@ struct cr_rec_vma {
 	__u32 shm;
 	__u32 objref;
 	__u64 shm_size;
+	__u32 name_len;
+	__u32 __reserved;
+	struct cr_mempolicy mempolicy;
 };
 
 /* The most shared memory objects an image holds. */

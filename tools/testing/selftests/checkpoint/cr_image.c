@@ -620,6 +620,8 @@ static int cr_image_vma(struct cr_image *im, const struct cr_rec_vma *v, __u32 l
 	why = cr_check_vma(v, len, &im->mm, prev_end, &im->limits);
 	if (!why && v->path_len)
 		why = cr_check_string((const char *)(v + 1), v->path_len, CR_PATH_MAX);
+	if (!why && v->name_len)
+		why = cr_check_vma_name((const char *)(v + 1) + v->path_len, v->name_len);
 	if (why)
 		return cr_image_bad(im, "vma record: %s (%#llx-%#llx)", why,
 				    (unsigned long long)v->start, (unsigned long long)v->end);

@@ -83,6 +83,26 @@ static const struct cri_name cri_vma_flags[] = {
 	{ CR_VMA_F_RANDOM, "random" },
 	{ CR_VMA_F_SEQUENTIAL, "sequential" },
 	{ CR_VMA_F_INHERIT, "inherit" },
+	{ CR_VMA_F_HUGEPAGE, "hugepage" },
+	{ CR_VMA_F_NOHUGEPAGE, "nohugepage" },
+	{ CR_VMA_F_MERGEABLE, "mergeable" },
+	{ }
+};
+
+static const char *const cri_mpol_modes[CR_MPOL_MAX] = {
+	[CR_MPOL_DEFAULT] = "default",
+	[CR_MPOL_PREFERRED] = "preferred",
+	[CR_MPOL_BIND] = "bind",
+	[CR_MPOL_INTERLEAVE] = "interleave",
+	[CR_MPOL_LOCAL] = "local",
+	[CR_MPOL_PREFERRED_MANY] = "preferred_many",
+	[CR_MPOL_WEIGHTED_INTERLEAVE] = "weighted_interleave",
+};
+
+static const struct cri_name cri_mpol_flags[] = {
+	{ CR_MPOL_F_STATIC_NODES, "static_nodes" },
+	{ CR_MPOL_F_RELATIVE_NODES, "relative_nodes" },
+	{ CR_MPOL_F_NUMA_BALANCING, "numa_balancing" },
 	{ }
 };
 
@@ -95,6 +115,11 @@ static const struct cri_name cri_mm_flags[] = {
 	{ CR_MM_THP_DISABLE, "thp_disable" },
 	{ CR_MM_MDWE, "mdwe" },
 	{ CR_MM_MDWE_NO_INHERIT, "mdwe_no_inherit" },
+	{ CR_MM_MEMBARRIER_GLOBAL, "membarrier_global" },
+	{ CR_MM_MEMBARRIER_PRIVATE, "membarrier_private" },
+	{ CR_MM_MEMBARRIER_SYNC_CORE, "membarrier_sync_core" },
+	{ CR_MM_MEMBARRIER_RSEQ, "membarrier_rseq" },
+	{ CR_MM_MERGE_ANY, "merge_any" },
 	{ }
 };
 
@@ -471,13 +496,43 @@ static void cri_pad(struct cri *c, const void *p)
 {
 }
 
+/* The set bits of @nwords words as a list of ranges ("0-3,8"), or "none". */
+static void cri_bits(struct cj_out *o, const char *key, const __u64 *words, unsigned int nwords)
+{
+	unsigned int i, j;
+	char buf[512];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < nwords * 64; i++) {
+		if (!(words[i / 64] >> (i % 64) & 1))
+			continue;
+		for (j = i; j + 1 < nwords * 64 && words[(j + 1) / 64] >> ((j + 1) % 64) & 1; j++)
+			;
+		if (n < sizeof(buf))
+			n += snprintf(buf + n, sizeof(buf) - n, j > i ? "%s%u-%u" : "%s%u",
+				      n ? "," : "", i, j);
+		i = j;
+	}
+	cj_word(o, key, buf[0] ? buf : "none");
+}
+
+static void cri_mempolicy(struct cj_out *o, const struct cr_mempolicy *m)
+{
+	cj_obj_begin(o, "mempolicy");
+	cri_sym(o, "mode", m->mode, m->mode < CR_MPOL_MAX ? cri_mpol_modes[m->mode] : NULL);
+	cri_flg(o, "flags", m->flags, cri_mpol_flags);
+	cj_dec(o, "reserved", m->__reserved);
+	cri_bits(o, "nodes", m->nodes, CR_MPOL_WORDS);
+	cj_obj_end(o);
+}
+
 static void cri_task(struct cri *c, const void *p)
 {
 	const struct cr_rec_task *t = p;
 	struct cj_out *o = &c->out;
 	char buf[512];
 	unsigned int i;
-	size_t n;
 
 	/* restart ends it at its last byte if need be: not checked */
 	cj_str(o, "comm", t->comm, strnlen(t->comm, sizeof(t->comm) - 1));
@@ -503,22 +558,7 @@ static void cri_task(struct cri *c, const void *p)
 	cj_num(o, "pdeath_signal", t->pdeath_signal, CJ_DEC,
 	       t->pdeath_signal ? cri_signame(buf, sizeof(buf), t->pdeath_signal) : NULL);
 	cri_flg(o, "task_flags", t->task_flags, cri_task_flags);
-	/* the CPUs, as a list of ranges */
-	buf[0] = '\0';
-	for (i = 0, n = 0; i < CR_CPUS_WORDS * 64; i++) {
-		bool on = t->cpus[i / 64] >> (i % 64) & 1;
-		unsigned int j = i;
-
-		if (!on)
-			continue;
-		while (j + 1 < CR_CPUS_WORDS * 64 && t->cpus[(j + 1) / 64] >> ((j + 1) % 64) & 1)
-			j++;
-		if (n < sizeof(buf))
-			n += snprintf(buf + n, sizeof(buf) - n, j > i ? "%s%u-%u" : "%s%u",
-				      n ? "," : "", i, j);
-		i = j;
-	}
-	cj_word(o, "cpus", buf[0] ? buf : "none");
+	cri_bits(o, "cpus", t->cpus, CR_CPUS_WORDS);
 	cj_arr_begin(o, "ns", true);
 	for (i = 0; i < CR_NS_MAX; i++) {
 		cj_obj_begin(o, NULL);
@@ -529,6 +569,7 @@ static void cri_task(struct cri *c, const void *p)
 	}
 	cj_arr_end(o);
 	cj_dec(o, "reserved2", t->__reserved2);
+	cri_mempolicy(o, &t->mempolicy);
 }
 
 static void cri_cpu(struct cri *c, const void *p)
@@ -667,6 +708,11 @@ static void cri_vma(struct cri *c, const void *p)
 	cj_dec(o, "path_len", v->path_len);
 	if (v->path_len)
 		cj_str(o, "path", path, v->path_len - 1);
+	cj_dec(o, "name_len", v->name_len);
+	if (v->name_len)
+		cj_str(o, "name", path + v->path_len, v->name_len - 1);
+	cj_dec(o, "reserved", v->__reserved);
+	cri_mempolicy(o, &v->mempolicy);
 }
 
 static void cri_pipe(struct cri *c, const void *p)

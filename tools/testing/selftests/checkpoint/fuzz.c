@@ -304,7 +304,15 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		vp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
 		memcpy(&v, vp, sizeof(v));
 		snprintf(what, wlen, "vma record %d at %zu", j, im->rec[j].off);
-		switch (rnd_below(9)) {
+		switch (rnd_below(11)) {
+		case 9:	/* a memory policy: any mode and flags, nodes this machine lacks */
+			v.mempolicy.mode = rnd_below(CR_MPOL_MAX + 1);
+			v.mempolicy.flags = rnd_below(2) ? rnd_edge() : 1U << (13 + rnd_below(3));
+			v.mempolicy.nodes[rnd_below(CR_MPOL_WORDS)] = rnd_edge();
+			break;
+		case 8:	/* a name that ends elsewhere, or none where there is one */
+			v.name_len = rnd_below(2) ? rnd_edge() : v.name_len + 1 - rnd_below(3);
+			break;
 		case 7:	/* inherited from a parent that may not have it, or not */
 			v.flags ^= CR_VMA_F_INHERIT;
 			break;

@@ -19,6 +19,7 @@
 #include <linux/io_uring.h>
 #include <linux/landlock.h>
 #include <linux/membarrier.h>
+#include <linux/mempolicy.h>
 #include <linux/seccomp.h>
 #include <linux/filter.h>
 #include <mqueue.h>
@@ -1331,6 +1332,339 @@ static int secretmem_map_after(void)
 TEST(secretmem_mapped)
 {
 	kept_or_refused_test(_metadata, 0, secretmem_map_before, secretmem_map_after);
+}
+
+/* --- NUMA memory policies, names of anonymous memory, KSM ---------------- */
+
+#define NODE_BITS	1024	/* a mask as long as any kernel's MAX_NUMNODES */
+
+/* get_mempolicy(2) of the task (@addr NULL) or of the mapping at @addr. */
+static int policy_of(void *addr, int *mode, unsigned long *mask)
+{
+	memset(mask, 0, NODE_BITS / 8);
+	return syscall(SYS_get_mempolicy, mode, mask, NODE_BITS, addr, addr ? MPOL_F_ADDR : 0);
+}
+
+/* Is the policy at @addr (the task's if NULL) @mode with the nodes @nodes? */
+static int policy_is(void *addr, int mode, unsigned long nodes, const char *what)
+{
+	unsigned long mask[NODE_BITS / 64];
+	int now, i;
+
+	if (policy_of(addr, &now, mask))
+		return -1;
+	for (i = 1; i < NODE_BITS / 64; i++)
+		if (mask[i])
+			break;
+	if (now == mode && mask[0] == nodes && i == NODE_BITS / 64)
+		return 0;
+	fprintf(stderr, "# %s: policy %#x nodes %#lx, not %#x nodes %#lx\n", what, now,
+		mask[0], mode, nodes);
+	return -1;
+}
+
+static int set_policy(int mode, unsigned long nodes)
+{
+	if (!syscall(SYS_set_mempolicy, mode, &nodes, 64))
+		return 0;
+	return errno == ENOSYS ? NO_SUPPORT : -1;
+}
+
+/* Node 0 and node 3, which this machine need not have, as given. */
+#define TASK_POLICY	(MPOL_INTERLEAVE | MPOL_F_STATIC_NODES)
+#define TASK_NODES	0x9UL
+
+static int task_policy_before(void)
+{
+	return set_policy(TASK_POLICY, TASK_NODES);
+}
+
+static int task_policy_after(void)
+{
+	char *p = malloc(1 << 20);
+
+	if (policy_is(NULL, TASK_POLICY, TASK_NODES, "task"))
+		return CR_RESTART_BAD;
+	/* and memory comes from it */
+	if (!p)
+		return CR_RESTART_BAD + 1;
+	memset(p, 1, 1 << 20);
+	free(p);
+	return CR_RESTART_OK;
+}
+
+/* set_mempolicy(2): the policy of the task (numactl --interleave). */
+TEST(mempolicy_task)
+{
+	kept_or_refused_test(_metadata, 0, task_policy_before, task_policy_after);
+}
+
+/* Mappings with their own policies, one of them only in part. */
+static const struct {
+	int mode;
+	unsigned long nodes;	/* as given to mbind(2) */
+	unsigned long seen;	/* as get_mempolicy(2) returns them */
+} vma_pol[] = {
+	{ MPOL_BIND, 0x1, 0x1 },
+	{ MPOL_PREFERRED | MPOL_F_RELATIVE_NODES, 0x2, 0x2 },
+	{ MPOL_INTERLEAVE, 0x1, 0x1 },
+	{ MPOL_LOCAL, 0, 0 },
+	{ MPOL_PREFERRED_MANY, 0x1, 0x1 },
+	{ MPOL_DEFAULT, 0, 0 },
+};
+
+static char *pol_map[ARRAY_SIZE(vma_pol)];
+
+static int vma_policy_before(void)
+{
+	unsigned int i;
+
+	if (set_policy(MPOL_PREFERRED, 0x1))
+		return NO_SUPPORT;
+	for (i = 0; i < ARRAY_SIZE(vma_pol); i++) {
+		unsigned long nodes = vma_pol[i].nodes;
+
+		/* a gap after each; the policy on the first of its three pages */
+		pol_map[i] = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (pol_map[i] == MAP_FAILED || munmap(pol_map[i] + 3 * 4096, 4096))
+			return -1;
+		if (vma_pol[i].mode != MPOL_DEFAULT &&
+		    syscall(SYS_mbind, pol_map[i], 4096, vma_pol[i].mode, &nodes, 64, 0))
+			return -1;
+		pol_map[i][0] = 1;
+		pol_map[i][4096] = 2;
+	}
+	return 0;
+}
+
+static int vma_policy_after(void)
+{
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(vma_pol); i++) {
+		if (pol_map[i][0] != 1 || pol_map[i][4096] != 2)
+			return CR_RESTART_BAD;
+		if (policy_is(pol_map[i], vma_pol[i].mode, vma_pol[i].seen, "mapping") ||
+		    policy_is(pol_map[i] + 4096, MPOL_DEFAULT, 0, "its rest"))
+			bad = CR_RESTART_BAD + 1;
+	}
+	return bad ?: policy_is(NULL, MPOL_PREFERRED, 0x1, "task") ? CR_RESTART_BAD + 2 :
+	       CR_RESTART_OK;
+}
+
+/* mbind(2): the policies of mappings, and the task's beside them. */
+TEST(mempolicy_mappings)
+{
+	kept_or_refused_test(_metadata, 0, vma_policy_before, vma_policy_after);
+}
+
+static int refused_after(void)
+{
+	return CR_RESTART_BAD;
+}
+
+/* Expect a checkpoint of the state @before makes to be refused. */
+static void refused_test(struct __test_metadata *_metadata, int (*before)(void))
+{
+	kept_or_refused_test(_metadata, 0, before, refused_after);
+}
+
+static int shm_policy_before(void)
+{
+	unsigned long node0 = 1;
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (syscall(SYS_mbind, p, 4096, MPOL_BIND, &node0, 64, 0))
+		return errno == ENOSYS ? NO_SUPPORT : -1;
+	/* the policy is the shared memory object's: it outlives the mapping */
+	return munmap(p, 4096);
+}
+
+/* mbind(2) on shared memory gives the object a policy: refused. */
+TEST(mempolicy_shared_refused)
+{
+	refused_test(_metadata, shm_policy_before);
+}
+
+#ifndef SYS_set_mempolicy_home_node
+#define SYS_set_mempolicy_home_node	450
+#endif
+
+static int home_node_before(void)
+{
+	unsigned long node0 = 1;
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (syscall(SYS_mbind, p, 4096, MPOL_BIND, &node0, 64, 0) ||
+	    syscall(SYS_set_mempolicy_home_node, p, 4096, 0, 0))
+		return errno == ENOSYS ? NO_SUPPORT : -1;
+	return 0;
+}
+
+/* set_mempolicy_home_node(2): refused. */
+TEST(mempolicy_home_node_refused)
+{
+	refused_test(_metadata, home_node_before);
+}
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+
+/* The name /proc/self/maps gives the mapping at @addr, "" if none. */
+static int maps_name(void *addr, char *out, size_t len)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	char line[512];
+	int n, found = -1;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &n) < 2 ||
+		    a < lo || a >= hi)
+			continue;
+		snprintf(out, len, "%.*s", (int)strcspn(line + n, "\n"), line + n);
+		found = 0;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static const char *const anon_names[] = {
+	"cr heap", "cr-shared", "",
+	/* the longest name there is, 79 characters */
+	"cr-0123456789012345678901234567890123456789012345678901234567890123456789012345",
+};
+
+static char *named[ARRAY_SIZE(anon_names)];
+static char named_maps[ARRAY_SIZE(anon_names)][128];
+
+static int anon_name_before(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(anon_names); i++) {
+		int shared = i == 1 ? MAP_SHARED : MAP_PRIVATE;
+
+		named[i] = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+				shared | MAP_ANONYMOUS, -1, 0);
+		if (named[i] == MAP_FAILED || munmap(named[i] + 2 * 4096, 4096))
+			return -1;
+		named[i][0] = 'a' + i;
+		if (anon_names[i][0] &&
+		    prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, named[i], 4096, anon_names[i]))
+			return errno == EINVAL ? NO_SUPPORT : -1;
+		if (maps_name(named[i], named_maps[i], sizeof(named_maps[i])))
+			return -1;
+	}
+	/* the name shows, or this tests nothing */
+	return strstr(named_maps[0], "cr heap") ? 0 : -1;
+}
+
+static int anon_name_after(void)
+{
+	char now[128], rest[128];
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(anon_names); i++) {
+		if (named[i][0] != 'a' + (int)i)
+			return CR_RESTART_BAD;
+		if (maps_name(named[i], now, sizeof(now)) || strcmp(now, named_maps[i]) ||
+		    maps_name(named[i] + 4096, rest, sizeof(rest)) || strstr(rest, "cr")) {
+			fprintf(stderr, "# mapping %u: \"%s\", was \"%s\"\n", i, now,
+				named_maps[i]);
+			bad = CR_RESTART_BAD + 1;
+		}
+	}
+	return bad ?: CR_RESTART_OK;
+}
+
+/* PR_SET_VMA_ANON_NAME: the names of anonymous mappings, private and shared. */
+TEST(anon_vma_names)
+{
+	kept_or_refused_test(_metadata, 0, anon_name_before, anon_name_after);
+}
+
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE	67
+#define PR_GET_MEMORY_MERGE	68
+#endif
+
+static char *mergeable;
+
+static int ksm_before(void)
+{
+	char flags[256];
+
+	mergeable = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mergeable == MAP_FAILED || munmap(mergeable + 2 * 4096, 4096))
+		return -1;
+	if (madvise(mergeable, 4096, MADV_MERGEABLE))
+		return errno == EINVAL ? NO_SUPPORT : -1;
+	return vm_flags(mergeable, flags, sizeof(flags)) || !strstr(flags, " mg") ? -1 : 0;
+}
+
+static int ksm_after(void)
+{
+	char flags[256];
+
+	if (vm_flags(mergeable, flags, sizeof(flags)) || !strstr(flags, " mg"))
+		return CR_RESTART_BAD;
+	if (vm_flags(mergeable + 4096, flags, sizeof(flags)) || strstr(flags, " mg"))
+		return CR_RESTART_BAD + 1;
+	return prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0) == 0 ? CR_RESTART_OK : CR_RESTART_BAD + 2;
+}
+
+/* MADV_MERGEABLE: pages KSM may merge. */
+TEST(ksm_mergeable)
+{
+	kept_or_refused_test(_metadata, 0, ksm_before, ksm_after);
+}
+
+static int merge_any_before(void)
+{
+	if (prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
+		return errno == EINVAL ? NO_SUPPORT : -1;
+	mergeable = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mergeable == MAP_FAILED || munmap(mergeable + 2 * 4096, 4096))
+		return -1;
+	/* all but this page */
+	return madvise(mergeable + 4096, 4096, MADV_UNMERGEABLE);
+}
+
+static int merge_any_after(void)
+{
+	char flags[256];
+	char *p;
+
+	if (prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0) != 1)
+		return CR_RESTART_BAD;
+	if (vm_flags(mergeable, flags, sizeof(flags)) || !strstr(flags, " mg"))
+		return CR_RESTART_BAD + 1;
+	if (vm_flags(mergeable + 4096, flags, sizeof(flags)) || strstr(flags, " mg"))
+		return CR_RESTART_BAD + 2;
+	/* new mappings are mergeable too (read-only: it merges with no neighbour) */
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || vm_flags(p, flags, sizeof(flags)) || !strstr(flags, " mg"))
+		return CR_RESTART_BAD + 3;
+	return CR_RESTART_OK;
+}
+
+/* PR_SET_MEMORY_MERGE: the whole process is KSM's. */
+TEST(ksm_merge_any)
+{
+	kept_or_refused_test(_metadata, 0, merge_any_before, merge_any_after);
 }
 
 /* --- restart's mmap-time checks (F15) and MDWE (F6) ---------------------- */
