@@ -342,6 +342,8 @@ P_INOTIFY=0010-inotify-kernel-helpers.patch
 P_MEMBARRIER=0011-membarrier-checkpoint-restart-helpers.patch
 P_LANDLOCK=0012-landlock-tell-whether-a-task-is-sandboxed.patch
 P_MEMPOLICY=0013-mm-mempolicy-set-policies-from-the-kernel.patch
+P_SHM=0014-ipc-shm-checkpoint-restart-helpers.patch
+P_SEM=0015-ipc-sem-tell-whether-a-task-has-undo-adjustments.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
 
@@ -405,9 +407,12 @@ commit_patch "$P_LANDLOCK" \
 commit_patch "$P_MEMPOLICY" \
 	"mempolicy helpers: set current's policy and a range's from the kernel"
 
+commit_patch "$P_SEM" \
+	"a SysV semaphore helper: tell whether a task has SEM_UNDO adjustments, which checkpoint refuses"
+
 add_files checkpoint/task.c
 body <<'EOF'
-Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after. A task under a seccomp filter or sandboxed by Landlock (the landlock helper above) is refused: a restored task has its restarter's credentials, and would come back without its sandbox. The NUMA memory policy of a task (set_mempolicy(2)) is saved, with its nodes as given, and set again with mempolicy_set_current() (previous patch); restart checks before its point of no return that the caller may use its nodes.
+Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after. A task under a seccomp filter or sandboxed by Landlock (the landlock helper above) is refused: a restored task has its restarter's credentials, and would come back without its sandbox; so is one with SysV semaphore adjustments to undo at its exit (SEM_UNDO, the previous patch tells). The NUMA memory policy of a task (set_mempolicy(2)) is saved, with its nodes as given, and set again with mempolicy_set_current() (the mempolicy helpers above); restart checks before its point of no return that the caller may use its nodes.
 
 A task stopped inside a relative nanosleep() or clock_nanosleep() has -ERESTART_RESTARTBLOCK in ax and a restart block that sleeps until an absolute expiry. The record saves the time left on that clock, and restart sets up the restart block again (hrtimer_nanosleep_resume(), previous patch): the restarted task sleeps for the rest of it. Any other restart block is dropped; the x86_64 code has such a call re-executed whole.
 EOF
@@ -418,6 +423,9 @@ n_first_obj=$nr
 commit_patch "$P_MEMBARRIER" \
 	"membarrier helpers: read an mm's registrations, register current's mm again"
 
+commit_patch "$P_SHM" \
+	"SysV shm helpers: describe a segment, make one with a given id, remove one"
+
 add_files checkpoint/memory.c
 body <<'EOF'
 Add the mm, vma and page records (checkpoint/memory.c).
@@ -426,7 +434,9 @@ Checkpoint snapshots the vma list under mmap_lock: the range, protection and kin
 
 Restart reads the mm record and all vma records and opens every mapped file and the executable before its point of no return, as the caller: a restarted process maps nothing its restarter could not open. A caller that shares its address space (threads, vfork) is refused with EBUSY, a mapping below mmap_min_addr with EPERM. After the point of no return the caller's mappings are unmapped, the image's are mapped and the pages are filled in as they stream by: those of private mappings are read into new pages and mapped in place a page table at a time, as a write fault maps the copy it made (UFFDIO_COPY is the model), without a fault or the zeroing of a page about to be overwritten.
 
-The mm record also carries the mm's membarrier(2) registrations, which restart makes again (previous patch): a process registered for private expedited barriers would otherwise get EPERM from its next one; and whether KSM merges all its memory (PR_SET_MEMORY_MERGE). A vma record carries the madvise(2) advice of its mapping (MADV_DONTFORK, DONTDUMP, WIPEONFORK, RANDOM, SEQUENTIAL, HUGEPAGE, NOHUGEPAGE, MERGEABLE), its NUMA policy (mbind(2), set again with mempolicy_bind_range()) and the name of an anonymous mapping (PR_SET_VMA_ANON_NAME).
+A SysV shared memory segment a process attached (shmat(2)) is saved as a shared memory object with its pages, and a record of its id, key, size and mode after the vma record that maps it first (the previous patch tells them). Restart attaches the segment of the caller's IPC namespace with that id if it still has that key and size, as it is (its contents are its own, as a shared file's are), or makes it again with them and the image's contents (shm_make_segment(); choosing the id takes CAP_CHECKPOINT_RESTORE), removes it again if it had been removed while attached, and removes what it made if it fails. A segment attached in part or locked is refused.
+
+The mm record also carries the mm's membarrier(2) registrations, which restart makes again (the membarrier patch): a process registered for private expedited barriers would otherwise get EPERM from its next one; and whether KSM merges all its memory (PR_SET_MEMORY_MERGE). A vma record carries the madvise(2) advice of its mapping (MADV_DONTFORK, DONTDUMP, WIPEONFORK, RANDOM, SEQUENTIAL, HUGEPAGE, NOHUGEPAGE, MERGEABLE), its NUMA policy (mbind(2), set again with mempolicy_bind_range()) and the name of an anonymous mapping (PR_SET_VMA_ANON_NAME).
 
 Mappings cr cannot save yet are refused with EOPNOTSUPP and a reason in the kernel log: device, hugetlb, mlocked, sealed, shadow stack and protection-key mappings, secret memory, other special mappings, a NUMA policy of shared memory (it belongs to the object, not to the mapping) or with a home node.
 EOF
@@ -606,7 +616,7 @@ num() { printf '%0*d' ${#total} "$1"; }
 
 	Restart is a transaction: the whole tree is read from the image and checked, and every file it maps or has open is opened (as the caller), while the caller is intact; any error returns an errno. Only then are the tasks made and their address spaces replaced; a failure past that point kills the tree, which is never left half restored. The image is treated as hostile input, checked field by field and by an XXH64 checksum.
 
-	What works today, on x86_64: trees of processes and threads, statically or dynamically linked, with their pids, parents, process groups and sessions, the init of a PID namespace and a UTS namespace of their own; registers, TLS and XSAVE state; mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist, copy-on-write sharing between parent and child, transparent huge pages, membarrier registrations; open regular files, directories, character devices and named FIFOs, reopened by path; pipes with their contents; memfds and deleted files with their bytes; eventfd, signalfd, timerfd, epoll and inotify files with their state; unix sockets with their queues and pending connections, UDP sockets, TCP listeners and established TCP connections (repaired in place, held between a kill and the restart); pidfds of the tree; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval and POSIX timers, rlimits; a system call a task was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe or a socket to a process outside the tree, is left to the restarter, which can hand in files of its own. What it cannot save yet - SysV IPC and POSIX message queues, fanotify, files in flight, seccomp and Landlock sandboxes, other namespaces, among others - is refused with EOPNOTSUPP and a reason in the kernel log, never dropped.
+	What works today, on x86_64: trees of processes and threads, statically or dynamically linked, with their pids, parents, process groups and sessions, the init of a PID namespace and a UTS namespace of their own; registers, TLS and XSAVE state; mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist, copy-on-write sharing between parent and child, transparent huge pages, membarrier registrations; open regular files, directories, character devices and named FIFOs, reopened by path; pipes with their contents; memfds and deleted files with their bytes; eventfd, signalfd, timerfd, epoll and inotify files with their state; unix sockets with their queues and pending connections, UDP sockets, TCP listeners and established TCP connections (repaired in place, held between a kill and the restart); pidfds of the tree; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval and POSIX timers, rlimits; a system call a task was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe or a socket to a process outside the tree, is left to the restarter, which can hand in files of its own. What it cannot save yet - SysV semaphore adjustments (SEM_UNDO), POSIX message queues, fanotify, files in flight, seccomp and Landlock sandboxes, other namespaces, among others - is refused with EOPNOTSUPP and a reason in the kernel log, never dropped.
 
 	cr is unrelated to CONFIG_CHECKPOINT_RESTORE, which provides helpers for the user-space CRIU: here the kernel itself writes and reads the whole image.
 	EOF
@@ -623,7 +633,7 @@ num() { printf '%0*d' ${#total} "$1"; }
 	done | wrap
 	echo
 	wrap <<-EOF
-	No code of cr is compiled before patch $(num "$n_arch"): CONFIG_CHECKPOINT depends on HAVE_ARCH_CHECKPOINT, which x86 selects only in that patch, once everything it needs is in (the usual "enable last" pattern). Every patch before it builds, but the code it adds is not compiled yet: the helpers it adds to upstream files are under #ifdef CONFIG_CHECKPOINT, and patch $(num "$n_syscalls") only adds the system call table entries and the COND_SYSCALL stubs, so that until then both system calls return -ENOSYS.
+	No code of cr is compiled before patch $(num "$n_arch"): CONFIG_CHECKPOINT depends on HAVE_ARCH_CHECKPOINT, which x86 selects only in that patch, once everything it needs is in (the usual "enable last" pattern). Every patch before it builds, but the code it adds is not compiled yet: the helpers it adds to upstream files are under #ifdef CONFIG_CHECKPOINT or are functions nothing calls before it, and patch $(num "$n_syscalls") only adds the system call table entries and the COND_SYSCALL stubs, so that until then both system calls return -ENOSYS.
 
 	checkpoint/Makefile and include/linux/checkpoint.h are added whole in patch $(num "$n_core"): every per-object patch ($(num "$n_first_obj")-$(num "$n_last_obj")) would change them, and splitting them would need intermediate versions of both that never existed. With them whole, each per-object patch adds its own file and touches no shared one. Each helper patch to an upstream file comes just before the patch that uses it.
 
