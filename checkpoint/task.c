@@ -25,6 +25,7 @@
 #include <linux/prctl.h>
 #include <linux/sched/prio.h>
 #include <linux/seccomp.h>
+#include <linux/sem.h>
 #include <linux/security.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mnt_namespace.h>
@@ -87,7 +88,8 @@ static bool cr_task_restart_block(struct task_struct *t)
  * State of the task cr does not save, refused loudly rather than dropped:
  * a seccomp filter, a Landlock sandbox (restart gives the restarter's
  * credentials, which would lift it), io_uring, a real-time or deadline
- * policy, speculation controls set by prctl.
+ * policy, speculation controls set by prctl, SysV semaphore adjustments
+ * to undo at exit (SEM_UNDO).
  */
 static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 {
@@ -99,6 +101,8 @@ static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 #endif
 	if (landlock_task_restricted(t))
 		return cr_refuse(ctx, -EOPNOTSUPP, "sandboxed by Landlock");
+	if (sem_undo_pending(t))
+		return cr_refuse(ctx, -EOPNOTSUPP, "SysV semaphore adjustments (SEM_UNDO)");
 #ifdef CONFIG_IO_URING
 	if (t->io_uring)
 		return cr_refuse(ctx, -EOPNOTSUPP, "uses io_uring");

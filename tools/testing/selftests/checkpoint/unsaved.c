@@ -39,6 +39,7 @@
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -373,6 +374,33 @@ TEST(sysv_shm_attached)
 	id = shmget(SHM_KEY, 0, 0);
 	if (id >= 0)
 		shmctl(id, IPC_RMID, NULL);
+}
+
+#define SEM_KEY		0xc0de15
+
+static int sem_undo_before(void)
+{
+	struct sembuf up = { .sem_num = 0, .sem_op = 1, .sem_flg = SEM_UNDO };
+	int id = semget(SEM_KEY, 1, IPC_CREAT | 0600);
+
+	/* undone when the process exits: state of the process, not of the set */
+	return id < 0 || semop(id, &up, 1) ? -1 : 0;
+}
+
+static int sem_undo_after(void)
+{
+	return CR_RESTART_BAD;
+}
+
+/* SEM_UNDO: the adjustments exit makes are refused, not dropped. */
+TEST(sysv_sem_undo)
+{
+	int id;
+
+	kept_or_refused_test(_metadata, 0, sem_undo_before, sem_undo_after);
+	id = semget(SEM_KEY, 0, 0);
+	if (id >= 0)
+		semctl(id, 0, IPC_RMID);
 }
 
 static int pidfd_before(void)
