@@ -43,6 +43,13 @@
 #include <linux/sched/mm.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
+#include <linux/shm.h>
+#include <linux/shm_segment.h>
+#include <linux/ipc.h>
+#include <uapi/linux/shm.h>
+#include <linux/ipc_namespace.h>
+#include <linux/nsproxy.h>
+#include <linux/capability.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -103,6 +110,7 @@ struct cr_vma_snap {
 	struct cr_rec_vma rec;
 	struct file *file;
 	struct anon_vma_name *name;
+	bool live;
 };
 
 static int cr_refuse_vma(struct cr_ctx *ctx, struct vm_area_struct *vma, const char *why)
@@ -154,6 +162,12 @@ static int cr_vma_kind(struct cr_ctx *ctx, struct mm_struct *mm, struct vm_area_
 	 */
 	if (vma_is_anon_shmem(vma) && IS_PRIVATE(file_inode(vma->vm_file))) {
 		*kind = CR_VMA_ANON_SHARED;
+		return 0;
+	}
+	/* shmat(2): a kernel-internal shmem file too, through ipc/shm.c */
+	if (vma->vm_file && (f & VM_SHARED) && shmem_mapping(vma->vm_file->f_mapping) &&
+	    IS_PRIVATE(file_inode(vma->vm_file))) {
+		*kind = CR_VMA_SYSV_SHM;
 		return 0;
 	}
 	if (!vma->vm_file || !S_ISREG(file_inode(vma->vm_file)->i_mode))
@@ -229,8 +243,7 @@ static int cr_shm_add(struct cr_ctx *ctx, struct file *file, u64 size)
 			return -ENOMEM;
 		ctx->shm = shm;
 	}
-	ctx->shm[ctx->nr_shm].file = get_file(file);
-	ctx->shm[ctx->nr_shm++].size = size;
+	ctx->shm[ctx->nr_shm++] = (struct cr_shm_obj){ .file = get_file(file), .size = size };
 	return 0;
 }
 
@@ -296,6 +309,58 @@ static int cr_snap_vma_name(struct cr_ctx *ctx, struct vm_area_struct *vma,
 	return 0;
 }
 
+/*
+ * The SysV segment @vma attaches, under mmap_lock: its shared memory object
+ * and, the first time, its record.  -EOPNOTSUPP for what restart could not
+ * attach again as it is.
+ */
+static int cr_snap_sysv(struct cr_ctx *ctx, struct task_struct *t, struct vm_area_struct *vma,
+			struct cr_rec_vma *r)
+{
+#ifdef CONFIG_SYSVIPC
+	struct cr_rec_sysv_shm *rec;
+	struct ipc_namespace *ns;
+	struct shm_segment seg;
+	u32 nr = ctx->nr_shm;
+	int ret;
+
+	if (shm_file_segment(vma->vm_file, &seg))
+		return cr_refuse_vma(ctx, vma, "special mapping");
+	fput(seg.file);
+	task_lock(t);
+	ns = t->nsproxy ? t->nsproxy->ipc_ns : NULL;
+	task_unlock(t);
+	if (seg.ns != ns)
+		return cr_refuse_vma(ctx, vma, "a SysV segment of another IPC namespace");
+	if (seg.locked)
+		return cr_refuse_vma(ctx, vma, "a SysV segment locked in memory (SHM_LOCK)");
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_ALIGN(seg.size) ||
+	    !(vma->vm_flags & VM_READ))
+		return cr_refuse_vma(ctx, vma, "a SysV segment mapped in part, or not readable");
+	r->shm = cr_shm_id(ctx, vma->vm_file, &ret);
+	if (ret == -EOPNOTSUPP)
+		ret = cr_refuse_vma(ctx, vma, "too many shared memory objects");
+	if (ret)
+		return ret;
+	r->shm_size = ctx->shm[r->shm - 1].size;
+	if (ctx->nr_shm == nr)
+		return 0;	/* its record is there */
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	rec->shm = r->shm;
+	rec->id = seg.id;
+	rec->key = seg.key;
+	rec->mode = seg.mode;
+	rec->flags = seg.removed ? CR_SYSV_SHM_REMOVED : 0;
+	rec->size = seg.size;
+	ctx->shm[r->shm - 1].sysv = rec;
+	return 0;
+#else
+	return cr_refuse_vma(ctx, vma, "special mapping");
+#endif
+}
+
 /* Copy the vma list of @p; returns the number of vmas or a negative errno. */
 static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_snap **snapp)
 {
@@ -355,6 +420,11 @@ static int cr_snap_vmas(struct cr_ctx *ctx, struct cr_proc *p, struct cr_vma_sna
 				break;
 			r->shm_size = ctx->shm[r->shm - 1].size;
 			r->pgoff = vma->vm_pgoff;
+			snap[n].file = get_file(vma->vm_file);
+		} else if (r->kind == CR_VMA_SYSV_SHM) {
+			ret = cr_snap_sysv(ctx, p->leader->task, vma, r);
+			if (ret)
+				break;
 			snap[n].file = get_file(vma->vm_file);
 		}
 		/* counted first: cr_put_snap() puts its file */
@@ -640,7 +710,7 @@ static int cr_pin_chunk(struct cr_ctx *ctx, struct mm_struct *mm,
 	unsigned int i, run;
 	int ret;
 
-	if (snap->rec.kind == CR_VMA_ANON_SHARED)
+	if (cr_vma_kind_in(snap->rec.kind, CR_VMA_SHM))
 		return cr_pin_shmem_chunk(ctx, snap, addr, addrs);
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
@@ -826,13 +896,22 @@ static int cr_write_mm(struct cr_ctx *ctx, struct cr_task *t)
 		if (cr_vma_inherits(&snap[i], pp->snap, pp->nr_snap))
 			snap[i].rec.flags |= CR_VMA_F_INHERIT;
 	ret = cr_write_mm_rec(ctx, p->mm, n);
-	for (i = 0; !ret && i < n; i++)
+	for (i = 0; !ret && i < n; i++) {
+		struct cr_shm_obj *o = snap[i].rec.shm ? &ctx->shm[snap[i].rec.shm - 1] : NULL;
+
 		ret = cr_write_with_path(ctx, CR_REC_VMA, &snap[i].rec, sizeof(snap[i].rec),
 					 &snap[i].rec.path_len,
 					 cr_vma_kind_in(snap[i].rec.kind, CR_VMA_FILE) &&
 					 !snap[i].rec.objref ? snap[i].file : NULL,
 					 snap[i].name ? snap[i].name->name : NULL,
 					 snap[i].rec.name_len);
+		/* a segment's record after the vma record that first maps it */
+		if (!ret && o && o->sysv) {
+			ret = cr_write_rec(ctx, CR_REC_SYSV_SHM, o->sysv, sizeof(*o->sysv));
+			kfree(o->sysv);
+			o->sysv = NULL;
+		}
+	}
 	return ret;
 }
 
@@ -941,9 +1020,85 @@ static struct file *cr_open_path(struct cr_ctx *ctx, const char *path, int flags
  * taken again for the next.  Objects are numbered in the order they first
  * appear; each keeps the size it first had.
  */
+#ifdef CONFIG_SYSVIPC
+/* shmat(2)'s flags for the protection of @v. */
+static int cr_shmat_flags(const struct cr_rec_vma *v)
+{
+	return (v->prot & PROT_WRITE ? 0 : SHM_RDONLY) | (v->prot & PROT_EXEC ? SHM_EXEC : 0);
+}
+
+/*
+ * The segment of a SysV vma record that maps it first, whose record comes
+ * next: the segment of the restarter's IPC namespace with its id, if it
+ * has its key and size (attached as it is: its contents are its own, as a
+ * shared file's are); else one made with its id, key, size and mode (to
+ * choose the id takes CAP_CHECKPOINT_RESTORE: EPERM), which the image's
+ * pages fill.  Checked as shmat(2) would check the attach (EACCES).
+ * EBUSY if its id is another segment's, EEXIST if its key is.  Fills @o
+ * but for its file, which it returns.
+ */
+static struct file *cr_stage_sysv(struct cr_ctx *ctx, const struct cr_rec_vma *v,
+				  struct cr_shm_obj *o)
+{
+	struct cr_rec_sysv_shm *r;
+	struct shm_segment seg;
+	const char *why;
+	int ret;
+
+	r = cr_read_obj(ctx, CR_REC_SYSV_SHM, NULL);
+	if (IS_ERR(r))
+		return ERR_CAST(r);
+	o->sysv = r;
+	why = cr_check_sysv_shm(r, v, &ctx->limits);
+	if (why)
+		return ERR_PTR(cr_reject(ctx, -EBADMSG, "SysV segment record: %s", why));
+	ret = shm_id_segment(r->id, cr_shmat_flags(v), &seg);
+	if (!ret) {
+		if (!(r->flags & CR_SYSV_SHM_REMOVED) && !seg.removed && seg.key == r->key &&
+		    seg.size == r->size && !seg.hugetlb) {
+			o->live = true;
+			return seg.file;
+		}
+		fput(seg.file);
+		return ERR_PTR(cr_reject(ctx, -EBUSY, "SysV segment %d: its id is another's",
+					 r->id));
+	}
+	if (ret != -EINVAL)
+		return ERR_PTR(cr_reject(ctx, ret, "SysV segment %d: may not attach it", r->id));
+	if (!checkpoint_restore_ns_capable(current->nsproxy->ipc_ns->user_ns))
+		return ERR_PTR(cr_reject(ctx, -EPERM,
+					 "SysV segment %d: to make it with its id needs CAP_CHECKPOINT_RESTORE",
+					 r->id));
+	ret = shm_make_segment(r->flags & CR_SYSV_SHM_REMOVED ? IPC_PRIVATE : r->key, r->size,
+			       r->mode | (v->flags & CR_VMA_F_NORESERVE ? SHM_NORESERVE : 0),
+			       r->id);
+	if (ret < 0)
+		return ERR_PTR(cr_reject(ctx, ret, "SysV segment %d (key %#x): cannot make it",
+					 r->id, r->key));
+	o->made = true;
+	pr_debug("restart: made SysV segment %d, key %#x, %llu bytes\n", r->id, r->key, r->size);
+	ret = shm_id_segment(r->id, cr_shmat_flags(v), &seg);
+	if (ret)
+		return ERR_PTR(cr_reject(ctx, ret, "SysV segment %d: may not attach it", r->id));
+	return seg.file;
+}
+#else
+static struct file *cr_stage_sysv(struct cr_ctx *ctx, const struct cr_rec_vma *v,
+				  struct cr_shm_obj *o)
+{
+	return ERR_PTR(cr_reject(ctx, -EOPNOTSUPP, "a SysV segment, on a kernel without SysV IPC"));
+}
+#endif
+
+/*
+ * The shared memory object of a vma record of a shared kind, made (or, for a
+ * SysV segment, found) where its first mapping comes.
+ */
 static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_snap *vs)
 {
 	const struct cr_rec_vma *v = &vs->rec;
+	bool sysv = v->kind == CR_VMA_SYSV_SHM;
+	struct cr_shm_obj o = {};
 	struct file *file;
 	int ret;
 
@@ -951,21 +1106,54 @@ static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_snap *vs)
 		return cr_reject(ctx, -EBADMSG, "shared memory object %u before %u", v->shm,
 				 ctx->nr_shm + 1);
 	if (v->shm == ctx->nr_shm + 1) {
-		file = shmem_kernel_file_setup("dev/zero", v->shm_size,
-					       v->flags & CR_VMA_F_NORESERVE ? VM_NORESERVE : 0);
-		if (IS_ERR(file))
-			return cr_reject(ctx, PTR_ERR(file), "cannot make shared memory object %u",
-					 v->shm);
+		if (sysv)
+			file = cr_stage_sysv(ctx, v, &o);
+		else
+			file = shmem_kernel_file_setup("dev/zero", v->shm_size,
+						       v->flags & CR_VMA_F_NORESERVE ?
+						       VM_NORESERVE : 0);
+		ret = PTR_ERR_OR_ZERO(file);
 		/* the table's reference, or none */
-		ret = cr_shm_add(ctx, file, v->shm_size);
-		fput(file);
-		if (ret)
-			return ret;
+		if (!ret)
+			ret = cr_shm_add(ctx, file, v->shm_size);
+		if (!IS_ERR(file))
+			fput(file);
+		if (ret) {
+			if (o.made)
+				shm_remove_segment(o.sysv->id);
+			kvfree(o.sysv);
+			return ret == -EBADMSG || sysv ? ret :
+			       cr_reject(ctx, ret, "cannot make shared memory object %u", v->shm);
+		}
+		ctx->shm[v->shm - 1].sysv = o.sysv;
+		ctx->shm[v->shm - 1].live = o.live;
+		ctx->shm[v->shm - 1].made = o.made;
 	}
-	if (ctx->shm[v->shm - 1].size != v->shm_size)
-		return cr_reject(ctx, -EBADMSG, "shared memory object %u: another size", v->shm);
+	if (ctx->shm[v->shm - 1].size != v->shm_size ||
+	    !ctx->shm[v->shm - 1].sysv == sysv)
+		return cr_reject(ctx, -EBADMSG, "shared memory object %u: another size or kind",
+				 v->shm);
 	vs->file = get_file(ctx->shm[v->shm - 1].file);
+	vs->live = ctx->shm[v->shm - 1].live;
 	return 0;
+}
+
+/**
+ * cr_unmake_shm() - remove the SysV segments a failed restart made
+ * @ctx: restart context
+ *
+ * Context: the restarter, in its IPC namespace; may sleep.
+ */
+void cr_unmake_shm(struct cr_ctx *ctx)
+{
+	u32 i;
+
+	for (i = 0; ctx->shm && i < ctx->nr_shm; i++) {
+		if (!ctx->shm[i].made || ctx->shm[i].removed)
+			continue;
+		ctx->shm[i].removed = true;
+		shm_remove_segment(ctx->shm[i].sysv->id);
+	}
 }
 
 /* Read, check and open one vma record; @prev_end: where the one before ends. */
@@ -1027,7 +1215,7 @@ static int cr_read_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma
 			ret = PTR_ERR(file);
 		else
 			vs->file = file;
-	} else if (v->kind == CR_VMA_ANON_SHARED) {
+	} else if (cr_vma_kind_in(v->kind, CR_VMA_SHM)) {
 		ret = cr_stage_shm(ctx, vs);
 	}
 out:
@@ -1055,7 +1243,8 @@ static int cr_check_mappings(struct cr_ctx *ctx, struct cr_mm_state *ms)
 		const struct cr_vma_snap *vs = &ms->vmas[i];
 		const struct cr_rec_vma *v = &vs->rec;
 		unsigned long pages = (v->end - v->start) >> PAGE_SHIFT;
-		bool shared = v->kind == CR_VMA_ANON_SHARED || v->kind == CR_VMA_FILE_SHARED;
+		bool shared = cr_vma_kind_in(v->kind, CR_VMA_SHM) ||
+			      v->kind == CR_VMA_FILE_SHARED;
 
 		total += pages;
 		if ((v->prot & PROT_WRITE) && !shared && v->kind != CR_VMA_STACK)
@@ -1248,7 +1437,32 @@ int cr_check_caller_mm(void)
 	return ret;
 }
 
-static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_snap *vs)
+/*
+ * Attach the segment of @vs where it was, as shmat(2); remove it again if
+ * it was removed (a removed segment can still be attached by its id).
+ */
+static unsigned long cr_attach_sysv(struct cr_ctx *ctx, const struct cr_vma_snap *vs)
+{
+#ifdef CONFIG_SYSVIPC
+	struct cr_shm_obj *o = &ctx->shm[vs->rec.shm - 1];
+	unsigned long addr;
+	long ret;
+
+	ret = do_shmat(o->sysv->id, (char __user *)(unsigned long)vs->rec.start,
+		       cr_shmat_flags(&vs->rec), &addr, SHMLBA);
+	if (ret)
+		return ret;
+	if (o->sysv->flags & CR_SYSV_SHM_REMOVED && !o->removed) {
+		o->removed = true;
+		ret = shm_remove_segment(o->sysv->id);
+	}
+	return ret ?: addr;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+static int cr_map_vma(struct cr_ctx *ctx, struct cr_mm_state *ms, struct cr_vma_snap *vs)
 {
 	const struct cr_rec_vma *v = &vs->rec;
 	struct mm_struct *mm = current->mm;
@@ -1264,6 +1478,7 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_snap *vs)
 		return 0;	/* mapped with the vDSO text */
 	case CR_VMA_ANON_SHARED:
 	case CR_VMA_FILE_SHARED:
+	case CR_VMA_SYSV_SHM:
 		flags |= MAP_SHARED;
 		break;
 	case CR_VMA_FILE_PRIVATE:
@@ -1277,7 +1492,10 @@ static int cr_map_vma(struct cr_mm_state *ms, struct cr_vma_snap *vs)
 	if (v->flags & CR_VMA_F_NORESERVE)
 		flags |= MAP_NORESERVE;
 	/* shared anonymous memory: its object, made when its record was read */
-	addr = vm_mmap(vs->file, v->start, len, v->prot, flags, v->pgoff << PAGE_SHIFT);
+	if (v->kind == CR_VMA_SYSV_SHM)
+		addr = cr_attach_sysv(ctx, vs);
+	else
+		addr = vm_mmap(vs->file, v->start, len, v->prot, flags, v->pgoff << PAGE_SHIFT);
 	if (IS_ERR_VALUE(addr))
 		return addr;
 	if (addr != v->start)
@@ -1468,7 +1686,7 @@ static int cr_restore_mm(struct cr_ctx *ctx, struct cr_task *t)
 #endif
 
 	for (i = 0; i < ms->nr; i++) {
-		ret = cr_map_vma(ms, &ms->vmas[i]);
+		ret = cr_map_vma(ctx, ms, &ms->vmas[i]);
 		if (ret) {
 			pr_info_ratelimited("restart: mapping %#llx-%#llx failed: %d\n",
 					    ms->vmas[i].rec.start, ms->vmas[i].rec.end, ret);
@@ -1513,12 +1731,15 @@ static int cr_fill_page(struct cr_mm_state *ms, u64 addr, void *data)
 				    addr);
 		return -EACCES;
 	}
-	if (vs->rec.kind == CR_VMA_ANON_SHARED) {
+	if (cr_vma_kind_in(vs->rec.kind, CR_VMA_SHM)) {
 		/* through its object, which other processes of the tree may map */
 		loff_t pos = addr - vs->rec.start + (vs->rec.pgoff << PAGE_SHIFT);
 
 		if (pos + PAGE_SIZE > vs->rec.shm_size)
 			return -EFAULT;
+		/* a segment that was there has its own contents */
+		if (vs->live)
+			return 0;
 		n = kernel_write(vs->file, data, PAGE_SIZE, &pos);
 	} else {
 		/* FOLL_FORCE: also into read-only private mappings, as ptrace */
@@ -1754,7 +1975,7 @@ static int cr_read_pages(struct cr_ctx *ctx, struct cr_mm_state *ms,
 			if (ms->addrs[i + run] != ms->addrs[i] + run * PAGE_SIZE ||
 			    ms->addrs[i + run] >= vs->rec.end)
 				break;
-		if (vs->rec.kind != CR_VMA_ANON_SHARED &&
+		if (!cr_vma_kind_in(vs->rec.kind, CR_VMA_SHM) &&
 		    !(ms->mdwe && (vs->rec.prot & PROT_EXEC))) {
 			/* private: into new pages, mapped as they are */
 			ret = cr_fill_run(ctx, ms, ms->addrs[i], run);
@@ -1839,9 +2060,11 @@ static void cr_free_mm(struct cr_ctx *ctx, struct cr_task *t)
 	u32 i;
 
 	if (!p) {
-		/* the shared memory objects restart made */
-		for (i = 0; ctx->shm && i < ctx->nr_shm; i++)
+		/* the shared memory objects restart made, or checkpoint found */
+		for (i = 0; ctx->shm && i < ctx->nr_shm; i++) {
 			fput(ctx->shm[i].file);
+			kvfree(ctx->shm[i].sysv);
+		}
 		kfree(ctx->shm);
 		ctx->shm = NULL;
 		return;

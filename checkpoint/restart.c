@@ -263,6 +263,8 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 	}
 out:
 	if (ret < 0) {
+		/* the SysV segments it made go: no process attaches them now */
+		cr_unmake_shm(ctx);
 		/* an open interrupted must not have restart(2) run again */
 		ret = cr_no_restart(ret);
 		pr_debug("restart failed: %ld at offset %llu\n", ret, ctx->offset);

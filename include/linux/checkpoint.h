@@ -126,13 +126,23 @@ struct cr_proc {
 };
 
 /**
- * struct cr_shm_obj - a shared memory object of shared anonymous mappings
+ * struct cr_shm_obj - a shared memory object: of shared anonymous mappings,
+ * or a SysV shared memory segment
  * @file:	its shmem file, referenced
  * @size:	its size when first seen, page aligned
+ * @sysv:	a segment: its record (checkpoint: until written)
+ * @live:	restart: a segment that was there, attached as it is (its
+ *		pages are its own, not the image's)
+ * @made:	restart: a segment restart made, removed if restart fails
+ * @removed:	restart: IPC_RMID done on it again
  */
 struct cr_shm_obj {
 	struct file *file;
 	u64 size;
+	struct cr_rec_sysv_shm *sysv;
+	bool live;
+	bool made;
+	bool removed;
 };
 
 /**
@@ -327,6 +337,7 @@ int cr_write_pages(struct cr_ctx *ctx, struct cr_proc *p);
 int cr_restore_pages(struct cr_ctx *ctx, struct cr_proc *p);
 int cr_check_caller_mm(void);
 int cr_stage_mapped(struct cr_ctx *ctx);
+void cr_unmake_shm(struct cr_ctx *ctx);
 
 /* NUMA memory policies of tasks and mappings (checkpoint/task.c). */
 const char *cr_mempolicy_rec(const struct mempolicy *pol, struct cr_mempolicy *rec);

@@ -133,6 +133,7 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 						 CR_REC_MAX_LEN - sizeof(struct cr_rec_sock_queue)),
 		[CR_REC_SUM]	= CR_REC_FIXED("sum", struct cr_rec_sum),
 		[CR_REC_INOTIFY] = CR_REC_VAR("inotify", struct cr_rec_inotify, CR_PATH_MAX),
+		[CR_REC_SYSV_SHM] = CR_REC_FIXED("sysv_shm", struct cr_rec_sysv_shm),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -172,6 +173,7 @@ static inline const char *cr_vma_kind_name(__u32 kind)
 		[CR_VMA_HEAP]		= "heap",
 		[CR_VMA_VDSO]		= "vdso",
 		[CR_VMA_VVAR]		= "vvar",
+		[CR_VMA_SYSV_SHM]	= "sysv_shm",
 	};
 
 	return kind <= CR_VMA_KIND_MAX ? names[kind] : NULL;
@@ -306,9 +308,11 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
 #define CR_VMA_BIT(kind)	(1U << (kind))
 /* vma kinds whose pages the image saves by content */
 #define CR_VMA_CONTENT		(CR_VMA_BIT(CR_VMA_ANON_PRIVATE) | \
-				 CR_VMA_BIT(CR_VMA_ANON_SHARED) | \
+				 CR_VMA_BIT(CR_VMA_ANON_SHARED) | CR_VMA_BIT(CR_VMA_SYSV_SHM) | \
 				 CR_VMA_BIT(CR_VMA_FILE_PRIVATE) | CR_VMA_BIT(CR_VMA_STACK) | \
 				 CR_VMA_BIT(CR_VMA_HEAP))
+/* vma kinds that map a shared memory object of the image */
+#define CR_VMA_SHM		(CR_VMA_BIT(CR_VMA_ANON_SHARED) | CR_VMA_BIT(CR_VMA_SYSV_SHM))
 /* vma kinds that map a file by path */
 #define CR_VMA_FILE		(CR_VMA_BIT(CR_VMA_FILE_PRIVATE) | CR_VMA_BIT(CR_VMA_FILE_SHARED))
 /* The private kinds whose pages fork() shares copy-on-write. */
@@ -389,7 +393,8 @@ static inline const struct cr_section_info *cr_section_info(__u32 id)
 {
 	static const struct cr_section_info info[CR_SEC_MAX] = {
 		[CR_SEC_MM]	  = { "mm", CR_SCOPE_PROC,
-				      CR_REC_BIT(CR_REC_MM) | CR_REC_BIT(CR_REC_VMA) },
+				      CR_REC_BIT(CR_REC_MM) | CR_REC_BIT(CR_REC_VMA) |
+				      CR_REC_BIT(CR_REC_SYSV_SHM) },
 		[CR_SEC_FILES]	  = { "files", CR_SCOPE_PROC,
 				      CR_REC_BIT(CR_REC_PIPE) | CR_REC_BIT(CR_REC_FILE) |
 				      CR_REC_BIT(CR_REC_FD) | CR_REC_BIT(CR_REC_EPOLL) |
@@ -663,8 +668,12 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 	pages = (v->end - v->start) / l->page_size;
 	if (v->pgoff + pages < v->pgoff || v->pgoff + pages > CR_MAX_LFS_FILESIZE / l->page_size)
 		return "bad file offset";
-	if (v->kind == CR_VMA_ANON_SHARED ? !v->shm : v->shm)
+	if (cr_vma_kind_in(v->kind, CR_VMA_SHM) ? !v->shm : v->shm)
 		return "shared memory object and kind disagree";
+	/* attached whole, readable (shmat(2)) */
+	if (v->kind == CR_VMA_SYSV_SHM &&
+	    (v->pgoff || v->end - v->start != v->shm_size || !(v->prot & CR_PROT_READ)))
+		return "a SysV segment mapped but in part, or not readable";
 	if (v->shm > CR_SHM_MAX || !v->shm != !v->shm_size)
 		return "bad shared memory object";
 	if (v->shm && (v->shm_size % l->page_size || v->shm_size > l->task_size))
@@ -682,9 +691,33 @@ static inline const char *cr_check_vma(const struct cr_rec_vma *v, __u32 len,
 		return "a name on a mapping that is not anonymous";
 	why = cr_check_mempolicy(&v->mempolicy);
 	if (!why && v->mempolicy.mode != CR_MPOL_DEFAULT &&
-	    (v->kind == CR_VMA_ANON_SHARED || v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR))
+	    (cr_vma_kind_in(v->kind, CR_VMA_SHM) || v->kind == CR_VMA_VDSO ||
+	     v->kind == CR_VMA_VVAR))
 		why = "a memory policy on shared memory or the vDSO";
 	return why;
+}
+
+/**
+ * cr_check_sysv_shm() - check a SysV shared memory segment record
+ * @r: the record
+ * @v: the vma record before it, which maps it first
+ * @l: the machine
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_sysv_shm(const struct cr_rec_sysv_shm *r,
+					    const struct cr_rec_vma *v,
+					    const struct cr_limits *l)
+{
+	if (v->kind != CR_VMA_SYSV_SHM || r->shm != v->shm)
+		return "not after the first mapping of its segment";
+	if (r->id < 0 || r->mode > 0777 || r->flags & ~CR_SYSV_SHM_REMOVED || r->__reserved)
+		return "bad id, mode or flags";
+	if (!r->size || (r->size + l->page_size - 1) / l->page_size * l->page_size != v->shm_size)
+		return "size and the mapping's disagree";
+	if (r->flags & CR_SYSV_SHM_REMOVED && r->key)
+		return "a removed segment with a key";
+	return NULL;
 }
 
 /**

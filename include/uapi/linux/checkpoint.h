@@ -82,6 +82,8 @@
  *			the end of the sections, before the page stream
  * @CR_REC_INOTIFY:	struct cr_rec_inotify + its path: a watch of an
  *			inotify file
+ * @CR_REC_SYSV_SHM:	struct cr_rec_sysv_shm: a SysV shared memory
+ *			segment, after the vma record of its first mapping
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -112,6 +114,7 @@ enum cr_rec_type {
 	CR_REC_SOCK_QUEUE = 22,
 	CR_REC_SUM = 23,
 	CR_REC_INOTIFY = 24,
+	CR_REC_SYSV_SHM = 25,
 	CR_REC_MAX
 };
 
@@ -486,7 +489,8 @@ struct cr_rec_mm {
 #define CR_VMA_HEAP		6	/* anonymous, the brk area */
 #define CR_VMA_VDSO		7	/* vDSO text: not saved, mapped anew */
 #define CR_VMA_VVAR		8	/* vDSO data: not saved, mapped anew */
-#define CR_VMA_KIND_MAX		CR_VMA_VVAR
+#define CR_VMA_SYSV_SHM		9	/* a SysV shared memory segment, whole */
+#define CR_VMA_KIND_MAX		CR_VMA_SYSV_SHM
 
 /* Protection of a vma record: PROT_* of mmap(2). */
 #define CR_PROT_READ		0x1
@@ -516,16 +520,17 @@ struct cr_rec_mm {
  * @start: first byte, page aligned
  * @end: one past the last byte, page aligned
  * @pgoff: offset in pages: in the file, for file mappings; in the shared
- *	memory object @shm, for shared anonymous ones
+ *	memory object @shm, for shared anonymous ones; 0 for a SysV segment
  * @prot: CR_PROT_READ, CR_PROT_WRITE, CR_PROT_EXEC
  * @kind: CR_VMA_*
  * @flags: CR_VMA_F_*
  * @path_len: length of the file's path after this struct, NUL included; 0
  *	for anonymous and special mappings, and for a file mapping of @objref
- * @shm: shared anonymous mappings (CR_VMA_ANON_SHARED): the shared memory
- *	object they map, 1..CR_SHM_MAX, numbered across the tree in the order
- *	they first appear (a process's children and the pieces of a mapping
- *	split by mprotect() share one); 0 for other kinds
+ * @shm: shared anonymous mappings (CR_VMA_ANON_SHARED) and SysV segments
+ *	(CR_VMA_SYSV_SHM): the shared memory object they map, 1..CR_SHM_MAX,
+ *	numbered across the tree in the order they first appear (a process's
+ *	children and the pieces of a mapping split by mprotect() share one);
+ *	0 for other kinds
  * @objref: a file mapping of a memfd or of a deleted file: the file object
  *	of the image that holds it (its file record, with its bytes, comes in
  *	the files section of this process or of one before), instead of a
@@ -570,6 +575,36 @@ struct cr_rec_vma {
 
 /* The most shared memory objects an image holds. */
 #define CR_SHM_MAX		65536
+
+/**
+ * struct cr_rec_sysv_shm - a SysV shared memory segment (CR_REC_SYSV_SHM),
+ * right after the vma record that first maps it
+ * @shm: the shared memory object it is, as that vma record numbers it
+ * @id: its id, as shmget(2) returned it
+ * @key: its key; 0 (IPC_PRIVATE) for a private or a removed segment
+ * @mode: its permission bits, 0..0777
+ * @flags: CR_SYSV_SHM_*
+ * @__reserved: zero
+ * @size: its size in bytes, as shmget(2) was given it: the vma record's
+ *	@shm_size is that rounded up to a page
+ *
+ * Restart attaches the segment of the restarter's IPC namespace with that
+ * id if it has that key and size (its contents are its own, as a shared
+ * file mapping's are), else makes it with that id (CAP_CHECKPOINT_RESTORE)
+ * and the image's contents.
+ */
+struct cr_rec_sysv_shm {
+	__u32 shm;
+	__s32 id;
+	__s32 key;
+	__u32 mode;
+	__u32 flags;
+	__u32 __reserved;
+	__u64 size;
+};
+
+/* shmctl(2) IPC_RMID was done: it goes with its last detach */
+#define CR_SYSV_SHM_REMOVED	(1U << 0)
 
 /**
  * struct cr_rec_pages - where the pages of the next CR_REC_PAGE_DATA go

@@ -62,6 +62,8 @@ static const struct cr_image_rule {
 } cr_image_rules[CR_REC_MAX] = {
 	[CR_REC_FPU]	= { .after = CR_REC_BIT(CR_REC_CPU) },
 	[CR_REC_VMA]	= { .count = CR_IMAGE_NR_VMAS, .after = CR_REC_BIT(CR_REC_MM) },
+	/* right after the vma record that maps it first: cr_image_expected() */
+	[CR_REC_SYSV_SHM] = { .count = CR_IMAGE_ANY, .after = CR_REC_BIT(CR_REC_VMA) },
 	[CR_REC_PIPE]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FILE]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_FD]	= { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
@@ -382,12 +384,16 @@ static __u32 cr_image_expected(const struct cr_image *im)
 		/* an image with no task has a tail right away */
 		return CR_REC_BIT(CR_REC_TREE) | CR_REC_BIT(CR_REC_TAIL);
 	case S_BODY:
-		set = cr_image_may_unit(im, &im->unit, im->sec, im->seen, &done);
+		if (im->sysv_due)
+			return CR_REC_BIT(CR_REC_SYSV_SHM);
+		set = cr_image_may_unit(im, &im->unit, im->sec, im->seen, &done) &
+		      ~CR_REC_BIT(CR_REC_SYSV_SHM);
 		if (!done)
 			return set;
 		if (!cr_image_next_unit(im, &im->unit, &next))
 			return set | CR_REC_BIT(CR_REC_SUM);
-		return set | cr_image_may_unit(im, &next, -1, 0, &done);
+		return set | (cr_image_may_unit(im, &next, -1, 0, &done) &
+			      ~CR_REC_BIT(CR_REC_SYSV_SHM));
 	case S_SUM:
 		return CR_REC_BIT(CR_REC_SUM);
 	case S_PAGES:
@@ -629,8 +635,11 @@ static int cr_image_vma(struct cr_image *im, const struct cr_rec_vma *v, __u32 l
 	if (v->shm > im->nr_shm + 1)
 		return cr_image_bad(im, "vma record: shared memory object %u before %u",
 				    v->shm, im->nr_shm + 1);
-	if (v->shm == im->nr_shm + 1)
+	if (v->shm == im->nr_shm + 1) {
 		im->nr_shm++;
+		im->sysv_due = v->kind == CR_VMA_SYSV_SHM;
+		im->sysv_vma = *v;
+	}
 	if (v->kind == CR_VMA_VDSO || v->kind == CR_VMA_VVAR)
 		im->vdso_parts++;
 	/* cr_read_mm(), after the last vma */
@@ -907,6 +916,12 @@ static int cr_image_check(struct cr_image *im)
 	}
 	case CR_REC_VMA:
 		return cr_image_vma(im, p, len);
+	case CR_REC_SYSV_SHM: {
+		const char *why = cr_check_sysv_shm(p, &im->sysv_vma, &im->limits);
+
+		im->sysv_due = false;
+		return why ? cr_image_bad(im, "sysv_shm record: %s", why) : 0;
+	}
 	case CR_REC_PIPE:
 		return cr_image_pipe(im, p, len);
 	case CR_REC_FILE:

@@ -126,6 +126,10 @@ struct cr_image_pipe {
  * @mm: the last mm record
  * @vmas_left: vma records still to come
  * @vdso_parts: vDSO text and data records so far
+ * @nr_shm: shared memory objects so far
+ * @sysv_due: the vma record before mapped a SysV segment first: its
+ *	segment record is next
+ * @sysv_vma: that vma record
  * @pipes: the pipes, @nr_pipes of them (room for @cap_pipes)
  * @nr_pipes: see @pipes
  * @cap_pipes: see @pipes
@@ -187,6 +191,8 @@ struct cr_image {
 	__u32 vmas_left;
 	__u32 vdso_parts;
 	__u32 nr_shm;
+	bool sysv_due;
+	struct cr_rec_vma sysv_vma;
 	struct cr_image_pipe *pipes;
 	__u32 nr_pipes;
 	__u32 cap_pipes;

@@ -715,6 +715,25 @@ static void cri_vma(struct cri *c, const void *p)
 	cri_mempolicy(o, &v->mempolicy);
 }
 
+static const struct cri_name cri_sysv_flags[] = {
+	{ CR_SYSV_SHM_REMOVED, "removed" },
+	{ }
+};
+
+static void cri_sysv_shm(struct cri *c, const void *p)
+{
+	const struct cr_rec_sysv_shm *r = p;
+	struct cj_out *o = &c->out;
+
+	cj_dec(o, "shm", r->shm);
+	cj_signed(o, "id", r->id, NULL);
+	cj_hex(o, "key", (__u32)r->key);
+	cj_num(o, "mode", r->mode, CJ_OCT, NULL);
+	cri_flg(o, "flags", r->flags, cri_sysv_flags);
+	cj_dec(o, "reserved", r->__reserved);
+	cj_dec(o, "size", r->size);
+}
+
 static void cri_pipe(struct cri *c, const void *p)
 {
 	const struct cr_rec_pipe *r = p;
@@ -1175,6 +1194,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_FPU]		= cri_fpu,
 	[CR_REC_MM]		= cri_mm,
 	[CR_REC_VMA]		= cri_vma,
+	[CR_REC_SYSV_SHM]	= cri_sysv_shm,
 	[CR_REC_PAGES]		= cri_pages,
 	[CR_REC_PAGE_DATA]	= cri_page_data,
 	[CR_REC_FILE]		= cri_file,
