@@ -643,6 +643,42 @@ TEST(fd_mqueue)
 	mq_unlink(MQ_NAME);
 }
 
+#define MQ_DIR	"/dev/mqueue"
+
+/* The queue of fd_mqueue, reachable by a path: /dev/mqueue mounted, as systemd does. */
+static int mq_mounted_before(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	int r;
+
+	mkdir(MQ_DIR, 0755);
+	if (mount("mqueue", MQ_DIR, "mqueue", 0, NULL) && errno != EBUSY)
+		return errno == ENODEV ? NO_SUPPORT : -1;
+	r = mq_before();
+	if (r)
+		return r;
+	/* a process of the tree is told when a message arrives */
+	return mq_notify(FD, &sev);
+}
+
+static int mq_mounted_after(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2 };
+
+	/* still registered: EBUSY */
+	if (!mq_notify(FD, &sev) || errno != EBUSY)
+		return CR_RESTART_BAD;
+	return mq_after();
+}
+
+/* With /dev/mqueue mounted, and a notification registered (mq_notify(3)). */
+TEST(fd_mqueue_mounted)
+{
+	kept_or_refused_test(_metadata, 0, mq_mounted_before, mq_mounted_after);
+	mq_unlink(MQ_NAME);
+	umount(MQ_DIR);
+}
+
 /* --- namespaces ----------------------------------------------------------- */
 
 static ino_t ns_ino[8];
