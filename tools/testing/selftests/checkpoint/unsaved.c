@@ -131,6 +131,17 @@ static int restart_img(int img, int (*limit)(void))
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
 }
 
+#define TIME_OFFSET	(10 * 86400)
+
+/* Put the unshared time namespace's CLOCK_MONOTONIC TIME_OFFSET seconds ahead. */
+static int time_offset(void)
+{
+	FILE *f = fopen("/proc/self/timens_offsets", "w");
+	int ok = f && fprintf(f, "monotonic %d 0\n", TIME_OFFSET) > 0;
+
+	return f && !fclose(f) && ok ? 0 : -1;
+}
+
 static const char *describe(int r)
 {
 	static char buf[64];
@@ -147,7 +158,8 @@ static const char *describe(int r)
 /*
  * Run @before in a child, which checkpoints itself; restarted, it exits
  * with @after's value.  With @ns (CLONE_NEW* flags) the child first
- * unshares them; with CLONE_NEWPID its child, pid 1 there, is the one.
+ * unshares them; with CLONE_NEWPID its child, pid 1 there, is the one, and
+ * with CLONE_NEWTIME its child, whose CLOCK_MONOTONIC is 10 days ahead.
  * Returns 0 when refused (EOPNOTSUPP) or restarted with its state;
  * otherwise a description of what happened in @why.
  *
@@ -171,7 +183,11 @@ static int kept_or_refused(int ns, int (*before)(void), int (*after)(void), char
 
 		if (ns && unshare(ns))
 			_exit(NO_SUPPORT);
-		if (ns & CLONE_NEWPID) {
+		/* a clock of its own, set before any process is in it */
+		if (ns & CLONE_NEWTIME && time_offset())
+			_exit(1);
+		/* the namespaces of its children: the child is the one */
+		if (ns & (CLONE_NEWPID | CLONE_NEWTIME)) {
 			pid_t in = fork();
 
 			if (in < 0)
@@ -806,6 +822,41 @@ TEST(pid_namespace)
 	if (getuid())
 		SKIP(return, "needs root");
 	kept_or_refused_test(_metadata, CLONE_NEWPID, ns_save, pid1_after);
+}
+
+static ino_t time_ino;
+
+static int time_before(void)
+{
+	struct timespec ts;
+
+	time_ino = ns_of("time");
+	if (time_ino != ns_of("time_for_children") ||
+	    clock_gettime(CLOCK_MONOTONIC, &ts) || ts.tv_sec < TIME_OFFSET)
+		return -1;
+	return ns_save();
+}
+
+static int time_after(void)
+{
+	struct timespec ts;
+
+	if (ns_of("time") != time_ino)
+		return CR_RESTART_BAD + 8;
+	/* its clock, 10 days ahead of the VM's few seconds of uptime */
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) || ts.tv_sec < TIME_OFFSET)
+		return CR_RESTART_BAD + 9;
+	return ns_after();
+}
+
+/* A time namespace of its own (CONFIG_TIME_NS), with a clock offset. */
+TEST(time_namespace)
+{
+	if (getuid())
+		SKIP(return, "needs root");
+	if (!ns_of("time"))
+		SKIP(return, "no time namespaces");
+	kept_or_refused_test(_metadata, CLONE_NEWTIME, time_before, time_after);
 }
 
 TEST(user_namespace)
