@@ -2076,9 +2076,11 @@ static void cr_free_mm(struct cr_ctx *ctx, struct cr_task *t)
 	ms = p->ms;
 	if (!ms)
 		return;
-	for (i = 0; i < ms->nr; i++)
+	for (i = 0; i < ms->nr; i++) {
 		if (ms->vmas[i].file)
 			fput(ms->vmas[i].file);
+		anon_vma_name_put(ms->vmas[i].name);
+	}
 	kvfree(ms->vmas);
 	if (ms->exe) {
 		exe_file_allow_write_access(ms->exe);
