@@ -161,7 +161,7 @@ ifeq ($(BENCH),1)
 bench: kernel tools
 	harness/deps.sh criu
 	CR_EXTRA_PROGS=/usr/sbin/criu harness/mkinitramfs.sh $(B)/selftests $(OUT)/initramfs.cpio.gz
-	VM_MEM=4G harness/vm.sh $(OUT)/bzImage $(OUT)/initramfs.cpio.gz $(OUT) \
+	VM_MEM=4G VM_NUMA= harness/vm.sh $(OUT)/bzImage $(OUT)/initramfs.cpio.gz $(OUT) \
 		"criu check; for r in 1 2 3; do cr_bench $(BENCH_ARGS); done"
 	harness/bench-plot.py $(OUT)/console.log $(OUT)/bench.svg \
 		"cr and CRIU 3.17, Linux 6.12 under QEMU TCG, $$(nproc) cores, $$(date +%F)" \

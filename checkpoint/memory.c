@@ -1852,15 +1852,30 @@ static int cr_map_folios(struct cr_mm_state *ms, unsigned long addr, u32 nr)
 static int cr_fill_run(struct cr_ctx *ctx, struct cr_mm_state *ms, u64 addr, u32 nr)
 {
 	struct mm_struct *mm = current->mm;
-	u32 i, got;
-	int ret = -ENOMEM;
+	struct vm_area_struct *vma;
+	u32 i, got = 0;
+	int ret;
 
-	for (got = 0; got < nr; got++) {
-		ms->folios[got] = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+	/*
+	 * On the nodes the mapping's memory policy (mbind(2)) asks for, else
+	 * the task's, as a fault would allocate them; not across the read
+	 */
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	vma = vma_lookup(mm, addr);
+	ret = vma && vma->vm_end >= addr + nr * PAGE_SIZE ? 0 : -EFAULT;
+	for (; !ret && got < nr; got++) {
+		ms->folios[got] = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma,
+						  addr + got * PAGE_SIZE, false);
 		if (!ms->folios[got])
-			goto out;
-		bvec_set_folio(&ms->bv[got], ms->folios[got], PAGE_SIZE, 0);
+			ret = -ENOMEM;
+		else
+			bvec_set_folio(&ms->bv[got], ms->folios[got], PAGE_SIZE, 0);
 	}
+	mmap_read_unlock(mm);
+	if (ret)
+		goto out;
 	ret = cr_read_data_pages(ctx, ms->bv, nr);
 	for (i = 0; !ret && i < nr; i++) {
 		/* its contents visible before the pte that maps it */

@@ -1575,6 +1575,66 @@ TEST(mempolicy_mappings)
 	kept_or_refused_test(_metadata, 0, vma_policy_before, vma_policy_after);
 }
 
+#define PLACED_PAGES	16
+
+/* The node of the page at @p (move_pages(2) without moving), or -1. */
+static int node_of(void *p)
+{
+	void *pages[1] = { p };
+	int status = -1;
+
+	if (syscall(SYS_move_pages, 0, 1, pages, NULL, &status, 0))
+		return -1;
+	return status;
+}
+
+static char *placed[2];
+
+/* A mapping bound to each node, its pages there (numa=fake=2 in the VM). */
+static int placed_before(void)
+{
+	int n, i;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		return NO_SUPPORT;
+	for (n = 0; n < 2; n++) {
+		unsigned long node = 1UL << n;
+
+		placed[n] = mmap(NULL, PLACED_PAGES * 4096, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (placed[n] == MAP_FAILED ||
+		    syscall(SYS_mbind, placed[n], PLACED_PAGES * 4096, MPOL_BIND, &node, 64, 0))
+			return -1;
+		for (i = 0; i < PLACED_PAGES; i++) {
+			placed[n][i * 4096] = n + 1;
+			if (node_of(placed[n] + i * 4096) != n)
+				return errno == ENOSYS ? NO_SUPPORT : -1;
+		}
+	}
+	return 0;
+}
+
+static int placed_after(void)
+{
+	int n, i, bad = 0;
+
+	for (n = 0; n < 2; n++)
+		for (i = 0; i < PLACED_PAGES; i++) {
+			if (placed[n][i * 4096] != n + 1)
+				return CR_RESTART_BAD;
+			if (node_of(placed[n] + i * 4096) != n && !bad++)
+				fprintf(stderr, "# page %d bound to node %d: on node %d\n", i, n,
+					node_of(placed[n] + i * 4096));
+		}
+	return bad ? CR_RESTART_BAD + 1 : CR_RESTART_OK;
+}
+
+/* The restored pages of a bound mapping are on its node, as a fault puts them. */
+TEST(mempolicy_pages_placed)
+{
+	kept_or_refused_test(_metadata, 0, placed_before, placed_after);
+}
+
 static int refused_after(void)
 {
 	return CR_RESTART_BAD;
