@@ -39,6 +39,7 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1168,7 +1169,7 @@ static int image_rich(void)
 	if (!pid) {
 		struct sigaction sa = { .sa_handler = on_usr1 };
 		struct itimerval it = { { 1000, 0 }, { 1000, 0 } };
-		int fd, p[2], r, w;
+		int fd, p[2], r, w, shm;
 		sigset_t set;
 		char *m;
 
@@ -1198,6 +1199,12 @@ static int image_rich(void)
 		if (m == MAP_FAILED)
 			_exit(1);
 		memset(m, 3, 4096 * 8);
+		/* a SysV segment, removed: each restart makes it again */
+		shm = shmget(IPC_PRIVATE, 2 * 4096 + 5, IPC_CREAT | 0600);
+		m = shm < 0 ? (void *)-1 : shmat(shm, NULL, 0);
+		if (m == (void *)-1 || shmctl(shm, IPC_RMID, NULL))
+			_exit(1);
+		memset(m, 4, 4096);
 		sigaction(SIGUSR1, &sa, NULL);
 		sigemptyset(&set);
 		sigaddset(&set, SIGUSR2);
