@@ -164,8 +164,11 @@ static int cr_vma_kind(struct cr_ctx *ctx, struct mm_struct *mm, struct vm_area_
 		*kind = CR_VMA_ANON_SHARED;
 		return 0;
 	}
-	/* shmat(2): a kernel-internal shmem file too, through ipc/shm.c */
-	if (vma->vm_file && (f & VM_SHARED) && shmem_mapping(vma->vm_file->f_mapping) &&
+	/*
+	 * shmat(2): a kernel-internal shmem file too, through ipc/shm.c;
+	 * VM_MAYSHARE, as a SHM_RDONLY attach has no VM_SHARED
+	 */
+	if (vma->vm_file && (f & VM_MAYSHARE) && shmem_mapping(vma->vm_file->f_mapping) &&
 	    IS_PRIVATE(file_inode(vma->vm_file))) {
 		*kind = CR_VMA_SYSV_SHM;
 		return 0;
@@ -1082,11 +1085,28 @@ static struct file *cr_stage_sysv(struct cr_ctx *ctx, const struct cr_rec_vma *v
 		return ERR_PTR(cr_reject(ctx, ret, "SysV segment %d: may not attach it", r->id));
 	return seg.file;
 }
+
+/* May current attach segment @id as a later mapping @v has it?  As shmat(2) would check. */
+static int cr_check_shmat(struct cr_ctx *ctx, const struct cr_rec_vma *v, int id)
+{
+	struct shm_segment seg;
+	int ret = shm_id_segment(id, cr_shmat_flags(v), &seg);
+
+	if (ret)
+		return cr_reject(ctx, ret, "SysV segment %d: may not attach it", id);
+	fput(seg.file);
+	return 0;
+}
 #else
 static struct file *cr_stage_sysv(struct cr_ctx *ctx, const struct cr_rec_vma *v,
 				  struct cr_shm_obj *o)
 {
 	return ERR_PTR(cr_reject(ctx, -EOPNOTSUPP, "a SysV segment, on a kernel without SysV IPC"));
+}
+
+static int cr_check_shmat(struct cr_ctx *ctx, const struct cr_rec_vma *v, int id)
+{
+	return -EOPNOTSUPP;
 }
 #endif
 
@@ -1097,7 +1117,7 @@ static struct file *cr_stage_sysv(struct cr_ctx *ctx, const struct cr_rec_vma *v
 static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_snap *vs)
 {
 	const struct cr_rec_vma *v = &vs->rec;
-	bool sysv = v->kind == CR_VMA_SYSV_SHM;
+	bool sysv = v->kind == CR_VMA_SYSV_SHM, first = v->shm == ctx->nr_shm + 1;
 	struct cr_shm_obj o = {};
 	struct file *file;
 	int ret;
@@ -1105,7 +1125,7 @@ static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_snap *vs)
 	if (v->shm > ctx->nr_shm + 1)
 		return cr_reject(ctx, -EBADMSG, "shared memory object %u before %u", v->shm,
 				 ctx->nr_shm + 1);
-	if (v->shm == ctx->nr_shm + 1) {
+	if (first) {
 		if (sysv)
 			file = cr_stage_sysv(ctx, v, &o);
 		else
@@ -1133,6 +1153,12 @@ static int cr_stage_shm(struct cr_ctx *ctx, struct cr_vma_snap *vs)
 	    !ctx->shm[v->shm - 1].sysv == sysv)
 		return cr_reject(ctx, -EBADMSG, "shared memory object %u: another size or kind",
 				 v->shm);
+	/* each attach of a segment, not its first only, before the point of no return */
+	if (sysv && !first) {
+		ret = cr_check_shmat(ctx, v, ctx->shm[v->shm - 1].sysv->id);
+		if (ret)
+			return ret;
+	}
 	vs->file = get_file(ctx->shm[v->shm - 1].file);
 	vs->live = ctx->shm[v->shm - 1].live;
 	return 0;

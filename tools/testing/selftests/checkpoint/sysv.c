@@ -332,6 +332,52 @@ TEST(id_taken)
 	close(img);
 }
 
+/*
+ * The segment attached twice, writable then read-only (below it: the
+ * read-only one comes first in the image), and made read-only (0400)
+ * since.  A restarter without CAP_IPC_OWNER may attach it read-only but
+ * not writable: EACCES before the point of no return, not a kill after.
+ */
+TEST(every_attach_checked)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	struct shmid_ds ds;
+	int img = cr_tmpfile(), st;
+	pid_t pid;
+
+	remove_key(KEY);
+	ASSERT_GE(img, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (make_attached(KEY) || shmat(seg_id, NULL, SHM_RDONLY) == (void *)-1 ||
+		    shmctl(seg_id, IPC_STAT, &ds))
+			_exit(1);
+		ds.shm_perm.mode = 0400;
+		if (shmctl(seg_id, IPC_SET, &ds))
+			_exit(1);
+		_exit(cr_self_checkpoint(img) ? CR_ORIG_OK : CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		if (syscall(SYS_capget, &h, d))
+			_exit(1);
+		d[CAP_IPC_OWNER / 32].effective &= ~(1U << (CAP_IPC_OWNER % 32));
+		if (syscall(SYS_capset, &h, d))
+			_exit(1);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	st = cr_wait(pid);
+	EXPECT_EQ(100 + EACCES, st);
+	remove_key(KEY);
+	close(img);
+}
+
 /* Drop CAP_CHECKPOINT_RESTORE and CAP_SYS_ADMIN (which implies it) from the effective set. */
 static int drop_cap_checkpoint_restore(void)
 {
