@@ -85,11 +85,33 @@ static bool cr_task_restart_block(struct task_struct *t)
 }
 
 /*
+ * Keys the task keeps in keyrings of its own (keyctl(2)'s thread and
+ * process keyrings), or a key it is instantiating for request_key(2):
+ * part of its credentials, which restart gives anew (the session keyring
+ * is the restarter's, as the rest of the credentials are).
+ */
+static bool cr_own_keyrings(struct task_struct *t)
+{
+#ifdef CONFIG_KEYS
+	const struct cred *cred;
+	bool own;
+
+	rcu_read_lock();
+	cred = __task_cred(t);
+	own = cred->thread_keyring || cred->process_keyring || cred->request_key_auth;
+	rcu_read_unlock();
+	return own;
+#else
+	return false;
+#endif
+}
+
+/*
  * State of the task cr does not save, refused loudly rather than dropped:
  * a seccomp filter, a Landlock sandbox (restart gives the restarter's
- * credentials, which would lift it), io_uring, a real-time or deadline
- * policy, speculation controls set by prctl, SysV semaphore adjustments
- * to undo at exit (SEM_UNDO).
+ * credentials, which would lift it), keyrings of its own, io_uring, a
+ * real-time or deadline policy, speculation controls set by prctl, SysV
+ * semaphore adjustments to undo at exit (SEM_UNDO).
  */
 static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 {
@@ -101,6 +123,8 @@ static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 #endif
 	if (landlock_task_restricted(t))
 		return cr_refuse(ctx, -EOPNOTSUPP, "sandboxed by Landlock");
+	if (cr_own_keyrings(t))
+		return cr_refuse(ctx, -EOPNOTSUPP, "a thread or process keyring (keyctl)");
 	if (sem_undo_pending(t))
 		return cr_refuse(ctx, -EOPNOTSUPP, "SysV semaphore adjustments (SEM_UNDO)");
 #ifdef CONFIG_IO_URING

@@ -16,7 +16,10 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/io_uring.h>
+#include <linux/netlink.h>
+#include <linux/keyctl.h>
 #include <linux/landlock.h>
 #include <linux/membarrier.h>
 #include <linux/mempolicy.h>
@@ -1399,6 +1402,61 @@ static int landlock_after(void)
 TEST(landlock_sandbox)
 {
 	kept_or_refused_test(_metadata, 0, landlock_before, landlock_after);
+}
+
+/* --- keyrings (keyctl(2)), part of the credentials ---------------------- */
+
+/* Add a key "cr-key" with payload "secret" to @keyring. */
+static int key_add(int keyring)
+{
+	if (syscall(SYS_add_key, "user", "cr-key", "secret", 6, keyring) < 0)
+		return errno == ENOSYS || errno == EOPNOTSUPP ? NO_SUPPORT : -1;
+	return 0;
+}
+
+/* Is "cr-key" with its payload in @keyring? */
+static int key_found(int keyring)
+{
+	char buf[16];
+	long id = syscall(SYS_keyctl, KEYCTL_SEARCH, keyring, "user", "cr-key", 0);
+
+	if (id < 0)
+		return CR_RESTART_BAD;
+	if (syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof(buf)) != 6 ||
+	    memcmp(buf, "secret", 6))
+		return CR_RESTART_BAD + 1;
+	return CR_RESTART_OK;
+}
+
+static int key_thread_before(void)
+{
+	return key_add(KEY_SPEC_THREAD_KEYRING);
+}
+
+static int key_thread_after(void)
+{
+	return key_found(KEY_SPEC_THREAD_KEYRING);
+}
+
+static int key_process_before(void)
+{
+	return key_add(KEY_SPEC_PROCESS_KEYRING);
+}
+
+static int key_process_after(void)
+{
+	return key_found(KEY_SPEC_PROCESS_KEYRING);
+}
+
+/* A key in the thread's or the process's own keyring. */
+TEST(keyring_thread)
+{
+	kept_or_refused_test(_metadata, 0, key_thread_before, key_thread_after);
+}
+
+TEST(keyring_process)
+{
+	kept_or_refused_test(_metadata, 0, key_process_before, key_process_after);
 }
 
 static char *secret;
