@@ -175,7 +175,8 @@ static int cr_vma_kind(struct cr_ctx *ctx, struct mm_struct *mm, struct vm_area_
 	}
 	if (!vma->vm_file || !S_ISREG(file_inode(vma->vm_file)->i_mode))
 		return cr_refuse_vma(ctx, vma, "special mapping");
-	*kind = (f & VM_SHARED) ? CR_VMA_FILE_SHARED : CR_VMA_FILE_PRIVATE;
+	/* MAP_SHARED of a file opened read-only has VM_MAYSHARE alone */
+	*kind = (f & VM_MAYSHARE) ? CR_VMA_FILE_SHARED : CR_VMA_FILE_PRIVATE;
 	return 0;
 }
 
@@ -1584,7 +1585,7 @@ static int cr_check_inherited(const struct cr_vma_snap *vs)
 	for_each_vma_range(vmi, vma, v->end) {
 		if (vma->vm_start > next ||
 		    (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) != prot ||
-		    (vma->vm_flags & VM_SHARED) ||
+		    (vma->vm_flags & VM_MAYSHARE) ||
 		    (vs->file ? !vma->vm_file || file_inode(vma->vm_file) != file_inode(vs->file) :
 		     !vma_is_anonymous(vma)))
 			break;
@@ -1848,7 +1849,7 @@ static int cr_map_folios(struct cr_mm_state *ms, unsigned long addr, u32 nr)
 	u32 i = 0;
 
 	vma = vma_lookup(mm, addr);
-	if (!vma || vma->vm_end < end || (vma->vm_flags & (VM_SHARED | VM_SPECIAL)) ||
+	if (!vma || vma->vm_end < end || (vma->vm_flags & (VM_MAYSHARE | VM_SPECIAL)) ||
 	    is_vm_hugetlb_page(vma))
 		return 0;	/* not what restart mapped: the slow way says why */
 	if (anon_vma_prepare(vma))

@@ -2033,4 +2033,76 @@ TEST(mdwe_exec_content)
 	close(img);
 }
 
+/* --- a shared mapping of a file opened read-only ------------------------ */
+
+#define RO_FILE	"/tmp/cr-unsaved-ro"
+
+static char *ro_map;
+
+/* The permissions /proc/self/maps gives the mapping at @addr ("r--s"). */
+static int maps_perms(void *addr, char *out)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	char line[512], perms[5];
+	int found = -1;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && a >= lo && a < hi) {
+			memcpy(out, perms, 5);
+			found = 0;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int ro_shared_before(void)
+{
+	int fd = open(RO_FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char perms[5];
+
+	if (fd < 0 || write(fd, "shared", 6) != 6 || close(fd))
+		return -1;
+	fd = open(RO_FILE, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ro_map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (ro_map == MAP_FAILED || maps_perms(ro_map, perms) || strcmp(perms, "r--s"))
+		return -1;
+	/* a shared mapping of a read-only file never becomes writable */
+	return mprotect(ro_map, 4096, PROT_READ | PROT_WRITE) == -1 && errno == EACCES ? 0 : -1;
+}
+
+static int ro_shared_after(void)
+{
+	char perms[5];
+	int fd;
+
+	if (memcmp(ro_map, "shared", 6))
+		return CR_RESTART_BAD;
+	if (maps_perms(ro_map, perms) || strcmp(perms, "r--s"))
+		return CR_RESTART_BAD + 1;
+	if (mprotect(ro_map, 4096, PROT_READ | PROT_WRITE) != -1 || errno != EACCES)
+		return CR_RESTART_BAD + 2;
+	/* and it still shares the file's pages */
+	fd = open(RO_FILE, O_WRONLY);
+	if (fd < 0 || pwrite(fd, "SHARED", 6, 0) != 6)
+		return CR_RESTART_BAD + 3;
+	close(fd);
+	return memcmp(ro_map, "SHARED", 6) ? CR_RESTART_BAD + 4 : CR_RESTART_OK;
+}
+
+/*
+ * MAP_SHARED of a file opened read-only: the kernel drops VM_SHARED and
+ * VM_MAYWRITE but it is still a shared mapping ("r--s"), which
+ * mprotect(2) may never make writable.
+ */
+TEST(file_shared_read_only)
+{
+	kept_or_refused_test(_metadata, 0, ro_shared_before, ro_shared_after);
+	unlink(RO_FILE);
+}
+
 TEST_HARNESS_MAIN
