@@ -17,7 +17,7 @@ ln -s busybox "$root/bin/sh"
 install -m 755 "$top/harness/init" "$root/init"
 install -m 755 "$top/harness/run-tests.sh" "$top/harness/demo.sh" "$root/cr/"
 # the tools and helper programs; every other executable is a selftest
-tools="ckpt rstr crinspect counter counter_dyn cr_bench"
+tools="ckpt rstr crinspect counter counter_dyn cr_bench compat32"
 for t in $tools; do
 	install -m 755 "$st/$t" "$root/usr/local/bin/"
 done

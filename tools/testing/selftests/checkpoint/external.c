@@ -33,6 +33,9 @@
  */
 #define RESULT	"/tmp/cr-result"
 
+/* A 32-bit program that pauses forever (compat32.S, no libc) */
+#define COMPAT32	"/usr/local/bin/compat32"
+
 /* A computation whose result does not depend on when it is interrupted. */
 static unsigned long compute(unsigned long rounds)
 {
@@ -568,6 +571,175 @@ TEST(refuse_ldt)
 		_exit(sys_checkpoint(0, img, 0) == -1 && errno == EOPNOTSUPP ? 0 : 2);
 	}
 	EXPECT_EQ(0, cr_wait(pid));
+}
+
+/*
+ * A child that gets some x86 state with @on (0, or errno), checkpoints
+ * itself (refused: EOPNOTSUPP), drops the state with @off and checkpoints
+ * itself again (saved).  0; 4 when the kernel has no such state (skip).
+ */
+static int refused_until_dropped(int img, int (*on)(void), int (*off)(void))
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		int err = on();
+
+		if (err)
+			_exit(err == ENOSYS || err == EINVAL ? 4 : 1);
+		if (sys_checkpoint(0, img, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(2);
+		if (off())
+			_exit(1);
+		_exit(sys_checkpoint(0, img, 0) > 0 ? 0 : 3);
+	}
+	return cr_wait(pid);
+}
+
+static int ioperm_on(void)
+{
+	return syscall(SYS_ioperm, 0x80, 1, 1) ? errno : 0;
+}
+
+static int ioperm_off(void)
+{
+	return syscall(SYS_ioperm, 0x80, 1, 0);
+}
+
+static int iopl_on(void)
+{
+	return syscall(SYS_iopl, 3) ? errno : 0;
+}
+
+static int iopl_off(void)
+{
+	return syscall(SYS_iopl, 0);
+}
+
+static int tsc_on(void)
+{
+	return prctl(PR_SET_TSC, PR_TSC_SIGSEGV) ? errno : 0;
+}
+
+static int tsc_off(void)
+{
+	return prctl(PR_SET_TSC, PR_TSC_ENABLE);
+}
+
+/* I/O port access (ioperm(2), iopl(2)) is not saved: refused. */
+TEST(refuse_ioperm)
+{
+	int img = cr_tmpfile(), r;
+
+	ASSERT_GE(img, 0);
+	r = refused_until_dropped(img, ioperm_on, ioperm_off);
+	if (r == 4)
+		SKIP(return, "no ioperm(2) here");
+	EXPECT_EQ(0, r);
+	r = refused_until_dropped(img, iopl_on, iopl_off);
+	if (r == 4)
+		SKIP(return, "no iopl(2) here");
+	EXPECT_EQ(0, r);
+}
+
+/* RDTSC made to fault (PR_SET_TSC) is not saved: refused. */
+TEST(refuse_tsc_faulting)
+{
+	int img = cr_tmpfile();
+
+	ASSERT_GE(img, 0);
+	EXPECT_EQ(0, refused_until_dropped(img, tsc_on, tsc_off));
+}
+
+/*
+ * A 64-bit process running 32-bit code (a far jump to the 32-bit user
+ * code segment, as Wine and some JITs do): refused, and left running.
+ * The 32-bit code sets a flag and loops; it lives below 4 GiB.
+ */
+TEST(refuse_32bit_mode)
+{
+	unsigned char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+				   MAP_SHARED | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	volatile unsigned int *flag;
+	int img = cr_tmpfile(), status, n;
+	unsigned int addr, addr32;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, page);
+	addr32 = (unsigned long)page;
+	ASSERT_GE(img, 0);
+	flag = (volatile unsigned int *)(page + 256);
+	addr = (unsigned long)flag;
+	/* movl $1, (addr); jmp . */
+	page[0] = 0xc7;
+	page[1] = 0x05;
+	memcpy(page + 2, &addr, 4);
+	memcpy(page + 6, "\x01\x00\x00\x00\xeb\xfe", 6);
+	/* the far pointer: offset, then selector */
+	memcpy(page + 128, &addr32, 4);
+	memcpy(page + 132, "\x23\x00", 2);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	/*
+	 * A far jump, not a far return: QEMU's TCG reads the stack of an
+	 * lret to another code segment as a supervisor access, which SMAP
+	 * faults (a kernel oops on a user instruction).
+	 */
+	if (!pid)
+		asm volatile("ljmpl *(%0)" : : "r"(page + 128));
+	if (!pid)
+		_exit(1);	/* not reached */
+	for (n = 0; n < 1000 && !*flag; n++)
+		cr_msleep(10);
+	ASSERT_EQ(1, *flag);
+	ASSERT_EQ(0, stop(pid));
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	/* untouched: it still runs */
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	kill(pid, SIGKILL);
+	cr_wait(pid);
+}
+
+/* A 32-bit program (ia32 emulation): refused, and left running. */
+TEST(refuse_compat_process)
+{
+	int img = cr_tmpfile(), status, n;
+	char exe[64], path[32];
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	if (access(COMPAT32, X_OK))
+		SKIP(return, "no " COMPAT32);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		execl(COMPAT32, COMPAT32, NULL);
+		_exit(errno == ENOEXEC ? 4 : 1);
+	}
+	/* not before it runs the 32-bit program */
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	for (n = 0; n < 1000; n++) {
+		ssize_t len = readlink(path, exe, sizeof(exe) - 1);
+
+		if (len > 0 && (exe[len] = 0, !strcmp(exe, COMPAT32)))
+			break;
+		cr_msleep(10);
+	}
+	if (waitpid(pid, &status, WNOHANG) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 4)
+		SKIP(return, "no ia32 emulation in this kernel");
+	ASSERT_LT(n, 1000);
+	ASSERT_EQ(0, stop(pid));
+	EXPECT_EQ(-1, sys_checkpoint(pid, img, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	kill(pid, SIGKILL);
+	cr_wait(pid);
 }
 
 /* A mapping of a file that was deleted cannot be reopened: refused. */
