@@ -2105,4 +2105,98 @@ TEST(file_shared_read_only)
 	unlink(RO_FILE);
 }
 
+/* --- audit: syscall contexts, login uid and session -------------------- */
+
+/* Enable or disable audit (AUDIT_SET): 0, NO_SUPPORT, or -1. */
+static int audit_enable(int on)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct audit_status s;
+	} req = {
+		.nh = {
+			.nlmsg_len = sizeof(req), .nlmsg_type = AUDIT_SET,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+		},
+		.s = { .mask = AUDIT_STATUS_ENABLED, .enabled = on },
+	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT), ret = -1;
+
+	if (fd < 0)
+		return errno == EPROTONOSUPPORT ? NO_SUPPORT : -1;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) == sizeof(req) &&
+	    recv(fd, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack.nh) &&
+	    ack.nh.nlmsg_type == NLMSG_ERROR && !ack.err.error)
+		ret = 0;
+	close(fd);
+	return ret;
+}
+
+static char callers_loginuid[16], callers_session[16];
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+static int audit_before(void)
+{
+	char buf[16];
+	int fd = open("/proc/self/loginuid", O_WRONLY);
+
+	/* a login of its own: loginuid 4242, a new session id */
+	if (fd < 0)
+		return errno == ENOENT ? NO_SUPPORT : -1;
+	if (write(fd, "4242", 4) != 4)
+		return -1;
+	close(fd);
+	return read_small("/proc/self/loginuid", buf, sizeof(buf)) || strcmp(buf, "4242");
+}
+
+static int audit_after(void)
+{
+	char uid[16], session[16];
+
+	if (read_small("/proc/self/loginuid", uid, sizeof(uid)) ||
+	    read_small("/proc/self/sessionid", session, sizeof(session)))
+		return CR_RESTART_BAD;
+	/* the restarter's, as its credentials are (usage.rst) */
+	if (strcmp(uid, callers_loginuid) || strcmp(session, callers_session))
+		return CR_RESTART_BAD + 1;
+	return CR_RESTART_OK;
+}
+
+/*
+ * With audit on, every syscall (restart's too, and those the restarted
+ * tasks were in) runs with an audit context; the login uid and session
+ * are the restarter's.
+ */
+TEST(audit_login)
+{
+	int r = audit_enable(1);
+
+	if (r == NO_SUPPORT)
+		SKIP(return, "no audit");
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, read_small("/proc/self/loginuid", callers_loginuid,
+				sizeof(callers_loginuid)));
+	ASSERT_EQ(0, read_small("/proc/self/sessionid", callers_session,
+				sizeof(callers_session)));
+	kept_or_refused_test(_metadata, 0, audit_before, audit_after);
+	EXPECT_EQ(0, audit_enable(0));
+}
+
 TEST_HARNESS_MAIN
