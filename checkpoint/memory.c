@@ -41,6 +41,7 @@
 #include <linux/secretmem.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
 #include <linux/shm.h>
@@ -1437,8 +1438,34 @@ bad:
 	return 0;
 }
 
+/* Does a process other than the caller run in @mm (CLONE_VM)? */
+static bool cr_mm_other_process(struct mm_struct *mm)
+{
+	struct task_struct *p;
+	bool other = false;
+
+	/* set for good by the first clone(CLONE_VM) without CLONE_THREAD */
+	if (!test_bit(MMF_MULTIPROCESS, &mm->flags))
+		return false;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (!same_thread_group(p, current) && process_shares_mm(p, mm)) {
+			other = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return other;
+}
+
 /**
  * cr_check_caller_mm() - can the caller's address space be replaced?
+ *
+ * Shared is another task that runs in it: a thread, the parent of a vfork
+ * child, a process made with CLONE_VM.  Not a reference to it that others
+ * take for a while (/proc/PID/mem or /proc/PID/stat read, get_task_mm()),
+ * so not mm_users: such readers see the address space change under them,
+ * as they would under munmap(2).
  *
  * Return: 0; -EBUSY if the caller shares it (threads, vfork, CLONE_VM);
  * -EPERM if part of it is sealed with mseal().
@@ -1450,7 +1477,8 @@ int cr_check_caller_mm(void)
 	struct vm_area_struct *vma;
 	int ret = 0;
 
-	if (!mm || get_nr_threads(current) != 1 || atomic_read(&mm->mm_users) != 1) {
+	if (!mm || get_nr_threads(current) != 1 || current->vfork_done ||
+	    cr_mm_other_process(mm)) {
 		pr_info_ratelimited("restart: the caller's address space is shared\n");
 		return -EBUSY;
 	}

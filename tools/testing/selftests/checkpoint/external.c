@@ -799,6 +799,122 @@ static int image_mapping(const char *path)
 	return cr_wait(pid) == CR_ORIG_OK ? img : -1;
 }
 
+#define READ_LEN	(8 << 20)
+
+static volatile int reading;
+static pid_t read_target;
+static char *read_buf;
+static volatile int reads;
+
+/* Read the target's memory over and over, as a debugger or monitor would. */
+static void *vm_reader(void *arg)
+{
+	char *dst = malloc(READ_LEN), path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", read_target);
+	fd = open(path, O_RDONLY);
+	while (dst && fd >= 0 && reading)
+		if (pread(fd, dst, READ_LEN, (unsigned long)read_buf) > 0)
+			reads++;
+	if (fd >= 0)
+		close(fd);
+	free(dst);
+	return arg;
+}
+
+/*
+ * Another process reading the caller's memory (/proc/PID/mem, or
+ * /proc/PID/stat, process_vm_readv(2): each holds a reference to the
+ * address space for a while) does not share it: restart goes on.  On two CPUs
+ * restart failed with EBUSY, "the caller's address space is shared", when
+ * the test's own read of /proc/PID/stat met it.
+ */
+TEST(restart_while_read)
+{
+	int img = image_mapping(NULL), go[2], i, n, st;
+	pthread_t t;
+	char c = 0;
+
+	ASSERT_GE(img, 0);
+	read_buf = mmap(NULL, READ_LEN, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, read_buf);
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, pipe(go));
+		read_target = fork();
+		ASSERT_GE(read_target, 0);
+		if (!read_target) {
+			close(go[1]);
+			if (read(go[0], &c, 1) != 1 || lseek(img, 0, SEEK_SET))
+				_exit(1);
+			sys_restart(0, img, 0);
+			_exit(100 + errno);
+		}
+		close(go[0]);
+		reading = 1;
+		reads = 0;
+		ASSERT_EQ(0, pthread_create(&t, NULL, vm_reader, NULL));
+		/* the reader at work, or this tests nothing */
+		for (n = 0; n < 500 && !reads; n++)
+			cr_msleep(10);
+		ASSERT_LT(n, 500);
+		ASSERT_EQ(1, write(go[1], &c, 1));
+		close(go[1]);
+		st = cr_wait(read_target);
+		reading = 0;
+		pthread_join(t, NULL);
+		EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("round %d: %s %d", i,
+						  st > 100 ? "errno" : "exit",
+						  st > 100 ? st - 100 : st);
+	}
+	munmap(read_buf, READ_LEN);
+	close(img);
+}
+
+/*
+ * restart(2) in place from a process whose address space another process
+ * runs in: from a vfork child (its parent waits in it), and from a
+ * process with a CLONE_VM sibling: EBUSY, the caller intact.  Once the
+ * sibling is gone, the same process restarts.
+ */
+TEST(restart_vm_shared)
+{
+	int img = image_mapping(NULL), st;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	pid = vfork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		lseek(img, 0, SEEK_SET);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	EXPECT_EQ(100 + EBUSY, cr_wait(pid));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		static char stack[65536];
+		pid_t sib = clone(vm_sharer, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
+
+		if (sib < 0 || lseek(img, 0, SEEK_SET))
+			_exit(1);
+		if (sys_restart(0, img, 0) != -1 || errno != EBUSY)
+			_exit(2);
+		kill(sib, SIGKILL);
+		if (waitpid(sib, NULL, 0) != sib || lseek(img, 0, SEEK_SET))
+			_exit(1);
+		sys_restart(0, img, 0);
+		_exit(100 + errno);
+	}
+	st = cr_wait(pid);
+	EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("%s %d", st > 100 ? "errno" : "exit",
+					  st > 100 ? st - 100 : st);
+	close(img);
+}
+
 /* A mapped file that is gone: refused before the point of no return. */
 TEST(restart_missing_file)
 {
