@@ -26,9 +26,23 @@ splat='(BUG:|WARNING:|Oops|KASAN:|UBSAN:|suspected memory leak|INFO: task .* blo
 # "traps: COMM[PID] general protection fault ip:... sp:..." for one, as
 # hostile images restarted with a non-canonical stack pointer give.
 user_trap=' traps: [^ ]*\[[0-9]+\] general protection fault ip:'
-if grep -E "$splat" "$log" | grep -Evq "$user_trap"; then
+# Nor is the report of a memory cgroup's OOM killer (cgroups.c restarts
+# past memory.max): its header, stack and task list, up to the kill.  A
+# report that ends otherwise (a global OOM) or not within 300 lines is kept.
+unoom() {
+	awk 'function flush() { for (i = 0; i < n; i++) print buf[i]; n = 0; on = 0 }
+	     /invoked oom-killer:/ { flush(); on = 1 }
+	     { line = NR ": " $0 }
+	     on { buf[n++] = line
+		  if (/Memory cgroup out of memory: Killed process/) { n = 0; on = 0 }
+		  else if (/Killed process/ || n >= 300) flush()
+		  next }
+	     { print line }
+	     END { flush() }' "$log"
+}
+if unoom | grep -E "$splat" | grep -Evq "$user_trap"; then
 	echo "report: kernel splat in the console log ($log):"
-	grep -En "$splat" "$log" | grep -Ev "$user_trap" | head -20
+	unoom | grep -E "$splat" | grep -Ev "$user_trap" | head -20
 	bad=1
 fi
 grep '^not ok ' "$res.txt" | sed 's/^/report: /'
