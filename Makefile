@@ -157,11 +157,13 @@ BENCH_ARGS = --criu --shapes --tree $(BENCH_TREE) --threads $(BENCH_THREADS) \
 # CRIU side by side: Debian's criu, installed here and put in a VM image of
 # its own, on a kernel of its own (harness/bench.config); three runs, whose
 # medians go to build/bench/bench.md and bench.svg (harness/bench-plot.py).
+# One CPU: under TCG a second one (the host's other core) made dd itself
+# 1.5-2.2x slower and every figure noisier.
 ifeq ($(BENCH),1)
 bench: kernel tools
 	harness/deps.sh criu
 	CR_EXTRA_PROGS=/usr/sbin/criu harness/mkinitramfs.sh $(B)/selftests $(OUT)/initramfs.cpio.gz
-	VM_MEM=4G VM_NUMA= harness/vm.sh $(OUT)/bzImage $(OUT)/initramfs.cpio.gz $(OUT) \
+	VM_MEM=4G VM_NUMA= VM_SMP=1 harness/vm.sh $(OUT)/bzImage $(OUT)/initramfs.cpio.gz $(OUT) \
 		"criu check; for r in 1 2 3; do cr_bench $(BENCH_ARGS); done"
 	harness/bench-plot.py $(OUT)/console.log $(OUT)/bench.svg \
 		"cr and CRIU 3.17, Linux 6.12 under QEMU TCG, $$(nproc) cores, $$(date +%F)" \

@@ -10,11 +10,11 @@ kernel=$1
 initrd=$2
 out=$3
 cmd=$4
-: "${VM_MEM:=2G}" "${VM_TIMEOUT:=1500}" "${VM_APPEND:=}" "${VM_NUMA=numa=fake=2}"
+: "${VM_MEM:=2G}" "${VM_TIMEOUT:=1500}" "${VM_APPEND:=}" "${VM_NUMA=numa=fake=2}" "${VM_SMP:=2}"
 # two NUMA nodes (CONFIG_NUMA_EMU): memory policies name a node that exists
 append="console=ttyS0 oops=panic panic=-1 $VM_NUMA $VM_APPEND"
 mkdir -p "$out"
-qemu="qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m $VM_MEM
+qemu="qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp $VM_SMP -m $VM_MEM
 	-no-reboot -display none -nodefaults -kernel $kernel"
 
 if [ -z "$cmd" ]; then
