@@ -53,6 +53,18 @@ static long cg_read(const char *file)
 	return !strncmp(buf, "max", 3) ? LONG_MAX : atol(buf);
 }
 
+/* A restarter's exit status (100 + errno if restart(2) returned), in words. */
+static const char *how(int st)
+{
+	static char buf[32];
+
+	if (st > 100 && st < 128)
+		snprintf(buf, sizeof(buf), "errno %d", st - 100);
+	else
+		snprintf(buf, sizeof(buf), "status %d", st);
+	return buf;
+}
+
 /* Mount cgroup v2, enable @controllers below the root, make CG_TEST. */
 static int cg_setup(const char *controllers)
 {
@@ -202,8 +214,7 @@ TEST_F(memcg, charged)
 {
 	int st = restart_in_cg(self->img, 0);
 
-	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("%s %d", st > 100 && st < 128 ? "errno" : "status",
-					   st > 100 && st < 128 ? st - 100 : st);
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("%s", how(st));
 	/* the same inside a restart that makes a child */
 	st = restart_in_cg(self->img, CR_RESTART_CHILD);
 	EXPECT_EQ(CR_RESTART_OK, st);
@@ -224,9 +235,7 @@ TEST_F(memcg, over_limit)
 	ASSERT_EQ(0, cg_set("memory.max", max));
 	st = restart_in_cg(self->img, 0);
 	EXPECT_TRUE(st == 128 + SIGKILL || st == 100 + ENOMEM)
-		TH_LOG("restart over memory.max: %s %d",
-		       st > 100 && st < 128 ? "errno" : "status",
-		       st > 100 && st < 128 ? st - 100 : st);
+		TH_LOG("restart over memory.max: %s", how(st));
 	EXPECT_TRUE(cg_empty());
 	ASSERT_EQ(0, cg_set("memory.max", "max"));
 	EXPECT_EQ(CR_RESTART_OK, restart_in_cg(self->img, 0));
@@ -307,8 +316,7 @@ TEST_F(pids, over_limit)
 
 	ASSERT_EQ(0, cg_set("pids.max", "3"));
 	st = restart_in_cg(self->img, CR_RESTART_CHILD | CR_RESTART_NEW_PIDS);
-	EXPECT_EQ(100 + EAGAIN, st) TH_LOG("%s %d", st > 100 && st < 128 ? "errno" : "status",
-					   st > 100 && st < 128 ? st - 100 : st);
+	EXPECT_EQ(100 + EAGAIN, st) TH_LOG("%s", how(st));
 	/* the root made and killed ends as our zombie */
 	for (i = 0; i < 500 && cg_get("pids.current"); i++) {
 		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)

@@ -725,8 +725,11 @@ TEST(refuse_compat_process)
 	for (n = 0; n < 1000; n++) {
 		ssize_t len = readlink(path, exe, sizeof(exe) - 1);
 
-		if (len > 0 && (exe[len] = 0, !strcmp(exe, COMPAT32)))
-			break;
+		if (len > 0) {
+			exe[len] = 0;
+			if (!strcmp(exe, COMPAT32))
+				break;
+		}
 		cr_msleep(10);
 	}
 	if (waitpid(pid, &status, WNOHANG) == pid && WIFEXITED(status) &&
@@ -801,6 +804,18 @@ static int image_mapping(const char *path)
 
 #define READ_LEN	(8 << 20)
 
+/* A restarter's exit status (100 + errno if restart(2) returned), in words. */
+static const char *how(int st)
+{
+	static char buf[32];
+
+	if (st > 100 && st < 128)
+		snprintf(buf, sizeof(buf), "errno %d", st - 100);
+	else
+		snprintf(buf, sizeof(buf), "exit %d", st);
+	return buf;
+}
+
 static volatile int reading;
 static pid_t read_target;
 static char *read_buf;
@@ -864,9 +879,7 @@ TEST(restart_while_read)
 		st = cr_wait(read_target);
 		reading = 0;
 		pthread_join(t, NULL);
-		EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("round %d: %s %d", i,
-						  st > 100 ? "errno" : "exit",
-						  st > 100 ? st - 100 : st);
+		EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("round %d: %s", i, how(st));
 	}
 	munmap(read_buf, READ_LEN);
 	close(img);
@@ -910,8 +923,7 @@ TEST(restart_vm_shared)
 		_exit(100 + errno);
 	}
 	st = cr_wait(pid);
-	EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("%s %d", st > 100 ? "errno" : "exit",
-					  st > 100 ? st - 100 : st);
+	EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("%s", how(st));
 	close(img);
 }
 
