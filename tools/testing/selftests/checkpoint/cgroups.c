@@ -308,7 +308,8 @@ FIXTURE_TEARDOWN(pids)
 /*
  * pids.max lets the caller make the root but not its three children:
  * restart fails with the caller intact (EAGAIN, as fork(2) would), no task
- * of the tree is left; with room for them it succeeds.
+ * of the tree is left; in place, the caller is killed; with room for them
+ * it succeeds.
  */
 TEST_F(pids, over_limit)
 {
@@ -318,6 +319,18 @@ TEST_F(pids, over_limit)
 	st = restart_in_cg(self->img, CR_RESTART_CHILD | CR_RESTART_NEW_PIDS);
 	EXPECT_EQ(100 + EAGAIN, st) TH_LOG("%s", how(st));
 	/* the root made and killed ends as our zombie */
+	for (i = 0; i < 500 && cg_get("pids.current"); i++) {
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
+		cr_msleep(10);
+	}
+	EXPECT_EQ(0, cg_get("pids.current"));
+	/*
+	 * In place, the caller is the root and its children are made past
+	 * the point of no return: killed, cleanly, nothing left
+	 */
+	st = restart_in_cg(self->img, CR_RESTART_NEW_PIDS);
+	EXPECT_EQ(128 + SIGKILL, st) TH_LOG("%s", how(st));
 	for (i = 0; i < 500 && cg_get("pids.current"); i++) {
 		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
 			;
