@@ -53,18 +53,6 @@ static long cg_read(const char *file)
 	return !strncmp(buf, "max", 3) ? LONG_MAX : atol(buf);
 }
 
-/* A restarter's exit status (100 + errno if restart(2) returned), in words. */
-static const char *how(int st)
-{
-	static char buf[32];
-
-	if (st > 100 && st < 128)
-		snprintf(buf, sizeof(buf), "errno %d", st - 100);
-	else
-		snprintf(buf, sizeof(buf), "status %d", st);
-	return buf;
-}
-
 /* Mount cgroup v2, enable @controllers below the root, make CG_TEST. */
 static int cg_setup(const char *controllers)
 {
@@ -105,6 +93,19 @@ static long cg_get(const char *file)
 
 	snprintf(path, sizeof(path), CG_TEST "/%s", file);
 	return cg_read(path);
+}
+
+/* Reap our zombies until CG_TEST holds no task (up to 5 s): pids.current. */
+static long cg_reap(void)
+{
+	int i;
+
+	for (i = 0; i < 500 && cg_get("pids.current"); i++) {
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
+		cr_msleep(10);
+	}
+	return cg_get("pids.current");
 }
 
 /*
@@ -214,7 +215,7 @@ TEST_F(memcg, charged)
 {
 	int st = restart_in_cg(self->img, 0);
 
-	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("%s", how(st));
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("%s", cr_status(st));
 	/* the same inside a restart that makes a child */
 	st = restart_in_cg(self->img, CR_RESTART_CHILD);
 	EXPECT_EQ(CR_RESTART_OK, st);
@@ -235,7 +236,7 @@ TEST_F(memcg, over_limit)
 	ASSERT_EQ(0, cg_set("memory.max", max));
 	st = restart_in_cg(self->img, 0);
 	EXPECT_TRUE(st == 128 + SIGKILL || st == 100 + ENOMEM)
-		TH_LOG("restart over memory.max: %s", how(st));
+		TH_LOG("restart over memory.max: %s", cr_status(st));
 	EXPECT_TRUE(cg_empty());
 	ASSERT_EQ(0, cg_set("memory.max", "max"));
 	EXPECT_EQ(CR_RESTART_OK, restart_in_cg(self->img, 0));
@@ -313,30 +314,20 @@ FIXTURE_TEARDOWN(pids)
  */
 TEST_F(pids, over_limit)
 {
-	int st, i;
+	int st;
 
 	ASSERT_EQ(0, cg_set("pids.max", "3"));
 	st = restart_in_cg(self->img, CR_RESTART_CHILD | CR_RESTART_NEW_PIDS);
-	EXPECT_EQ(100 + EAGAIN, st) TH_LOG("%s", how(st));
+	EXPECT_EQ(100 + EAGAIN, st) TH_LOG("%s", cr_status(st));
 	/* the root made and killed ends as our zombie */
-	for (i = 0; i < 500 && cg_get("pids.current"); i++) {
-		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-			;
-		cr_msleep(10);
-	}
-	EXPECT_EQ(0, cg_get("pids.current"));
+	EXPECT_EQ(0, cg_reap());
 	/*
 	 * In place, the caller is the root and its children are made past
 	 * the point of no return: killed, cleanly, nothing left
 	 */
 	st = restart_in_cg(self->img, CR_RESTART_NEW_PIDS);
-	EXPECT_EQ(128 + SIGKILL, st) TH_LOG("%s", how(st));
-	for (i = 0; i < 500 && cg_get("pids.current"); i++) {
-		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-			;
-		cr_msleep(10);
-	}
-	EXPECT_EQ(0, cg_get("pids.current"));
+	EXPECT_EQ(128 + SIGKILL, st) TH_LOG("%s", cr_status(st));
+	EXPECT_EQ(0, cg_reap());
 	/* room for the caller and the four: back */
 	ASSERT_EQ(0, cg_set("pids.max", "5"));
 	tree_tasks = 5;

@@ -205,6 +205,23 @@ static inline int cr_self_checkpoint(int img)
 	return r > 0;
 }
 
+/*
+ * A restarter's status in words: 100 + errno if restart(2) returned, 128 +
+ * a signal (cr_wait()), else the restarted process's exit code.
+ */
+static inline const char *cr_status(int st)
+{
+	static char buf[32];
+
+	if (st > 100 && st < 128)
+		snprintf(buf, sizeof(buf), "errno %d", st - 100);
+	else if (st >= 128)
+		snprintf(buf, sizeof(buf), "signal %d", st - 128);
+	else
+		snprintf(buf, sizeof(buf), "exit %d", st);
+	return buf;
+}
+
 /* Wait for @pid: its exit code, or 128 + the signal that killed it. */
 static inline int cr_wait(pid_t pid)
 {

@@ -804,18 +804,6 @@ static int image_mapping(const char *path)
 
 #define READ_LEN	(8 << 20)
 
-/* A restarter's exit status (100 + errno if restart(2) returned), in words. */
-static const char *how(int st)
-{
-	static char buf[32];
-
-	if (st > 100 && st < 128)
-		snprintf(buf, sizeof(buf), "errno %d", st - 100);
-	else
-		snprintf(buf, sizeof(buf), "exit %d", st);
-	return buf;
-}
-
 static volatile int reading;
 static pid_t read_target;
 static char *read_buf;
@@ -879,7 +867,7 @@ TEST(restart_while_read)
 		st = cr_wait(read_target);
 		reading = 0;
 		pthread_join(t, NULL);
-		EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("round %d: %s", i, how(st));
+		EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("round %d: %s", i, cr_status(st));
 	}
 	munmap(read_buf, READ_LEN);
 	close(img);
@@ -923,7 +911,7 @@ TEST(restart_vm_shared)
 		_exit(100 + errno);
 	}
 	st = cr_wait(pid);
-	EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("%s", how(st));
+	EXPECT_EQ(CR_ORIG_OK, st) TH_LOG("%s", cr_status(st));
 	close(img);
 }
 
