@@ -344,6 +344,7 @@ P_LANDLOCK=0012-landlock-tell-whether-a-task-is-sandboxed.patch
 P_MEMPOLICY=0013-mm-mempolicy-set-policies-from-the-kernel.patch
 P_SHM=0014-ipc-shm-checkpoint-restart-helpers.patch
 P_SEM=0015-ipc-sem-tell-whether-a-task-has-undo-adjustments.patch
+P_MQUEUE=0016-ipc-mqueue-checkpoint-restart-helpers.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
 
@@ -451,6 +452,9 @@ commit_patch "$P_EPOLL" \
 
 commit_patch "$P_INOTIFY" \
 	"inotify helpers: make an inotify file without an fd, read its watches and events, add a watch with its descriptor, queue an event"
+
+commit_patch "$P_MQUEUE" \
+	"POSIX message queue helpers: read a queue without receiving, open or make one without an fd, queue a message from the kernel, remove a queue"
 
 add_files checkpoint/files.c checkpoint/socket.c checkpoint/notify.c
 body <<'EOF'
