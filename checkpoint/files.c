@@ -41,6 +41,7 @@
 #include <linux/pidfs.h>
 #include <uapi/linux/pidfd.h>
 #include <linux/pipe_fs_i.h>
+#include <linux/posix_mqueue.h>
 #include <linux/namei.h>
 #include <linux/memfd.h>
 #include <linux/net.h>
@@ -435,8 +436,46 @@ static int cr_write_content(struct cr_ctx *ctx, struct file *file, u32 objref, l
 	return ret;
 }
 
-/* The largest file whose bytes the checkpoint of @ctx saves. */
-static u64 cr_content_max(struct cr_ctx *ctx)
+/**
+ * cr_write_file_data() - write bytes of a file in file data records
+ * @ctx: checkpoint context
+ * @objref: the file's, whose record was just written
+ * @data: the bytes: an inotify file's events, a message queue's messages
+ * @len: how many, 0 for none
+ *
+ * Return: 0 or -errno.
+ */
+int cr_write_file_data(struct cr_ctx *ctx, u32 objref, const void *data, size_t len)
+{
+	struct cr_rec_file_data *d;
+	size_t off, chunk;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	d = kvmalloc(sizeof(*d) + min_t(size_t, len, CR_FILE_DATA_MAX), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	for (off = 0; !ret && off < len; off += chunk) {
+		chunk = min_t(size_t, len - off, CR_FILE_DATA_MAX);
+		d->objref = objref;
+		d->__reserved = 0;
+		d->offset = off;
+		memcpy(d + 1, data + off, chunk);
+		ret = cr_write_rec(ctx, CR_REC_FILE_DATA, d, sizeof(*d) + chunk);
+		cond_resched();
+	}
+	kvfree(d);
+	return ret;
+}
+
+/**
+ * cr_content_max() - the most bytes of a file the checkpoint saves
+ * @ctx: checkpoint context
+ *
+ * Return: CR_CONTENT_DEFAULT, or what CR_CHECKPOINT_CONTENT() said.
+ */
+u64 cr_content_max(struct cr_ctx *ctx)
 {
 	unsigned long shift = (ctx->flags & CR_CHECKPOINT_CONTENT_MASK) >>
 			      CR_CHECKPOINT_CONTENT_SHIFT;
@@ -592,6 +631,9 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 		return cr_write_pidfd(ctx, file, r, fd, pidfd_pid(file));
 	if (is_inotify_file(file))
 		return cr_write_inotify(ctx, file, r, fd);
+	/* before the deleted files: a queue removed is a regular file unlinked */
+	if (is_mq_file(file))
+		return cr_write_mqueue(ctx, file, r, fd, memfds);
 	/* memory the kernel itself may not read */
 	if (secretmem_mapping(file->f_mapping))
 		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a memfd_secret(2) file", fd);
@@ -1729,6 +1771,8 @@ static struct file *cr_make_file(struct cr_ctx *ctx, const struct cr_rec_file *r
 		return cr_stage_pidfd(ctx, r);
 	case CR_FILE_INOTIFY:
 		return cr_make_inotify(ctx, r);
+	case CR_FILE_MQUEUE:
+		return cr_make_mqueue(ctx, r);
 	}
 	file = cr_make_event(r, (const struct cr_file_event *)(r + 1));
 	if (IS_ERR(file))
@@ -1782,7 +1826,8 @@ static int cr_read_file(struct cr_ctx *ctx)
 	}
 	/* made anew, no path to hand a file in for */
 	if (r->kind == CR_FILE_MEMFD || r->kind == CR_FILE_EPOLL || r->kind == CR_FILE_SOCKET ||
-	    r->kind == CR_FILE_PIDFD || r->kind == CR_FILE_INOTIFY || cr_file_is_event(r->kind))
+	    r->kind == CR_FILE_PIDFD || r->kind == CR_FILE_INOTIFY || r->kind == CR_FILE_MQUEUE ||
+	    cr_file_is_event(r->kind))
 		goto make;
 	file = cr_inherited(ctx, path);
 	if (file) {

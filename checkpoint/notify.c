@@ -217,30 +217,6 @@ out:
 	return ret;
 }
 
-/* The events @events (@len bytes) of the file @objref, in file data records. */
-static int cr_write_events(struct cr_ctx *ctx, u32 objref, const void *events, size_t len)
-{
-	struct cr_rec_file_data *d;
-	size_t off, chunk;
-	int ret = 0;
-
-	if (!len)
-		return 0;
-	d = kvmalloc(sizeof(*d) + min_t(size_t, len, CR_FILE_DATA_MAX), GFP_KERNEL);
-	if (!d)
-		return -ENOMEM;
-	for (off = 0; !ret && off < len; off += chunk) {
-		chunk = min_t(size_t, len - off, CR_FILE_DATA_MAX);
-		d->objref = objref;
-		d->__reserved = 0;
-		d->offset = off;
-		memcpy(d + 1, events + off, chunk);
-		ret = cr_write_rec(ctx, CR_REC_FILE_DATA, d, sizeof(*d) + chunk);
-	}
-	kvfree(d);
-	return ret;
-}
-
 /**
  * cr_write_inotify() - write the records of an inotify file
  * @ctx: checkpoint context
@@ -284,7 +260,7 @@ int cr_write_inotify(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *
 		 next_wd);
 	ret = cr_write_rec(ctx, CR_REC_FILE, r, sizeof(*r) + sizeof(*n));
 	if (!ret)
-		ret = cr_write_events(ctx, r->objref, events, len);
+		ret = cr_write_file_data(ctx, r->objref, events, len);
 	if (!ret && nr)
 		ret = cr_write_watches(ctx, r->objref, fd, w, nr);
 out:

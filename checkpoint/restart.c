@@ -263,8 +263,9 @@ long cr_restart(struct cr_ctx *ctx, int crid)
 	}
 out:
 	if (ret < 0) {
-		/* the SysV segments it made go: no process attaches them now */
+		/* the SysV segments and message queues it made go: no process has them now */
 		cr_unmake_shm(ctx);
+		cr_unmake_mqueues(ctx);
 		/* an open interrupted must not have restart(2) run again */
 		ret = cr_no_restart(ret);
 		pr_debug("restart failed: %ld at offset %llu\n", ret, ctx->offset);

@@ -72,6 +72,7 @@ void cr_ctx_release(struct kref *ref)
 	struct cr_ctx *ctx = container_of(ref, struct cr_ctx, ref);
 
 	cr_free_tree(ctx);
+	cr_free_mqueues(ctx);
 	kvfree(ctx->stash);
 	kvfree(ctx->buf);
 	fput(ctx->file);

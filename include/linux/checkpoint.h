@@ -218,6 +218,11 @@ struct cr_shm_obj {
  *		(checkpoint: numbered so far; restart: made so far)
  * @shm:	their files and sizes, @nr_shm of them, by id (checkpoint: the
  *		objects seen; restart: the objects made)
+ * @mq_made:	restart: files of the POSIX message queues it made,
+ *		@nr_mq_made of them (room for @cap_mq_made), removed again if
+ *		it fails
+ * @nr_mq_made:	their number
+ * @cap_mq_made: the room of @mq_made
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  * @machine:	the arch record (restart: as read; checkpoint: as written)
  */
@@ -273,6 +278,9 @@ struct cr_ctx {
 	void *files;
 	u32 nr_shm;
 	struct cr_shm_obj *shm;
+	struct file **mq_made;
+	u32 nr_mq_made;
+	u32 cap_mq_made;
 	struct cr_rec_head head;
 	struct cr_rec_arch machine;
 };
@@ -410,6 +418,16 @@ int cr_files_map_obj(struct cr_ctx *ctx, struct file *file, u32 *objref);
 struct file *cr_files_obj(struct cr_ctx *ctx, u32 objref);
 void cr_files_before_kill(struct cr_ctx *ctx);
 int cr_restore_pidfds(struct cr_ctx *ctx, struct cr_task *t);
+
+int cr_write_file_data(struct cr_ctx *ctx, u32 objref, const void *data, size_t len);
+u64 cr_content_max(struct cr_ctx *ctx);
+
+/* checkpoint/mqueue.c */
+int cr_write_mqueue(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
+		    unsigned int fd, struct cr_objs *inodes);
+struct file *cr_make_mqueue(struct cr_ctx *ctx, const struct cr_rec_file *r);
+void cr_unmake_mqueues(struct cr_ctx *ctx);
+void cr_free_mqueues(struct cr_ctx *ctx);
 
 /* checkpoint/notify.c */
 struct cr_inotify_state;

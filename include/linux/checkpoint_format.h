@@ -203,6 +203,7 @@ static inline const char *cr_file_kind_name(__u32 kind)
 		[CR_FILE_SOCKET]	= "socket",
 		[CR_FILE_PIDFD]		= "pidfd",
 		[CR_FILE_INOTIFY]	= "inotify",
+		[CR_FILE_MQUEUE]	= "mqueue",
 	};
 
 	return kind <= CR_FILE_KIND_MAX ? names[kind] : NULL;
@@ -809,7 +810,61 @@ static inline bool cr_file_has_content(__u32 kind)
 static inline const char *cr_file_path(const struct cr_rec_file *r)
 {
 	return (const char *)(r + 1) + (cr_file_has_content(r->kind) ?
-					 sizeof(struct cr_file_content) : 0);
+					 sizeof(struct cr_file_content) :
+					 r->kind == CR_FILE_MQUEUE ?
+					 sizeof(struct cr_file_mqueue) : 0);
+}
+
+/*
+ * Is the name of @len bytes (NUL included) at @name one of a POSIX message
+ * queue: at most CR_MQ_NAME_MAX bytes, neither "." nor "..", without a '/'
+ * or a NUL inside?
+ */
+static inline bool cr_mq_name_ok(const char *name, __u32 len)
+{
+	__u32 i;
+
+	if (len < 2 || len > CR_MQ_NAME_MAX + 1 || name[len - 1] ||
+	    (name[0] == '.' && (len == 2 || (name[1] == '.' && len == 3))))
+		return false;
+	for (i = 0; i < len - 1; i++)
+		if (!name[i] || name[i] == '/')
+			return false;
+	return true;
+}
+
+/* Check the struct cr_file_mqueue of a file record (@r) and its name. */
+static inline const char *cr_check_file_mqueue(const struct cr_rec_file *r)
+{
+	const struct cr_file_mqueue *q = (const struct cr_file_mqueue *)(r + 1);
+	__u64 most = (__u64)q->nr_msgs * (sizeof(struct cr_mq_msg) +
+					 ((q->msgsize + CR_ALIGN - 1) & ~(CR_ALIGN - 1ULL)));
+
+	if (r->pipe || r->pos || r->mode & ~0777U ||
+	    r->flags & ~(CR_O_ACCMODE | CR_O_NONBLOCK) || (r->flags & CR_O_ACCMODE) == 3)
+		return "a message queue with a pipe, position, type or open flags";
+	if (!q->maxmsg || q->maxmsg > CR_MQ_MAXMSG_MAX || !q->msgsize ||
+	    q->msgsize > CR_MQ_MSGSIZE_MAX || q->nr_msgs > q->maxmsg || q->__reserved)
+		return "a message queue with bad attributes, or more messages than it holds";
+	if (q->msgs_len < (__u64)q->nr_msgs * sizeof(struct cr_mq_msg) || q->msgs_len > most)
+		return "a message queue whose messages and bytes disagree";
+	if (!cr_mq_name_ok(cr_file_path(r), r->path_len))
+		return "a message queue with a bad name";
+	return NULL;
+}
+
+/**
+ * cr_check_mq_msg() - check the head of a message of a POSIX message queue
+ * @m: the head; its bytes follow, padded to CR_ALIGN
+ * @msgsize: the queue's mq_msgsize
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_mq_msg(const struct cr_mq_msg *m, __u32 msgsize)
+{
+	if (m->prio >= CR_MQ_PRIO_MAX || m->len > msgsize)
+		return "message queue: a message of a bad priority or length";
+	return NULL;
 }
 
 /**
@@ -858,6 +913,71 @@ static inline bool cr_nonzero(const __u8 *p, __u32 len)
 		if (p[i])
 			return true;
 	return false;
+}
+
+/**
+ * struct cr_mq_scan - how far a check of the messages of a POSIX message
+ *	queue went, their file data given piece by piece to cr_mq_scan()
+ * @head: the head of the message it is in
+ * @have: the bytes of @head so far
+ * @body: the bytes of its message (then of their padding) still to come
+ * @padding: the bytes of padding after them
+ * @nr: the messages seen whole
+ */
+struct cr_mq_scan {
+	struct cr_mq_msg head;
+	__u32 have;
+	__u32 body;
+	__u32 padding;
+	__u32 nr;
+};
+
+/**
+ * cr_mq_scan() - check the next bytes of the messages of a message queue
+ * @s: where the check is, zeroed before the first bytes
+ * @p: the bytes
+ * @len: how many
+ * @msgsize: the queue's mq_msgsize
+ *
+ * Once all came, @s->nr must be the queue's nr_msgs and @s->have,
+ * @s->body and @s->padding zero (no message cut short).
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_mq_scan(struct cr_mq_scan *s, const __u8 *p, __u64 len,
+				     __u32 msgsize)
+{
+	const char *why;
+	__u64 n;
+
+	while (len) {
+		if (s->body) {
+			n = s->body < len ? s->body : len;
+			s->body -= n;
+		} else if (s->padding) {
+			n = s->padding < len ? s->padding : len;
+			if (cr_nonzero(p, n))
+				return "message queue: padding that is not zero";
+			s->padding -= n;
+		} else {
+			n = sizeof(s->head) - s->have < len ? sizeof(s->head) - s->have : len;
+			__builtin_memcpy((__u8 *)&s->head + s->have, p, n);
+			s->have += n;
+			if (s->have == sizeof(s->head)) {
+				why = cr_check_mq_msg(&s->head, msgsize);
+				if (why)
+					return why;
+				s->have = 0;
+				s->body = s->head.len;
+				s->padding = -s->head.len & (CR_ALIGN - 1);
+			}
+		}
+		p += n;
+		len -= n;
+		if (!s->have && !s->body && !s->padding)
+			s->nr++;
+	}
+	return NULL;
 }
 
 /*
@@ -1116,7 +1236,7 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 	bool event = cr_file_is_event(r->kind), content = cr_file_has_content(r->kind);
 	const struct cr_file_content *m = (const struct cr_file_content *)(r + 1);
 	bool sock = r->kind == CR_FILE_SOCKET, pidfd = r->kind == CR_FILE_PIDFD;
-	bool inotify = r->kind == CR_FILE_INOTIFY;
+	bool inotify = r->kind == CR_FILE_INOTIFY, mqueue = r->kind == CR_FILE_MQUEUE;
 	__u32 acc = r->flags & CR_O_ACCMODE;
 
 	if (r->objref != objref)
@@ -1124,7 +1244,8 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 	if (len != sizeof(*r) + (__u64)r->path_len + (event ? sizeof(struct cr_file_event) : 0) +
 		   (content ? sizeof(*m) : 0) + (sock ? sizeof(struct cr_file_socket) : 0) +
 		   (pidfd ? sizeof(struct cr_file_pidfd) : 0) +
-		   (inotify ? sizeof(struct cr_file_inotify) : 0))
+		   (inotify ? sizeof(struct cr_file_inotify) : 0) +
+		   (mqueue ? sizeof(struct cr_file_mqueue) : 0))
 		return "length and path_len disagree";
 	if (r->flags & ~CR_FILE_FLAGS || !r->kind || r->kind > CR_FILE_KIND_MAX || r->pos < 0)
 		return "bad flags, kind or position";
@@ -1132,6 +1253,8 @@ static inline const char *cr_check_file(const struct cr_rec_file *r, __u32 len, 
 	if (!(r->kind == CR_FILE_PIPE || r->kind == CR_FILE_EPOLL || event || sock || pidfd ||
 	      inotify) != !!r->path_len || r->path_len > CR_PATH_MAX)
 		return "path and kind disagree";
+	if (mqueue)
+		return cr_check_file_mqueue(r);
 	if (inotify) {
 		const struct cr_file_inotify *n = (const struct cr_file_inotify *)(r + 1);
 

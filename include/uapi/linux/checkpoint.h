@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	17
+#define CR_FORMAT_VERSION	18
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -680,7 +680,12 @@ struct cr_rec_pages {
 					 * file data records, then its watches in
 					 * inotify records
 					 */
-#define CR_FILE_KIND_MAX	CR_FILE_INOTIFY
+#define CR_FILE_MQUEUE		16	/* a POSIX message queue (mq_open(3)): a
+					 * struct cr_file_mqueue, then its name
+					 * without the leading '/' as the path; its
+					 * messages follow in file data records
+					 */
+#define CR_FILE_KIND_MAX	CR_FILE_MQUEUE
 
 #define CR_PIPE_FIFO		(1U << 0)	/* the pipe of a named FIFO */
 
@@ -948,6 +953,52 @@ struct cr_inotify_event {
  */
 #define CR_INOTIFY_EVENT_MASK	0x4000efffU
 #define CR_IN_Q_OVERFLOW	0x00004000U	/* the overflow event's mask */
+
+/**
+ * struct cr_file_mqueue - a POSIX message queue (mq_open(3)), after its
+ *	struct cr_rec_file (CR_FILE_MQUEUE)
+ * @maxmsg: its mq_maxmsg, 1 to CR_MQ_MAXMSG_MAX
+ * @msgsize: its mq_msgsize, 1 to CR_MQ_MSGSIZE_MAX
+ * @nr_msgs: its messages, at most @maxmsg; 0 in the records of its other
+ *	open files, which follow the first
+ * @__reserved: zero
+ * @msgs_len: their bytes, each a struct cr_mq_msg then its bytes padded
+ *	with zeros to a multiple of CR_ALIGN, in the order mq_receive(2)
+ *	takes them; they follow the file record in CR_REC_FILE_DATA records,
+ *	without a gap
+ *
+ * The file record's @mode has its permission bits, its @flags the access
+ * mode and O_NONBLOCK.  Restart opens the queue of that name in the
+ * caller's IPC namespace, as mq_open(2) would as the caller: a queue that
+ * exists is used as it is, with the messages it has now, as a file
+ * reopened by its path has its own bytes (EEXIST if its @maxmsg or
+ * @msgsize differ); one that does not is made again, with these permission
+ * bits, attributes and messages, and removed again if the restart fails.
+ */
+struct cr_file_mqueue {
+	__u32 maxmsg;
+	__u32 msgsize;
+	__u32 nr_msgs;
+	__u32 __reserved;
+	__u64 msgs_len;
+};
+
+/**
+ * struct cr_mq_msg - a message of a POSIX message queue, in its file data
+ * @prio: its priority, below CR_MQ_PRIO_MAX
+ * @len: its length, at most the queue's @msgsize
+ */
+struct cr_mq_msg {
+	__u32 prio;
+	__u32 len;
+};
+
+/* The bounds of a POSIX message queue (HARD_MSGMAX, HARD_MSGSIZEMAX, MQ_PRIO_MAX). */
+#define CR_MQ_MAXMSG_MAX	65536
+#define CR_MQ_MSGSIZE_MAX	(16U << 20)
+#define CR_MQ_PRIO_MAX		32768
+/* The longest name of a queue, without its '/' (NAME_MAX). */
+#define CR_MQ_NAME_MAX		255
 
 /* enum cr_sock_state: what restart makes of a socket */
 #define CR_SOCK_NEW		1	/* unbound, unconnected, as socket(2) makes it */

@@ -722,6 +722,18 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 		if (n->events_len && !im->ino_events)
 			return cr_image_error(im, "inotify events");
 	}
+	/* cr_make_mqueue(): a queue's messages in file data records */
+	if (r->kind == CR_FILE_MQUEUE) {
+		const struct cr_file_mqueue *q = (const void *)(r + 1);
+
+		im->data_objref = r->objref;
+		im->data_next = 0;
+		im->data_size = q->msgs_len;
+		im->mq_objref = q->msgs_len ? r->objref : 0;
+		im->mq_nr = q->nr_msgs;
+		im->mq_msgsize = q->msgsize;
+		memset(&im->mq_scan, 0, sizeof(im->mq_scan));
+	}
 	/* a memfd's or deleted file's bytes follow right after */
 	if (cr_file_has_content(r->kind)) {
 		im->data_objref = r->objref;
@@ -841,6 +853,18 @@ static int cr_image_check(struct cr_image *im)
 		if (!im->ino_watches)
 			im->ino_objref = 0;
 	}
+	/* a message queue's messages whole (cr_mq_fill()) */
+	if (im->mq_objref && im->rec.hdr.type != CR_REC_FILE_DATA &&
+	    im->rec.hdr.type != CR_REC_PAD) {
+		const struct cr_mq_scan *q = &im->mq_scan;
+
+		if (im->data_next != im->data_size || q->have || q->body || q->padding ||
+		    q->nr != im->mq_nr)
+			return cr_image_bad(im,
+					    "message queue %u: %u messages, not %u, or one cut short",
+					    im->mq_objref, q->nr, im->mq_nr);
+		im->mq_objref = 0;
+	}
 	/* file data right after its memfd's file record, or after more of it */
 	if (im->rec.hdr.type != CR_REC_FILE_DATA && im->rec.hdr.type != CR_REC_PAD &&
 	    im->rec.hdr.type != CR_REC_SOCK_QUEUE) {
@@ -863,6 +887,10 @@ static int cr_image_check(struct cr_image *im)
 		const struct cr_rec_file_data *r = p;
 
 		why = cr_check_file_data(r, len, im->data_objref, im->data_next, im->data_size);
+		if (!why && im->mq_objref && im->data_objref == im->mq_objref)
+			why = r->offset != im->data_next ? "message queue: a gap in its messages" :
+			      cr_mq_scan(&im->mq_scan, (const __u8 *)(r + 1), len - sizeof(*r),
+					 im->mq_msgsize);
 		if (!why && im->ino_events && im->data_objref == im->ino_objref) {
 			if (r->offset != im->data_next)
 				why = "inotify events: a gap";

@@ -148,6 +148,11 @@ struct cr_image_pipe {
  * @ino_objref: the inotify file whose watch records come next, or 0
  * @ino_watches: its watch records still to come
  * @ino_wd: the descriptor of its last watch record (0 before the first)
+ * @mq_objref: the message queue whose messages the file data records
+ *	bring (checked as they come, @mq_scan), or 0
+ * @mq_nr: its messages
+ * @mq_msgsize: its mq_msgsize
+ * @mq_scan: where the check of its messages is
  * @last_timer: the last timer record
  * @nr_timers: timer records of the process so far
  * @pages_nr: the pages the next page data record holds
@@ -208,6 +213,10 @@ struct cr_image {
 	__u32 ino_objref;
 	__u32 ino_watches;
 	__s32 ino_wd;
+	__u32 mq_objref;
+	__u32 mq_nr;
+	__u32 mq_msgsize;
+	struct cr_mq_scan mq_scan;
 	struct cr_rec_timer last_timer;
 	__u32 nr_timers;
 	__u32 pages_nr;

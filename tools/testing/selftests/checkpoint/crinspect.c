@@ -874,6 +874,14 @@ static void cri_file(struct cri *c, const void *p)
 		cj_signed(o, "next_wd", n->next_wd, NULL);
 		cj_dec(o, "events_len", n->events_len);
 	}
+	if (r->kind == CR_FILE_MQUEUE) {
+		const struct cr_file_mqueue *q = (const void *)(r + 1);
+
+		cj_dec(o, "maxmsg", q->maxmsg);
+		cj_dec(o, "msgsize", q->msgsize);
+		cj_dec(o, "nr_msgs", q->nr_msgs);
+		cj_dec(o, "msgs_len", q->msgs_len);
+	}
 }
 
 static void cri_inotify(struct cri *c, const void *p)

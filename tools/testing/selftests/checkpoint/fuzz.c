@@ -2,7 +2,7 @@
 /*
  * cr selftests: hostile images.  Real images (a process with files, a
  * pipe, a FIFO, mappings, handlers, a pending signal, an itimer, POSIX
- * timers, one with its signal pending, an inotify file; and a stopped one
+ * timers, one with its signal pending, an inotify file, a message queue; and a stopped one
  * inside pause()) are mutated - bit flips, bytes and fields set to edge values,
  * truncation, lengths, types, records repeated, dropped and swapped, VMAs
  * moved over each other, out of user space and onto the vDSO, page
@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <linux/close_range.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -54,6 +55,7 @@
 
 #define FIFO		"/tmp/cr-fuzz-fifo"
 #define DATA		"/tmp/cr-fuzz-data"
+#define MQ_NAME		"/cr-fuzz-mq"
 #define HANG_S		30	/* a restart that has not ended by then is a bug */
 #define RAN_S		2	/* a restarted process still running then is killed */
 #define MAX_RECS	4096
@@ -61,14 +63,14 @@
 enum mutation {
 	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
 	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_EVENT, M_SOCKET,
-	M_INOTIFY, M_NR
+	M_INOTIFY, M_MQUEUE, M_NR
 };
 
 static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
 	"vma range", "page address", "fd number", "path", "timer field", "tree",
-	"event file", "socket", "inotify",
+	"event file", "socket", "inotify", "message queue",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -823,6 +825,64 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		}
 		break;
 	}
+	case M_MQUEUE: {
+		/* a message queue's attributes, counts, mode or name, or a message's head */
+		int idx[MAX_RECS], n = 0, k;
+		struct cr_file_mqueue *q;
+		struct cr_mq_msg *msg;
+		struct cr_rec_file *f;
+		char *fp, *name;
+
+		for (k = 0; k < im->nr; k++) {
+			f = (void *)(im->buf + im->rec[k].off + sizeof(struct cr_hdr));
+			if (im->rec[k].h.type == CR_REC_FILE && f->kind == CR_FILE_MQUEUE &&
+			    im->rec[k].h.len == sizeof(*f) + sizeof(*q) + f->path_len)
+				idx[n++] = k;
+		}
+		if (!n)
+			break;
+		j = idx[rnd_below(n)];
+		fp = im->buf + im->rec[j].off + sizeof(struct cr_hdr);
+		f = (void *)fp;
+		q = (void *)(f + 1);
+		name = (char *)(q + 1);
+		snprintf(what, wlen, "message queue record %d at %zu", j, im->rec[j].off);
+		/* its first message, in the file data record right after */
+		msg = NULL;
+		if (j + 1 < im->nr && im->rec[j + 1].h.type == CR_REC_FILE_DATA &&
+		    im->rec[j + 1].h.len >= sizeof(struct cr_rec_file_data) + sizeof(*msg))
+			msg = (void *)(im->buf + im->rec[j + 1].off + sizeof(struct cr_hdr) +
+				       sizeof(struct cr_rec_file_data));
+		switch (rnd_below(msg ? 8 : 6)) {
+		case 0:
+			q->maxmsg = rnd_below(2) ? rnd_below(q->nr_msgs + 1) : rnd_edge();
+			break;
+		case 1:
+			q->msgsize = rnd_below(2) ? rnd_below(8) : rnd_edge();
+			break;
+		case 2:
+			q->nr_msgs = rnd_below(2) ? q->nr_msgs + rnd_below(3) - 1 : rnd_edge();
+			break;
+		case 3:
+			q->msgs_len = rnd_below(2) ? q->msgs_len + rnd_below(17) - 8 : rnd_edge();
+			break;
+		case 4:
+			if (rnd_below(2))
+				f->mode ^= 1U << rnd_below(16);
+			else
+				f->flags ^= 1U << rnd_below(32);
+			break;
+		case 5:
+			name[rnd_below(f->path_len)] = rnd_below(2) ? '/' : rnd_below(256);
+			break;
+		case 6:
+			msg->prio = rnd_below(2) ? 32768 : rnd_edge();
+			break;
+		default:
+			msg->len = rnd_below(2) ? msg->len + rnd_below(17) - 8 : rnd_edge();
+		}
+		break;
+	}
 	case M_NR:
 		break;
 	}
@@ -924,6 +984,8 @@ static int run_case(int fd, const struct image *im, char *why, size_t wlen)
 	if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET) || cr_write_all(fd, im->buf, im->len) ||
 	    lseek(fd, 0, SEEK_SET))
 		return snprintf(why, wlen, "cannot write the image"), -1;
+	/* the rich image's message queue is made again each time */
+	mq_unlink(MQ_NAME);
 	pid = fork();
 	if (pid < 0)
 		return snprintf(why, wlen, "fork"), -1;
@@ -1045,6 +1107,7 @@ static int rich_events(void)
 	struct itimerspec now = { { 0, 0 }, { 0, 1000 } };
 	struct timespec ms = { 0, 1000 * 1000 };
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = 7 };
+	struct mq_attr mq = { .mq_maxmsg = 4, .mq_msgsize = 32 };
 	sigset_t set;
 	int t1, t2, e, ep, m;
 	char *p;
@@ -1077,6 +1140,11 @@ static int rich_events(void)
 	if (m < 0 || inotify_add_watch(m, "/tmp/cr-fuzz-ino", IN_CREATE | IN_DELETE) != 1 ||
 	    inotify_add_watch(m, "/tmp", IN_ATTRIB | IN_ONESHOT) != 2 ||
 	    mkdir("/tmp/cr-fuzz-ino/x", 0700) || rmdir("/tmp/cr-fuzz-ino/x"))
+		return -1;
+	/* a message queue: messages of two priorities, one of them empty */
+	mq_unlink(MQ_NAME);
+	m = mq_open(MQ_NAME, O_RDWR | O_CREAT, 0600, &mq);
+	if (m < 0 || mq_send(m, "low", 3, 1) || mq_send(m, "", 0, 5) || mq_send(m, "high", 4, 5))
 		return -1;
 	m = memfd_create("rich-mapped", 0);
 	if (m < 0 || ftruncate(m, 8192))
