@@ -63,8 +63,8 @@ static int cr_mq_read(struct file *file, struct ipc_namespace *ns, struct mq_fil
  * @r: its file record, objref set, with room for a struct cr_file_mqueue
  *	and a name
  * @fd: an fd of it, for messages
- * @inodes: the inodes whose contents the image holds: the first file of a
- *	queue carries its messages, those after it none
+ * @inodes: the inodes whose contents the image holds: the first readable
+ *	file of a queue carries its messages, the others none
  *
  * Return: 0 or -errno: -EOPNOTSUPP for a queue of another IPC namespace
  * than the process's, one removed (mq_unlink(3)) or with a notification
@@ -101,9 +101,13 @@ int cr_write_mqueue(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 		return cr_refuse(ctx, -EOPNOTSUPP,
 				 "fd %u (/%s): a message queue with a notification registered (mq_notify(3))",
 				 fd, st.name);
-	obj = cr_obj_find_or_add(inodes, file_inode(file), &first);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
+	/* what the process could not receive is not its to save */
+	first = false;
+	if (file->f_mode & FMODE_READ) {
+		obj = cr_obj_find_or_add(inodes, file_inode(file), &first);
+		if (IS_ERR(obj))
+			return PTR_ERR(obj);
+	}
 	if (first) {
 		ret = cr_mq_read(file, ns, &st, cr_content_max(ctx), &msgs);
 		if (ret == -EFBIG)
@@ -246,6 +250,17 @@ static int cr_mq_made(struct cr_ctx *ctx, struct file *file)
 	return ret;
 }
 
+/* Did this restart make the queue of @file? */
+static bool cr_mq_made_here(struct cr_ctx *ctx, struct file *file)
+{
+	u32 i;
+
+	for (i = 0; i < ctx->nr_mq_made; i++)
+		if (file_inode(ctx->mq_made[i]) == file_inode(file))
+			return true;
+	return false;
+}
+
 /**
  * cr_make_mqueue() - open the POSIX message queue of a file record again
  * @ctx: restart context, before the point of no return
@@ -267,7 +282,7 @@ struct file *cr_make_mqueue(struct cr_ctx *ctx, const struct cr_rec_file *r)
 	struct mq_file_state st;
 	struct file *file;
 	bool created;
-	int ret;
+	int ret = 0;
 
 	file = mq_file_open(name, r->flags, r->mode, &attr, &created);
 	if (IS_ERR(file)) {
@@ -276,7 +291,13 @@ struct file *cr_make_mqueue(struct cr_ctx *ctx, const struct cr_rec_file *r)
 	}
 	if (created) {
 		pr_debug("message queue /%s made again: %u messages\n", name, q->nr_msgs);
-		ret = cr_mq_made(ctx, file) ?: cr_mq_fill(ctx, file, r, q);
+		ret = cr_mq_made(ctx, file);
+		if (ret)
+			mq_file_unlink(file);
+	}
+	/* made by an earlier file record: its messages may be this one's */
+	if (created || cr_mq_made_here(ctx, file)) {
+		ret = ret ?: cr_mq_fill(ctx, file, r, q);
 		goto out;
 	}
 	ret = mq_file_read(file, current->nsproxy->ipc_ns, &st, NULL, 0);

@@ -350,6 +350,58 @@ TEST(damaged_message_unmade)
 	close(img);
 }
 
+/*
+ * A queue open write-only on fd 40, then read-only on fd 41, two messages
+ * queued: restarted (the queue removed before), both come back, read from
+ * fd 41.  With only the write-only fd (@wronly_alone), the image holds
+ * no message: the queue is made again empty.
+ */
+static bool wronly_alone;
+
+static int wronly_child(void)
+{
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 16 };
+	char buf[16];
+
+	if (cr_move_fd(mq_open(Q, O_WRONLY | O_CREAT, 0600, &attr), MQ) ||
+	    (!wronly_alone && cr_move_fd(mq_open(Q, O_RDONLY | O_NONBLOCK), MQ_RD)) ||
+	    mq_send(MQ, "first", 5, 0) || mq_send(MQ, "second", 6, 0))
+		return 1;
+	raise(SIGSTOP);
+	if (mq_getattr(MQ, &attr) || attr.mq_curmsgs != (wronly_alone ? 0 : 2))
+		return 2;
+	if (wronly_alone)
+		return CR_RESTART_OK;
+	return mq_receive(MQ_RD, buf, sizeof(buf), NULL) == 5 && !memcmp(buf, "first", 5) &&
+	       mq_receive(MQ_RD, buf, sizeof(buf), NULL) == 6 && !memcmp(buf, "second", 6) ?
+	       CR_RESTART_OK : 3;
+}
+
+/*
+ * What a process can only send is not its to save: the messages of a
+ * queue go with a readable file of it, whichever comes first.
+ */
+TEST(write_only)
+{
+	int img = cr_tmpfile(), alone;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	for (alone = 0; alone < 2; alone++) {
+		wronly_alone = alone;
+		ASSERT_EQ(0, ftruncate(img, 0));
+		ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+		pid = spawn(wronly_child);
+		ASSERT_GE(pid, 0);
+		ASSERT_EQ(0, cr_stop_wait(pid, 0));
+		ASSERT_GT(cr_checkpoint_kill(pid, img), 0);
+		ASSERT_EQ(0, mq_unlink(Q));
+		EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img)) TH_LOG("alone: %d", alone);
+		mq_unlink(Q);
+	}
+	close(img);
+}
+
 /* Queue a message and remove the queue while open, then stop. */
 static int removed_child(void)
 {
