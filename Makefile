@@ -12,7 +12,8 @@
 #   make check    checkpatch --strict, kernel-doc and sparse on our code, and
 #                 the format's drift check (harness/sync-check.sh)
 #   make patches  the tree as a patch series in build/patches (check-patches
-#                 applies and builds it patch by patch)
+#                 applies and builds it patch by patch; FULL=1: the whole
+#                 kernel after every patch, about 80 minutes)
 #   make fuzz     the hostile-image fuzzer, FUZZ_CASES per image
 #
 # DEBUG=1 selects the debug configuration in its own build directory;
@@ -123,12 +124,14 @@ check: kernel
 
 # The tree as an upstream patch series (git format-patch, cover letter) in
 # build/patches; check-patches applies it with git am to a fresh unpack and
-# builds after every patch (long: a second kernel tree).
+# builds after every patch (a second kernel tree): each patch's own objects,
+# the whole kernel from the enabling patch on; FULL=1 the whole kernel after
+# every patch.
 patches: $(B)/.deps
 	harness/mkpatches.sh $(B)/patches
 
 check-patches: patches
-	harness/test-patches.sh $(B)/patches
+	harness/test-patches.sh $(if $(filter 1,$(FULL)),--full) $(B)/patches
 
 # Documentation/checkpoint and man/: docutils, groff -ww, and their tables
 # and synopses against the uapi header, sys.c and the tools.
