@@ -160,7 +160,10 @@ struct cr_files_ckpt {
 	struct cr_objs held;	/* pipes, with the tree's open files on them; sockets */
 	struct cr_objs pipes;	/* pipes with a pipe record, with their objrefs */
 	struct cr_objs seen;	/* open files counted in @held */
-	struct cr_objs memfds;	/* the inodes of the memfds and deleted files saved */
+	struct cr_objs memfds;	/* the inodes of the memfds and deleted files saved,
+				 * and of the message queues saved with their messages
+				 */
+	struct cr_objs mqueues;	/* the inodes of the message queues saved */
 	struct cr_objs pairs;	/* socket pairs with one end saved, by the other end */
 	struct cr_objs tcp;	/* TCP connections saved, their socks referenced */
 	struct cr_obj **mapped;	/* numbered by a mapping, not yet written */
@@ -633,7 +636,7 @@ static int cr_write_file(struct cr_ctx *ctx, struct file *file, u32 objref, unsi
 		return cr_write_inotify(ctx, file, r, fd);
 	/* before the deleted files: a queue removed is a regular file unlinked */
 	if (is_mq_file(file))
-		return cr_write_mqueue(ctx, file, r, fd, memfds);
+		return cr_write_mqueue(ctx, file, r, fd, memfds, &fc->mqueues);
 	/* memory the kernel itself may not read */
 	if (secretmem_mapping(file->f_mapping))
 		return cr_refuse(ctx, -EOPNOTSUPP, "fd %u: a memfd_secret(2) file", fd);
@@ -851,6 +854,7 @@ static struct cr_files_ckpt *cr_files_ckpt(struct cr_ctx *ctx)
 	hash_init(fc->pipes.hash);
 	hash_init(fc->seen.hash);
 	hash_init(fc->memfds.hash);
+	hash_init(fc->mqueues.hash);
 	hash_init(fc->pairs.hash);
 	hash_init(fc->tcp.hash);
 	ctx->files = fc;
@@ -1066,6 +1070,7 @@ static void cr_free_files_ckpt(struct cr_files_ckpt *fc)
 	cr_objs_free(&fc->pipes, false);
 	cr_objs_free(&fc->seen, false);
 	cr_objs_free(&fc->memfds, false);
+	cr_objs_free(&fc->mqueues, false);
 	cr_objs_free(&fc->pairs, false);
 	cr_put_tcp(&fc->tcp);
 	cr_objs_free(&fc->tcp, false);
@@ -2196,6 +2201,9 @@ static int cr_restore_files(struct cr_ctx *ctx, struct cr_task *t)
 	if (ret)
 		return ret;
 	ret = cr_restore_socks(ctx, t);
+	if (ret)
+		return ret;
+	ret = cr_restore_mq_notify(ctx, t);
 	if (ret)
 		return ret;
 	set_fs_pwd(current->fs, &fs->cwd);

@@ -56,6 +56,54 @@ static int cr_mq_read(struct file *file, struct ipc_namespace *ns, struct mq_fil
 	return ret == -E2BIG ? -EAGAIN : ret;
 }
 
+/*
+ * The notification of the queue of @file (@st), in @q if the first file of
+ * the queue (@mqueues) and the process registered is the leader of a
+ * process of the tree; one of a process outside it is not the tree's.
+ */
+static int cr_mq_notify(struct cr_ctx *ctx, struct file *file, const struct mq_file_state *st,
+			struct cr_objs *mqueues, struct cr_file_mqueue *q, unsigned int fd)
+{
+	struct cr_obj *obj;
+	bool first;
+	u32 i;
+
+	q->notify = CR_MQ_NOTIFY_NONE;
+	q->notify_task = 0;
+	q->notify_signo = 0;
+	q->notify_value = 0;
+	obj = cr_obj_find_or_add(mqueues, file_inode(file), &first);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (!first || !st->notify_owner)
+		return 0;
+	/* compared with the live tgids of the tree: never dereferenced */
+	for (i = 0; i < ctx->nr_procs; i++)
+		if (task_tgid(ctx->procs[i].leader->task) == st->notify_owner)
+			break;
+	if (i == ctx->nr_procs) {
+		pr_debug("fd %u (/%s): notification of a process outside the tree\n", fd,
+			 st->name);
+		return 0;
+	}
+	switch (st->notify.sigev_notify) {
+	case SIGEV_NONE:
+		q->notify = CR_MQ_NOTIFY_SILENT;
+		break;
+	case SIGEV_SIGNAL:
+		q->notify = CR_MQ_NOTIFY_SIGNAL;
+		q->notify_signo = st->notify.sigev_signo;
+		q->notify_value = (unsigned long)st->notify.sigev_value.sival_ptr;
+		break;
+	default:
+		return cr_refuse(ctx, -EOPNOTSUPP,
+				 "fd %u (/%s): a message queue notifying by a thread (SIGEV_THREAD)",
+				 fd, st->name);
+	}
+	q->notify_task = ctx->procs[i].leader - ctx->tasks;
+	return 0;
+}
+
 /**
  * cr_write_mqueue() - write the file record of a file of a POSIX message queue
  * @ctx: checkpoint context, working on a task of the process that holds it
@@ -65,14 +113,17 @@ static int cr_mq_read(struct file *file, struct ipc_namespace *ns, struct mq_fil
  * @fd: an fd of it, for messages
  * @inodes: the inodes whose contents the image holds: the first readable
  *	file of a queue carries its messages, the others none
+ * @mqueues: the inodes of the queues saved: the first file of a queue
+ *	carries the process of the tree registered for its notification
  *
  * Return: 0 or -errno: -EOPNOTSUPP for a queue of another IPC namespace
- * than the process's, one removed (mq_unlink(3)) or with a notification
- * registered (mq_notify(3)); -EFBIG for more bytes of messages than the
- * checkpoint's content limit; -EAGAIN if it kept growing while read.
+ * than the process's, one removed (mq_unlink(3)), one a process of the
+ * tree is to be notified of by a thread (SIGEV_THREAD); -EFBIG for more
+ * bytes of messages than the checkpoint's content limit; -EAGAIN if it
+ * kept growing while read.
  */
 int cr_write_mqueue(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
-		    unsigned int fd, struct cr_objs *inodes)
+		    unsigned int fd, struct cr_objs *inodes, struct cr_objs *mqueues)
 {
 	struct cr_file_mqueue *q = (struct cr_file_mqueue *)(r + 1);
 	struct task_struct *t = ctx->cur->task;
@@ -97,10 +148,9 @@ int cr_write_mqueue(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 		return cr_refuse(ctx, -EOPNOTSUPP,
 				 "fd %u (/%s): a message queue removed (mq_unlink(3))",
 				 fd, st.name);
-	if (st.notify)
-		return cr_refuse(ctx, -EOPNOTSUPP,
-				 "fd %u (/%s): a message queue with a notification registered (mq_notify(3))",
-				 fd, st.name);
+	ret = cr_mq_notify(ctx, file, &st, mqueues, q, fd);
+	if (ret)
+		return ret;
 	/* what the process could not receive is not its to save */
 	first = false;
 	if (file->f_mode & FMODE_READ) {
@@ -123,7 +173,6 @@ int cr_write_mqueue(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	q->maxmsg = st.attr.mq_maxmsg;
 	q->msgsize = st.attr.mq_msgsize;
 	q->nr_msgs = first ? st.attr.mq_curmsgs : 0;
-	q->__reserved = 0;
 	q->msgs_len = first ? st.len : 0;
 	r->path_len = strlen(st.name) + 1;
 	memcpy(q + 1, st.name, r->path_len);
@@ -250,6 +299,69 @@ static int cr_mq_made(struct cr_ctx *ctx, struct file *file)
 	return ret;
 }
 
+/*
+ * Stage the notification of file record @q's queue, @file, for the process
+ * whose leader's task index it names, once made: -EBADMSG for a task that
+ * leads none, -EBUSY if a process is registered now.
+ */
+static int cr_mq_stage_notify(struct cr_ctx *ctx, struct file *file,
+			      const struct cr_file_mqueue *q, const char *name)
+{
+	struct cr_mq_notify *n;
+	struct mq_file_state st;
+	int ret;
+
+	if (q->notify == CR_MQ_NOTIFY_NONE)
+		return 0;
+	if (q->notify_task >= ctx->nr_tasks || !ctx->tasks[q->notify_task].proc ||
+	    ctx->tasks[q->notify_task].proc->leader != &ctx->tasks[q->notify_task])
+		return cr_reject(ctx, -EBADMSG, "message queue /%s: notification of no process",
+				 name);
+	ret = mq_file_read(file, current->nsproxy->ipc_ns, &st, NULL, 0);
+	if (ret && ret != -E2BIG)
+		return ret;
+	if (st.notify_owner)
+		return cr_reject(ctx, -EBUSY,
+				 "message queue /%s: another process is registered for its notification",
+				 name);
+	ret = cr_grow((void **)&ctx->mq_notify, ctx->nr_mq_notify, &ctx->cap_mq_notify,
+		      sizeof(*ctx->mq_notify));
+	if (ret)
+		return ret;
+	n = &ctx->mq_notify[ctx->nr_mq_notify++];
+	memset(n, 0, sizeof(*n));
+	n->file = get_file(file);
+	n->task = q->notify_task;
+	n->ev.sigev_notify = q->notify == CR_MQ_NOTIFY_SIGNAL ? SIGEV_SIGNAL : SIGEV_NONE;
+	n->ev.sigev_signo = q->notify_signo;
+	n->ev.sigev_value.sival_ptr = (void __user *)(unsigned long)q->notify_value;
+	return 0;
+}
+
+/**
+ * cr_restore_mq_notify() - register a restored process for the queues it was
+ * @ctx: restart context, past the point of no return
+ * @t: the leader of the process, current
+ *
+ * Return: 0, or -errno (-EBUSY: another process registered meanwhile).
+ */
+int cr_restore_mq_notify(struct cr_ctx *ctx, struct cr_task *t)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < ctx->nr_mq_notify; i++) {
+		if (&ctx->tasks[ctx->mq_notify[i].task] != t)
+			continue;
+		ret = mq_file_notify(ctx->mq_notify[i].file, &ctx->mq_notify[i].ev);
+		pr_debug("message queue /%pd: notification of task %u registered again: %d\n",
+			 ctx->mq_notify[i].file->f_path.dentry, ctx->mq_notify[i].task, ret);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* Did this restart make the queue of @file? */
 static bool cr_mq_made_here(struct cr_ctx *ctx, struct file *file)
 {
@@ -313,6 +425,7 @@ struct file *cr_make_mqueue(struct cr_ctx *ctx, const struct cr_rec_file *r)
 	if (!ret)
 		ret = cr_mq_fill(ctx, NULL, r, q);
 out:
+	ret = ret ?: cr_mq_stage_notify(ctx, file, q, name);
 	if (ret) {
 		fput(file);
 		return ERR_PTR(ret);
@@ -340,7 +453,8 @@ void cr_unmake_mqueues(struct cr_ctx *ctx)
 }
 
 /**
- * cr_free_mqueues() - drop the files of the queues a restart made
+ * cr_free_mqueues() - drop the files of the queues a restart made, and of
+ *	those it registers processes for
  * @ctx: restart context
  */
 void cr_free_mqueues(struct cr_ctx *ctx)
@@ -353,4 +467,10 @@ void cr_free_mqueues(struct cr_ctx *ctx)
 	ctx->mq_made = NULL;
 	ctx->nr_mq_made = 0;
 	ctx->cap_mq_made = 0;
+	for (i = 0; i < ctx->nr_mq_notify; i++)
+		fput(ctx->mq_notify[i].file);
+	kvfree(ctx->mq_notify);
+	ctx->mq_notify = NULL;
+	ctx->nr_mq_notify = 0;
+	ctx->cap_mq_notify = 0;
 }

@@ -223,6 +223,10 @@ struct cr_shm_obj {
  *		it fails
  * @nr_mq_made:	their number
  * @cap_mq_made: the room of @mq_made
+ * @mq_notify:	restart: the notifications of message queues to register
+ *		again, @nr_mq_notify of them (room for @cap_mq_notify)
+ * @nr_mq_notify: their number
+ * @cap_mq_notify: the room of @mq_notify
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  * @machine:	the arch record (restart: as read; checkpoint: as written)
  */
@@ -281,6 +285,9 @@ struct cr_ctx {
 	struct file **mq_made;
 	u32 nr_mq_made;
 	u32 cap_mq_made;
+	struct cr_mq_notify *mq_notify;
+	u32 nr_mq_notify;
+	u32 cap_mq_notify;
 	struct cr_rec_head head;
 	struct cr_rec_arch machine;
 };
@@ -423,8 +430,22 @@ int cr_write_file_data(struct cr_ctx *ctx, u32 objref, const void *data, size_t 
 u64 cr_content_max(struct cr_ctx *ctx);
 
 /* checkpoint/mqueue.c */
+
+/**
+ * struct cr_mq_notify - a notification of a message queue to register again
+ * @file: a file of the queue, referenced
+ * @task: the task index of the leader of the process to register
+ * @ev: how it is notified
+ */
+struct cr_mq_notify {
+	struct file *file;
+	u32 task;
+	struct sigevent ev;
+};
+
 int cr_write_mqueue(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r,
-		    unsigned int fd, struct cr_objs *inodes);
+		    unsigned int fd, struct cr_objs *inodes, struct cr_objs *mqueues);
+int cr_restore_mq_notify(struct cr_ctx *ctx, struct cr_task *t);
 struct file *cr_make_mqueue(struct cr_ctx *ctx, const struct cr_rec_file *r);
 void cr_unmake_mqueues(struct cr_ctx *ctx);
 void cr_free_mqueues(struct cr_ctx *ctx);

@@ -839,13 +839,19 @@ static inline const char *cr_check_file_mqueue(const struct cr_rec_file *r)
 	const struct cr_file_mqueue *q = (const struct cr_file_mqueue *)(r + 1);
 	__u64 most = (__u64)q->nr_msgs * (sizeof(struct cr_mq_msg) +
 					 ((q->msgsize + CR_ALIGN - 1) & ~(CR_ALIGN - 1ULL)));
+	bool signal = q->notify == CR_MQ_NOTIFY_SIGNAL;
 
 	if (r->pipe || r->pos || r->mode & ~0777U ||
 	    r->flags & ~(CR_O_ACCMODE | CR_O_NONBLOCK) || (r->flags & CR_O_ACCMODE) == 3)
 		return "a message queue with a pipe, position, type or open flags";
 	if (!q->maxmsg || q->maxmsg > CR_MQ_MAXMSG_MAX || !q->msgsize ||
-	    q->msgsize > CR_MQ_MSGSIZE_MAX || q->nr_msgs > q->maxmsg || q->__reserved)
+	    q->msgsize > CR_MQ_MSGSIZE_MAX || q->nr_msgs > q->maxmsg)
 		return "a message queue with bad attributes, or more messages than it holds";
+	/* a signal with CR_MQ_NOTIFY_SIGNAL, and only then */
+	if (q->notify > CR_MQ_NOTIFY_SIGNAL || q->notify_signo > CR_NSIG ||
+	    !q->notify_signo == signal ||
+	    (q->notify == CR_MQ_NOTIFY_NONE && (q->notify_task || q->notify_value)))
+		return "a message queue with a bad notification";
 	if (q->msgs_len < (__u64)q->nr_msgs * sizeof(struct cr_mq_msg) || q->msgs_len > most)
 		return "a message queue whose messages and bytes disagree";
 	if (!cr_mq_name_ok(cr_file_path(r), r->path_len))

@@ -960,12 +960,19 @@ struct cr_inotify_event {
  * @maxmsg: its mq_maxmsg, 1 to CR_MQ_MAXMSG_MAX
  * @msgsize: its mq_msgsize, 1 to CR_MQ_MSGSIZE_MAX
  * @nr_msgs: its messages, at most @maxmsg; 0 in the records of its other
- *	open files, which follow the first
- * @__reserved: zero
+ *	open files, and in all of them if the process could not receive
+ * @notify: CR_MQ_NOTIFY_NONE, or how the process @notify_task leads is
+ *	notified (mq_notify(3)) when a message comes to the empty queue:
+ *	CR_MQ_NOTIFY_SILENT (SIGEV_NONE) or CR_MQ_NOTIFY_SIGNAL (SIGEV_SIGNAL);
+ *	in the record of one of its files only
  * @msgs_len: their bytes, each a struct cr_mq_msg then its bytes padded
  *	with zeros to a multiple of CR_ALIGN, in the order mq_receive(2)
  *	takes them; they follow the file record in CR_REC_FILE_DATA records,
  *	without a gap
+ * @notify_task: the task index (in the tree record) of the leader of the
+ *	process registered; 0 without @notify
+ * @notify_signo: the signal of CR_MQ_NOTIFY_SIGNAL, 1 to CR_NSIG; else 0
+ * @notify_value: its sigev_value
  *
  * The file record's @mode has its permission bits, its @flags the access
  * mode and O_NONBLOCK.  Restart opens the queue of that name in the
@@ -974,14 +981,25 @@ struct cr_inotify_event {
  * reopened by its path has its own bytes (EEXIST if its @maxmsg or
  * @msgsize differ); one that does not is made again, with these permission
  * bits, attributes and messages, and removed again if the restart fails.
+ * The process registered for its notification is registered again, once
+ * made (EBUSY before the point of no return if another one is).  A
+ * registration of a process outside the tree is not saved.
  */
 struct cr_file_mqueue {
 	__u32 maxmsg;
 	__u32 msgsize;
 	__u32 nr_msgs;
-	__u32 __reserved;
+	__u32 notify;
 	__u64 msgs_len;
+	__u32 notify_task;
+	__u32 notify_signo;
+	__u64 notify_value;
 };
+
+/* enum cr_mq_notify: how a process registered for a queue is notified */
+#define CR_MQ_NOTIFY_NONE	0	/* none is */
+#define CR_MQ_NOTIFY_SILENT	1	/* SIGEV_NONE: registered, not told */
+#define CR_MQ_NOTIFY_SIGNAL	2	/* SIGEV_SIGNAL */
 
 /**
  * struct cr_mq_msg - a message of a POSIX message queue, in its file data

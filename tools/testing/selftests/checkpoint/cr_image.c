@@ -726,6 +726,10 @@ static int cr_image_file(struct cr_image *im, const struct cr_rec_file *r, __u32
 	if (r->kind == CR_FILE_MQUEUE) {
 		const struct cr_file_mqueue *q = (const void *)(r + 1);
 
+		/* cr_mq_stage_notify(): a task of the tree (a leader, the kernel checks) */
+		if (q->notify && q->notify_task >= im->tree.nr_tasks)
+			return cr_image_bad(im, "file record %u: notification of task %u of %u",
+					    r->objref, q->notify_task, im->tree.nr_tasks);
 		im->data_objref = r->objref;
 		im->data_next = 0;
 		im->data_size = q->msgs_len;

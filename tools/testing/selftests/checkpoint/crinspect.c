@@ -881,6 +881,10 @@ static void cri_file(struct cri *c, const void *p)
 		cj_dec(o, "msgsize", q->msgsize);
 		cj_dec(o, "nr_msgs", q->nr_msgs);
 		cj_dec(o, "msgs_len", q->msgs_len);
+		cj_dec(o, "notify", q->notify);
+		cj_dec(o, "notify_task", q->notify_task);
+		cj_dec(o, "notify_signo", q->notify_signo);
+		cj_hex(o, "notify_value", q->notify_value);
 	}
 }
 

@@ -853,9 +853,18 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		    im->rec[j + 1].h.len >= sizeof(struct cr_rec_file_data) + sizeof(*msg))
 			msg = (void *)(im->buf + im->rec[j + 1].off + sizeof(struct cr_hdr) +
 				       sizeof(struct cr_rec_file_data));
-		switch (rnd_below(msg ? 8 : 6)) {
+		switch (rnd_below(msg ? 9 : 7)) {
 		case 0:
 			q->maxmsg = rnd_below(2) ? rnd_below(q->nr_msgs + 1) : rnd_edge();
+			break;
+		case 6:
+			/* its notification: how, whose, which signal */
+			if (rnd_below(2))
+				q->notify = rnd_below(2) ? rnd_below(4) : rnd_edge();
+			else if (rnd_below(2))
+				q->notify_task = rnd_below(2) ? rnd_below(4) : rnd_edge();
+			else
+				q->notify_signo = rnd_below(2) ? rnd_below(66) : rnd_edge();
 			break;
 		case 1:
 			q->msgsize = rnd_below(2) ? rnd_below(8) : rnd_edge();
@@ -875,7 +884,7 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		case 5:
 			name[rnd_below(f->path_len)] = rnd_below(2) ? '/' : rnd_below(256);
 			break;
-		case 6:
+		case 7:
 			msg->prio = rnd_below(2) ? 32768 : rnd_edge();
 			break;
 		default:
@@ -1108,6 +1117,7 @@ static int rich_events(void)
 	struct timespec ms = { 0, 1000 * 1000 };
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = 7 };
 	struct mq_attr mq = { .mq_maxmsg = 4, .mq_msgsize = 32 };
+	struct sigevent mq_sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2 };
 	sigset_t set;
 	int t1, t2, e, ep, m;
 	char *p;
@@ -1144,7 +1154,8 @@ static int rich_events(void)
 	/* a message queue: messages of two priorities, one of them empty */
 	mq_unlink(MQ_NAME);
 	m = mq_open(MQ_NAME, O_RDWR | O_CREAT, 0600, &mq);
-	if (m < 0 || mq_send(m, "low", 3, 1) || mq_send(m, "", 0, 5) || mq_send(m, "high", 4, 5))
+	if (m < 0 || mq_send(m, "low", 3, 1) || mq_send(m, "", 0, 5) || mq_send(m, "high", 4, 5) ||
+	    mq_notify(m, &mq_sev))
 		return -1;
 	m = memfd_create("rich-mapped", 0);
 	if (m < 0 || ftruncate(m, 8192))

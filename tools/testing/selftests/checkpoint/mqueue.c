@@ -10,12 +10,16 @@
  * same order in both runs.  Restart made the queue again when it was gone,
  * and used the one of that name, as it was, when it was still there.  A
  * tree whose child is blocked in mq_receive(3) on a queue they share
- * gets the message its parent sends after the restart.
+ * gets the message its parent sends after the restart.  A process
+ * registered for a queue's notification is registered again, with its
+ * signal and value; a process outside the tree is not.  The messages go
+ * with a readable file of a queue.
  *
- * And the errors: a queue of that name with other attributes (EEXIST), a
- * damaged message (EBADMSG, the queue restart made removed again), both
- * with the caller intact; a queue removed, or with a notification, is
- * refused at checkpoint; one larger than the content limit is EFBIG.
+ * And the errors: a queue of that name with other attributes (EEXIST),
+ * another process registered for it (EBUSY), a damaged message (EBADMSG,
+ * the queue restart made removed again), all with the caller intact; a
+ * queue removed while open is refused at checkpoint; one larger than the
+ * content limit is EFBIG.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -414,12 +418,20 @@ static int removed_child(void)
 	return mq_receive(MQ, buf, sizeof(buf), NULL) == 4 ? 0 : 2;
 }
 
-/* Register for a notification (mq_notify(3)), stop, then have it come. */
+/*
+ * Register for a notification (mq_notify(3)) by SIGUSR1 with a value, and
+ * stop; then still registered (EBUSY for another), the first message to
+ * the empty queue brings the signal with its value.
+ */
 static int notify_child(void)
 {
-	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_SIGNAL,
+		.sigev_signo = SIGUSR1,
+		.sigev_value.sival_int = 4242,
+	};
+	siginfo_t si;
 	sigset_t set;
-	int sig;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
@@ -427,7 +439,101 @@ static int notify_child(void)
 	if (cr_move_fd(mq_open(Q, O_RDWR | O_CREAT, 0600, NULL), MQ) || mq_notify(MQ, &sev))
 		return 1;
 	raise(SIGSTOP);
-	return !mq_send(MQ, "n", 1, 0) && !sigwait(&set, &sig) && sig == SIGUSR1 ? 0 : 2;
+	sev.sigev_notify = SIGEV_NONE;
+	if (!mq_notify(MQ, &sev) || errno != EBUSY)
+		return 2;
+	if (mq_send(MQ, "n", 1, 0) || sigwaitinfo(&set, &si) != SIGUSR1)
+		return 3;
+	return si.si_code == SI_MESGQ && si.si_value.sival_int == 4242 ? CR_RESTART_OK : 4;
+}
+
+/*
+ * The process registered for a queue's notification is registered again,
+ * with its signal and value, whether the queue is made again or not.
+ */
+TEST(notify)
+{
+	int img = cr_tmpfile(), gone;
+	pid_t pid;
+
+	ASSERT_GE(img, 0);
+	for (gone = 0; gone < 2; gone++) {
+		ASSERT_EQ(0, ftruncate(img, 0));
+		ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+		pid = spawn(notify_child);
+		ASSERT_GE(pid, 0);
+		ASSERT_EQ(0, cr_stop_wait(pid, 0));
+		ASSERT_GT(cr_checkpoint_kill(pid, img), 0);
+		if (gone)
+			ASSERT_EQ(0, mq_unlink(Q));
+		EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img)) TH_LOG("queue gone: %d", gone);
+		mq_unlink(Q);
+	}
+	close(img);
+}
+
+/*
+ * Another process registered for the queue at restart: EBUSY, the caller
+ * intact, and that process's registration stays.
+ */
+TEST(notify_taken)
+{
+	struct sigevent none = { .sigev_notify = SIGEV_NONE };
+	int img = cr_tmpfile();
+	pid_t pid;
+	mqd_t q;
+
+	ASSERT_GE(img, 0);
+	pid = spawn(notify_child);
+	ASSERT_GE(pid, 0);
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	ASSERT_GT(cr_checkpoint_kill(pid, img), 0);
+	q = mq_open(Q, O_RDONLY);
+	ASSERT_GE(q, 0);
+	ASSERT_EQ(0, mq_notify(q, &none));
+	EXPECT_EQ(100 + EBUSY, cr_restart_child(img));
+	EXPECT_EQ(-1, mq_notify(q, &none));
+	EXPECT_EQ(EBUSY, errno);
+	mq_close(q);
+	mq_unlink(Q);
+	close(img);
+}
+
+/* Hold the queue, stop; then register for its notification. */
+static int outsider_child(void)
+{
+	struct sigevent none = { .sigev_notify = SIGEV_NONE };
+
+	if (cr_move_fd(mq_open(Q, O_RDWR | O_CREAT, 0600, NULL), MQ))
+		return 1;
+	raise(SIGSTOP);
+	return mq_notify(MQ, &none) ? 2 : CR_RESTART_OK;
+}
+
+/*
+ * A process outside the tree registered when the image is made: not the
+ * tree's, not saved: the restarted process is not registered.
+ */
+TEST(notify_outsider)
+{
+	struct sigevent none = { .sigev_notify = SIGEV_NONE };
+	int img = cr_tmpfile();
+	pid_t pid;
+	mqd_t q;
+
+	ASSERT_GE(img, 0);
+	pid = spawn(outsider_child);
+	ASSERT_GE(pid, 0);
+	ASSERT_EQ(0, cr_stop_wait(pid, 0));
+	q = mq_open(Q, O_RDONLY);
+	ASSERT_GE(q, 0);
+	ASSERT_EQ(0, mq_notify(q, &none));
+	ASSERT_GT(cr_checkpoint_kill(pid, img), 0);
+	ASSERT_EQ(0, mq_notify(q, NULL));
+	EXPECT_EQ(CR_RESTART_OK, cr_restart_child(img));
+	mq_close(q);
+	mq_unlink(Q);
+	close(img);
 }
 
 /* @child's queue is refused at checkpoint, and it runs on as it was. */
@@ -448,12 +554,6 @@ static void expect_refused(struct __test_metadata *_metadata, int (*child)(void)
 TEST(removed_refused)
 {
 	expect_refused(_metadata, removed_child);
-}
-
-/* A notification registered: refused, and it still comes. */
-TEST(notify_refused)
-{
-	expect_refused(_metadata, notify_child);
 }
 
 /*
