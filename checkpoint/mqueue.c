@@ -30,8 +30,9 @@ static_assert(CR_MQ_MAXMSG_MAX == HARD_MSGMAX && CR_MQ_MSGSIZE_MAX == HARD_MSGSI
 #define CR_MQ_READ_TRIES	8
 
 /*
- * The messages of @file's queue, @st filled in: *@msgs (kvmalloc'ed) holds
- * @st->len bytes of them; -EFBIG beyond @max bytes.
+ * The messages of @file's queue, @st filled in by a mq_file_read() without
+ * a buffer: *@msgs (kvmalloc'ed) holds @st->len bytes of them, @st again
+ * filled in as they were read; -EFBIG beyond @max bytes.
  */
 static int cr_mq_read(struct file *file, struct ipc_namespace *ns, struct mq_file_state *st,
 		      u64 max, void **msgs)
@@ -39,7 +40,7 @@ static int cr_mq_read(struct file *file, struct ipc_namespace *ns, struct mq_fil
 	int tries, ret;
 
 	*msgs = NULL;
-	ret = mq_file_read(file, ns, st, NULL, 0);
+	ret = st->len ? -E2BIG : 0;
 	for (tries = 0; ret == -E2BIG && tries < CR_MQ_READ_TRIES; tries++) {
 		if (st->len > max)
 			return -EFBIG;
@@ -185,13 +186,14 @@ int cr_write_mqueue(struct cr_ctx *ctx, struct file *file, struct cr_rec_file *r
 	return ret;
 }
 
-/* The cursor of the messages of a queue, as they come in file data records. */
+/*
+ * The messages of a queue as they come in file data records: checked by
+ * the format's own cr_mq_scan(), and the one it is in gathered in @m.
+ */
 struct cr_mq_cursor {
-	struct cr_mq_msg *m;	/* the message, as far as it came */
-	size_t have;		/* its bytes so far */
-	size_t need;		/* its head's, then its whole length, padding in */
-	bool body;		/* its head is whole and checked */
-	u32 nr;			/* the messages done */
+	struct cr_mq_scan scan;	/* where the check is */
+	struct cr_mq_msg *m;	/* the message, its head and bytes as far as they came */
+	size_t have;		/* those bytes */
 };
 
 /*
@@ -202,40 +204,35 @@ struct cr_mq_cursor {
 static int cr_mq_take(struct cr_mq_cursor *c, const u8 *p, size_t len, u32 msgsize,
 		      struct file *file, const char **why)
 {
+	struct cr_mq_scan *s = &c->scan;
+	bool keep;
 	size_t n;
+	u32 nr;
 	int ret;
 
 	while (len) {
-		n = min(len, c->need - c->have);
-		memcpy((u8 *)c->m + c->have, p, n);
-		c->have += n;
+		/* as far as cr_mq_scan() goes in one step: head, bytes or padding */
+		keep = s->body || !s->padding;	/* the padding alone is dropped */
+		n = s->body ? s->body : s->padding ? s->padding : sizeof(s->head) - s->have;
+		n = min(n, len);
+		if (keep) {
+			memcpy((u8 *)c->m + c->have, p, n);
+			c->have += n;
+		}
+		nr = s->nr;
+		*why = cr_mq_scan(s, p, n, msgsize);
+		if (*why)
+			return 0;
 		p += n;
 		len -= n;
-		if (c->have < c->need)
+		if (s->nr == nr)
 			continue;
-		if (!c->body) {
-			*why = cr_check_mq_msg(c->m, msgsize);
-			if (*why)
-				return 0;
-			c->body = true;
-			c->need = sizeof(*c->m) + ALIGN(c->m->len, CR_ALIGN);
-			if (c->have < c->need)
-				continue;
-		}
-		if (cr_nonzero((const u8 *)(c->m + 1) + c->m->len,
-			       c->need - sizeof(*c->m) - c->m->len)) {
-			*why = "message queue: padding that is not zero";
-			return 0;
-		}
 		if (file) {
 			ret = mq_file_send(file, c->m->prio, c->m + 1, c->m->len);
 			if (ret)
 				return ret;
 		}
-		c->nr++;
 		c->have = 0;
-		c->need = sizeof(*c->m);
-		c->body = false;
 	}
 	return 0;
 }
@@ -248,7 +245,7 @@ static int cr_mq_take(struct cr_mq_cursor *c, const u8 *p, size_t len, u32 msgsi
 static int cr_mq_fill(struct cr_ctx *ctx, struct file *file, const struct cr_rec_file *r,
 		      const struct cr_file_mqueue *q)
 {
-	struct cr_mq_cursor c = { .need = sizeof(struct cr_mq_msg) };
+	struct cr_mq_cursor c = { };
 	struct cr_rec_file_data *d;
 	const char *why = NULL;
 	u64 next = 0;
@@ -277,13 +274,14 @@ static int cr_mq_fill(struct cr_ctx *ctx, struct file *file, const struct cr_rec
 		kvfree(d);
 		cond_resched();
 	}
-	if (!ret && !why && (c.have || c.nr != q->nr_msgs))
+	if (!ret && !why && (c.scan.have || c.scan.body || c.scan.padding ||
+			     c.scan.nr != q->nr_msgs))
 		why = "message queue: a message cut short, or not as many as it says";
 	kvfree(c.m);
 	if (why)
 		return cr_reject(ctx, -EBADMSG, "%s", why);
 	if (ret)
-		return cr_reject(ctx, ret, "cannot queue message %u again", c.nr + 1);
+		return cr_reject(ctx, ret, "cannot queue message %u again", c.scan.nr + 1);
 	return 0;
 }
 
