@@ -343,7 +343,7 @@ P_MEMBARRIER=0011-membarrier-checkpoint-restart-helpers.patch
 P_LANDLOCK=0012-landlock-tell-whether-a-task-is-sandboxed.patch
 P_MEMPOLICY=0013-mm-mempolicy-set-policies-from-the-kernel.patch
 P_SHM=0014-ipc-shm-checkpoint-restart-helpers.patch
-P_SEM=0015-ipc-sem-tell-whether-a-task-has-undo-adjustments.patch
+P_SEM=0015-ipc-sem-checkpoint-restart-helpers.patch
 P_MQUEUE=0016-ipc-mqueue-checkpoint-restart-helpers.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
