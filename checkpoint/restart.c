@@ -266,6 +266,8 @@ out:
 		/* the SysV segments and message queues it made go: no process has them now */
 		cr_unmake_shm(ctx);
 		cr_unmake_mqueues(ctx);
+		/* and the semaphores it took are given back, the sets it made removed */
+		cr_unmake_sems(ctx);
 		/* an open interrupted must not have restart(2) run again */
 		ret = cr_no_restart(ret);
 		pr_debug("restart failed: %ld at offset %llu\n", ret, ctx->offset);

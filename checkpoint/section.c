@@ -35,6 +35,7 @@
 #include <linux/personality.h>
 #include <linux/posix-timers.h>
 #include <linux/printk.h>
+#include <linux/sem.h>
 #include <linux/signal.h>
 #include <linux/string.h>
 #include <linux/time.h>
@@ -45,6 +46,7 @@ const struct cr_section *const cr_sections[CR_SEC_MAX] = {
 	[CR_SEC_FILES]		= &cr_files_section,
 	[CR_SEC_TIMERS]		= &cr_timers_section,
 	[CR_SEC_SIGNALS]	= &cr_signals_section,
+	[CR_SEC_SEM_UNDO]	= &cr_sem_undo_section,
 	[CR_SEC_TASK]		= &cr_task_section,
 	[CR_SEC_CPU]		= &cr_arch_section,
 	[CR_SEC_SIGSTATE]	= &cr_sigstate_section,
@@ -141,6 +143,8 @@ static void __init cr_format_check(void)
 	CR_ABI(CR_SCHED_NORMAL, SCHED_NORMAL);
 	CR_ABI(CR_SCHED_BATCH, SCHED_BATCH);
 	CR_ABI(CR_SCHED_IDLE, SCHED_IDLE);
+	CR_ABI(CR_SEM_VAL_MAX, SEMVMX);
+	CR_ABI(CR_SEM_NSEMS_MAX, SEMMSL);
 	CR_ABI(CR_OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MIN);
 	CR_ABI(CR_OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MAX);
 	CR_ABI(CR_MPOL_DEFAULT, MPOL_DEFAULT);

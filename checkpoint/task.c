@@ -25,7 +25,6 @@
 #include <linux/prctl.h>
 #include <linux/sched/prio.h>
 #include <linux/seccomp.h>
-#include <linux/sem.h>
 #include <linux/security.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mnt_namespace.h>
@@ -110,8 +109,7 @@ static bool cr_own_keyrings(struct task_struct *t)
  * State of the task cr does not save, refused loudly rather than dropped:
  * a seccomp filter, a Landlock sandbox (restart gives the restarter's
  * credentials, which would lift it), keyrings of its own, io_uring, a
- * real-time or deadline policy, speculation controls set by prctl, SysV
- * semaphore adjustments to undo at exit (SEM_UNDO).
+ * real-time or deadline policy, speculation controls set by prctl.
  */
 static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 {
@@ -125,8 +123,6 @@ static int cr_refuse_task(struct cr_ctx *ctx, struct task_struct *t)
 		return cr_refuse(ctx, -EOPNOTSUPP, "sandboxed by Landlock");
 	if (cr_own_keyrings(t))
 		return cr_refuse(ctx, -EOPNOTSUPP, "a thread or process keyring (keyctl)");
-	if (sem_undo_pending(t))
-		return cr_refuse(ctx, -EOPNOTSUPP, "SysV semaphore adjustments (SEM_UNDO)");
 #ifdef CONFIG_IO_URING
 	if (t->io_uring)
 		return cr_refuse(ctx, -EOPNOTSUPP, "uses io_uring");

@@ -408,12 +408,9 @@ commit_patch "$P_LANDLOCK" \
 commit_patch "$P_MEMPOLICY" \
 	"mempolicy helpers: set current's policy and a range's from the kernel"
 
-commit_patch "$P_SEM" \
-	"a SysV semaphore helper: tell whether a task has SEM_UNDO adjustments, which checkpoint refuses"
-
 add_files checkpoint/task.c
 body <<'EOF'
-Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after. A task under a seccomp filter or sandboxed by Landlock (the landlock helper above) is refused: a restored task has its restarter's credentials, and would come back without its sandbox; so is one with SysV semaphore adjustments to undo at its exit (SEM_UNDO, the previous patch tells). The NUMA memory policy of a task (set_mempolicy(2)) is saved, with its nodes as given, and set again with mempolicy_set_current() (the mempolicy helpers above); restart checks before its point of no return that the caller may use its nodes.
+Add the task record (checkpoint/task.c): the state of a task that is neither registers, memory, files nor signals - comm, personality, clear_child_tid, the robust futex list and the rseq registration. Restart checks the record before its point of no return (user pointers below TASK_SIZE, no personality flag beyond those a restarted task may carry, a valid rseq area) and applies it after. A task under a seccomp filter or sandboxed by Landlock (the landlock helper above) is refused: a restored task has its restarter's credentials, and would come back without its sandbox. The NUMA memory policy of a task (set_mempolicy(2)) is saved, with its nodes as given, and set again with mempolicy_set_current() (the mempolicy helpers above); restart checks before its point of no return that the caller may use its nodes.
 
 A task stopped inside a relative nanosleep() or clock_nanosleep() has -ERESTART_RESTARTBLOCK in ax and a restart block that sleeps until an absolute expiry. The record saves the time left on that clock, and restart sets up the restart block again (hrtimer_nanosleep_resume(), previous patch): the restarted task sleeps for the rest of it. Any other restart block is dropped; the x86_64 code has such a call re-executed whole.
 EOF
@@ -496,6 +493,18 @@ A pending timer signal is the timer's own preallocated sigqueue: the signals rec
 EOF
 commit "checkpoint: save and restore POSIX timers" \
 	"POSIX timers, with their ids and pending signals"
+
+commit_patch "$P_SEM" \
+	"SysV semaphore helpers: read a task's SEM_UNDO adjustments, hold them again, give them to current, make a set with a given id"
+
+add_files checkpoint/sem.c
+body <<'EOF'
+Add the sem_undo records (checkpoint/sem.c): for each process, the SysV semaphore sets on which it has SEM_UNDO adjustments that are not zero, with each set's id, key, mode and values and the process's adjustment of each semaphore (sem_undo_read(), previous patch). Threads share theirs (CLONE_SYSVSEM): a thread with its own, or a list shared with another process, is refused.
+
+The original is killed after the checkpoint, as a rule, and its exit gives back what it held. Restart, before its point of no return, takes it again for the restored process from the set of the caller's IPC namespace with that id, key and size: each value lowered by the adjustment, all or nothing, without waiting and with semop(2)'s permission checks (EAGAIN if another process took it meanwhile, EBUSY if the id is another set's); or, if the set is gone, makes it again with its id (CAP_CHECKPOINT_RESTORE), key, mode and the image's values. Past the point of no return each restored process is given its adjustments (sem_undo_add()), so that its exit undoes them again. A restart that fails gives back what it took and removes the sets it made.
+EOF
+commit "checkpoint: save and restore SysV semaphore adjustments" \
+	"SEM_UNDO adjustments, with their semaphore sets"
 n_last_obj=$nr
 
 add_dir arch/x86/checkpoint
@@ -620,7 +629,7 @@ num() { printf '%0*d' ${#total} "$1"; }
 
 	Restart is a transaction: the whole tree is read from the image and checked, and every file it maps or has open is opened (as the caller), while the caller is intact; any error returns an errno. Only then are the tasks made and their address spaces replaced; a failure past that point kills the tree, which is never left half restored. The image is treated as hostile input, checked field by field and by an XXH64 checksum.
 
-	What works today, on x86_64: trees of processes and threads, statically or dynamically linked, with their pids, parents, process groups and sessions, the init of a PID namespace and a UTS namespace of their own; registers, TLS and XSAVE state; mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist, copy-on-write sharing between parent and child, transparent huge pages, SysV shared memory segments, NUMA memory policies, names of anonymous mappings, KSM merging, membarrier registrations; open regular files, directories, character devices and named FIFOs, reopened by path; pipes with their contents; memfds and deleted files with their bytes; eventfd, signalfd, timerfd, epoll and inotify files with their state; POSIX message queues with their messages; unix sockets with their queues and pending connections, UDP sockets, TCP listeners and established TCP connections (repaired in place, held between a kill and the restart); pidfds of the tree; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval and POSIX timers, rlimits; a system call a task was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe or a socket to a process outside the tree, is left to the restarter, which can hand in files of its own. What it cannot save yet - SysV semaphore adjustments (SEM_UNDO), fanotify, files in flight, seccomp and Landlock sandboxes, other namespaces, among others - is refused with EOPNOTSUPP and a reason in the kernel log, never dropped.
+	What works today, on x86_64: trees of processes and threads, statically or dynamically linked, with their pids, parents, process groups and sessions, the init of a PID namespace and a UTS namespace of their own; registers, TLS and XSAVE state; mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist, copy-on-write sharing between parent and child, transparent huge pages, SysV shared memory segments and semaphore adjustments (SEM_UNDO), NUMA memory policies, names of anonymous mappings, KSM merging, membarrier registrations; open regular files, directories, character devices and named FIFOs, reopened by path; pipes with their contents; memfds and deleted files with their bytes; eventfd, signalfd, timerfd, epoll and inotify files with their state; POSIX message queues with their messages; unix sockets with their queues and pending connections, UDP sockets, TCP listeners and established TCP connections (repaired in place, held between a kill and the restart); pidfds of the tree; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval and POSIX timers, rlimits; a system call a task was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe or a socket to a process outside the tree, is left to the restarter, which can hand in files of its own. What it cannot save yet - fanotify, files in flight, seccomp and Landlock sandboxes, other namespaces, among others - is refused with EOPNOTSUPP and a reason in the kernel log, never dropped.
 
 	cr is unrelated to CONFIG_CHECKPOINT_RESTORE, which provides helpers for the user-space CRIU: here the kernel itself writes and reads the whole image.
 	EOF

@@ -39,6 +39,7 @@ struct cr_mm_state;
 struct cr_proc;
 struct cr_signals_state;
 struct cr_timers_state;
+struct cr_sem_state;
 struct cr_sigstate;
 struct cr_vma_snap;
 struct cr_task_state;
@@ -111,6 +112,7 @@ struct cr_task {
  * @fdt:	restart: the staged fd table, cwd and umask
  * @ss:		restart: the staged process signal state and rlimits
  * @tms:	restart: the staged POSIX timers
+ * @sem:	restart: the staged SysV semaphore adjustments
  */
 struct cr_proc {
 	struct cr_task *leader;
@@ -123,6 +125,7 @@ struct cr_proc {
 	struct cr_fdt_state *fdt;
 	struct cr_signals_state *ss;
 	struct cr_timers_state *tms;
+	struct cr_sem_state *sem;
 };
 
 /**
@@ -334,6 +337,7 @@ extern const struct cr_section cr_files_section;	/* checkpoint/files.c */
 extern const struct cr_section cr_timers_section;	/* checkpoint/timers.c */
 extern const struct cr_section cr_signals_section;	/* checkpoint/signal.c */
 extern const struct cr_section cr_sigstate_section;	/* checkpoint/signal.c */
+extern const struct cr_section cr_sem_undo_section;	/* checkpoint/sem.c */
 
 /* The image order (checkpoint/section.c); false if a table is broken. */
 extern const struct cr_section *const cr_sections[CR_SEC_MAX];
@@ -353,6 +357,9 @@ int cr_restore_pages(struct cr_ctx *ctx, struct cr_proc *p);
 int cr_check_caller_mm(void);
 int cr_stage_mapped(struct cr_ctx *ctx);
 void cr_unmake_shm(struct cr_ctx *ctx);
+
+/* SysV semaphore sets restart held or made, as it fails (checkpoint/sem.c). */
+void cr_unmake_sems(struct cr_ctx *ctx);
 
 /* NUMA memory policies of tasks and mappings (checkpoint/task.c). */
 const char *cr_mempolicy_rec(const struct mempolicy *pol, struct cr_mempolicy *rec);

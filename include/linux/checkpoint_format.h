@@ -134,6 +134,8 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 		[CR_REC_SUM]	= CR_REC_FIXED("sum", struct cr_rec_sum),
 		[CR_REC_INOTIFY] = CR_REC_VAR("inotify", struct cr_rec_inotify, CR_PATH_MAX),
 		[CR_REC_SYSV_SHM] = CR_REC_FIXED("sysv_shm", struct cr_rec_sysv_shm),
+		[CR_REC_SEM_UNDO] = CR_REC_VAR("sem_undo", struct cr_rec_sem_undo,
+					       CR_SEM_NSEMS_MAX * sizeof(struct cr_sem)),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -340,6 +342,8 @@ static inline bool cr_vma_kind_in(__u32 kind, __u32 set)
  * @CR_SEC_TIMERS: a process's timer records, before its signals record: a
  *	pending signal of a timer is its timer's (see struct cr_rec_timer)
  * @CR_SEC_SIGNALS: a process's signals record
+ * @CR_SEC_SEM_UNDO: a process's sem_undo records: its SysV semaphore
+ *	adjustments (SEM_UNDO), one record per set, in increasing id order
  * @CR_SEC_TASK: a task's task record
  * @CR_SEC_CPU: a task's arch register records (cpu, fpu)
  * @CR_SEC_SIGSTATE: a task's sigstate record
@@ -359,6 +363,7 @@ enum cr_section_id {
 	CR_SEC_FILES,
 	CR_SEC_TIMERS,
 	CR_SEC_SIGNALS,
+	CR_SEC_SEM_UNDO,
 	CR_SEC_TASK,
 	CR_SEC_CPU,
 	CR_SEC_SIGSTATE,
@@ -403,6 +408,7 @@ static inline const struct cr_section_info *cr_section_info(__u32 id)
 				      CR_REC_BIT(CR_REC_INOTIFY) | CR_REC_BIT(CR_REC_FS) },
 		[CR_SEC_TIMERS]	  = { "timers", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_TIMER) },
 		[CR_SEC_SIGNALS]  = { "signals", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_SIGNALS) },
+		[CR_SEC_SEM_UNDO] = { "sem_undo", CR_SCOPE_PROC, CR_REC_BIT(CR_REC_SEM_UNDO) },
 		[CR_SEC_TASK]	  = { "task", CR_SCOPE_TASK, CR_REC_BIT(CR_REC_TASK) },
 		[CR_SEC_CPU]	  = { "cpu", CR_SCOPE_TASK,
 				      CR_REC_BIT(CR_REC_CPU) | CR_REC_BIT(CR_REC_FPU) },
@@ -719,6 +725,35 @@ static inline const char *cr_check_sysv_shm(const struct cr_rec_sysv_shm *r,
 	if (r->flags & CR_SYSV_SHM_REMOVED && r->key)
 		return "a removed segment with a key";
 	return NULL;
+}
+
+/**
+ * cr_check_sem_undo() - check a SysV semaphore adjustments record
+ * @r: the record
+ * @len: its payload length
+ * @prev_id: the id of the process's record before it, or -1
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_sem_undo(const struct cr_rec_sem_undo *r, __u32 len,
+					    __s32 prev_id)
+{
+	const struct cr_sem *sem = (const struct cr_sem *)(r + 1);
+	bool some = false;
+	__u32 i;
+
+	if (r->id < 0 || r->id <= prev_id)
+		return "bad id, or not after the one before";
+	if (r->mode > 0777 || !r->nsems || r->nsems > CR_SEM_NSEMS_MAX)
+		return "bad mode or number of semaphores";
+	if (len != sizeof(*r) + r->nsems * sizeof(*sem))
+		return "length and number of semaphores disagree";
+	for (i = 0; i < r->nsems; i++) {
+		if (sem[i].val > CR_SEM_VAL_MAX)
+			return "a semaphore's value out of range";
+		some |= sem[i].adj != 0;
+	}
+	return some ? NULL : "no adjustment";
 }
 
 /**

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	18
+#define CR_FORMAT_VERSION	19
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -84,6 +84,8 @@
  *			inotify file
  * @CR_REC_SYSV_SHM:	struct cr_rec_sysv_shm: a SysV shared memory
  *			segment, after the vma record of its first mapping
+ * @CR_REC_SEM_UNDO:	struct cr_rec_sem_undo + its semaphores: a
+ *			process's SEM_UNDO adjustments on a SysV semaphore set
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -115,6 +117,7 @@ enum cr_rec_type {
 	CR_REC_SUM = 23,
 	CR_REC_INOTIFY = 24,
 	CR_REC_SYSV_SHM = 25,
+	CR_REC_SEM_UNDO = 26,
 	CR_REC_MAX
 };
 
@@ -605,6 +608,45 @@ struct cr_rec_sysv_shm {
 
 /* shmctl(2) IPC_RMID was done: it goes with its last detach */
 #define CR_SYSV_SHM_REMOVED	(1U << 0)
+
+/**
+ * struct cr_rec_sem_undo - a process's SEM_UNDO adjustments on one SysV
+ * semaphore set, and the set as it was (CR_REC_SEM_UNDO)
+ * @id: the set's id, as semget(2) returned it
+ * @key: its key; 0 (IPC_PRIVATE) for a private set
+ * @mode: its permission bits, 0..0777
+ * @nsems: its number of semaphores, 1..CR_SEM_NSEMS_MAX; as many struct
+ *	cr_sem follow, in order
+ *
+ * The records of a process come in increasing @id order, one per set on
+ * which it has an adjustment that is not zero.  Restart uses the set of the
+ * restarter's IPC namespace with that id if it has that key and size: the
+ * restored process holds again what it held (each value is lowered by its
+ * adjustment, which the original's exit gave back), or else makes the set
+ * with that id (CAP_CHECKPOINT_RESTORE) and the image's values; the
+ * restored process's exit undoes the adjustments again.
+ */
+struct cr_rec_sem_undo {
+	__s32 id;
+	__s32 key;
+	__u32 mode;
+	__u32 nsems;
+};
+
+/**
+ * struct cr_sem - one semaphore of a struct cr_rec_sem_undo
+ * @val: its value at checkpoint, 0..CR_SEM_VAL_MAX
+ * @adj: the process's adjustment, what its exit adds to the value
+ */
+struct cr_sem {
+	__u16 val;
+	__s16 adj;
+};
+
+#define CR_SEM_NSEMS_MAX	32000	/* the largest kernel.sem SEMMSL */
+#define CR_SEM_VAL_MAX		32767	/* SEMVMX */
+/* At most this many sets with adjustments per process. */
+#define CR_SEM_UNDO_MAX		4096
 
 /**
  * struct cr_rec_pages - where the pages of the next CR_REC_PAGE_DATA go

@@ -49,7 +49,8 @@ enum cr_image_stage {
  * number of times (CR_IMAGE_ANY) or as many times as the mm record says
  * (CR_IMAGE_NR_VMAS); after the types in @after, before those in @before.
  * As restart's section readers read them: cr_read_task(), cr_arch_read(),
- * cr_read_mm(), cr_read_files(), cr_read_timers(), cr_read_signals().
+ * cr_read_mm(), cr_read_files(), cr_read_timers(), cr_read_signals(),
+ * cr_read_sem_undo().
  */
 #define CR_IMAGE_ONCE		0
 #define CR_IMAGE_ANY		1
@@ -72,6 +73,7 @@ static const struct cr_image_rule {
 	[CR_REC_SOCK_QUEUE] = { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_INOTIFY] = { .count = CR_IMAGE_ANY, .before = CR_REC_BIT(CR_REC_FS) },
 	[CR_REC_TIMER]	= { .count = CR_IMAGE_ANY },
+	[CR_REC_SEM_UNDO] = { .count = CR_IMAGE_ANY },
 };
 
 /* The image is invalid: say why, at the offset of the current record. */
@@ -457,6 +459,7 @@ static void cr_image_enter(struct cr_image *im, const struct cr_image_unit *u)
 		im->vdso_parts = 0;
 		im->nr_fds = 0;
 		im->nr_timers = 0;
+		im->sem_id = -1;
 	}
 }
 
@@ -982,6 +985,10 @@ static int cr_image_check(struct cr_image *im)
 		why = cr_check_timer(p, im->nr_timers ? &im->last_timer : NULL);
 		memcpy(&im->last_timer, p, sizeof(im->last_timer));
 		im->nr_timers++;
+		break;
+	case CR_REC_SEM_UNDO:
+		why = cr_check_sem_undo(p, len, im->sem_id);
+		im->sem_id = ((const struct cr_rec_sem_undo *)p)->id;
 		break;
 	case CR_REC_SIGNALS:
 		why = cr_check_signals(p, len, (const struct cr_siginfo *)

@@ -155,6 +155,7 @@ struct cr_image_pipe {
  * @mq_scan: where the check of its messages is
  * @last_timer: the last timer record
  * @nr_timers: timer records of the process so far
+ * @sem_id: the set id of the process's last sem_undo record, -1 before
  * @pages_nr: the pages the next page data record holds
  * @page_proc: the process the last pages record was of
  * @cur_vma: the vma the last page went to
@@ -219,6 +220,7 @@ struct cr_image {
 	struct cr_mq_scan mq_scan;
 	struct cr_rec_timer last_timer;
 	__u32 nr_timers;
+	__s32 sem_id;
 	__u32 pages_nr;
 	__u32 page_proc;
 	__u32 cur_vma;
@@ -244,6 +246,31 @@ long cr_image_walk(struct cr_image *im, const void *img, size_t len,
 static inline size_t cr_rec_size(size_t len)
 {
 	return sizeof(struct cr_hdr) + ((len + CR_ALIGN - 1) & ~(size_t)(CR_ALIGN - 1));
+}
+
+/**
+ * cr_image_find() - find a record in an image in memory
+ * @buf: the image
+ * @len: its length
+ * @type: a record type
+ *
+ * Return: the offset of the payload of the first record of @type before
+ * the tail, or 0 if none.
+ */
+static inline size_t cr_image_find(const char *buf, size_t len, unsigned int type)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct cr_hdr) <= len) {
+		const struct cr_hdr *h = (const void *)(buf + off);
+
+		if (h->type == type)
+			return off + sizeof(*h);
+		if (h->type == CR_REC_TAIL)
+			break;
+		off += cr_rec_size(h->len);
+	}
+	return 0;
 }
 
 /**

@@ -734,6 +734,27 @@ static void cri_sysv_shm(struct cri *c, const void *p)
 	cj_dec(o, "size", r->size);
 }
 
+static void cri_sem_undo(struct cri *c, const void *p)
+{
+	const struct cr_rec_sem_undo *r = p;
+	const struct cr_sem *sem = (const void *)(r + 1);
+	__u32 i, nr = (c->im.rec.hdr.len - sizeof(*r)) / sizeof(*sem);
+	struct cj_out *o = &c->out;
+
+	cj_signed(o, "id", r->id, NULL);
+	cj_hex(o, "key", (__u32)r->key);
+	cj_num(o, "mode", r->mode, CJ_OCT, NULL);
+	cj_dec(o, "nsems", r->nsems);
+	cj_arr_begin(o, "sems", false);
+	for (i = 0; i < r->nsems && i < nr; i++) {
+		cj_obj_begin(o, NULL);
+		cj_dec(o, "val", sem[i].val);
+		cj_signed(o, "adj", sem[i].adj, NULL);
+		cj_obj_end(o);
+	}
+	cj_arr_end(o);
+}
+
 static void cri_pipe(struct cri *c, const void *p)
 {
 	const struct cr_rec_pipe *r = p;
@@ -1207,6 +1228,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_MM]		= cri_mm,
 	[CR_REC_VMA]		= cri_vma,
 	[CR_REC_SYSV_SHM]	= cri_sysv_shm,
+	[CR_REC_SEM_UNDO]	= cri_sem_undo,
 	[CR_REC_PAGES]		= cri_pages,
 	[CR_REC_PAGE_DATA]	= cri_page_data,
 	[CR_REC_FILE]		= cri_file,

@@ -40,6 +40,7 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -56,6 +57,7 @@
 #define FIFO		"/tmp/cr-fuzz-fifo"
 #define DATA		"/tmp/cr-fuzz-data"
 #define MQ_NAME		"/cr-fuzz-mq"
+#define SEM_KEY		0xc0def2
 #define HANG_S		30	/* a restart that has not ended by then is a bug */
 #define RAN_S		2	/* a restarted process still running then is killed */
 #define MAX_RECS	4096
@@ -63,14 +65,14 @@
 enum mutation {
 	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
 	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_EVENT, M_SOCKET,
-	M_INOTIFY, M_MQUEUE, M_NR
+	M_INOTIFY, M_MQUEUE, M_SEM_UNDO, M_NR
 };
 
 static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
 	"vma range", "page address", "fd number", "path", "timer field", "tree",
-	"event file", "socket", "inotify", "message queue",
+	"event file", "socket", "inotify", "message queue", "sem undo",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -892,6 +894,38 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		}
 		break;
 	}
+	case M_SEM_UNDO: {
+		/* a semaphore set's id, key, mode or size, or a semaphore's value or adjustment */
+		struct cr_rec_sem_undo *r;
+		struct cr_sem *sem;
+
+		j = pick_type(im, CR_REC_SEM_UNDO);
+		if (j < 0)
+			break;
+		r = (void *)(im->buf + im->rec[j].off + sizeof(struct cr_hdr));
+		sem = (void *)(r + 1);
+		snprintf(what, wlen, "sem undo record %d at %zu", j, im->rec[j].off);
+		switch (rnd_below(6)) {
+		case 0:
+			r->id = rnd_below(2) ? r->id + rnd_below(3) - 1 : (int)rnd_edge();
+			break;
+		case 1:
+			r->key = rnd_below(2) ? 0 : (int)rnd_edge();
+			break;
+		case 2:
+			r->mode = rnd_below(2) ? r->mode ^ 1U << rnd_below(12) : rnd_edge();
+			break;
+		case 3:
+			r->nsems = rnd_below(2) ? r->nsems + rnd_below(3) - 1 : rnd_edge();
+			break;
+		case 4:
+			sem[rnd_below(2)].val = rnd_below(2) ? 32768 + rnd_below(2) : rnd_edge();
+			break;
+		default:
+			sem[rnd_below(2)].adj = rnd_below(2) ? -32768 + rnd_below(3) : rnd_edge();
+		}
+		break;
+	}
 	case M_NR:
 		break;
 	}
@@ -984,6 +1018,24 @@ static void end_descendants(int ms)
 	} while (found);
 }
 
+/*
+ * Remove every semaphore set: a mutated record may have made one with
+ * another key or id, which would stand in the way of the cases after it.
+ */
+static void remove_sem(void)
+{
+	struct seminfo info;
+	struct semid_ds ds;
+	int max, i, id;
+
+	max = semctl(0, 0, SEM_INFO, &info);
+	for (i = 0; i <= max; i++) {
+		id = semctl(i, 0, SEM_STAT, &ds);
+		if (id >= 0)
+			semctl(id, 0, IPC_RMID);
+	}
+}
+
 static int run_case(int fd, const struct image *im, char *why, size_t wlen)
 {
 	struct pollfd pfd;
@@ -993,8 +1045,9 @@ static int run_case(int fd, const struct image *im, char *why, size_t wlen)
 	if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET) || cr_write_all(fd, im->buf, im->len) ||
 	    lseek(fd, 0, SEEK_SET))
 		return snprintf(why, wlen, "cannot write the image"), -1;
-	/* the rich image's message queue is made again each time */
+	/* the rich image's message queue and semaphore set are made again each time */
 	mq_unlink(MQ_NAME);
+	remove_sem();
 	pid = fork();
 	if (pid < 0)
 		return snprintf(why, wlen, "fork"), -1;
@@ -1236,6 +1289,23 @@ static int rich_sockets(void)
 }
 
 /* Self image of a process holding a bit of everything. */
+/* Semaphores held with SEM_UNDO: a sem_undo record; each restart makes the set again. */
+static int rich_sem(void)
+{
+	unsigned short vals[2] = { 3, 1 };
+	struct sembuf ops[2] = {
+		{ .sem_num = 0, .sem_op = -2, .sem_flg = SEM_UNDO },
+		{ .sem_num = 1, .sem_op = 1, .sem_flg = SEM_UNDO },
+	};
+	int id;
+
+	remove_sem();
+	id = semget(SEM_KEY, 2, IPC_CREAT | IPC_EXCL | 0600);
+	if (id < 0 || semctl(id, 0, SETALL, vals) || semop(id, ops, 2))
+		return -1;
+	return 0;
+}
+
 static int image_rich(void)
 {
 	int img = cr_tmpfile();
@@ -1284,6 +1354,9 @@ static int image_rich(void)
 		if (m == (void *)-1 || shmctl(shm, IPC_RMID, NULL))
 			_exit(1);
 		memset(m, 4, 4096);
+		/* a semaphore set it holds with SEM_UNDO */
+		if (rich_sem())
+			_exit(1);
 		sigaction(SIGUSR1, &sa, NULL);
 		sigemptyset(&set);
 		sigaddset(&set, SIGUSR2);
@@ -1496,6 +1569,7 @@ TEST_F_TIMEOUT(fuzz, hostile_images, 3600)
 	EXPECT_EQ(0, fuzz_image(_metadata, tree, "tree", seed + 2 * cases, cases / 4 + 1, true));
 	unlink(FIFO);
 	unlink(DATA);
+	remove_sem();
 }
 
 TEST_HARNESS_MAIN

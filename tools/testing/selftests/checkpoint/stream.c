@@ -97,8 +97,8 @@ static void check_records(struct __test_metadata *_metadata, const char *img, si
 	cr_image_close(&im);
 	ASSERT_EQ(CR_IMAGE_END, ret) TH_LOG("offset %llu: %s", (unsigned long long)im.why_off,
 					    im.why);
-	/* every section but the timers, empty: the child has no POSIX timer */
-	EXPECT_EQ(CR_SEC_MAX - 1, sections);
+	/* every section but two empty ones: the child has no POSIX timer, no SEM_UNDO */
+	EXPECT_EQ(CR_SEC_MAX - 2, sections);
 	EXPECT_EQ(CR_TAIL_MAGIC, tail.magic);
 	EXPECT_EQ(n, tail.records);
 	EXPECT_EQ(off, tail.offset);

@@ -420,23 +420,6 @@ TEST(no_cap_to_choose_the_id)
 	close(img);
 }
 
-/* Offset of the payload of the first record of @type in @buf, or 0. */
-static size_t find_payload(const char *buf, size_t len, unsigned int type)
-{
-	size_t off = 0;
-
-	while (off + sizeof(struct cr_hdr) <= len) {
-		const struct cr_hdr *h = (const void *)(buf + off);
-
-		if (h->type == type)
-			return off + sizeof(*h);
-		if (h->type == CR_REC_TAIL)
-			break;
-		off += cr_rec_size(h->len);
-	}
-	return 0;
-}
-
 /*
  * The segment record edited, the image sealed again: each edit refused
  * before the point of no return (EBADMSG), the caller intact, no segment
@@ -460,7 +443,7 @@ TEST(hostile_segment_record)
 	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
 	buf = cr_read_all(img, &len);
 	ASSERT_NE(NULL, buf);
-	off = find_payload(buf, len, CR_REC_SYSV_SHM);
+	off = cr_image_find(buf, len, CR_REC_SYSV_SHM);
 	ASSERT_NE(0, off);
 	memcpy(&r0, buf + off, sizeof(r0));
 	for (i = 0; i < (int)ARRAY_SIZE(what); i++) {
