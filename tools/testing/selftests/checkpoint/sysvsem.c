@@ -321,7 +321,7 @@ static bool key_free(key_t key)
 }
 
 /* The sets the test made, removed at teardown with the keys' sets. */
-static int made[8], nr_made;
+static int made[64], nr_made;
 
 FIXTURE(sem) {
 	int img;
@@ -940,6 +940,55 @@ TEST_F_TIMEOUT(sem, tree_made_again, 60)
 	if (getuid())
 		SKIP(return, "needs root (pids are kept: CAP_CHECKPOINT_RESTORE)");
 	held_run(_metadata, self->img, 2, &tree_held);
+}
+
+#define MANY	20
+
+/*
+ * A process holding semaphores of MANY private sets, made in an order
+ * that is not their ids' (each second one removed and made again): a
+ * record for each, in increasing id order, and every hold taken again.
+ */
+TEST_F(sem, many_sets)
+{
+	struct sembuf take = { 0, -1, SEM_UNDO };
+	int ids[MANY], i, st, n;
+	struct undo_rec u[MANY];
+	pid_t pid;
+
+	for (i = 0; i < MANY; i++) {
+		ids[i] = make_set(IPC_PRIVATE, 1, 5);
+		ASSERT_GE(ids[i], 0);
+	}
+	for (i = 0; i < MANY; i += 2) {
+		ASSERT_EQ(0, semctl(ids[i], 0, IPC_RMID));
+		ids[i] = make_set(IPC_PRIVATE, 1, 5);
+		ASSERT_GE(ids[i], 0);
+	}
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		for (i = 0; i < MANY; i++)
+			if (semop(ids[i], &take, 1))
+				_exit(1);
+		if (cr_self_checkpoint(self->img))
+			_exit(CR_ORIG_OK);
+		for (i = 0; i < MANY; i++)
+			if (semctl(ids[i], 0, GETVAL) != 0)
+				_exit(CR_RESTART_BAD);
+		_exit(CR_RESTART_OK);
+	}
+	ASSERT_EQ(CR_ORIG_OK, cr_wait(pid));
+	n = undo_records(self->img, u, MANY);
+	ASSERT_EQ(MANY, n);
+	for (i = 1; i < n; i++)
+		EXPECT_LT(u[i - 1].r.id, u[i].r.id);
+	for (i = 0; i < MANY; i++)
+		EXPECT_TRUE(vals_are(ids[i], 1, 5));
+	st = cr_restart_child(self->img);
+	EXPECT_EQ(CR_RESTART_OK, st) TH_LOG("%s", cr_status(st));
+	for (i = 0; i < MANY; i++)
+		EXPECT_TRUE(vals_are(ids[i], 1, 5));
 }
 
 /*
