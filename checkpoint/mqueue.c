@@ -24,7 +24,8 @@
 static_assert(sizeof(struct cr_mq_msg) == sizeof(struct mq_msg_head) &&
 	      MQ_MSG_ALIGN == CR_ALIGN);
 static_assert(CR_MQ_MAXMSG_MAX == HARD_MSGMAX && CR_MQ_MSGSIZE_MAX == HARD_MSGSIZEMAX &&
-	      CR_MQ_PRIO_MAX == MQ_PRIO_MAX && CR_MQ_NAME_MAX == NAME_MAX);
+	      CR_MQ_PRIO_MAX == MQ_PRIO_MAX && CR_MQ_NAME_MAX == NAME_MAX &&
+	      CR_MQ_MSGSIZE_MIN == MIN_MSGSIZEMAX);
 
 /* Reads of a queue that grows in between before checkpoint gives up. */
 #define CR_MQ_READ_TRIES	8
@@ -393,6 +394,11 @@ struct file *cr_make_mqueue(struct cr_ctx *ctx, const struct cr_rec_file *r)
 	struct file *file;
 	bool created;
 	int ret = 0;
+
+	/* the tree's IPC namespace, made again, was empty */
+	if (ctx->flags & CR_RESTART_IPCNS)
+		return ERR_PTR(cr_reject(ctx, -EBADMSG,
+					 "a POSIX message queue of an empty IPC namespace"));
 
 	file = mq_file_open(name, r->flags, r->mode, &attr, &created);
 	if (IS_ERR(file)) {

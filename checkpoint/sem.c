@@ -184,6 +184,9 @@ static int cr_sem_stage(struct cr_ctx *ctx, struct cr_sem_set *s)
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	int id = s->set.id, ret;
 
+	/* the tree's IPC namespace, made again, was empty */
+	if (ctx->flags & CR_RESTART_IPCNS)
+		return cr_reject(ctx, -EBADMSG, "a SysV semaphore set of an empty IPC namespace");
 	if (cr_sem_made_here(ctx, id)) {
 		atomic_set(&s->step, CR_SEM_MADE);
 		return 0;

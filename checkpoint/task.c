@@ -216,6 +216,16 @@ static int cr_check_ns(struct cr_ctx *ctx, const struct cr_rec_task *rec)
 		if ((i == CR_NS_PID || i == CR_NS_PID_CHILDREN) &&
 		    (ctx->tree_flags & CR_TREE_PIDNS))
 			continue;
+		/* an IPC namespace of the tree's own, made again: every task in it */
+		if (i == CR_NS_IPC && (ctx->tree_flags & CR_TREE_IPCNS) &&
+		    (ctx->flags & CR_RESTART_IPCNS)) {
+			if (!ctx->ipc_inum)
+				ctx->ipc_inum = rec->ns_inum[i];
+			if (rec->ns_inum[i] != ctx->ipc_inum)
+				return cr_reject(ctx, -EBADMSG,
+						 "a task in another IPC namespace than the root's");
+			continue;
+		}
 		/* a UTS namespace of the tree's own, made again: every task in it */
 		if (i == CR_NS_UTS && (ctx->tree_flags & CR_TREE_UTSNS) &&
 		    (ctx->flags & CR_RESTART_UTSNS)) {
@@ -387,6 +397,9 @@ static int cr_write_task(struct cr_ctx *ctx, struct cr_task *ct)
 	/* a tree with a UTS namespace of its own is all in it */
 	if (!ret && ctx->uts_inum && rec.ns_inum[CR_NS_UTS] != ctx->uts_inum)
 		ret = cr_refuse(ctx, -EOPNOTSUPP, "in another UTS namespace than the root");
+	/* and with an IPC namespace of its own */
+	if (!ret && ctx->ipc_inum && rec.ns_inum[CR_NS_IPC] != ctx->ipc_inum)
+		ret = cr_refuse(ctx, -EOPNOTSUPP, "in another IPC namespace than the root");
 	if (ret)
 		return ret;
 	get_task_comm(rec.comm, t);

@@ -25,6 +25,7 @@
 #include <linux/checkpoint.h>
 #include <linux/cred.h>
 #include <linux/errno.h>
+#include <linux/ipc_namespace.h>
 #include <linux/pid_namespace.h>
 #include <linux/printk.h>
 #include <linux/ptrace.h>
@@ -66,11 +67,118 @@ static int cr_tree_uts(struct cr_ctx *ctx, struct task_struct *root)
 	return 0;
 }
 
-/* Its names in tree record @r, and the flag. */
+/*
+ * A tree whose root is in another IPC namespace than the checkpointer has
+ * one of its own.  If it holds no SysV object and no POSIX message queue
+ * (which are not saved yet) and its limits are in the ranges restart
+ * takes, it is CR_TREE_IPCNS: its limits are saved, every task of the
+ * tree must be in it (cr_save_task_ns()), and restart can make a new one
+ * (CR_RESTART_IPCNS).  Otherwise the image restarts only in that
+ * namespace, as before.
+ */
+static void cr_tree_ipc(struct cr_ctx *ctx, struct task_struct *root)
+{
+	struct ipc_namespace *ns = NULL;
+	struct cr_ipc_limits *l = &ctx->ipc;
+	unsigned int queues;
+	int i, objects = 0;
+
+	task_lock(root);
+	if (root->nsproxy && root->nsproxy->ipc_ns != current->nsproxy->ipc_ns)
+		ns = get_ipc_ns(root->nsproxy->ipc_ns);
+	task_unlock(root);
+	if (!ns)
+		return;
+	for (i = 0; i < ARRAY_SIZE(ns->ids); i++)
+		objects += READ_ONCE(ns->ids[i].in_use);
+	/* a segment removed while attached is no longer in use, but there */
+	objects += READ_ONCE(ns->shm_tot) != 0;
+#ifdef CONFIG_POSIX_MQUEUE
+	spin_lock(&mq_lock);
+	queues = ns->mq_queues_count;
+	spin_unlock(&mq_lock);
+#else
+	queues = 0;
+#endif
+	*l = (struct cr_ipc_limits){
+		.shmmax = READ_ONCE(ns->shm_ctlmax),
+		.shmall = READ_ONCE(ns->shm_ctlall),
+		.shmmni = READ_ONCE(ns->shm_ctlmni),
+		.shm_rmid_forced = READ_ONCE(ns->shm_rmid_forced),
+		.msgmax = READ_ONCE(ns->msg_ctlmax),
+		.msgmnb = READ_ONCE(ns->msg_ctlmnb),
+		.msgmni = READ_ONCE(ns->msg_ctlmni),
+		.mq_queues_max = READ_ONCE(ns->mq_queues_max),
+		.mq_msg_max = READ_ONCE(ns->mq_msg_max),
+		.mq_msgsize_max = READ_ONCE(ns->mq_msgsize_max),
+		.mq_msg_default = READ_ONCE(ns->mq_msg_default),
+		.mq_msgsize_default = READ_ONCE(ns->mq_msgsize_default),
+	};
+	for (i = 0; i < 4; i++)
+		l->sem[i] = READ_ONCE(ns->sem_ctls[i]);
+	if (!objects && !queues && !cr_check_ipc_limits(l, true))
+		ctx->ipc_inum = ns->ns.inum;
+	else
+		pr_debug("checkpoint: an IPC namespace with %d SysV objects, %u queues: restart needs it\n",
+			 objects, queues);
+	put_ipc_ns(ns);
+}
+
+/*
+ * Restart, in the root of a new IPC namespace (CR_RESTART_IPCNS), before
+ * it makes a child or runs: the tree's limits, checked with the record
+ * (cr_check_ipc_limits()), as the sysctls would set them.
+ */
+static void cr_ipc_limits_set(struct ipc_namespace *ns, const struct cr_ipc_limits *l)
+{
+	int i;
+
+	WRITE_ONCE(ns->shm_ctlmax, l->shmmax);
+	WRITE_ONCE(ns->shm_ctlall, l->shmall);
+	WRITE_ONCE(ns->shm_ctlmni, l->shmmni);
+	WRITE_ONCE(ns->shm_rmid_forced, l->shm_rmid_forced);
+	WRITE_ONCE(ns->msg_ctlmax, l->msgmax);
+	WRITE_ONCE(ns->msg_ctlmnb, l->msgmnb);
+	WRITE_ONCE(ns->msg_ctlmni, l->msgmni);
+	for (i = 0; i < 4; i++)
+		WRITE_ONCE(ns->sem_ctls[i], l->sem[i]);
+	WRITE_ONCE(ns->mq_queues_max, l->mq_queues_max);
+	WRITE_ONCE(ns->mq_msg_max, l->mq_msg_max);
+	WRITE_ONCE(ns->mq_msgsize_max, l->mq_msgsize_max);
+	WRITE_ONCE(ns->mq_msg_default, l->mq_msg_default);
+	WRITE_ONCE(ns->mq_msgsize_default, l->mq_msgsize_default);
+}
+
+/*
+ * Restart: a new IPC namespace (CR_RESTART_IPCNS) for a tree that had an
+ * empty one of its own, checked as soon as the tree record is read: before
+ * the task records, which are refused in another namespace without it.
+ */
+static int cr_check_ipcns(struct cr_ctx *ctx)
+{
+	if (!(ctx->flags & CR_RESTART_IPCNS))
+		return 0;
+	if (!(ctx->flags & CR_RESTART_CHILD) || !(ctx->tree_flags & CR_TREE_IPCNS)) {
+		pr_info_ratelimited("restart: CR_RESTART_IPCNS needs CR_RESTART_CHILD and a tree with an empty IPC namespace of its own\n");
+		return -EINVAL;
+	}
+	if (!ns_capable(current_user_ns(), CAP_SYS_ADMIN)) {
+		pr_info_ratelimited("restart: a new IPC namespace needs CAP_SYS_ADMIN\n");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Its names and limits in tree record @r, and the flags. */
 static void cr_tree_uts_rec(struct cr_ctx *ctx, struct cr_rec_tree *r)
 {
 	memset(r->nodename, 0, sizeof(r->nodename));
 	memset(r->domainname, 0, sizeof(r->domainname));
+	memset(&r->ipc, 0, sizeof(r->ipc));
+	if (ctx->ipc_inum) {
+		r->flags |= CR_TREE_IPCNS;
+		r->ipc = ctx->ipc;
+	}
 	if (!ctx->uts_inum)
 		return;
 	r->flags |= CR_TREE_UTSNS;
@@ -710,6 +818,8 @@ int cr_get_tree(struct cr_ctx *ctx, pid_t pid)
 	if (!ret)
 		ret = cr_tree_uts(ctx, root);
 	if (!ret)
+		cr_tree_ipc(ctx, root);
+	if (!ret)
 		ret = cr_walk_still(ctx, root, ctx->flags & CR_CHECKPOINT_ROOT_ONLY);
 	put_task_struct(root);
 	if (!ret)
@@ -859,6 +969,7 @@ int cr_read_tree(struct cr_ctx *ctx)
 	ctx->nr_tasks = r->nr_tasks;
 	ctx->nr_procs = r->nr_procs;
 	ctx->tree_flags = r->flags;
+	ctx->ipc = r->ipc;
 	memcpy(ctx->nodename, r->nodename, sizeof(ctx->nodename));
 	memcpy(ctx->domainname, r->domainname, sizeof(ctx->domainname));
 	for (i = 0; i < r->nr_tasks; i++)
@@ -873,7 +984,7 @@ int cr_read_tree(struct cr_ctx *ctx)
 		}
 		kvfree(map);
 	}
-	ret = cr_link_tree(ctx);
+	ret = cr_link_tree(ctx) ?: cr_check_ipcns(ctx);
 	pr_debug("restart %llu: %u tasks in %u processes\n", ctx->crid, ctx->nr_tasks,
 		 ctx->nr_procs);
 out:
@@ -1050,7 +1161,8 @@ static int cr_make(struct cr_ctx *ctx, struct cr_task *c)
 		.flags = thread ? CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 				  CLONE_THREAD | CLONE_SYSVSEM | CLONE_UNTRACED :
 				  CLONE_UNTRACED | (pidns && !c->idx ? CLONE_NEWPID : 0) |
-				  (ctx->flags & CR_RESTART_UTSNS && !c->idx ? CLONE_NEWUTS : 0),
+				  (ctx->flags & CR_RESTART_UTSNS && !c->idx ? CLONE_NEWUTS : 0) |
+				  (ctx->flags & CR_RESTART_IPCNS && !c->idx ? CLONE_NEWIPC : 0),
 		.exit_signal = thread ? 0 : c->rec.exit_signal,
 		.fn = cr_task_main,
 		.fn_arg = c,
@@ -1254,6 +1366,9 @@ static int cr_task_run(struct cr_ctx *ctx, struct cr_task *t)
 		uts_proc_notify(UTS_PROC_HOSTNAME);
 		uts_proc_notify(UTS_PROC_DOMAINNAME);
 	}
+	/* and of a new IPC namespace, its limits, before anyone uses it */
+	if (!t->idx && ctx->flags & CR_RESTART_IPCNS)
+		cr_ipc_limits_set(current->nsproxy->ipc_ns, &ctx->ipc);
 	/*
 	 * A leader starts its session, restores its address space and reads
 	 * its pages, then makes its child processes: each is born in that

@@ -211,6 +211,9 @@ struct cr_shm_obj {
  *		(CR_TREE_PIDNS); NULL otherwise
  * @uts_inum:	the inode number of the tree's own UTS namespace
  *		(CR_TREE_UTSNS), 0 if it has none
+ * @ipc_inum:	the inode number of the tree's own IPC namespace, empty
+ *		(CR_TREE_IPCNS), 0 if it has none
+ * @ipc:	its limits, with CR_TREE_IPCNS
  * @nodename:	its host name, with CR_TREE_UTSNS
  * @domainname:	its domain name
  * @tree_flags:	restart: the flags of the tree record
@@ -277,6 +280,8 @@ struct cr_ctx {
 	struct pid *outside_pgrp;
 	struct pid_namespace *pidns;
 	u32 uts_inum;
+	u32 ipc_inum;
+	struct cr_ipc_limits ipc;
 	char nodename[CR_UTS_LEN];
 	char domainname[CR_UTS_LEN];
 	u32 tree_flags;

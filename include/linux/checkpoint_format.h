@@ -1637,6 +1637,43 @@ static inline bool cr_check_uts(const char *name, bool set)
 }
 
 /**
+ * cr_check_ipc_limits() - check the limits of an IPC namespace
+ * @l: the limits
+ * @set: they are the tree's (CR_TREE_IPCNS); else all zeros
+ *
+ * The ranges the sysctls take (ipc/ipc_sysctl.c, ipc/mq_sysctl.c), with
+ * IPCMNI ids of a kind.
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_ipc_limits(const struct cr_ipc_limits *l, bool set)
+{
+	const unsigned char *b = (const unsigned char *)l;
+	__u32 i;
+
+	if (!set) {
+		for (i = 0; i < sizeof(*l); i++)
+			if (b[i])
+				return "limits without an IPC namespace";
+		return NULL;
+	}
+	if (l->shmmni > CR_IPC_MNI || l->shm_rmid_forced > 1 || l->msgmax > CR_IPC_INT_MAX ||
+	    l->msgmnb > CR_IPC_INT_MAX || l->msgmni > CR_IPC_MNI)
+		return "a shm or msg limit out of range";
+	if (l->sem[0] < 0 || l->sem[1] < 0 || l->sem[2] < 0 || l->sem[3] < 0 ||
+	    l->sem[3] > CR_IPC_MNI)
+		return "a sem limit out of range";
+	if (l->mq_queues_max > CR_IPC_INT_MAX ||
+	    !l->mq_msg_max || l->mq_msg_max > CR_MQ_MAXMSG_MAX ||
+	    !l->mq_msg_default || l->mq_msg_default > CR_MQ_MAXMSG_MAX ||
+	    l->mq_msgsize_max < CR_MQ_MSGSIZE_MIN || l->mq_msgsize_max > CR_MQ_MSGSIZE_MAX ||
+	    l->mq_msgsize_default < CR_MQ_MSGSIZE_MIN ||
+	    l->mq_msgsize_default > CR_MQ_MSGSIZE_MAX)
+		return "a POSIX message queue limit out of range";
+	return NULL;
+}
+
+/**
  * cr_check_tree() - check a tree record's task @i against those before it
  * @r: the record's fixed part
  * @len: the record's payload length
@@ -1666,11 +1703,13 @@ static inline const char *cr_check_tree(const struct cr_rec_tree *r, __u32 len,
 	    r->nr_procs > r->nr_tasks ||
 	    len != sizeof(*r) + (__u64)r->nr_tasks * sizeof(*tasks))
 		return "bad task or process count";
-	if (r->flags & ~(CR_TREE_PIDNS | CR_TREE_UTSNS) || r->__reserved)
+	if (r->flags & ~(CR_TREE_PIDNS | CR_TREE_UTSNS | CR_TREE_IPCNS) || r->__reserved)
 		return "bad flags";
 	if (cr_check_uts(r->nodename, r->flags & CR_TREE_UTSNS) ||
 	    cr_check_uts(r->domainname, r->flags & CR_TREE_UTSNS))
 		return "bad host or domain name";
+	if (cr_check_ipc_limits(&r->ipc, r->flags & CR_TREE_IPCNS))
+		return "bad IPC namespace limits";
 	if (!tasks)
 		return NULL;
 	if (t->__reserved ||

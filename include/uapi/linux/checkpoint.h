@@ -266,6 +266,43 @@ struct cr_tree_task {
 #define CR_UTS_NAME_MAX		64
 
 /**
+ * struct cr_ipc_limits - the limits of an IPC namespace, its sysctls
+ * @shmmax: kernel.shmmax
+ * @shmall: kernel.shmall
+ * @shmmni: kernel.shmmni, at most CR_IPC_MNI
+ * @shm_rmid_forced: kernel.shm_rmid_forced, 0 or 1
+ * @msgmax: kernel.msgmax, at most CR_IPC_INT_MAX
+ * @msgmnb: kernel.msgmnb, likewise
+ * @msgmni: kernel.msgmni, at most CR_IPC_MNI
+ * @sem: kernel.sem: SEMMSL, SEMMNS, SEMOPM and SEMMNI, none negative,
+ *	SEMMNI at most CR_IPC_MNI
+ * @mq_queues_max: fs.mqueue.queues_max, at most CR_IPC_INT_MAX
+ * @mq_msg_max: fs.mqueue.msg_max, 1..CR_MQ_MAXMSG_MAX
+ * @mq_msgsize_max: fs.mqueue.msgsize_max, 128..CR_MQ_MSGSIZE_MAX
+ * @mq_msg_default: fs.mqueue.msg_default, 1..CR_MQ_MAXMSG_MAX
+ * @mq_msgsize_default: fs.mqueue.msgsize_default, 128..CR_MQ_MSGSIZE_MAX
+ */
+struct cr_ipc_limits {
+	__u64 shmmax;
+	__u64 shmall;
+	__u32 shmmni;
+	__u32 shm_rmid_forced;
+	__u32 msgmax;
+	__u32 msgmnb;
+	__u32 msgmni;
+	__s32 sem[4];
+	__u32 mq_queues_max;
+	__u32 mq_msg_max;
+	__u32 mq_msgsize_max;
+	__u32 mq_msg_default;
+	__u32 mq_msgsize_default;
+};
+
+#define CR_IPC_MNI		32768	/* IPCMNI: the most ids of a kind */
+#define CR_IPC_INT_MAX		0x7fffffffU
+#define CR_MQ_MSGSIZE_MIN	128
+
+/**
  * struct cr_rec_tree - the tasks of the image (CR_REC_TREE), right after the
  *	arch record
  * @nr_tasks: number of struct cr_tree_task after this struct,
@@ -274,11 +311,13 @@ struct cr_tree_task {
  *	right after its leader.
  * @nr_procs: the number of leaders among them that are not zombies: the
  *	processes with sections
- * @flags: CR_TREE_PIDNS, CR_TREE_UTSNS
+ * @flags: CR_TREE_PIDNS, CR_TREE_UTSNS, CR_TREE_IPCNS
  * @__reserved: zero
  * @nodename: with CR_TREE_UTSNS, the host name of the tree's UTS
  *	namespace (sethostname(2)), NUL-terminated, zeros after; else zeros
  * @domainname: its NIS domain name (setdomainname(2)), likewise
+ * @ipc: with CR_TREE_IPCNS, the limits of the tree's IPC namespace; else
+ *	zeros
  *
  * Each process's sections follow in the order of the tree: for a leader,
  * the sections of its process (mm, files, signals...), then, for it and
@@ -291,6 +330,7 @@ struct cr_rec_tree {
 	__u32 __reserved;
 	char nodename[CR_UTS_LEN];
 	char domainname[CR_UTS_LEN];
+	struct cr_ipc_limits ipc;
 };
 
 /*
@@ -306,6 +346,15 @@ struct cr_rec_tree {
  * (CR_RESTART_UTSNS) with its host and domain names.
  */
 #define CR_TREE_UTSNS		(1U << 1)
+
+/*
+ * The tree has an IPC namespace of its own, another than the
+ * checkpointer's, every task of it in it, and the namespace holds no SysV
+ * object and no POSIX message queue: restart can make a new one for it
+ * (CR_RESTART_IPCNS) with its limits.  (A namespace with objects is not
+ * saved yet: the image restarts only in that namespace.)
+ */
+#define CR_TREE_IPCNS		(1U << 2)
 
 #define CR_COMM_LEN		16
 #define CR_CPUS_WORDS		16	/* CPU affinity of up to 1024 CPUs */
@@ -1576,8 +1625,10 @@ struct cr_rec_timer {
 #define CR_RESTART_PIDNS	(1UL << 3)
 /* with CR_RESTART_CHILD: the tree gets a new UTS namespace (a CR_TREE_UTSNS image) */
 #define CR_RESTART_UTSNS	(1UL << 4)
+/* with CR_RESTART_CHILD: the tree gets a new IPC namespace (a CR_TREE_IPCNS image) */
+#define CR_RESTART_IPCNS	(1UL << 5)
 #define CR_RESTART_FLAGS	(CR_RESTART_ARGS | CR_RESTART_CHILD | CR_RESTART_NEW_PIDS | \
-				 CR_RESTART_PIDNS | CR_RESTART_UTSNS)
+				 CR_RESTART_PIDNS | CR_RESTART_UTSNS | CR_RESTART_IPCNS)
 
 #define CR_INHERIT_MAX		256
 

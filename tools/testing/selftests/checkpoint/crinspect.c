@@ -126,6 +126,7 @@ static const struct cri_name cri_mm_flags[] = {
 static const struct cri_name cri_rec_tree_flags[] = {
 	{ CR_TREE_PIDNS, "pidns" },
 	{ CR_TREE_UTSNS, "utsns" },
+	{ CR_TREE_IPCNS, "ipcns" },
 	{ }
 };
 
@@ -1067,6 +1068,28 @@ static void cri_tree(struct cri *c, const void *p)
 		cj_str(o, "nodename", r->nodename, strnlen(r->nodename, sizeof(r->nodename)));
 		cj_str(o, "domainname", r->domainname,
 		       strnlen(r->domainname, sizeof(r->domainname)));
+	}
+	if (r->flags & CR_TREE_IPCNS) {
+		const struct cr_ipc_limits *l = &r->ipc;
+
+		cj_obj_begin(o, "ipc");
+		cj_dec(o, "shmmax", l->shmmax);
+		cj_dec(o, "shmall", l->shmall);
+		cj_dec(o, "shmmni", l->shmmni);
+		cj_dec(o, "shm_rmid_forced", l->shm_rmid_forced);
+		cj_dec(o, "msgmax", l->msgmax);
+		cj_dec(o, "msgmnb", l->msgmnb);
+		cj_dec(o, "msgmni", l->msgmni);
+		cj_arr_begin(o, "sem", false);
+		for (i = 0; i < 4; i++)
+			cj_signed(o, NULL, l->sem[i], NULL);
+		cj_arr_end(o);
+		cj_dec(o, "mq_queues_max", l->mq_queues_max);
+		cj_dec(o, "mq_msg_max", l->mq_msg_max);
+		cj_dec(o, "mq_msgsize_max", l->mq_msgsize_max);
+		cj_dec(o, "mq_msg_default", l->mq_msg_default);
+		cj_dec(o, "mq_msgsize_default", l->mq_msgsize_default);
+		cj_obj_end(o);
 	}
 	cj_arr_begin(o, "tasks", true);
 	for (i = 0; i < r->nr_tasks; i++) {

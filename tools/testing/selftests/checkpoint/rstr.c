@@ -3,7 +3,7 @@
  * rstr - restart a checkpointed process tree with restart(2).
  *
  *   rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... [-d | -s] [--new-pids] [--pidns]
- *        [--utsns]
+ *        [--utsns] [--ipcns]
  *
  * Reads the image from FILE or standard input.  By default the kernel
  * creates the tree's root as a new child of rstr (CR_RESTART_CHILD): rstr
@@ -16,8 +16,10 @@
  * of a pid namespace's init as the init of a new pid namespace, with the
  * pids its tasks had there (CR_RESTART_PIDNS; not with --self).  --utsns
  * gives a tree checkpointed in a UTS namespace of its own a new one with
- * its host and domain names (CR_RESTART_UTSNS; not with --self).  On
- * failure rstr explains why and exits with status 1.
+ * its host and domain names (CR_RESTART_UTSNS; not with --self).  --ipcns
+ * gives a tree checkpointed in an IPC namespace of its own, empty, a new
+ * one with its limits (CR_RESTART_IPCNS; not with --self).  On failure
+ * rstr explains why and exits with status 1.
  *
  * --inherit-fd N:KEY hands rstr's fd N to the restarted process in place of
  * the file whose path (or key, for one end of a pipe: "pipe:[INODE]") is
@@ -58,14 +60,15 @@ static const char *hint(int err)
 		       "not the saved root's; or a FIFO of the image is not empty";
 	case EOPNOTSUPP:
 		return "the image holds state this kernel cannot restart yet, or its tree "
-		       "has namespaces of its own (try --pidns, --utsns; see dmesg)";
+		       "has namespaces of its own (try --pidns, --utsns, --ipcns; see dmesg)";
 	case EADDRINUSE:
 		return "a socket's address or port is taken (does the original still run?)";
 	case EINVAL:
 		return "the input cannot take kernel reads (e.g. /dev/zero), this kernel "
 		       "lacks a flag asked for (--detach, --new-pids), or the image is of a "
 		       "pid namespace's tree (--pidns) or not (without it), or has no UTS "
-		       "namespace of its own (--utsns)";
+		       "namespace of its own (--utsns), or no empty IPC namespace of its own "
+		       "(--ipcns)";
 	case EBADF:
 		return "the input is not open for reading, an --inherit-fd fd is not open, "
 		       "or the image needs a file handed in (--inherit-fd; see dmesg)";
@@ -76,7 +79,7 @@ static const char *hint(int err)
 }
 
 #define USAGE "usage: rstr [-i FILE] [--crid N] [--inherit-fd N:KEY]... " \
-	      "[--detach | --self] [--new-pids] [--pidns] [--utsns]\n"
+	      "[--detach | --self] [--new-pids] [--pidns] [--utsns] [--ipcns]\n"
 
 /* The signals rstr passes on to the root it waits for. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, 0 };
@@ -149,6 +152,7 @@ int main(int argc, char **argv)
 		{ "new-pids", no_argument, NULL, 'n' },
 		{ "pidns", no_argument, NULL, 'p' },
 		{ "utsns", no_argument, NULL, 'u' },
+		{ "ipcns", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -162,7 +166,7 @@ int main(int argc, char **argv)
 	sigset_t fwd, old;
 	long ret;
 
-	while ((c = getopt_long(argc, argv, "i:c:I:dsnpuh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:c:I:dsnpuPh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			in = optarg;
@@ -193,6 +197,9 @@ int main(int argc, char **argv)
 		case 'u':
 			flags |= CR_RESTART_UTSNS;
 			break;
+		case 'P':
+			flags |= CR_RESTART_IPCNS;
+			break;
 		case 'h':
 			printf(USAGE);
 			return 0;
@@ -209,8 +216,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rstr: --detach and --self exclude each other\n");
 		return 2;
 	}
-	if (self && (flags & (CR_RESTART_PIDNS | CR_RESTART_UTSNS))) {
-		fprintf(stderr, "rstr: --self and --pidns or --utsns exclude each other\n");
+	if (self && (flags & (CR_RESTART_PIDNS | CR_RESTART_UTSNS | CR_RESTART_IPCNS))) {
+		fprintf(stderr,
+			"rstr: --self and --pidns, --utsns or --ipcns exclude each other\n");
 		return 2;
 	}
 	if (in) {
