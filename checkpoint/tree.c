@@ -162,6 +162,10 @@ static int cr_check_ipcns(struct cr_ctx *ctx)
 		pr_info_ratelimited("restart: CR_RESTART_IPCNS needs CR_RESTART_CHILD and a tree with an empty IPC namespace of its own\n");
 		return -EINVAL;
 	}
+	if (!IS_ENABLED(CONFIG_IPC_NS)) {
+		pr_info_ratelimited("restart: IPC namespaces not configured\n");
+		return -EOPNOTSUPP;
+	}
 	if (!ns_capable(current_user_ns(), CAP_SYS_ADMIN)) {
 		pr_info_ratelimited("restart: a new IPC namespace needs CAP_SYS_ADMIN\n");
 		return -EPERM;
