@@ -44,7 +44,7 @@
 /*
  * A tree whose root is in another UTS namespace than the checkpointer has
  * one of its own (CR_TREE_UTSNS): its names are saved, and every task of
- * the tree must be in it (cr_save_task_ns()).
+ * the tree must be in it (cr_write_task()).
  */
 static int cr_tree_uts(struct cr_ctx *ctx, struct task_struct *root)
 {
@@ -72,7 +72,7 @@ static int cr_tree_uts(struct cr_ctx *ctx, struct task_struct *root)
  * one of its own.  If it holds no SysV object and no POSIX message queue
  * (which are not saved yet) and its limits are in the ranges restart
  * takes, it is CR_TREE_IPCNS: its limits are saved, every task of the
- * tree must be in it (cr_save_task_ns()), and restart can make a new one
+ * tree must be in it (cr_write_task()), and restart can make a new one
  * (CR_RESTART_IPCNS).  Otherwise the image restarts only in that
  * namespace, as before.
  */
@@ -174,7 +174,7 @@ static int cr_check_ipcns(struct cr_ctx *ctx)
 }
 
 /* Its names and limits in tree record @r, and the flags. */
-static void cr_tree_uts_rec(struct cr_ctx *ctx, struct cr_rec_tree *r)
+static void cr_tree_ns_rec(struct cr_ctx *ctx, struct cr_rec_tree *r)
 {
 	memset(r->nodename, 0, sizeof(r->nodename));
 	memset(r->domainname, 0, sizeof(r->domainname));
@@ -713,7 +713,7 @@ static int cr_tree_groups(struct cr_ctx *ctx)
 	r.nr_procs = ctx->nr_procs;
 	r.flags = ctx->pidns ? CR_TREE_PIDNS : 0;
 	r.__reserved = 0;
-	cr_tree_uts_rec(ctx, &r);
+	cr_tree_ns_rec(ctx, &r);
 	for (i = 0; i < ctx->nr_tasks && !ret && !why; i++)
 		why = cr_check_tree(&r, sizeof(r) + ctx->nr_tasks * sizeof(*recs), recs, i);
 	if (why) {
@@ -923,7 +923,7 @@ int cr_write_tree(struct cr_ctx *ctx)
 	r->nr_procs = ctx->nr_procs;
 	r->flags = ctx->pidns ? CR_TREE_PIDNS : 0;
 	r->__reserved = 0;
-	cr_tree_uts_rec(ctx, r);
+	cr_tree_ns_rec(ctx, r);
 	tasks = (struct cr_tree_task *)(r + 1);
 	for (i = 0; i < ctx->nr_tasks; i++)
 		tasks[i] = ctx->tasks[i].rec;
