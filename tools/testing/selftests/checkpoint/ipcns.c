@@ -277,8 +277,10 @@ TEST(ipc_object_of_an_empty_namespace)
 	ASSERT_NE(0, cr_image_find(buf, len, CR_REC_SEM_UNDO));
 	tree = (void *)(buf + off);
 	tree->flags |= CR_TREE_IPCNS;
-	tree->ipc.mq_msg_max = tree->ipc.mq_msg_default = 10;
-	tree->ipc.mq_msgsize_max = tree->ipc.mq_msgsize_default = 8192;
+	tree->ipc.mq_msg_max = 10;
+	tree->ipc.mq_msg_default = 10;
+	tree->ipc.mq_msgsize_max = 8192;
+	tree->ipc.mq_msgsize_default = 8192;
 	ASSERT_EQ(0, cr_image_reseal(buf, len));
 	ASSERT_EQ(len, pwrite(img, buf, len, 0));
 	free(buf);
