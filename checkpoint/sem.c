@@ -65,10 +65,12 @@ struct cr_sem_set {
  * struct cr_sem_state - restart: a process's staged adjustments
  * @sets: the sets, @nr of them, in the image's (increasing id) order
  * @nr: their number
+ * @cap: the room of @sets
  */
 struct cr_sem_state {
 	struct cr_sem_set *sets;
 	u32 nr;
+	u32 cap;
 };
 
 /* The tasks of @t's process other than those sharing @list: none with adjustments. */
@@ -159,20 +161,47 @@ out:
 	return ret;
 }
 
-/* Was the set of @id made by this restart, for an earlier record? */
-static bool cr_sem_made_here(struct cr_ctx *ctx, int id)
+/*
+ * Where @id is, or goes, in the sorted ids of the sets this restart made
+ * (ctx->sem_made): a binary search, for an image may hold millions of
+ * records.
+ */
+static u32 cr_sem_made_pos(struct cr_ctx *ctx, int id, bool *found)
 {
-	u32 i, j;
+	u32 lo = 0, hi = ctx->nr_sem_made;
 
-	for (i = 0; i < ctx->nr_procs; i++) {
-		struct cr_sem_state *ss = ctx->procs[i].sem;
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
 
-		for (j = 0; ss && j < ss->nr; j++)
-			if (ss->sets[j].set.id == id &&
-			    atomic_read(&ss->sets[j].step) == CR_SEM_MADE)
-				return true;
+		if (ctx->sem_made[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return false;
+	*found = lo < ctx->nr_sem_made && ctx->sem_made[lo] == id;
+	return lo;
+}
+
+/* Remember that this restart made the set of @id (not there yet). */
+static int cr_sem_made_add(struct cr_ctx *ctx, int id)
+{
+	bool found;
+	u32 pos = cr_sem_made_pos(ctx, id, &found);
+	int *made;
+
+	if (ctx->nr_sem_made == ctx->cap_sem_made) {
+		made = krealloc_array(ctx->sem_made, ctx->cap_sem_made ? 2 * ctx->cap_sem_made : 8,
+				      sizeof(*made), GFP_KERNEL);
+		if (!made)
+			return -ENOMEM;
+		ctx->sem_made = made;
+		ctx->cap_sem_made = ctx->cap_sem_made ? 2 * ctx->cap_sem_made : 8;
+	}
+	memmove(&ctx->sem_made[pos + 1], &ctx->sem_made[pos],
+		(ctx->nr_sem_made - pos) * sizeof(*ctx->sem_made));
+	ctx->sem_made[pos] = id;
+	ctx->nr_sem_made++;
+	return 0;
 }
 
 /*
@@ -183,11 +212,13 @@ static int cr_sem_stage(struct cr_ctx *ctx, struct cr_sem_set *s)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	int id = s->set.id, ret;
+	bool made;
 
 	/* the tree's IPC namespace, made again, was empty */
 	if (ctx->flags & CR_RESTART_IPCNS)
 		return cr_reject(ctx, -EBADMSG, "a SysV semaphore set of an empty IPC namespace");
-	if (cr_sem_made_here(ctx, id)) {
+	cr_sem_made_pos(ctx, id, &made);
+	if (made) {
 		atomic_set(&s->step, CR_SEM_MADE);
 		return 0;
 	}
@@ -218,6 +249,12 @@ static int cr_sem_stage(struct cr_ctx *ctx, struct cr_sem_set *s)
 		return cr_reject(ctx, ret, "SysV semaphore set %d (key %#x): cannot make it", id,
 				 s->set.key);
 	atomic_set(&s->step, CR_SEM_MADE);
+	/* known at once: cr_unmake_sems() removes it if anything fails */
+	ret = cr_sem_made_add(ctx, id);
+	if (ret) {
+		sem_remove_set(ns, id);
+		return ret;
+	}
 	pr_debug("restart %llu: made SysV semaphore set %d\n", ctx->crid, id);
 	return 0;
 }
@@ -242,6 +279,22 @@ static int cr_sem_fill(struct cr_sem_set *s, const struct cr_rec_sem_undo *r)
 		s->set.vals[i] = sem[i].val;
 		s->set.adj[i] = sem[i].adj;
 	}
+	return 0;
+}
+
+/* Room for one more record in @ss, doubling. */
+static int cr_sem_grow(struct cr_sem_state *ss)
+{
+	struct cr_sem_set *sets;
+	u32 cap = ss->cap ? 2 * ss->cap : 8;
+
+	if (ss->nr < ss->cap)
+		return 0;
+	sets = krealloc_array(ss->sets, cap, sizeof(*sets), GFP_KERNEL);
+	if (!sets)
+		return -ENOMEM;
+	ss->sets = sets;
+	ss->cap = cap;
 	return 0;
 }
 
@@ -270,15 +323,12 @@ static int cr_read_sem_undo(struct cr_ctx *ctx, struct cr_task *t)
 		} else if (ss->nr >= CR_SEM_UNDO_MAX) {
 			ret = cr_reject(ctx, -EBADMSG, "more than %u sets", CR_SEM_UNDO_MAX);
 		} else {
-			ret = -ENOMEM;
-			sets = krealloc_array(ss->sets, ss->nr + 1, sizeof(*sets), GFP_KERNEL);
-			if (sets) {
-				ss->sets = sets;
-				memset(&sets[ss->nr], 0, sizeof(*sets));
-				ret = cr_sem_fill(&sets[ss->nr++], r);
+			ret = cr_sem_grow(ss);
+			if (!ret) {
+				sets = &ss->sets[ss->nr++];
+				memset(sets, 0, sizeof(*sets));
+				ret = cr_sem_fill(sets, r) ?: cr_sem_stage(ctx, sets);
 			}
-			if (!ret)
-				ret = cr_sem_stage(ctx, &sets[ss->nr - 1]);
 		}
 		kvfree(r);
 		if (ret)
@@ -353,20 +403,13 @@ void cr_unmake_sems(struct cr_ctx *ctx)
 					 ctx->crid, s->set.id, ret);
 		}
 	}
-	for (i = 0; i < ctx->nr_procs; i++) {
-		struct cr_sem_state *ss = ctx->procs[i].sem;
-
-		for (j = 0; ss && j < ss->nr; j++) {
-			struct cr_sem_set *s = &ss->sets[j];
-
-			/* a set two processes have: removed once, then gone */
-			if (atomic_xchg(&s->step, CR_SEM_RELEASED) != CR_SEM_MADE)
-				continue;
-			ret = sem_remove_set(ns, s->set.id);
-			pr_debug("restart %llu: removing SysV semaphore set %d: %d\n", ctx->crid,
-				 s->set.id, ret);
-		}
+	/* with whatever adjustments the processes got on them */
+	for (i = 0; i < ctx->nr_sem_made; i++) {
+		ret = sem_remove_set(ns, ctx->sem_made[i]);
+		pr_debug("restart %llu: removing SysV semaphore set %d: %d\n", ctx->crid,
+			 ctx->sem_made[i], ret);
 	}
+	ctx->nr_sem_made = 0;
 }
 
 static void cr_free_sem_undo(struct cr_ctx *ctx, struct cr_task *t)
@@ -374,6 +417,10 @@ static void cr_free_sem_undo(struct cr_ctx *ctx, struct cr_task *t)
 	struct cr_sem_state *ss = t ? t->proc->sem : NULL;
 	u32 i;
 
+	kfree(ctx->sem_made);
+	ctx->sem_made = NULL;
+	ctx->nr_sem_made = 0;
+	ctx->cap_sem_made = 0;
 	if (!ss)
 		return;
 	for (i = 0; i < ss->nr; i++) {

@@ -233,6 +233,11 @@ struct cr_shm_obj {
  *		again, @nr_mq_notify of them (room for @cap_mq_notify)
  * @nr_mq_notify: their number
  * @cap_mq_notify: the room of @mq_notify
+ * @sem_made:	restart: the ids of the SysV semaphore sets it made, sorted,
+ *		@nr_sem_made of them (room for @cap_sem_made), removed again if
+ *		it fails
+ * @nr_sem_made: their number
+ * @cap_sem_made: the room of @sem_made
  * @head:	the head of the image (restart: as read; checkpoint: as written)
  * @machine:	the arch record (restart: as read; checkpoint: as written)
  */
@@ -296,6 +301,9 @@ struct cr_ctx {
 	struct cr_mq_notify *mq_notify;
 	u32 nr_mq_notify;
 	u32 cap_mq_notify;
+	int *sem_made;
+	u32 nr_sem_made;
+	u32 cap_sem_made;
 	struct cr_rec_head head;
 	struct cr_rec_arch machine;
 };

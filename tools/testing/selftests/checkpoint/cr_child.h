@@ -45,6 +45,20 @@ static inline long cr_checkpoint_kill(pid_t pid, int img)
 	return ret;
 }
 
+/* /proc/@pid/ns/@name (its namespace of that kind, "ipc:[N]") into @buf: 0, or -1. */
+static inline int cr_ns_of(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
+	n = readlink(path, buf, len - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* The comm of @pid into @buf (newline stripped): 0, or -1. */
 static inline int cr_proc_comm(pid_t pid, char *buf, size_t len)
 {

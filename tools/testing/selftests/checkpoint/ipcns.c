@@ -45,20 +45,6 @@ struct ipc_result {
 
 static char test_ns[64];
 
-/* /proc/@pid/ns/ipc into @buf: 0, or -1. */
-static int ipc_ns_of(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", pid);
-	n = readlink(path, buf, len - 1);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int put_sysctl(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY), ok;
@@ -73,23 +59,22 @@ static int put_sysctl(const char *path, const char *val)
 /* Does sysctl @path read @val (whitespace as the kernel writes it)? */
 static int sysctl_is(const char *path, const char *val)
 {
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
+	size_t len;
+	char *buf = cr_slurp(path, &len);
+	int same;
 
-	if (fd < 0)
+	if (!buf)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	if (strcmp(buf, val)) {
-		fprintf(stderr, "# %s: \"%s\", not \"%s\"\n", path, buf, val);
-		return 0;
+	/* one line: its newline ends the string */
+	same = len && buf[len - 1] == '\n';
+	if (same) {
+		buf[len - 1] = '\0';
+		same = !strcmp(buf, val);
 	}
-	return 1;
+	if (!same)
+		fprintf(stderr, "# %s: \"%.*s\", not \"%s\"\n", path, (int)len, buf, val);
+	free(buf);
+	return same;
 }
 
 static int limits_ok(void)
@@ -125,8 +110,9 @@ static void root_main(int with_set)
 		if (read(go[0], &c, 1) != 1)
 			_exit(1);
 		/* in the root's namespace */
-		_exit(!ipc_ns_of(getpid(), mine, sizeof(mine)) &&
-		      !ipc_ns_of(getppid(), kids, sizeof(kids)) && !strcmp(mine, kids) ? 0 : 2);
+		_exit(!cr_ns_of(getpid(), "ipc", mine, sizeof(mine)) &&
+		      !cr_ns_of(getppid(), "ipc", kids, sizeof(kids)) &&
+		      !strcmp(mine, kids) ? 0 : 2);
 	}
 	close(go[0]);
 	if (FAILED(kid > 0))
@@ -135,7 +121,7 @@ static void root_main(int with_set)
 	raise(SIGSTOP);
 
 	r.limits_ok = limits_ok();
-	r.own_ns = !ipc_ns_of(getpid(), mine, sizeof(mine)) && strcmp(mine, test_ns);
+	r.own_ns = !cr_ns_of(getpid(), "ipc", mine, sizeof(mine)) && strcmp(mine, test_ns);
 	r.set_made = semget(KEY, 1, IPC_CREAT | IPC_EXCL | 0600) >= 0;
 	if (FAILED(write(go[1], "g", 1) == 1 && waitpid(kid, &st, 0) == kid))
 		goto out;
@@ -190,7 +176,7 @@ TEST(own_ipc_namespace)
 
 	if (getuid())
 		SKIP(return, "needs root (CAP_SYS_ADMIN for an IPC namespace, pids kept)");
-	ASSERT_EQ(0, ipc_ns_of(getpid(), test_ns, sizeof(test_ns)));
+	ASSERT_EQ(0, cr_ns_of(getpid(), "ipc", test_ns, sizeof(test_ns)));
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	unlink(RESULT);
 	img = tree_image(0, &root);
@@ -228,7 +214,7 @@ TEST(ipc_namespace_with_objects)
 
 	if (getuid())
 		SKIP(return, "needs root (CAP_SYS_ADMIN for an IPC namespace, pids kept)");
-	ASSERT_EQ(0, ipc_ns_of(getpid(), test_ns, sizeof(test_ns)));
+	ASSERT_EQ(0, cr_ns_of(getpid(), "ipc", test_ns, sizeof(test_ns)));
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	img = tree_image(1, &root);
 	ASSERT_GE(img, 0);

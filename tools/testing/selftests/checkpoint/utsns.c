@@ -36,20 +36,6 @@ struct uts_result {
 
 static char test_ns[64];
 
-/* /proc/@pid/ns/uts into @buf: 0, or -1. */
-static int uts_ns_of(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/uts", pid);
-	n = readlink(path, buf, len - 1);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int names_ok(void)
 {
 	struct utsname u;
@@ -75,8 +61,9 @@ static void root_main(void)
 		if (read(go[0], &c, 1) != 1)
 			_exit(1);
 		/* in the root's namespace, with its names */
-		_exit(names_ok() && !uts_ns_of(getpid(), mine, sizeof(mine)) &&
-		      !uts_ns_of(getppid(), kids, sizeof(kids)) && !strcmp(mine, kids) ? 0 : 2);
+		_exit(names_ok() && !cr_ns_of(getpid(), "uts", mine, sizeof(mine)) &&
+		      !cr_ns_of(getppid(), "uts", kids, sizeof(kids)) &&
+		      !strcmp(mine, kids) ? 0 : 2);
 	}
 	close(go[0]);
 	if (FAILED(kid > 0))
@@ -85,7 +72,7 @@ static void root_main(void)
 	raise(SIGSTOP);
 
 	r.names_ok = names_ok();
-	r.own_ns = !uts_ns_of(getpid(), mine, sizeof(mine)) && strcmp(mine, test_ns);
+	r.own_ns = !cr_ns_of(getpid(), "uts", mine, sizeof(mine)) && strcmp(mine, test_ns);
 	if (FAILED(write(go[1], "g", 1) == 1 && waitpid(kid, &st, 0) == kid))
 		goto out;
 	r.child_ok = WIFEXITED(st) && !WEXITSTATUS(st);
@@ -103,7 +90,7 @@ TEST(own_uts_namespace)
 
 	if (getuid())
 		SKIP(return, "needs root (CAP_SYS_ADMIN for a UTS namespace, pids kept)");
-	ASSERT_EQ(0, uts_ns_of(getpid(), test_ns, sizeof(test_ns)));
+	ASSERT_EQ(0, cr_ns_of(getpid(), "uts", test_ns, sizeof(test_ns)));
 	ASSERT_EQ(0, uname(&before));
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	unlink(RESULT);
