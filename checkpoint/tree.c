@@ -69,10 +69,11 @@ static int cr_tree_uts(struct cr_ctx *ctx, struct task_struct *root)
 
 /*
  * A tree whose root is in another IPC namespace than the checkpointer has
- * one of its own.  If it holds no SysV object and no POSIX message queue
- * (which are not saved yet) and its limits are in the ranges restart
- * takes, it is CR_TREE_IPCNS: its limits are saved, every task of the
- * tree must be in it (cr_write_task()), and restart can make a new one
+ * one of its own.  If it holds no SysV segment or semaphore set and no
+ * POSIX message queue (which are not saved yet) and its limits are in the
+ * ranges restart takes, it is CR_TREE_IPCNS: its limits and its SysV
+ * message queues are saved (checkpoint/ipcns.c), every task of the tree
+ * must be in it (cr_write_task()), and restart can make a new one
  * (CR_RESTART_IPCNS).  Otherwise the image restarts only in that
  * namespace, as before.
  */
@@ -89,8 +90,10 @@ static void cr_tree_ipc(struct cr_ctx *ctx, struct task_struct *root)
 	task_unlock(root);
 	if (!ns)
 		return;
+	/* message queues are saved: ns->ids[1], IPC_MSG_IDS of ipc/util.h */
 	for (i = 0; i < ARRAY_SIZE(ns->ids); i++)
-		objects += READ_ONCE(ns->ids[i].in_use);
+		if (i != 1)
+			objects += READ_ONCE(ns->ids[i].in_use);
 	/* a segment removed while attached is no longer in use, but there */
 	objects += READ_ONCE(ns->shm_tot) != 0;
 #ifdef CONFIG_POSIX_MQUEUE
@@ -116,11 +119,13 @@ static void cr_tree_ipc(struct cr_ctx *ctx, struct task_struct *root)
 	};
 	for (i = 0; i < 4; i++)
 		l->sem[i] = READ_ONCE(ns->sem_ctls[i]);
-	if (!objects && !queues && !cr_check_ipc_limits(l, true))
+	if (!objects && !queues && !cr_check_ipc_limits(l, true)) {
 		ctx->ipc_inum = ns->ns.inum;
-	else
-		pr_debug("checkpoint: an IPC namespace with %d SysV objects, %u queues: restart needs it\n",
-			 objects, queues);
+		ctx->ipc_ns = ns;
+		return;
+	}
+	pr_debug("checkpoint: an IPC namespace with %d SysV segments or semaphore sets, %u POSIX queues: restart needs it\n",
+		 objects, queues);
 	put_ipc_ns(ns);
 }
 
@@ -712,7 +717,7 @@ static int cr_tree_groups(struct cr_ctx *ctx)
 	r.nr_tasks = ctx->nr_tasks;
 	r.nr_procs = ctx->nr_procs;
 	r.flags = ctx->pidns ? CR_TREE_PIDNS : 0;
-	r.__reserved = 0;
+	r.nr_ipc = 0;
 	cr_tree_ns_rec(ctx, &r);
 	for (i = 0; i < ctx->nr_tasks && !ret && !why; i++)
 		why = cr_check_tree(&r, sizeof(r) + ctx->nr_tasks * sizeof(*recs), recs, i);
@@ -916,20 +921,24 @@ int cr_write_tree(struct cr_ctx *ctx)
 	u32 i;
 	int ret;
 
+	/* the objects of its IPC namespace first: they may take the flag away */
+	ret = cr_ipcns_read_objects(ctx);
+	if (ret)
+		return ret;
 	r = kvmalloc(len, GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	r->nr_tasks = ctx->nr_tasks;
 	r->nr_procs = ctx->nr_procs;
 	r->flags = ctx->pidns ? CR_TREE_PIDNS : 0;
-	r->__reserved = 0;
+	r->nr_ipc = ctx->nr_msgq;
 	cr_tree_ns_rec(ctx, r);
 	tasks = (struct cr_tree_task *)(r + 1);
 	for (i = 0; i < ctx->nr_tasks; i++)
 		tasks[i] = ctx->tasks[i].rec;
 	ret = cr_write_rec(ctx, CR_REC_TREE, r, len);
 	kvfree(r);
-	return ret;
+	return ret ?: cr_ipcns_write_objects(ctx);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -988,7 +997,7 @@ int cr_read_tree(struct cr_ctx *ctx)
 		}
 		kvfree(map);
 	}
-	ret = cr_link_tree(ctx) ?: cr_check_ipcns(ctx);
+	ret = cr_link_tree(ctx) ?: cr_check_ipcns(ctx) ?: cr_ipcns_read_records(ctx, r->nr_ipc);
 	pr_debug("restart %llu: %u tasks in %u processes\n", ctx->crid, ctx->nr_tasks,
 		 ctx->nr_procs);
 out:
@@ -1370,9 +1379,13 @@ static int cr_task_run(struct cr_ctx *ctx, struct cr_task *t)
 		uts_proc_notify(UTS_PROC_HOSTNAME);
 		uts_proc_notify(UTS_PROC_DOMAINNAME);
 	}
-	/* and of a new IPC namespace, its limits, before anyone uses it */
-	if (!t->idx && ctx->flags & CR_RESTART_IPCNS)
+	/* and of a new IPC namespace, its objects and limits, before anyone uses it */
+	if (!t->idx && ctx->flags & CR_RESTART_IPCNS) {
+		ret = cr_ipcns_make_objects(ctx);
 		cr_ipc_limits_set(current->nsproxy->ipc_ns, &ctx->ipc);
+	}
+	if (ret)
+		goto fail;
 	/*
 	 * A leader starts its session, restores its address space and reads
 	 * its pages, then makes its child processes: each is born in that
@@ -1412,6 +1425,7 @@ static int cr_task_run(struct cr_ctx *ctx, struct cr_task *t)
 		wake_up_all(&ctx->wait);
 		ret = cr_tree_wait(ctx, atomic_read(&ctx->nr_done) == ctx->nr_tasks);
 	}
+fail:
 	if (ret)
 		cr_tree_fail(ctx, ret, t);
 	return ret;
@@ -1553,4 +1567,5 @@ void cr_free_tree(struct cr_ctx *ctx)
 	ctx->procs = NULL;
 	put_pid(ctx->outside_pgrp);
 	ctx->outside_pgrp = NULL;
+	cr_ipcns_free(ctx);
 }

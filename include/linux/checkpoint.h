@@ -35,6 +35,9 @@ struct task_struct;
 struct vm_area_struct;
 struct cr_fdt_state;
 struct cr_inherit_ent;
+struct cr_ipc_obj;
+struct ipc_namespace;
+struct msg_queue_state;
 struct cr_mm_state;
 struct cr_proc;
 struct cr_signals_state;
@@ -214,6 +217,12 @@ struct cr_shm_obj {
  * @ipc_inum:	the inode number of the tree's own IPC namespace, empty
  *		(CR_TREE_IPCNS), 0 if it has none
  * @ipc:	its limits, with CR_TREE_IPCNS
+ * @ipc_ns:	checkpoint: the tree's own IPC namespace, referenced, with
+ *		CR_TREE_IPCNS
+ * @msgq_state:	checkpoint: its SysV message queues, @nr_msgq of them
+ * @msgq:	restart: the records of the queues to make again
+ *		(CR_RESTART_IPCNS), @nr_msgq of them
+ * @nr_msgq:	their number
  * @nodename:	its host name, with CR_TREE_UTSNS
  * @domainname:	its domain name
  * @tree_flags:	restart: the flags of the tree record
@@ -287,6 +296,10 @@ struct cr_ctx {
 	u32 uts_inum;
 	u32 ipc_inum;
 	struct cr_ipc_limits ipc;
+	struct ipc_namespace *ipc_ns;
+	struct msg_queue_state *msgq_state;
+	struct cr_ipc_obj *msgq;
+	u32 nr_msgq;
 	char nodename[CR_UTS_LEN];
 	char domainname[CR_UTS_LEN];
 	u32 tree_flags;
@@ -373,6 +386,13 @@ void cr_unmake_shm(struct cr_ctx *ctx);
 
 /* SysV semaphore sets restart held or made, as it fails (checkpoint/sem.c). */
 void cr_unmake_sems(struct cr_ctx *ctx);
+
+/* The objects of a tree's own IPC namespace (checkpoint/ipcns.c). */
+int cr_ipcns_read_objects(struct cr_ctx *ctx);
+int cr_ipcns_write_objects(struct cr_ctx *ctx);
+int cr_ipcns_read_records(struct cr_ctx *ctx, u32 nr);
+int cr_ipcns_make_objects(struct cr_ctx *ctx);
+void cr_ipcns_free(struct cr_ctx *ctx);
 
 /* NUMA memory policies of tasks and mappings (checkpoint/task.c). */
 const char *cr_mempolicy_rec(const struct mempolicy *pol, struct cr_mempolicy *rec);

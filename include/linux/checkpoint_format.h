@@ -136,6 +136,8 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 		[CR_REC_SYSV_SHM] = CR_REC_FIXED("sysv_shm", struct cr_rec_sysv_shm),
 		[CR_REC_SEM_UNDO] = CR_REC_VAR("sem_undo", struct cr_rec_sem_undo,
 					       CR_SEM_NSEMS_MAX * sizeof(struct cr_sem)),
+		[CR_REC_MSG_QUEUE] = CR_REC_VAR("msg_queue", struct cr_rec_msg_queue,
+						CR_REC_MAX_LEN - sizeof(struct cr_rec_msg_queue)),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -754,6 +756,53 @@ static inline const char *cr_check_sem_undo(const struct cr_rec_sem_undo *r, __u
 		some |= sem[i].adj != 0;
 	}
 	return some ? NULL : "no adjustment";
+}
+
+/**
+ * cr_check_msg_queue() - check a SysV message queue record
+ * @r: the record
+ * @len: its payload length
+ * @prev_id: the id of the record before it, or -1
+ *
+ * A message may be longer than the tree's msgmax, lowered after it was
+ * sent.
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_msg_queue(const struct cr_rec_msg_queue *r, __u32 len,
+					     __s32 prev_id)
+{
+	const unsigned char *p = (const unsigned char *)(r + 1);
+	__u32 off = 0, i, j, room;
+	__u64 bytes = 0;
+
+	if (r->id < 0 || r->id <= prev_id)
+		return "bad id, or not after the one before";
+	if (r->mode > 0777 || r->nr_msgs > r->qbytes)
+		return "bad mode or number of messages";
+	len -= sizeof(*r);
+	for (i = 0; i < r->nr_msgs; i++) {
+		const struct cr_msg *m = (const struct cr_msg *)(p + off);
+
+		if (len - off < sizeof(*m))
+			return "shorter than its messages";
+		off += sizeof(*m);
+		if (m->type < 1 || m->__pad)
+			return "a message's type out of range";
+		room = (m->len + CR_ALIGN - 1) & ~(CR_ALIGN - 1);
+		if (len - off < room)
+			return "shorter than its messages";
+		for (j = m->len; j < room; j++)
+			if (p[off + j])
+				return "a message's padding is not zeros";
+		off += room;
+		bytes += m->len;
+	}
+	if (off != len)
+		return "longer than its messages";
+	if (bytes > r->qbytes)
+		return "more bytes than the queue holds";
+	return NULL;
 }
 
 /**
@@ -1703,8 +1752,10 @@ static inline const char *cr_check_tree(const struct cr_rec_tree *r, __u32 len,
 	    r->nr_procs > r->nr_tasks ||
 	    len != sizeof(*r) + (__u64)r->nr_tasks * sizeof(*tasks))
 		return "bad task or process count";
-	if (r->flags & ~(CR_TREE_PIDNS | CR_TREE_UTSNS | CR_TREE_IPCNS) || r->__reserved)
+	if (r->flags & ~(CR_TREE_PIDNS | CR_TREE_UTSNS | CR_TREE_IPCNS))
 		return "bad flags";
+	if (r->flags & CR_TREE_IPCNS ? r->nr_ipc > CR_IPC_MNI : r->nr_ipc)
+		return "bad number of IPC objects";
 	if (cr_check_uts(r->nodename, r->flags & CR_TREE_UTSNS) ||
 	    cr_check_uts(r->domainname, r->flags & CR_TREE_UTSNS))
 		return "bad host or domain name";

@@ -34,7 +34,7 @@
 
 /* Stream layout. */
 #define CR_ALIGN		8		/* record alignment in bytes */
-#define CR_FORMAT_VERSION	19
+#define CR_FORMAT_VERSION	20
 
 #define CR_HEAD_MAGIC		0x3130524b50434c4cULL	/* "LLCPKR01" */
 #define CR_TAIL_MAGIC		0x4c4941544b50434cULL	/* "LCPKTAIL" */
@@ -86,6 +86,9 @@
  *			segment, after the vma record of its first mapping
  * @CR_REC_SEM_UNDO:	struct cr_rec_sem_undo + its semaphores: a
  *			process's SEM_UNDO adjustments on a SysV semaphore set
+ * @CR_REC_MSG_QUEUE:	struct cr_rec_msg_queue + its messages: a SysV
+ *			message queue of the tree's own IPC namespace, after
+ *			the tree record
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -118,6 +121,7 @@ enum cr_rec_type {
 	CR_REC_INOTIFY = 24,
 	CR_REC_SYSV_SHM = 25,
 	CR_REC_SEM_UNDO = 26,
+	CR_REC_MSG_QUEUE = 27,
 	CR_REC_MAX
 };
 
@@ -312,7 +316,9 @@ struct cr_ipc_limits {
  * @nr_procs: the number of leaders among them that are not zombies: the
  *	processes with sections
  * @flags: CR_TREE_PIDNS, CR_TREE_UTSNS, CR_TREE_IPCNS
- * @__reserved: zero
+ * @nr_ipc: with CR_TREE_IPCNS, the number of records of the objects of
+ *	the tree's IPC namespace that follow this one, 0..CR_IPC_MNI: its SysV
+ *	message queues (CR_REC_MSG_QUEUE); else zero
  * @nodename: with CR_TREE_UTSNS, the host name of the tree's UTS
  *	namespace (sethostname(2)), NUL-terminated, zeros after; else zeros
  * @domainname: its NIS domain name (setdomainname(2)), likewise
@@ -327,7 +333,7 @@ struct cr_rec_tree {
 	__u32 nr_tasks;
 	__u32 nr_procs;
 	__u32 flags;
-	__u32 __reserved;
+	__u32 nr_ipc;
 	char nodename[CR_UTS_LEN];
 	char domainname[CR_UTS_LEN];
 	struct cr_ipc_limits ipc;
@@ -350,9 +356,10 @@ struct cr_rec_tree {
 /*
  * The tree has an IPC namespace of its own, another than the
  * checkpointer's, every task of it in it, and the namespace holds no SysV
- * object and no POSIX message queue: restart can make a new one for it
- * (CR_RESTART_IPCNS) with its limits.  (A namespace with objects is not
- * saved yet: the image restarts only in that namespace.)
+ * segment or semaphore set and no POSIX message queue: restart can make a
+ * new one for it (CR_RESTART_IPCNS) with its limits and its SysV message
+ * queues (the records after the tree record).  (A namespace with other
+ * objects is not saved yet: the image restarts only in that namespace.)
  */
 #define CR_TREE_IPCNS		(1U << 2)
 
@@ -696,6 +703,48 @@ struct cr_sem {
 #define CR_SEM_VAL_MAX		32767	/* SEMVMX */
 /* At most this many sets with adjustments per process. */
 #define CR_SEM_UNDO_MAX		4096
+
+/**
+ * struct cr_rec_msg_queue - a SysV message queue of the tree's own IPC
+ * namespace (CR_REC_MSG_QUEUE), with CR_TREE_IPCNS
+ * @id: its id, as msgget(2) returned it
+ * @key: its key; 0 (IPC_PRIVATE) for a private queue
+ * @mode: its permission bits, 0..0777
+ * @uid: its owner (msg_perm.uid), in the checkpointer's user namespace
+ * @gid: its owner's group (msg_perm.gid), likewise
+ * @nr_msgs: the number of its messages: as many struct cr_msg follow,
+ *	the oldest first, each with its bytes after it, padded with zeros
+ *	to a multiple of CR_ALIGN; at most @qbytes
+ * @qbytes: the most bytes it holds (msg_qbytes); its messages' bytes add
+ *	up to at most this
+ *
+ * The records come in increasing @id order, right after the tree record,
+ * as many as its nr_ipc says.  Restart with CR_RESTART_IPCNS makes each
+ * queue again in the new namespace with its id, key, mode, owner, size and
+ * messages (the creator, msg_perm.cuid and cgid, is the restarter); a
+ * queue of more than CR_REC_MAX_LEN bytes in all is refused at checkpoint.
+ */
+struct cr_rec_msg_queue {
+	__s32 id;
+	__s32 key;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 nr_msgs;
+	__u64 qbytes;
+};
+
+/**
+ * struct cr_msg - a message of a struct cr_rec_msg_queue
+ * @type: its type, 1..2^63-1 (msgsnd(2)'s mtype)
+ * @len: its length in bytes
+ * @__pad: zero
+ */
+struct cr_msg {
+	__s64 type;
+	__u32 len;
+	__u32 __pad;
+};
 
 /**
  * struct cr_rec_pages - where the pages of the next CR_REC_PAGE_DATA go

@@ -27,6 +27,7 @@ enum cr_image_stage {
 	S_HEAD,		/* nothing read yet */
 	S_ARCH,		/* after the head */
 	S_TREE,		/* after the arch record: the tree record, or the tail */
+	S_IPC,		/* the objects of the tree's IPC namespace: @ipc_left */
 	S_BODY,		/* the sections: see @unit and @sec */
 	S_SUM,		/* after the sections: the sum record */
 	S_PAGES,	/* after the sum record: pages records, the tail */
@@ -385,6 +386,8 @@ static __u32 cr_image_expected(const struct cr_image *im)
 	case S_TREE:
 		/* an image with no task has a tail right away */
 		return CR_REC_BIT(CR_REC_TREE) | CR_REC_BIT(CR_REC_TAIL);
+	case S_IPC:
+		return CR_REC_BIT(CR_REC_MSG_QUEUE);
 	case S_BODY:
 		if (im->sysv_due)
 			return CR_REC_BIT(CR_REC_SYSV_SHM);
@@ -417,6 +420,7 @@ static const char *cr_image_expected_str(const struct cr_image *im, __u32 set, c
 	order[n++] = CR_REC_HEAD;
 	order[n++] = CR_REC_ARCH;
 	order[n++] = CR_REC_TREE;
+	order[n++] = CR_REC_MSG_QUEUE;
 	for (sec = 0; sec < CR_SEC_MAX; sec++)
 		for (type = 1; type < CR_REC_MAX; type++)
 			if ((cr_section_info(sec)->records & CR_REC_BIT(type)) &&
@@ -478,7 +482,9 @@ static int cr_image_order(struct cr_image *im, __u32 type)
 		im->stage = S_TREE;
 		break;
 	case CR_REC_TREE:
-		im->stage = S_BODY;
+		/* cr_image_tree() has read it: the records of its IPC objects follow */
+		break;
+	case CR_REC_MSG_QUEUE:
 		break;
 	case CR_REC_TAIL:
 		im->stage = S_END;
@@ -611,6 +617,9 @@ static int cr_image_tree(struct cr_image *im, const struct cr_rec_tree *r, __u32
 			if (t[i].pid == t[j].pid)
 				return cr_image_bad(im, "tree record: pid %d twice", t[i].pid);
 	im->tree = *r;
+	im->ipc_left = r->nr_ipc;
+	im->msgq_id = -1;
+	im->stage = r->nr_ipc ? S_IPC : S_BODY;
 	im->tasks = malloc(r->nr_tasks * sizeof(*t));
 	im->procs = calloc(r->nr_procs, sizeof(*im->procs));
 	if (!im->tasks || !im->procs)
@@ -985,6 +994,12 @@ static int cr_image_check(struct cr_image *im)
 		why = cr_check_timer(p, im->nr_timers ? &im->last_timer : NULL);
 		memcpy(&im->last_timer, p, sizeof(im->last_timer));
 		im->nr_timers++;
+		break;
+	case CR_REC_MSG_QUEUE:
+		why = cr_check_msg_queue(p, len, im->msgq_id);
+		im->msgq_id = ((const struct cr_rec_msg_queue *)p)->id;
+		if (!--im->ipc_left)
+			im->stage = S_BODY;
 		break;
 	case CR_REC_SEM_UNDO:
 		why = cr_check_sem_undo(p, len, im->sem_id);

@@ -156,6 +156,8 @@ struct cr_image_pipe {
  * @last_timer: the last timer record
  * @nr_timers: timer records of the process so far
  * @sem_id: the set id of the process's last sem_undo record, -1 before
+ * @ipc_left: the msg_queue records still to come after the tree record
+ * @msgq_id: the id of the last msg_queue record, -1 before
  * @pages_nr: the pages the next page data record holds
  * @page_proc: the process the last pages record was of
  * @cur_vma: the vma the last page went to
@@ -221,6 +223,8 @@ struct cr_image {
 	struct cr_rec_timer last_timer;
 	__u32 nr_timers;
 	__s32 sem_id;
+	__u32 ipc_left;
+	__s32 msgq_id;
 	__u32 pages_nr;
 	__u32 page_proc;
 	__u32 cur_vma;

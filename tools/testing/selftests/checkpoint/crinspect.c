@@ -756,6 +756,34 @@ static void cri_sem_undo(struct cri *c, const void *p)
 	cj_arr_end(o);
 }
 
+/* Printed only once checked: the messages fill the record. */
+static void cri_msg_queue(struct cri *c, const void *p)
+{
+	const struct cr_rec_msg_queue *r = p;
+	const unsigned char *m = (const void *)(r + 1);
+	struct cj_out *o = &c->out;
+	__u32 i;
+
+	cj_signed(o, "id", r->id, NULL);
+	cj_hex(o, "key", (__u32)r->key);
+	cj_num(o, "mode", r->mode, CJ_OCT, NULL);
+	cj_dec(o, "uid", r->uid);
+	cj_dec(o, "gid", r->gid);
+	cj_dec(o, "qbytes", r->qbytes);
+	cj_dec(o, "nr_msgs", r->nr_msgs);
+	cj_arr_begin(o, "msgs", false);
+	for (i = 0; i < r->nr_msgs; i++) {
+		const struct cr_msg *msg = (const void *)m;
+
+		cj_obj_begin(o, NULL);
+		cj_signed(o, "type", msg->type, NULL);
+		cj_dec(o, "len", msg->len);
+		cj_obj_end(o);
+		m += sizeof(*msg) + ((msg->len + CR_ALIGN - 1) & ~(CR_ALIGN - 1));
+	}
+	cj_arr_end(o);
+}
+
 static void cri_pipe(struct cri *c, const void *p)
 {
 	const struct cr_rec_pipe *r = p;
@@ -1064,6 +1092,7 @@ static void cri_tree(struct cri *c, const void *p)
 	cj_dec(o, "nr_tasks", r->nr_tasks);
 	cj_dec(o, "nr_procs", r->nr_procs);
 	cri_flg(o, "flags", r->flags, cri_rec_tree_flags);
+	cj_dec(o, "nr_ipc", r->nr_ipc);
 	if (r->flags & CR_TREE_UTSNS) {
 		cj_str(o, "nodename", r->nodename, strnlen(r->nodename, sizeof(r->nodename)));
 		cj_str(o, "domainname", r->domainname,
@@ -1252,6 +1281,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_VMA]		= cri_vma,
 	[CR_REC_SYSV_SHM]	= cri_sysv_shm,
 	[CR_REC_SEM_UNDO]	= cri_sem_undo,
+	[CR_REC_MSG_QUEUE]	= cri_msg_queue,
 	[CR_REC_PAGES]		= cri_pages,
 	[CR_REC_PAGE_DATA]	= cri_page_data,
 	[CR_REC_FILE]		= cri_file,

@@ -17,8 +17,8 @@
  * pids its tasks had there (CR_RESTART_PIDNS; not with --self).  --utsns
  * gives a tree checkpointed in a UTS namespace of its own a new one with
  * its host and domain names (CR_RESTART_UTSNS; not with --self).  --ipcns
- * gives a tree checkpointed in an IPC namespace of its own, empty, a new
- * one with its limits (CR_RESTART_IPCNS; not with --self).  On failure
+ * gives a tree checkpointed in an IPC namespace of its own a new one with
+ * its SysV message queues and limits (CR_RESTART_IPCNS; not with --self).  On failure
  * rstr explains why and exits with status 1.
  *
  * --inherit-fd N:KEY hands rstr's fd N to the restarted process in place of
@@ -55,6 +55,9 @@ static const char *hint(int err)
 		return "keeping the saved pids needs CAP_CHECKPOINT_RESTORE (try --new-pids), "
 		       "a new pid or UTS namespace CAP_SYS_ADMIN; or a socket's queued "
 		       "credentials or buffers are more than rstr may give (see dmesg)";
+	case EOVERFLOW:
+		return "a SysV message queue of the image has an owner this user namespace "
+		       "does not map";
 	case EBUSY:
 		return "a saved pid is in use (try --new-pids), or with --self rstr's pid is "
 		       "not the saved root's; or a FIFO of the image is not empty";
@@ -67,8 +70,8 @@ static const char *hint(int err)
 		return "the input cannot take kernel reads (e.g. /dev/zero), this kernel "
 		       "lacks a flag asked for (--detach, --new-pids), or the image is of a "
 		       "pid namespace's tree (--pidns) or not (without it), or has no UTS "
-		       "namespace of its own (--utsns), or no empty IPC namespace of its own "
-		       "(--ipcns)";
+		       "namespace of its own (--utsns), or no IPC namespace of its own that "
+		       "could be saved (--ipcns)";
 	case EBADF:
 		return "the input is not open for reading, an --inherit-fd fd is not open, "
 		       "or the image needs a file handed in (--inherit-fd; see dmesg)";
