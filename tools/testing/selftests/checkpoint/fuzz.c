@@ -33,6 +33,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/signalfd.h>
@@ -65,14 +67,14 @@
 enum mutation {
 	M_FLIP, M_BYTE, M_FIELD32, M_FIELD64, M_TRUNC_AT, M_TRUNC_IN, M_LEN, M_TYPE,
 	M_DUP, M_DROP, M_SWAP, M_VMA, M_PAGES, M_FD, M_PATH, M_TIMER, M_TREE, M_EVENT, M_SOCKET,
-	M_INOTIFY, M_MQUEUE, M_SEM_UNDO, M_NR
+	M_INOTIFY, M_MQUEUE, M_SEM_UNDO, M_MSG_QUEUE, M_NR
 };
 
 static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
 	"vma range", "page address", "fd number", "path", "timer field", "tree",
-	"event file", "socket", "inotify", "message queue", "sem undo",
+	"event file", "socket", "inotify", "message queue", "sem undo", "SysV msg queue",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -926,6 +928,47 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		}
 		break;
 	}
+	case M_MSG_QUEUE: {
+		/* a SysV message queue's id, key, mode, owner, size or count, or a message's */
+		struct cr_rec_msg_queue *r;
+		struct cr_msg *msg;
+
+		j = pick_type(im, CR_REC_MSG_QUEUE);
+		if (j < 0)
+			break;
+		r = (void *)(im->buf + im->rec[j].off + sizeof(struct cr_hdr));
+		msg = (void *)(r + 1);
+		snprintf(what, wlen, "msg queue record %d at %zu", j, im->rec[j].off);
+		switch (rnd_below(8)) {
+		case 0:
+			r->id = rnd_below(2) ? r->id + rnd_below(3) - 1 : (int)rnd_edge();
+			break;
+		case 1:
+			r->key = rnd_below(2) ? 0 : (int)rnd_edge();
+			break;
+		case 2:
+			r->mode = rnd_below(2) ? r->mode ^ 1U << rnd_below(12) : rnd_edge();
+			break;
+		case 3:
+			if (rnd_below(2))
+				r->uid = rnd_edge();
+			else
+				r->gid = rnd_edge();
+			break;
+		case 4:
+			r->nr_msgs = rnd_below(2) ? r->nr_msgs + rnd_below(3) - 1 : rnd_edge();
+			break;
+		case 5:
+			r->qbytes = rnd_below(2) ? r->qbytes + rnd_below(3) - 1 : rnd_edge();
+			break;
+		case 6:
+			msg->type = rnd_below(2) ? rnd_below(2) - 1 : (long long)rnd_edge();
+			break;
+		default:
+			msg->len = rnd_below(2) ? msg->len + rnd_below(17) - 8 : rnd_edge();
+		}
+		break;
+	}
 	case M_NR:
 		break;
 	}
@@ -1059,7 +1102,8 @@ static int run_case(int fd, const struct image *im, char *why, size_t wlen)
 		memset((char *)stack, 0x3c, sizeof(stack));
 		if (im->tree) {
 			prctl(PR_SET_CHILD_SUBREAPER, 1);
-			r = sys_restart(0, fd, CR_RESTART_CHILD | CR_RESTART_NEW_PIDS);
+			r = sys_restart(0, fd, CR_RESTART_CHILD | CR_RESTART_NEW_PIDS |
+					CR_RESTART_IPCNS);
 			e = errno;
 			if (r > 0) {
 				/* a tree runs: the restored tasks end by themselves */
@@ -1419,10 +1463,25 @@ static void *tree_thread(void *arg)
 	return NULL;
 }
 
+/* Two SysV message queues, with a few messages, in the tree's IPC namespace. */
+static int tree_queues(void)
+{
+	struct { long type; char text[64]; } m = { 1, "a message" };
+	int a = msgget(0xc0def3, IPC_CREAT | 0640), b = msgget(IPC_PRIVATE, 0600), i;
+
+	if (a < 0 || b < 0)
+		return -1;
+	for (i = 0; i < 3; i++, m.type += 5)
+		if (msgsnd(a, &m, 10 + i * 20, IPC_NOWAIT) || msgsnd(b, &m, i, IPC_NOWAIT))
+			return -1;
+	return 0;
+}
+
 /*
  * Image of a tree, frozen and killed: a root in nanosleep() with a zombie
  * child and a child that leads its own group, with a second thread, all
- * asleep.  Restarted, each ends by itself within a second.
+ * asleep, in an IPC namespace of their own with two SysV message queues.
+ * Restarted, each ends by itself within a second.
  */
 static int image_tree(void)
 {
@@ -1436,6 +1495,8 @@ static int image_tree(void)
 		pid_t c, z;
 
 		closefrom(3);
+		if (unshare(CLONE_NEWIPC) || tree_queues())
+			_exit(1);
 		z = fork();
 		if (!z)
 			_exit(3);
