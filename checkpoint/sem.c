@@ -214,9 +214,19 @@ static int cr_sem_stage(struct cr_ctx *ctx, struct cr_sem_set *s)
 	int id = s->set.id, ret;
 	bool made;
 
-	/* the tree's IPC namespace, made again, was empty */
-	if (ctx->flags & CR_RESTART_IPCNS)
-		return cr_reject(ctx, -EBADMSG, "a SysV semaphore set of an empty IPC namespace");
+	/*
+	 * The tree's IPC namespace, made again: the root makes the set with
+	 * the values it had, which hold what the process held.
+	 */
+	if (ctx->flags & CR_RESTART_IPCNS) {
+		const struct cr_rec_sem_set *set = cr_ipcns_sem_set(ctx, id);
+
+		if (!set || set->key != s->set.key || set->nsems != s->set.nsems)
+			return cr_reject(ctx, -EBADMSG,
+					 "SysV semaphore set %d: not one of its IPC namespace", id);
+		atomic_set(&s->step, CR_SEM_MADE);
+		return 0;
+	}
 	cr_sem_made_pos(ctx, id, &made);
 	if (made) {
 		atomic_set(&s->step, CR_SEM_MADE);

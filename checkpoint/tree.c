@@ -69,10 +69,10 @@ static int cr_tree_uts(struct cr_ctx *ctx, struct task_struct *root)
 
 /*
  * A tree whose root is in another IPC namespace than the checkpointer has
- * one of its own.  If it holds no SysV segment or semaphore set and no
- * POSIX message queue (which are not saved yet) and its limits are in the
- * ranges restart takes, it is CR_TREE_IPCNS: its limits and its SysV
- * message queues are saved (checkpoint/ipcns.c), every task of the tree
+ * one of its own.  If it holds no SysV segment and no POSIX message queue
+ * (which are not saved yet) and its limits are in the ranges restart
+ * takes, it is CR_TREE_IPCNS: its limits, its SysV message queues and
+ * semaphore sets are saved (checkpoint/ipcns.c), every task of the tree
  * must be in it (cr_write_task()), and restart can make a new one
  * (CR_RESTART_IPCNS).  Otherwise the image restarts only in that
  * namespace, as before.
@@ -82,7 +82,7 @@ static void cr_tree_ipc(struct cr_ctx *ctx, struct task_struct *root)
 	struct ipc_namespace *ns = NULL;
 	struct cr_ipc_limits *l = &ctx->ipc;
 	unsigned int queues;
-	int i, objects = 0;
+	int i, objects;
 
 	task_lock(root);
 	if (root->nsproxy && root->nsproxy->ipc_ns != current->nsproxy->ipc_ns)
@@ -90,10 +90,8 @@ static void cr_tree_ipc(struct cr_ctx *ctx, struct task_struct *root)
 	task_unlock(root);
 	if (!ns)
 		return;
-	/* message queues are saved: ns->ids[1], IPC_MSG_IDS of ipc/util.h */
-	for (i = 0; i < ARRAY_SIZE(ns->ids); i++)
-		if (i != 1)
-			objects += READ_ONCE(ns->ids[i].in_use);
+	/* queues and sets are saved: ns->ids[2] is IPC_SHM_IDS of ipc/util.h */
+	objects = READ_ONCE(ns->ids[2].in_use);
 	/* a segment removed while attached is no longer in use, but there */
 	objects += READ_ONCE(ns->shm_tot) != 0;
 #ifdef CONFIG_POSIX_MQUEUE
@@ -124,7 +122,7 @@ static void cr_tree_ipc(struct cr_ctx *ctx, struct task_struct *root)
 		ctx->ipc_ns = ns;
 		return;
 	}
-	pr_debug("checkpoint: an IPC namespace with %d SysV segments or semaphore sets, %u POSIX queues: restart needs it\n",
+	pr_debug("checkpoint: an IPC namespace with %d SysV segments, %u POSIX queues: restart needs it\n",
 		 objects, queues);
 	put_ipc_ns(ns);
 }
@@ -931,7 +929,7 @@ int cr_write_tree(struct cr_ctx *ctx)
 	r->nr_tasks = ctx->nr_tasks;
 	r->nr_procs = ctx->nr_procs;
 	r->flags = ctx->pidns ? CR_TREE_PIDNS : 0;
-	r->nr_ipc = ctx->nr_msgq;
+	r->nr_ipc = ctx->nr_msgq + ctx->nr_sem_sets;
 	cr_tree_ns_rec(ctx, r);
 	tasks = (struct cr_tree_task *)(r + 1);
 	for (i = 0; i < ctx->nr_tasks; i++)

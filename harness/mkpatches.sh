@@ -346,6 +346,7 @@ P_SHM=0014-ipc-shm-checkpoint-restart-helpers.patch
 P_SEM=0015-ipc-sem-checkpoint-restart-helpers.patch
 P_MQUEUE=0016-ipc-mqueue-checkpoint-restart-helpers.patch
 P_MSG=0017-ipc-msg-checkpoint-restart-helpers.patch
+P_SEMNS=0018-ipc-sem-read-the-sets-of-a-namespace.patch
 # the parts of P_HOOKS that belong to the x86_64 patch
 ARCH_HOOKS=(arch/x86/Kconfig arch/x86/Kbuild)
 
@@ -510,14 +511,17 @@ commit "checkpoint: save and restore SysV semaphore adjustments" \
 commit_patch "$P_MSG" \
 	"SysV message queue helpers: read the queues of a namespace with their messages, make a queue with a given id and messages"
 
+commit_patch "$P_SEMNS" \
+	"SysV semaphore helpers: read the sets of a namespace, give a set its owner"
+
 add_files checkpoint/ipcns.c
 body <<'EOF'
-Add the msg_queue records (checkpoint/ipcns.c): the SysV message queues of the IPC namespace of a tree that has one of its own (CR_TREE_IPCNS, a container's), right after the tree record, each with its id, key, mode, owner, size and messages, read under its lock without receiving them while the tree is held (msg_queues_read(), previous patch). A queue is an object of the namespace, not of a task: it lives on when every task is gone. A queue the checkpointer may not read (as msgrcv(2) checks it), or one over a record, leaves the tree one that restarts only in its namespace, as one with SysV segments, semaphore sets or POSIX queues does.
+Add the msg_queue and sem_set records (checkpoint/ipcns.c): the SysV message queues and semaphore sets of the IPC namespace of a tree that has one of its own (CR_TREE_IPCNS, a container's), right after the tree record, each queue with its id, key, mode, owner, size and messages, read under its lock without receiving them (msg_queues_read()), each set with its id, key, mode, owner and values (sem_sets_read()), while the tree is held. Queues and sets are objects of the namespace, not of a task: they live on when every task is gone. An object the checkpointer may not read (as msgrcv(2) and semctl(2) GETALL check it), or a queue over a record, leaves the tree one that restarts only in its namespace, as one with SysV segments or POSIX queues does.
 
-Restart with CR_RESTART_IPCNS reads the records before its point of no return and checks that the caller may give each queue its owner (mapped in its user namespace: EOVERFLOW) and size (above the tree's msgmnb only with CAP_SYS_RESOURCE, as IPC_SET: EPERM). The root of the new namespace makes each queue again with its id and messages (msg_make_queue()) before it sets the namespace's limits, which may have been lowered below what the queues hold, and before it makes a child.
+Restart with CR_RESTART_IPCNS reads the records before its point of no return and checks that the caller may give each object its owner (mapped in its user namespace: EOVERFLOW) and a queue its size (above the tree's msgmnb only with CAP_SYS_RESOURCE, as IPC_SET: EPERM). The root of the new namespace makes each object again with its id and contents (msg_make_queue(), sem_make_set(), sem_set_owner()) before it sets the namespace's limits, which may have been lowered below what the objects hold, and before it makes a child. The SEM_UNDO records of the tree's processes then name sets of the namespace, whose values hold what they held: nothing is taken, each process gets its adjustments back.
 EOF
-commit "checkpoint: save and restore the SysV message queues of a tree's IPC namespace" \
-	"the SysV message queues of a tree's own IPC namespace"
+commit "checkpoint: save and restore the SysV queues and semaphore sets of a tree's IPC namespace" \
+	"the SysV message queues and semaphore sets of a tree's own IPC namespace"
 n_last_obj=$nr
 
 add_dir arch/x86/checkpoint
@@ -642,7 +646,7 @@ num() { printf '%0*d' ${#total} "$1"; }
 
 	Restart is a transaction: the whole tree is read from the image and checked, and every file it maps or has open is opened (as the caller), while the caller is intact; any error returns an errno. Only then are the tasks made and their address spaces replaced; a failure past that point kills the tree, which is never left half restored. The image is treated as hostile input, checked field by field and by an XXH64 checksum.
 
-	What works today, on x86_64: trees of processes and threads, statically or dynamically linked, with their pids, parents, process groups and sessions, the init of a PID namespace, a UTS namespace and an IPC namespace of their own (its SysV message queues too); registers, TLS and XSAVE state; mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist, copy-on-write sharing between parent and child, transparent huge pages, SysV shared memory segments and semaphore adjustments (SEM_UNDO), NUMA memory policies, names of anonymous mappings, KSM merging, membarrier registrations; open regular files, directories, character devices and named FIFOs, reopened by path; pipes with their contents; memfds and deleted files with their bytes; eventfd, signalfd, timerfd, epoll and inotify files with their state; POSIX message queues with their messages; unix sockets with their queues and pending connections, UDP sockets, TCP listeners and established TCP connections (repaired in place, held between a kill and the restart); pidfds of the tree; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval and POSIX timers, rlimits; a system call a task was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe or a socket to a process outside the tree, is left to the restarter, which can hand in files of its own. What it cannot save yet - fanotify, files in flight, seccomp and Landlock sandboxes, other namespaces, among others - is refused with EOPNOTSUPP and a reason in the kernel log, never dropped.
+	What works today, on x86_64: trees of processes and threads, statically or dynamically linked, with their pids, parents, process groups and sessions, the init of a PID namespace, a UTS namespace and an IPC namespace of their own (its SysV message queues and semaphore sets too); registers, TLS and XSAVE state; mappings (anonymous, file-backed, private or shared, stack, heap, vDSO) with the pages that exist, copy-on-write sharing between parent and child, transparent huge pages, SysV shared memory segments and semaphore adjustments (SEM_UNDO), NUMA memory policies, names of anonymous mappings, KSM merging, membarrier registrations; open regular files, directories, character devices and named FIFOs, reopened by path; pipes with their contents; memfds and deleted files with their bytes; eventfd, signalfd, timerfd, epoll and inotify files with their state; POSIX message queues with their messages; unix sockets with their queues and pending connections, UDP sockets, TCP listeners and established TCP connections (repaired in place, held between a kill and the restart); pidfds of the tree; cwd and umask; signal dispositions, masks, the alternate stack, pending signals, interval and POSIX timers, rlimits; a system call a task was stopped in. What cr cannot save or reopen on fds 0-2, and one end of a pipe or a socket to a process outside the tree, is left to the restarter, which can hand in files of its own. What it cannot save yet - fanotify, files in flight, seccomp and Landlock sandboxes, other namespaces, among others - is refused with EOPNOTSUPP and a reason in the kernel log, never dropped.
 
 	cr is unrelated to CONFIG_CHECKPOINT_RESTORE, which provides helpers for the user-space CRIU: here the kernel itself writes and reads the whole image.
 	EOF

@@ -28,7 +28,8 @@ static int problems;
 /* The record types that stand outside the sections, where the grammar puts them. */
 #define OUTSIDE	(CR_REC_BIT(CR_REC_HEAD) | CR_REC_BIT(CR_REC_ARCH) | CR_REC_BIT(CR_REC_TREE) | \
 		 CR_REC_BIT(CR_REC_PAD) | CR_REC_BIT(CR_REC_PAGES) | CR_REC_BIT(CR_REC_PAGE_DATA) | \
-		 CR_REC_BIT(CR_REC_SUM) | CR_REC_BIT(CR_REC_TAIL) | CR_REC_BIT(CR_REC_MSG_QUEUE))
+		 CR_REC_BIT(CR_REC_SUM) | CR_REC_BIT(CR_REC_TAIL) | \
+		 CR_REC_BIT(CR_REC_MSG_QUEUE) | CR_REC_BIT(CR_REC_SEM_SET))
 
 static void names(const char *what, const char *(*name)(__u32), __u32 first, __u32 max)
 {

@@ -38,6 +38,7 @@ struct cr_inherit_ent;
 struct cr_ipc_obj;
 struct ipc_namespace;
 struct msg_queue_state;
+struct sem_undo_set;
 struct cr_mm_state;
 struct cr_proc;
 struct cr_signals_state;
@@ -220,9 +221,12 @@ struct cr_shm_obj {
  * @ipc_ns:	checkpoint: the tree's own IPC namespace, referenced, with
  *		CR_TREE_IPCNS
  * @msgq_state:	checkpoint: its SysV message queues, @nr_msgq of them
- * @msgq:	restart: the records of the queues to make again
- *		(CR_RESTART_IPCNS), @nr_msgq of them
  * @nr_msgq:	their number
+ * @sem_sets:	checkpoint: its SysV semaphore sets, @nr_sem_sets of them
+ * @nr_sem_sets: their number
+ * @ipc_objs:	restart: the records of its objects to make again
+ *		(CR_RESTART_IPCNS), @nr_ipc_objs of them
+ * @nr_ipc_objs: their number
  * @nodename:	its host name, with CR_TREE_UTSNS
  * @domainname:	its domain name
  * @tree_flags:	restart: the flags of the tree record
@@ -298,8 +302,11 @@ struct cr_ctx {
 	struct cr_ipc_limits ipc;
 	struct ipc_namespace *ipc_ns;
 	struct msg_queue_state *msgq_state;
-	struct cr_ipc_obj *msgq;
 	u32 nr_msgq;
+	struct sem_undo_set *sem_sets;
+	u32 nr_sem_sets;
+	struct cr_ipc_obj *ipc_objs;
+	u32 nr_ipc_objs;
 	char nodename[CR_UTS_LEN];
 	char domainname[CR_UTS_LEN];
 	u32 tree_flags;
@@ -392,6 +399,7 @@ int cr_ipcns_read_objects(struct cr_ctx *ctx);
 int cr_ipcns_write_objects(struct cr_ctx *ctx);
 int cr_ipcns_read_records(struct cr_ctx *ctx, u32 nr);
 int cr_ipcns_make_objects(struct cr_ctx *ctx);
+const struct cr_rec_sem_set *cr_ipcns_sem_set(struct cr_ctx *ctx, int id);
 void cr_ipcns_free(struct cr_ctx *ctx);
 
 /* NUMA memory policies of tasks and mappings (checkpoint/task.c). */

@@ -138,6 +138,8 @@ static inline const struct cr_rec_info *cr_rec_info(__u32 type)
 					       CR_SEM_NSEMS_MAX * sizeof(struct cr_sem)),
 		[CR_REC_MSG_QUEUE] = CR_REC_VAR("msg_queue", struct cr_rec_msg_queue,
 						CR_REC_MAX_LEN - sizeof(struct cr_rec_msg_queue)),
+		[CR_REC_SEM_SET] = CR_REC_VAR("sem_set", struct cr_rec_sem_set,
+					      CR_SEM_NSEMS_MAX * sizeof(__u16)),
 		[CR_REC_SIGSTATE] = CR_REC_VAR("sigstate", struct cr_rec_sigstate,
 					       CR_MAX_PENDING * sizeof(struct cr_siginfo)),
 	};
@@ -802,6 +804,32 @@ static inline const char *cr_check_msg_queue(const struct cr_rec_msg_queue *r, _
 		return "longer than its messages";
 	if (bytes > r->qbytes)
 		return "more bytes than the queue holds";
+	return NULL;
+}
+
+/**
+ * cr_check_sem_set() - check a SysV semaphore set record
+ * @r: the record
+ * @len: its payload length
+ * @prev_id: the id of the set record before it, or -1
+ *
+ * Return: NULL or the reason.
+ */
+static inline const char *cr_check_sem_set(const struct cr_rec_sem_set *r, __u32 len,
+					   __s32 prev_id)
+{
+	const __u16 *val = (const __u16 *)(r + 1);
+	__u32 i;
+
+	if (r->id < 0 || r->id <= prev_id)
+		return "bad id, or not after the one before";
+	if (r->mode > 0777 || !r->nsems || r->nsems > CR_SEM_NSEMS_MAX)
+		return "bad mode or number of semaphores";
+	if (len != sizeof(*r) + r->nsems * sizeof(*val))
+		return "length and number of semaphores disagree";
+	for (i = 0; i < r->nsems; i++)
+		if (val[i] > CR_SEM_VAL_MAX)
+			return "a semaphore's value out of range";
 	return NULL;
 }
 
@@ -1754,7 +1782,7 @@ static inline const char *cr_check_tree(const struct cr_rec_tree *r, __u32 len,
 		return "bad task or process count";
 	if (r->flags & ~(CR_TREE_PIDNS | CR_TREE_UTSNS | CR_TREE_IPCNS))
 		return "bad flags";
-	if (r->flags & CR_TREE_IPCNS ? r->nr_ipc > CR_IPC_MNI : r->nr_ipc)
+	if (r->flags & CR_TREE_IPCNS ? r->nr_ipc > 2 * CR_IPC_MNI : r->nr_ipc)
 		return "bad number of IPC objects";
 	if (cr_check_uts(r->nodename, r->flags & CR_TREE_UTSNS) ||
 	    cr_check_uts(r->domainname, r->flags & CR_TREE_UTSNS))

@@ -89,6 +89,9 @@
  * @CR_REC_MSG_QUEUE:	struct cr_rec_msg_queue + its messages: a SysV
  *			message queue of the tree's own IPC namespace, after
  *			the tree record
+ * @CR_REC_SEM_SET:	struct cr_rec_sem_set + its values: a SysV semaphore
+ *			set of the tree's own IPC namespace, after the message
+ *			queues
  * @CR_REC_MAX:		one past the highest known type
  *
  * Types 1..CR_REC_MAX-1 are assigned; a reader skips a record of a type it
@@ -122,6 +125,7 @@ enum cr_rec_type {
 	CR_REC_SYSV_SHM = 25,
 	CR_REC_SEM_UNDO = 26,
 	CR_REC_MSG_QUEUE = 27,
+	CR_REC_SEM_SET = 28,
 	CR_REC_MAX
 };
 
@@ -317,8 +321,9 @@ struct cr_ipc_limits {
  *	processes with sections
  * @flags: CR_TREE_PIDNS, CR_TREE_UTSNS, CR_TREE_IPCNS
  * @nr_ipc: with CR_TREE_IPCNS, the number of records of the objects of
- *	the tree's IPC namespace that follow this one, 0..CR_IPC_MNI: its SysV
- *	message queues (CR_REC_MSG_QUEUE); else zero
+ *	the tree's IPC namespace that follow this one, 0..2 * CR_IPC_MNI: its
+ *	SysV message queues (CR_REC_MSG_QUEUE), then its semaphore sets
+ *	(CR_REC_SEM_SET); else zero
  * @nodename: with CR_TREE_UTSNS, the host name of the tree's UTS
  *	namespace (sethostname(2)), NUL-terminated, zeros after; else zeros
  * @domainname: its NIS domain name (setdomainname(2)), likewise
@@ -356,9 +361,9 @@ struct cr_rec_tree {
 /*
  * The tree has an IPC namespace of its own, another than the
  * checkpointer's, every task of it in it, and the namespace holds no SysV
- * segment or semaphore set and no POSIX message queue: restart can make a
- * new one for it (CR_RESTART_IPCNS) with its limits and its SysV message
- * queues (the records after the tree record).  (A namespace with other
+ * segment and no POSIX message queue: restart can make a new one for it
+ * (CR_RESTART_IPCNS) with its limits, its SysV message queues and
+ * semaphore sets (the records after the tree record).  (A namespace with other
  * objects is not saved yet: the image restarts only in that namespace.)
  */
 #define CR_TREE_IPCNS		(1U << 2)
@@ -719,7 +724,7 @@ struct cr_sem {
  *	up to at most this
  *
  * The records come in increasing @id order, right after the tree record,
- * as many as its nr_ipc says.  Restart with CR_RESTART_IPCNS makes each
+ * the first of its nr_ipc.  Restart with CR_RESTART_IPCNS makes each
  * queue again in the new namespace with its id, key, mode, owner, size and
  * messages (the creator, msg_perm.cuid and cgid, is the restarter); a
  * queue of more than CR_REC_MAX_LEN bytes in all is refused at checkpoint.
@@ -744,6 +749,32 @@ struct cr_msg {
 	__s64 type;
 	__u32 len;
 	__u32 __pad;
+};
+
+/**
+ * struct cr_rec_sem_set - a SysV semaphore set of the tree's own IPC
+ * namespace (CR_REC_SEM_SET), with CR_TREE_IPCNS
+ * @id: its id, as semget(2) returned it
+ * @key: its key; 0 (IPC_PRIVATE) for a private set
+ * @mode: its permission bits, 0..0777
+ * @uid: its owner (sem_perm.uid), in the checkpointer's user namespace
+ * @gid: its owner's group (sem_perm.gid), likewise
+ * @nsems: its number of semaphores, 1..CR_SEM_NSEMS_MAX: as many __u16
+ *	values follow, 0..CR_SEM_VAL_MAX each
+ *
+ * The records come in increasing @id order after the message queues.
+ * Restart with CR_RESTART_IPCNS makes each set again in the new namespace
+ * with its id, key, mode, owner and values (the creator is the
+ * restarter); the SEM_UNDO records of the tree's processes name these
+ * sets, whose values hold what the processes held.
+ */
+struct cr_rec_sem_set {
+	__s32 id;
+	__s32 key;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 nsems;
 };
 
 /**

@@ -387,7 +387,9 @@ static __u32 cr_image_expected(const struct cr_image *im)
 		/* an image with no task has a tail right away */
 		return CR_REC_BIT(CR_REC_TREE) | CR_REC_BIT(CR_REC_TAIL);
 	case S_IPC:
-		return CR_REC_BIT(CR_REC_MSG_QUEUE);
+		/* the queues, then the sets */
+		return (im->ipc_type == CR_REC_MSG_QUEUE ? CR_REC_BIT(CR_REC_MSG_QUEUE) : 0) |
+		       CR_REC_BIT(CR_REC_SEM_SET);
 	case S_BODY:
 		if (im->sysv_due)
 			return CR_REC_BIT(CR_REC_SYSV_SHM);
@@ -421,6 +423,7 @@ static const char *cr_image_expected_str(const struct cr_image *im, __u32 set, c
 	order[n++] = CR_REC_ARCH;
 	order[n++] = CR_REC_TREE;
 	order[n++] = CR_REC_MSG_QUEUE;
+	order[n++] = CR_REC_SEM_SET;
 	for (sec = 0; sec < CR_SEC_MAX; sec++)
 		for (type = 1; type < CR_REC_MAX; type++)
 			if ((cr_section_info(sec)->records & CR_REC_BIT(type)) &&
@@ -485,6 +488,10 @@ static int cr_image_order(struct cr_image *im, __u32 type)
 		/* cr_image_tree() has read it: the records of its IPC objects follow */
 		break;
 	case CR_REC_MSG_QUEUE:
+	case CR_REC_SEM_SET:
+		if (type != im->ipc_type)
+			im->ipc_id = -1;
+		im->ipc_type = type;
 		break;
 	case CR_REC_TAIL:
 		im->stage = S_END;
@@ -618,7 +625,8 @@ static int cr_image_tree(struct cr_image *im, const struct cr_rec_tree *r, __u32
 				return cr_image_bad(im, "tree record: pid %d twice", t[i].pid);
 	im->tree = *r;
 	im->ipc_left = r->nr_ipc;
-	im->msgq_id = -1;
+	im->ipc_type = CR_REC_MSG_QUEUE;
+	im->ipc_id = -1;
 	im->stage = r->nr_ipc ? S_IPC : S_BODY;
 	im->tasks = malloc(r->nr_tasks * sizeof(*t));
 	im->procs = calloc(r->nr_procs, sizeof(*im->procs));
@@ -996,8 +1004,13 @@ static int cr_image_check(struct cr_image *im)
 		im->nr_timers++;
 		break;
 	case CR_REC_MSG_QUEUE:
-		why = cr_check_msg_queue(p, len, im->msgq_id);
-		im->msgq_id = ((const struct cr_rec_msg_queue *)p)->id;
+	case CR_REC_SEM_SET:
+		if (im->rec.hdr.type == CR_REC_MSG_QUEUE)
+			why = cr_check_msg_queue(p, len, im->ipc_id);
+		else
+			why = cr_check_sem_set(p, len, im->ipc_id);
+		/* both start with the id */
+		im->ipc_id = ((const struct cr_rec_sem_set *)p)->id;
 		if (!--im->ipc_left)
 			im->stage = S_BODY;
 		break;

@@ -156,8 +156,10 @@ struct cr_image_pipe {
  * @last_timer: the last timer record
  * @nr_timers: timer records of the process so far
  * @sem_id: the set id of the process's last sem_undo record, -1 before
- * @ipc_left: the msg_queue records still to come after the tree record
- * @msgq_id: the id of the last msg_queue record, -1 before
+ * @ipc_left: the msg_queue and sem_set records still to come after the
+ *	tree record
+ * @ipc_type: the type of the last of them, CR_REC_MSG_QUEUE before
+ * @ipc_id: the id of the last of them of that type, -1 before
  * @pages_nr: the pages the next page data record holds
  * @page_proc: the process the last pages record was of
  * @cur_vma: the vma the last page went to
@@ -224,7 +226,8 @@ struct cr_image {
 	__u32 nr_timers;
 	__s32 sem_id;
 	__u32 ipc_left;
-	__s32 msgq_id;
+	__u32 ipc_type;
+	__s32 ipc_id;
 	__u32 pages_nr;
 	__u32 page_proc;
 	__u32 cur_vma;

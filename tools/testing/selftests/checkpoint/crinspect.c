@@ -784,6 +784,25 @@ static void cri_msg_queue(struct cri *c, const void *p)
 	cj_arr_end(o);
 }
 
+static void cri_sem_set(struct cri *c, const void *p)
+{
+	const struct cr_rec_sem_set *r = p;
+	const __u16 *val = (const void *)(r + 1);
+	struct cj_out *o = &c->out;
+	__u32 i;
+
+	cj_signed(o, "id", r->id, NULL);
+	cj_hex(o, "key", (__u32)r->key);
+	cj_num(o, "mode", r->mode, CJ_OCT, NULL);
+	cj_dec(o, "uid", r->uid);
+	cj_dec(o, "gid", r->gid);
+	cj_dec(o, "nsems", r->nsems);
+	cj_arr_begin(o, "vals", false);
+	for (i = 0; i < r->nsems; i++)
+		cj_dec(o, NULL, val[i]);
+	cj_arr_end(o);
+}
+
 static void cri_pipe(struct cri *c, const void *p)
 {
 	const struct cr_rec_pipe *r = p;
@@ -1282,6 +1301,7 @@ static void (*const cri_printers[CR_REC_MAX])(struct cri *c, const void *p) = {
 	[CR_REC_SYSV_SHM]	= cri_sysv_shm,
 	[CR_REC_SEM_UNDO]	= cri_sem_undo,
 	[CR_REC_MSG_QUEUE]	= cri_msg_queue,
+	[CR_REC_SEM_SET]	= cri_sem_set,
 	[CR_REC_PAGES]		= cri_pages,
 	[CR_REC_PAGE_DATA]	= cri_page_data,
 	[CR_REC_FILE]		= cri_file,

@@ -74,7 +74,7 @@ static const char * const mut_name[M_NR] = {
 	"bit flip", "byte", "field32", "field64", "cut at record", "cut in record",
 	"record length", "record type", "repeat record", "drop record", "swap records",
 	"vma range", "page address", "fd number", "path", "timer field", "tree",
-	"event file", "socket", "inotify", "message queue", "sem undo", "SysV msg queue",
+	"event file", "socket", "inotify", "message queue", "sem undo", "IPC ns object",
 };
 
 enum outcome { O_ERRNO, O_KILLED, O_RAN, O_NR };
@@ -215,6 +215,34 @@ static void fix_tail(struct image *im)
 }
 
 /* Apply one mutation; returns a word about it for the failure message. */
+/* A SysV semaphore set record's id, key, owner, size or a value. */
+static void mutate_sem_set(struct image *im, char *what, size_t wlen)
+{
+	struct cr_rec_sem_set *set;
+	int j = pick_type(im, CR_REC_SEM_SET);
+
+	if (j < 0)
+		return;
+	set = (void *)(im->buf + im->rec[j].off + sizeof(struct cr_hdr));
+	snprintf(what, wlen, "sem set record %d at %zu", j, im->rec[j].off);
+	switch (rnd_below(5)) {
+	case 0:
+		set->id = rnd_below(2) ? set->id + rnd_below(3) - 1 : (int)rnd_edge();
+		break;
+	case 1:
+		set->key = rnd_below(2) ? 0 : (int)rnd_edge();
+		break;
+	case 2:
+		set->uid = rnd_edge();
+		break;
+	case 3:
+		set->nsems = rnd_below(2) ? set->nsems + rnd_below(3) - 1 : rnd_edge();
+		break;
+	default:
+		((__u16 *)(set + 1))[rnd_below(2)] = rnd_below(2) ? 32768 : rnd_edge();
+	}
+}
+
 static const char *mutate(struct image *im, enum mutation m, char *what, size_t wlen)
 {
 	int i = pick_rec(im), j;
@@ -933,6 +961,10 @@ static const char *mutate(struct image *im, enum mutation m, char *what, size_t 
 		struct cr_rec_msg_queue *r;
 		struct cr_msg *msg;
 
+		if (rnd_below(3) == 0) {
+			mutate_sem_set(im, what, wlen);
+			break;
+		}
 		j = pick_type(im, CR_REC_MSG_QUEUE);
 		if (j < 0)
 			break;
@@ -1463,13 +1495,18 @@ static void *tree_thread(void *arg)
 	return NULL;
 }
 
-/* Two SysV message queues, with a few messages, in the tree's IPC namespace. */
+/*
+ * Two SysV message queues, with a few messages, and a semaphore set, held
+ * with SEM_UNDO, in the tree's IPC namespace.
+ */
 static int tree_queues(void)
 {
 	struct { long type; char text[64]; } m = { 1, "a message" };
 	int a = msgget(0xc0def3, IPC_CREAT | 0640), b = msgget(IPC_PRIVATE, 0600), i;
+	int set = semget(0xc0def4, 2, IPC_CREAT | 0600);
+	struct sembuf op = { 1, 3, SEM_UNDO };
 
-	if (a < 0 || b < 0)
+	if (a < 0 || b < 0 || set < 0 || semop(set, &op, 1))
 		return -1;
 	for (i = 0; i < 3; i++, m.type += 5)
 		if (msgsnd(a, &m, 10 + i * 20, IPC_NOWAIT) || msgsnd(b, &m, i, IPC_NOWAIT))

@@ -9,10 +9,11 @@
  * namespace that is not the restarter's, with the limits they had, and a
  * semaphore set the root makes there is not the restarter's.  Without
  * CR_RESTART_IPCNS restart refuses the tree (EOPNOTSUPP); the flag without
- * CR_RESTART_CHILD is EINVAL.  A namespace that holds a SysV object is not
- * saved yet: its tree restarts only in it, and the flag is EINVAL.  An
- * image that says its namespace was empty but holds a SysV object is
- * refused (EBADMSG).  The caller is intact each time.
+ * CR_RESTART_CHILD is EINVAL.  A namespace that holds a SysV segment is
+ * not saved yet: its tree restarts only in it, and the flag is EINVAL.  An
+ * image that says its namespace had no semaphore set but holds a SEM_UNDO
+ * record is refused (EBADMSG).  The caller is intact each time.  (Message
+ * queues and semaphore sets of the namespace: ipcobjs.c.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <sys/ipc.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 
 #include "cr_child.h"
@@ -86,7 +88,8 @@ static int limits_ok(void)
 
 /*
  * The root: an IPC namespace of its own with its limits (and a set in it
- * if @with_set), a child in it; stops; going on, checks and reports.
+ * if @with_set: a SysV segment, not saved yet), a child in it; stops;
+ * going on, checks and reports.
  */
 static void root_main(int with_set)
 {
@@ -102,7 +105,7 @@ static void root_main(int with_set)
 		   !put_sysctl("/proc/sys/kernel/sem", "100 2000 50 64") &&
 		   !put_sysctl("/proc/sys/fs/mqueue/msg_max", MSG_MAX) && !pipe(go)))
 		goto out;
-	if (with_set && FAILED(semget(KEY + 1, 1, IPC_CREAT | 0600) >= 0))
+	if (with_set && FAILED(shmget(KEY + 1, 4096, IPC_CREAT | 0600) >= 0))
 		goto out;
 	kid = fork();
 	if (!kid) {
@@ -206,7 +209,7 @@ TEST(own_ipc_namespace)
 	close(img);
 }
 
-/* A namespace with a SysV object is not saved yet: the flag is EINVAL. */
+/* A namespace with a SysV segment is not saved yet: the flag is EINVAL. */
 TEST(ipc_namespace_with_objects)
 {
 	pid_t root;

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cr selftests: the SysV message queues of a tree's own IPC namespace (#15).
+ * cr selftests: the SysV message queues and semaphore sets of a tree's
+ * own IPC namespace (#15).
  *
  * The root unshares its IPC namespace, makes queues there (keyed and
  * private, one with another owner and size, ids with a gap, messages of
- * many types and lengths, an empty one), and a child that waits in
- * msgrcv(2) on the empty one.  The tree is checkpointed and killed from
- * outside, which ends the namespace and its queues; restart in a new IPC
- * namespace (CR_RESTART_IPCNS) makes them again: same ids, keys, modes,
- * owners, sizes, and every message read back in order, type and bytes
- * equal; the child receives what the root sends after restart.  Limits
- * lowered below what the queues hold do not stop them.  Errors: a size
- * above msgmnb without CAP_SYS_RESOURCE (EPERM), damaged records
- * (EBADMSG), an owner not mapped (EOVERFLOW), two queues with one key
- * (EEXIST, past the point of no return): the caller intact each time.  A
- * queue the checkpointer may not read, or one over a record, leaves the
- * tree one that restarts only in its namespace.
+ * many types and lengths, an empty one) and two semaphore sets (one with
+ * another owner), and a child that holds a semaphore with SEM_UNDO and
+ * waits in msgrcv(2) on the empty queue.  The tree is checkpointed and
+ * killed from outside, which ends the namespace and its objects; restart
+ * in a new IPC namespace (CR_RESTART_IPCNS) makes them again: same ids,
+ * keys, modes, owners, sizes, values, and every message read back in
+ * order, type and bytes equal; the child receives what the root sends
+ * after restart, and its exit gives back what it held.  Limits lowered
+ * below what the objects hold do not stop them.  Errors: a size above
+ * msgmnb without CAP_SYS_RESOURCE (EPERM), damaged records (EBADMSG), an
+ * owner not mapped (EOVERFLOW), two queues with one key (EEXIST, past the
+ * point of no return): the caller intact each time.  A queue the
+ * checkpointer may not read, or one over a record, leaves the tree one
+ * that restarts only in its namespace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +29,7 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -34,11 +38,13 @@
 #include "cr_image.h"
 #include "../kselftest_harness.h"
 
-#define RESULT		"/tmp/cr-sysvmsg-result"
+#define RESULT		"/tmp/cr-ipcobjs-result"
 #define KEY		0x5e5a9e0
 #define NR_QUEUES	3
 #define BIG		8500	/* longer than the default msgmax, 8192 */
 #define HELLO_TYPE	42
+#define NR_SETS		2
+#define SEM_KEY		(KEY + 10)
 
 enum variant {
 	V_PLAIN,	/* the queues, the namespace's limits as they were */
@@ -50,7 +56,10 @@ enum variant {
 struct msg_result {
 	int bad;		/* a step failed: its line */
 	int ids[NR_QUEUES];	/* the ids the root made */
+	int sets[NR_SETS];	/* and of the semaphore sets */
 	int queues_ok;		/* every queue, attributes and messages, as made */
+	int sets_ok;		/* every set, attributes and values, as made and held */
+	int undone;		/* the child's exit gave back what it held */
 	int limits_ok;		/* msgmni and msgmax as set */
 	int child_ok;		/* the child received what the root sent */
 };
@@ -96,6 +105,17 @@ static int put_sysctl(const char *path, long val)
 		return -1;
 	snprintf(buf, sizeof(buf), "%ld", val);
 	ok = write(fd, buf, strlen(buf)) == (ssize_t)strlen(buf);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int put_sysctl_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
 	close(fd);
 	return ok ? 0 : -1;
 }
@@ -196,9 +216,65 @@ out:
 	return ok;
 }
 
+/* Set @q's attributes and values as the root makes it. */
+static void set_attrs(int q, key_t *key, int *mode, uid_t *uid, int *nsems,
+		      unsigned short *vals)
+{
+	static const unsigned short v0[] = { 5, 0, 32767 }, v1[] = { 1, 2 };
+
+	*key = q ? IPC_PRIVATE : SEM_KEY;
+	*mode = q ? 0600 : 0640;
+	*uid = q ? 1234 : 0;
+	*nsems = q ? 2 : 3;
+	memcpy(vals, q ? v1 : v0, *nsems * sizeof(*vals));
+}
+
+/* Make set @q: its id, or -1. */
+static int make_set(int q)
+{
+	unsigned short vals[3];
+	struct semid_ds ds;
+	int id, mode, nsems;
+	key_t key;
+	uid_t uid;
+
+	set_attrs(q, &key, &mode, &uid, &nsems, vals);
+	id = semget(key, nsems, IPC_CREAT | IPC_EXCL | mode);
+	if (id < 0 || semctl(id, 0, SETALL, vals) || semctl(id, 0, IPC_STAT, &ds))
+		return -1;
+	ds.sem_perm.uid = uid;
+	ds.sem_perm.gid = uid ? 5678 : 0;
+	return semctl(id, 0, IPC_SET, &ds) ? -1 : id;
+}
+
+/* Is set @q, id @id, as make_set() made it, less @held on semaphore 0? */
+static int set_ok(int q, int id, int held)
+{
+	unsigned short vals[3], want[3];
+	struct semid_ds ds;
+	int mode, nsems;
+	key_t key;
+	uid_t uid;
+
+	set_attrs(q, &key, &mode, &uid, &nsems, want);
+	want[0] -= held;
+	if (semctl(id, 0, IPC_STAT, &ds) || semctl(id, 0, GETALL, vals))
+		return 0;
+	if (ds.sem_perm.__key != key || (ds.sem_perm.mode & 0777) != mode ||
+	    ds.sem_perm.uid != uid || ds.sem_perm.gid != (uid ? 5678 : 0) ||
+	    ds.sem_nsems != (unsigned long)nsems || memcmp(vals, want, nsems * sizeof(*vals))) {
+		fprintf(stderr, "# set %d: key %#x mode %o uid %u nsems %lu vals %u %u\n", q,
+			ds.sem_perm.__key, ds.sem_perm.mode, ds.sem_perm.uid, ds.sem_nsems,
+			vals[0], vals[1]);
+		return 0;
+	}
+	return 1;
+}
+
 /*
- * The root: an IPC namespace of its own with the queues of @v, a child
- * waiting in msgrcv(2) on the empty one; stops; going on, checks them.
+ * The root: an IPC namespace of its own with the queues and sets of @v, a
+ * child holding 2 of set 0's semaphore 0 with SEM_UNDO, waiting in
+ * msgrcv(2) on the empty queue; stops; going on, checks them.
  */
 static void root_main(enum variant v)
 {
@@ -220,9 +296,15 @@ static void root_main(enum variant v)
 		if (FAILED(!q ? gap >= 0 && !msgctl(gap, IPC_RMID, NULL) : 1))
 			goto out;
 	}
+	for (q = 0; q < NR_SETS; q++) {
+		r.sets[q] = make_set(q);
+		if (FAILED(r.sets[q] >= 0))
+			goto out;
+	}
 	if (v == V_LOWERED &&
 	    FAILED(!put_sysctl("/proc/sys/kernel/msgmni", 1) &&
-		   !put_sysctl("/proc/sys/kernel/msgmax", 10)))
+		   !put_sysctl("/proc/sys/kernel/msgmax", 10) &&
+		   !put_sysctl_str("/proc/sys/kernel/sem", "1 1 1 1")))
 		goto out;
 	if (v == V_UNREADABLE) {
 		struct msqid_ds ds;
@@ -251,10 +333,12 @@ static void root_main(enum variant v)
 	}
 	kid = fork();
 	if (!kid) {
+		struct sembuf take = { 0, -2, SEM_UNDO };
 		struct big_msg *m = malloc(sizeof(*m));
 
-		/* waits: the root sends once restarted */
-		_exit(m && msgrcv(r.ids[2], m, BIG, HELLO_TYPE, 0) == 8 &&
+		/* holds, and waits: the root sends once restarted */
+		_exit(m && !semop(r.sets[0], &take, 1) &&
+		      msgrcv(r.ids[2], m, BIG, HELLO_TYPE, 0) == 8 &&
 		      !strcmp(m->text, "hello") ? 0 : 2);
 	}
 	if (FAILED(kid > 0 && !cr_wait_syscall(kid, __NR_msgrcv, 5000)))
@@ -264,13 +348,18 @@ static void root_main(enum variant v)
 
 	for (q = 0, r.queues_ok = 1; q < 2; q++)
 		r.queues_ok &= queue_ok(q, r.ids[q]);
+	for (q = 0, r.sets_ok = 1; q < NR_SETS; q++)
+		r.sets_ok &= set_ok(q, r.sets[q], q ? 0 : 2);
 	r.limits_ok = v == V_LOWERED ?
 		get_sysctl("/proc/sys/kernel/msgmni") == 1 &&
-		get_sysctl("/proc/sys/kernel/msgmax") == 10 :
+		get_sysctl("/proc/sys/kernel/msgmax") == 10 &&
+		get_sysctl("/proc/sys/kernel/sem") == 1 :
 		get_sysctl("/proc/sys/kernel/msgmax") == BIG;
 	if (FAILED(!msgsnd(r.ids[2], &hello, 8, IPC_NOWAIT) && waitpid(kid, &st, 0) == kid))
 		goto out;
 	r.child_ok = WIFEXITED(st) && !WEXITSTATUS(st);
+	/* its exit gave the 2 back */
+	r.undone = set_ok(0, r.sets[0], 0);
 out:
 	cr_put_result(RESULT, &r, sizeof(r));
 	_exit(CR_RESTART_OK);
@@ -359,22 +448,26 @@ static void check_restarted(struct __test_metadata *_metadata, int img, pid_t ro
 	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
 	EXPECT_EQ(0, r.bad) TH_LOG("the root failed at line %d", r.bad);
 	EXPECT_EQ(1, r.queues_ok);
+	EXPECT_EQ(1, r.sets_ok);
 	EXPECT_EQ(1, r.limits_ok);
 	EXPECT_EQ(1, r.child_ok);
+	EXPECT_EQ(1, r.undone);
 	/* the ids with a gap: not made anew in order */
 	EXPECT_NE(r.ids[0] + 1, r.ids[1]);
 	/* and none of them in the test's namespace */
 	EXPECT_EQ(-1, msgget(KEY, 0));
 	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, semget(SEM_KEY, 0, 0));
+	EXPECT_EQ(ENOENT, errno);
 	unlink(RESULT);
 }
 
-FIXTURE(sysvmsg) {
+FIXTURE(ipcobjs) {
 	pid_t root;
 	int img;
 };
 
-FIXTURE_SETUP(sysvmsg)
+FIXTURE_SETUP(ipcobjs)
 {
 	self->img = -1;
 	if (getuid())
@@ -383,7 +476,7 @@ FIXTURE_SETUP(sysvmsg)
 	unlink(RESULT);
 }
 
-FIXTURE_TEARDOWN(sysvmsg)
+FIXTURE_TEARDOWN(ipcobjs)
 {
 	if (self->img >= 0)
 		close(self->img);
@@ -391,14 +484,14 @@ FIXTURE_TEARDOWN(sysvmsg)
 	unlink(RESULT);
 }
 
-TEST_F(sysvmsg, queues_made_again)
+TEST_F(ipcobjs, queues_made_again)
 {
 	self->img = tree_image(V_PLAIN, &self->root);
 	ASSERT_GE(self->img, 0);
 	check_restarted(_metadata, self->img, self->root, V_PLAIN);
 }
 
-TEST_F(sysvmsg, limits_lowered_below_the_queues)
+TEST_F(ipcobjs, limits_lowered_below_the_queues)
 {
 	self->img = tree_image(V_LOWERED, &self->root);
 	ASSERT_GE(self->img, 0);
@@ -406,7 +499,7 @@ TEST_F(sysvmsg, limits_lowered_below_the_queues)
 }
 
 /* A size above msgmnb needs CAP_SYS_RESOURCE, as msgctl(2) IPC_SET does. */
-TEST_F(sysvmsg, size_needs_cap_sys_resource)
+TEST_F(ipcobjs, size_needs_cap_sys_resource)
 {
 	self->img = tree_image(V_PLAIN, &self->root);
 	ASSERT_GE(self->img, 0);
@@ -418,7 +511,7 @@ TEST_F(sysvmsg, size_needs_cap_sys_resource)
 }
 
 /* Queues the checkpointer may not read, or over a record: restarts only in its namespace. */
-TEST_F(sysvmsg, unreadable_queue_not_saved)
+TEST_F(ipcobjs, unreadable_queue_not_saved)
 {
 	self->img = tree_image(V_UNREADABLE, &self->root);
 	ASSERT_GE(self->img, 0);
@@ -426,19 +519,21 @@ TEST_F(sysvmsg, unreadable_queue_not_saved)
 	EXPECT_EQ(EOPNOTSUPP, restart_errno(self->img, CR_RESTART_CHILD, -1));
 }
 
-TEST_F(sysvmsg, queue_over_a_record_not_saved)
+TEST_F(ipcobjs, queue_over_a_record_not_saved)
 {
 	self->img = tree_image(V_OVER_RECORD, &self->root);
 	ASSERT_GE(self->img, 0);
 	EXPECT_EQ(EINVAL, restart_errno(self->img, CR_RESTART_CHILD | CR_RESTART_IPCNS, -1));
 }
 
-/* The image in memory, its tree and first two queue records. */
+/* The image in memory, its tree, first two queue records, first set record, a SEM_UNDO record. */
 struct msg_image {
 	char *buf;
 	size_t len;
 	struct cr_rec_tree *tree;
 	struct cr_rec_msg_queue *q[2];
+	struct cr_rec_sem_set *set;
+	struct cr_rec_sem_undo *undo;
 };
 
 static int load_image(int img, struct msg_image *m)
@@ -453,13 +548,19 @@ static int load_image(int img, struct msg_image *m)
 	off = cr_image_find(m->buf, m->len, CR_REC_TREE);
 	m->tree = off ? (void *)(m->buf + off) : NULL;
 	off = cr_image_find(m->buf, m->len, CR_REC_MSG_QUEUE);
-	if (!m->tree || !off || m->tree->nr_ipc != NR_QUEUES)
+	if (!m->tree || !off || m->tree->nr_ipc != NR_QUEUES + NR_SETS)
 		return -1;
 	m->q[0] = (void *)(m->buf + off);
 	m->q[1] = (void *)(m->buf + off - sizeof(struct cr_hdr) +
 			   cr_rec_size(((struct cr_hdr *)(m->buf + off) - 1)->len) +
 			   sizeof(struct cr_hdr));
-	return 0;
+	off = cr_image_find(m->buf, m->len, CR_REC_SEM_SET);
+	m->set = (void *)(m->buf + off);
+	if (!off)
+		return -1;
+	off = cr_image_find(m->buf, m->len, CR_REC_SEM_UNDO);
+	m->undo = (void *)(m->buf + off);
+	return off ? 0 : -1;
 }
 
 /* The image of a tree with queues, damaged by @damage: restart fails with @err. */
@@ -492,7 +593,22 @@ static void same_id(struct msg_image *m)
 
 static void more_than_there(struct msg_image *m)
 {
-	m->tree->nr_ipc = NR_QUEUES + 1;
+	m->tree->nr_ipc = NR_QUEUES + NR_SETS + 1;
+}
+
+static void sem_value(struct msg_image *m)
+{
+	((__u16 *)(m->set + 1))[1] = 32768;
+}
+
+static void undo_on_another_set(struct msg_image *m)
+{
+	m->undo->id += 1000;
+}
+
+static void set_owner_unmapped(struct msg_image *m)
+{
+	m->set->gid = -1;
 }
 
 static void without_flag(struct msg_image *m)
@@ -519,7 +635,7 @@ static void same_key(struct msg_image *m)
 	m->q[1]->key = m->q[0]->key;
 }
 
-TEST_F(sysvmsg, damaged_records)
+TEST_F(ipcobjs, damaged_records)
 {
 	static const struct {
 		void (*damage)(struct msg_image *m);
@@ -530,7 +646,10 @@ TEST_F(sysvmsg, damaged_records)
 		{ more_than_there, EBADMSG },
 		{ without_flag, EBADMSG },
 		{ padding, EBADMSG },
+		{ sem_value, EBADMSG },
+		{ undo_on_another_set, EBADMSG },
 		{ unmapped_owner, EOVERFLOW },
+		{ set_owner_unmapped, EOVERFLOW },
 		/* past the point of no return: the root is killed, the caller told */
 		{ same_key, EEXIST },
 	};
