@@ -28,7 +28,8 @@ done
 # Programs from Debian's packages, dynamically linked, with their
 # libraries at the same paths as on the host: real programs nobody here
 # wrote, for the end-to-end tests; and CR_EXTRA_PROGS (make bench: criu).
-host_progs="/usr/bin/bc /usr/bin/gzip /usr/bin/xz /usr/bin/tail $CR_EXTRA_PROGS"
+host_progs="/usr/bin/bc /usr/bin/gzip /usr/bin/xz /usr/bin/tail /usr/bin/ipcmk /usr/bin/ipcs
+	$CR_EXTRA_PROGS"
 for p in $host_progs "$st/counter_dyn"; do
 	[ "$p" = "$st/counter_dyn" ] || cp --parents -L "$p" "$root"
 	for lib in $(ldd "$p" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do

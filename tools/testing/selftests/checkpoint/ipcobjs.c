@@ -18,7 +18,9 @@
  * owner not mapped (EOVERFLOW), two queues with one key (EEXIST, past the
  * point of no return): the caller intact each time.  A queue the
  * checkpointer may not read, or one over a record, leaves the tree one
- * that restarts only in its namespace.
+ * that restarts only in its namespace.  And with programs we did not
+ * write: util-linux's ipcmk makes the objects, its ipcs lists them alike
+ * before and after.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,6 +47,10 @@
 #define HELLO_TYPE	42
 #define NR_SETS		2
 #define SEM_KEY		(KEY + 10)
+#define IPCMK		"/usr/bin/ipcmk"
+#define IPCS		"/usr/bin/ipcs"
+#define IPCS_BEFORE	"/tmp/cr-ipcobjs-before"
+#define IPCS_AFTER	"/tmp/cr-ipcobjs-after"
 
 enum variant {
 	V_PLAIN,	/* the queues, the namespace's limits as they were */
@@ -524,6 +530,99 @@ TEST_F(ipcobjs, queue_over_a_record_not_saved)
 	self->img = tree_image(V_OVER_RECORD, &self->root);
 	ASSERT_GE(self->img, 0);
 	EXPECT_EQ(EINVAL, restart_errno(self->img, CR_RESTART_CHILD | CR_RESTART_IPCNS, -1));
+}
+
+/* Run @argv, its output appended to @path: its exit status, or -1. */
+static int run_to(char *const argv[], const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600), st;
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	pid = fork();
+	if (!pid) {
+		if (dup2(fd, 1) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * The root of debian_ipcmk: util-linux's ipcmk makes two queues and a set
+ * in an IPC namespace of its own; ipcs lists them before the stop and
+ * after the restart, and the lists are equal.
+ */
+static void ipcmk_main(void)
+{
+	static char *const mkq[] = { IPCMK, "-Q", "-p", "0640", NULL };
+	static char *const mkq2[] = { IPCMK, "-Q", NULL };
+	static char *const mks[] = { IPCMK, "-S", "4", "-p", "0600", NULL };
+	static char *const list[] = { IPCS, "-q", "-s", NULL };
+	struct msg_result r = { };
+	int *bad = &r.bad;
+	char *before, *after;
+	size_t blen, alen;
+
+	close_range(3, ~0U, 0);
+	if (FAILED(!unshare(CLONE_NEWIPC) && !run_to(mkq, "/dev/null") &&
+		   !run_to(mkq2, "/dev/null") && !run_to(mks, "/dev/null") &&
+		   !run_to(list, IPCS_BEFORE)))
+		goto out;
+
+	raise(SIGSTOP);
+
+	if (FAILED(!run_to(list, IPCS_AFTER)))
+		goto out;
+	before = cr_slurp(IPCS_BEFORE, &blen);
+	after = cr_slurp(IPCS_AFTER, &alen);
+	/* three objects listed, the same way */
+	r.queues_ok = before && after && blen == alen && !memcmp(before, after, blen) &&
+		      strstr(before, "0x") && blen > 200;
+	if (!r.queues_ok && before && after)
+		fprintf(stderr, "# before:\n%.*s# after:\n%.*s", (int)blen, before, (int)alen,
+			after);
+	free(before);
+	free(after);
+out:
+	cr_put_result(RESULT, &r, sizeof(r));
+	_exit(CR_RESTART_OK);
+}
+
+/* Objects made and listed by util-linux's ipcmk and ipcs, Debian's. */
+TEST_F(ipcobjs, debian_ipcmk)
+{
+	struct msg_result r;
+
+	if (access(IPCMK, X_OK) || access(IPCS, X_OK))
+		SKIP(return, "no %s or %s", IPCMK, IPCS);
+	unlink(IPCS_BEFORE);
+	unlink(IPCS_AFTER);
+	self->img = cr_tmpfile();
+	ASSERT_GE(self->img, 0);
+	self->root = fork();
+	ASSERT_GE(self->root, 0);
+	if (!self->root)
+		ipcmk_main();
+	ASSERT_EQ(0, cr_stop_wait(self->root, 0));
+	ASSERT_LT(0, sys_checkpoint(self->root, self->img,
+				    CR_CHECKPOINT_FREEZE | CR_CHECKPOINT_KILL));
+	ASSERT_EQ(0, cr_kill_descendants());
+	ASSERT_EQ(0, lseek(self->img, 0, SEEK_SET));
+	/* a lone process: a new pid */
+	self->root = sys_restart(0, self->img, CR_RESTART_CHILD | CR_RESTART_IPCNS);
+	ASSERT_LT(0, self->root) TH_LOG("restart: %s", strerror(errno));
+	ASSERT_EQ(CR_RESTART_OK, cr_wait(self->root));
+	ASSERT_EQ(0, cr_get_result(RESULT, &r, sizeof(r)));
+	EXPECT_EQ(0, r.bad) TH_LOG("the root failed at line %d", r.bad);
+	EXPECT_EQ(1, r.queues_ok);
+	unlink(IPCS_BEFORE);
+	unlink(IPCS_AFTER);
 }
 
 /* The image in memory, its tree, first two queue records, first set record, a SEM_UNDO record. */
