@@ -1054,10 +1054,10 @@ static struct file *cr_stage_sysv(struct cr_ctx *ctx, const struct cr_rec_vma *v
 	if (IS_ERR(r))
 		return ERR_CAST(r);
 	o->sysv = r;
-	/* the tree's IPC namespace, made again, was empty */
+	/* the tree's IPC namespace, made again, had no segment (CR_TREE_IPCNS) */
 	if (ctx->flags & CR_RESTART_IPCNS)
 		return ERR_PTR(cr_reject(ctx, -EBADMSG,
-					 "a SysV segment of an empty IPC namespace"));
+					 "a SysV segment of an IPC namespace that had none"));
 	why = cr_check_sysv_shm(r, v, &ctx->limits);
 	if (why)
 		return ERR_PTR(cr_reject(ctx, -EBADMSG, "SysV segment record: %s", why));

@@ -153,16 +153,17 @@ static void cr_ipc_limits_set(struct ipc_namespace *ns, const struct cr_ipc_limi
 }
 
 /*
- * Restart: a new IPC namespace (CR_RESTART_IPCNS) for a tree that had an
- * empty one of its own, checked as soon as the tree record is read: before
- * the task records, which are refused in another namespace without it.
+ * Restart: a new IPC namespace (CR_RESTART_IPCNS) for a tree that had one
+ * of its own, saved (CR_TREE_IPCNS), checked as soon as the tree record is
+ * read: before the task records, which are refused in another namespace
+ * without it.
  */
 static int cr_check_ipcns(struct cr_ctx *ctx)
 {
 	if (!(ctx->flags & CR_RESTART_IPCNS))
 		return 0;
 	if (!(ctx->flags & CR_RESTART_CHILD) || !(ctx->tree_flags & CR_TREE_IPCNS)) {
-		pr_info_ratelimited("restart: CR_RESTART_IPCNS needs CR_RESTART_CHILD and a tree with an empty IPC namespace of its own\n");
+		pr_info_ratelimited("restart: CR_RESTART_IPCNS needs CR_RESTART_CHILD and a tree whose own IPC namespace was saved\n");
 		return -EINVAL;
 	}
 	if (!IS_ENABLED(CONFIG_IPC_NS)) {

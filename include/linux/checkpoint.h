@@ -215,7 +215,7 @@ struct cr_shm_obj {
  *		(CR_TREE_PIDNS); NULL otherwise
  * @uts_inum:	the inode number of the tree's own UTS namespace
  *		(CR_TREE_UTSNS), 0 if it has none
- * @ipc_inum:	the inode number of the tree's own IPC namespace, empty
+ * @ipc_inum:	the inode number of the tree's own IPC namespace, saved
  *		(CR_TREE_IPCNS), 0 if it has none
  * @ipc:	its limits, with CR_TREE_IPCNS
  * @ipc_ns:	checkpoint: the tree's own IPC namespace, referenced, with
