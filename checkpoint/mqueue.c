@@ -398,7 +398,7 @@ struct file *cr_make_mqueue(struct cr_ctx *ctx, const struct cr_rec_file *r)
 	/* the tree's IPC namespace, made again, had no queue (CR_TREE_IPCNS) */
 	if (ctx->flags & CR_RESTART_IPCNS)
 		return ERR_PTR(cr_reject(ctx, -EBADMSG,
-					 "a POSIX message queue of an IPC namespace that had none"));
+					 "a POSIX queue of an IPC namespace that had none"));
 
 	file = mq_file_open(name, r->flags, r->mode, &attr, &created);
 	if (IS_ERR(file)) {
