@@ -93,7 +93,14 @@ upstream() {
 		echo Documentation/subsystem-apis.rst
 	return 0
 }
-upstream | LC_ALL=C sort -u > "$work/upstream"
+# Files a patch adds ("--- /dev/null"), which a later one may change: not upstream's.
+added() {
+	awk '/^--- \/dev\/null/ { n = 1; next }
+	     n && /^\+\+\+ b\// { f = $2; sub(/^b\//, "", f); print f }
+	     { n = 0 }' "$src"/patches/*.patch 2>/dev/null
+}
+added | LC_ALL=C sort -u > "$work/added"
+upstream | LC_ALL=C sort -u | LC_ALL=C comm -23 - "$work/added" > "$work/upstream"
 if grep -q '^debian/' "$work/upstream" "$work/files"; then
 	die "the series would touch Debian's packaging (debian/)"
 fi
