@@ -151,8 +151,7 @@ int cr_ipcns_write_objects(struct cr_ctx *ctx)
 }
 
 /* Restart: check record @r of @type (@len bytes) after the one of id @prev. */
-static const char *cr_ipcns_check(struct cr_ctx *ctx, u32 type, const void *r, u32 len,
-				  s32 prev)
+static const char *cr_ipcns_check(u32 type, const void *r, u32 len, s32 prev)
 {
 	if (type == CR_REC_MSG_QUEUE)
 		return cr_check_msg_queue(r, len, prev);
@@ -226,7 +225,7 @@ int cr_ipcns_read_records(struct cr_ctx *ctx, u32 nr)
 		r = cr_read_obj(ctx, type, &len);
 		if (IS_ERR(r))
 			return PTR_ERR(r);
-		why = cr_ipcns_check(ctx, type, r, len, prev);
+		why = cr_ipcns_check(type, r, len, prev);
 		total += len;
 		if (!why && total > CR_COLLECT_MAX)
 			why = "more than a checkpoint writes";

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <time.h>
+#include <linux/capability.h>
 #include <linux/sched.h>	/* struct clone_args */
 
 #include "cr_test.h"
@@ -518,6 +519,52 @@ static inline int cr_tree_stop_and_go(int img, bool restart, void (*root)(void))
 	    sys_restart(0, img, CR_RESTART_CHILD) != pid)
 		return -1;
 	return cr_wait(pid);
+}
+
+/* Write @val to sysctl file @path: 0, or -1 with errno. */
+static inline int cr_sysctl_set(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* Drop capability @cap from the effective set: 0, or -1. */
+static inline int cr_drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[cap / 32].effective &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+/*
+ * restart(2) of @img with @flags in a child, less capability @cap if it
+ * is not -1: the errno it failed with, 0 if it did not fail, -1 if the
+ * child did not exit.
+ */
+static inline int cr_restart_errno(int img, unsigned long flags, int cap)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if ((cap >= 0 && cr_drop_cap(cap)) || lseek(img, 0, SEEK_SET))
+			_exit(255);
+		_exit(sys_restart(0, img, flags) < 0 ? errno : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 #endif /* CR_CHILD_H */

@@ -47,17 +47,6 @@ struct ipc_result {
 
 static char test_ns[64];
 
-static int put_sysctl(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Does sysctl @path read @val (whitespace as the kernel writes it)? */
 static int sysctl_is(const char *path, const char *val)
 {
@@ -101,9 +90,9 @@ static void root_main(int with_set)
 
 	close_range(3, ~0U, 0);
 	if (FAILED(!unshare(CLONE_NEWIPC) &&
-		   !put_sysctl("/proc/sys/kernel/msgmnb", MSGMNB) &&
-		   !put_sysctl("/proc/sys/kernel/sem", "100 2000 50 64") &&
-		   !put_sysctl("/proc/sys/fs/mqueue/msg_max", MSG_MAX) && !pipe(go)))
+		   !cr_sysctl_set("/proc/sys/kernel/msgmnb", MSGMNB) &&
+		   !cr_sysctl_set("/proc/sys/kernel/sem", "100 2000 50 64") &&
+		   !cr_sysctl_set("/proc/sys/fs/mqueue/msg_max", MSG_MAX) && !pipe(go)))
 		goto out;
 	if (with_set && FAILED(shmget(KEY + 1, 4096, IPC_CREAT | 0600) >= 0))
 		goto out;
@@ -153,24 +142,6 @@ static int tree_image(int with_set, pid_t *root)
 	return img;
 }
 
-/* restart(2) with @flags in a child: its errno, 0 if it did not fail. */
-static int restart_errno(int img, unsigned long flags)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		if (lseek(img, 0, SEEK_SET))
-			_exit(255);
-		_exit(sys_restart(0, img, flags) < 0 ? errno : 0);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 TEST(own_ipc_namespace)
 {
 	struct ipc_result r;
@@ -189,7 +160,7 @@ TEST(own_ipc_namespace)
 	EXPECT_EQ(-1, sys_restart(0, img, CR_RESTART_CHILD));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	/* in place: the flag needs CR_RESTART_CHILD */
-	EXPECT_EQ(EINVAL, restart_errno(img, CR_RESTART_IPCNS));
+	EXPECT_EQ(EINVAL, cr_restart_errno(img, CR_RESTART_IPCNS, -1));
 
 	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
 	ASSERT_EQ(root, sys_restart(0, img, CR_RESTART_CHILD | CR_RESTART_IPCNS))
@@ -221,8 +192,8 @@ TEST(ipc_namespace_with_objects)
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 	img = tree_image(1, &root);
 	ASSERT_GE(img, 0);
-	EXPECT_EQ(EINVAL, restart_errno(img, CR_RESTART_CHILD | CR_RESTART_IPCNS));
-	EXPECT_EQ(EOPNOTSUPP, restart_errno(img, CR_RESTART_CHILD));
+	EXPECT_EQ(EINVAL, cr_restart_errno(img, CR_RESTART_CHILD | CR_RESTART_IPCNS, -1));
+	EXPECT_EQ(EOPNOTSUPP, cr_restart_errno(img, CR_RESTART_CHILD, -1));
 	unlink(RESULT);
 	close(img);
 }
@@ -273,7 +244,7 @@ TEST(ipc_object_of_an_empty_namespace)
 	ASSERT_EQ(0, cr_image_reseal(buf, len));
 	ASSERT_EQ(len, pwrite(img, buf, len, 0));
 	free(buf);
-	st = restart_errno(img, CR_RESTART_CHILD | CR_RESTART_IPCNS);
+	st = cr_restart_errno(img, CR_RESTART_CHILD | CR_RESTART_IPCNS, -1);
 	EXPECT_EQ(EBADMSG, st) TH_LOG("%s", strerror(st));
 	/* nothing taken: the value is back at 1 since the original exited */
 	EXPECT_EQ(1, semctl(id, 0, GETVAL));

@@ -105,25 +105,9 @@ static int nr_msgs(int q)
 static int put_sysctl(const char *path, long val)
 {
 	char buf[32];
-	int fd = open(path, O_WRONLY), ok;
 
-	if (fd < 0)
-		return -1;
 	snprintf(buf, sizeof(buf), "%ld", val);
-	ok = write(fd, buf, strlen(buf)) == (ssize_t)strlen(buf);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static int put_sysctl_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
+	return cr_sysctl_set(path, buf);
 }
 
 static long get_sysctl(const char *path)
@@ -310,7 +294,7 @@ static void root_main(enum variant v)
 	if (v == V_LOWERED &&
 	    FAILED(!put_sysctl("/proc/sys/kernel/msgmni", 1) &&
 		   !put_sysctl("/proc/sys/kernel/msgmax", 10) &&
-		   !put_sysctl_str("/proc/sys/kernel/sem", "1 1 1 1")))
+		   !cr_sysctl_set("/proc/sys/kernel/sem", "1 1 1 1")))
 		goto out;
 	if (v == V_UNREADABLE) {
 		struct msqid_ds ds;
@@ -371,18 +355,6 @@ out:
 	_exit(CR_RESTART_OK);
 }
 
-/* Drop capability @cap from the effective set: 0, or -1. */
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[cap / 32].effective &= ~(1U << (cap % 32));
-	return syscall(SYS_capset, &h, d) ? -1 : 0;
-}
-
 /* The tree of root_main(@v), checkpointed and killed into a new image. */
 static int tree_image(enum variant v, pid_t *root)
 {
@@ -407,7 +379,7 @@ static int tree_image(enum variant v, pid_t *root)
 		pid_t pid = fork();
 
 		if (!pid)
-			_exit(drop_cap(CAP_IPC_OWNER) ||
+			_exit(cr_drop_cap(CAP_IPC_OWNER) ||
 			      sys_checkpoint(*root, img, CR_CHECKPOINT_FREEZE |
 					     CR_CHECKPOINT_KILL) <= 0);
 		if (pid < 0 || cr_wait(pid))
@@ -420,27 +392,12 @@ static int tree_image(enum variant v, pid_t *root)
 	return img;
 }
 
-/* restart(2) with @flags in a child, without capability @cap: its errno, 0 if none. */
+/* cr_restart_errno(), and nothing of a tree it may have made is left. */
 static int restart_errno(int img, unsigned long flags, int cap)
 {
-	int status;
-	pid_t pid = fork();
+	int err = cr_restart_errno(img, flags, cap);
 
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		if (cap >= 0 && drop_cap(cap))
-			_exit(254);
-		if (lseek(img, 0, SEEK_SET))
-			_exit(255);
-		_exit(sys_restart(0, img, flags) < 0 ? errno : 0);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	/* nothing of a failed tree is left */
-	if (cr_kill_descendants())
-		return -1;
-	return WEXITSTATUS(status);
+	return cr_kill_descendants() ? -1 : err;
 }
 
 static void check_restarted(struct __test_metadata *_metadata, int img, pid_t root,

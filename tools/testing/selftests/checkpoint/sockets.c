@@ -1084,18 +1084,6 @@ TEST(address_in_use)
 	close(img);
 }
 
-/* Drop capability @cap from the effective set: 0, or -1. */
-static int drop_cap(int cap)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	d[cap / 32].effective &= ~(1U << (cap % 32));
-	return syscall(SYS_capset, &h, d);
-}
-
 /* A unix socket of @type bound to @path (replaced), moved to @at: 0, or -1. */
 static int bound_at(int type, const char *path, int at)
 {
@@ -1286,7 +1274,7 @@ TEST(foreign_credentials)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		if (drop_cap(CAP_SETUID) || drop_cap(CAP_SETGID))
+		if (cr_drop_cap(CAP_SETUID) || cr_drop_cap(CAP_SETGID))
 			_exit(1);
 		if (lseek(bad, 0, SEEK_SET))
 			_exit(1);
@@ -2391,18 +2379,6 @@ TEST(tcp_held_after_failed_restart)
 
 #define HOLD_SECS	"/proc/sys/kernel/cr/tcp_hold_secs"
 
-/* Write @val to sysctl file @path: 0, or -1 with errno. */
-static int sysctl_set(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 /*
  * A held connection no restart takes over is closed after
  * kernel.cr.tcp_hold_secs: what the peer sends then is answered with a
@@ -2425,10 +2401,10 @@ TEST(tcp_hold_expires)
 	ASSERT_GE(i, 0);
 	ASSERT_LT(0, read(i, old, sizeof(old) - 1));
 	close(i);
-	EXPECT_EQ(-1, sysctl_set(HOLD_SECS, "3601"));
+	EXPECT_EQ(-1, cr_sysctl_set(HOLD_SECS, "3601"));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, sysctl_set(HOLD_SECS, "-1"));
-	ASSERT_EQ(0, sysctl_set(HOLD_SECS, "2"));
+	EXPECT_EQ(-1, cr_sysctl_set(HOLD_SECS, "-1"));
+	ASSERT_EQ(0, cr_sysctl_set(HOLD_SECS, "2"));
 	img = cr_tmpfile();
 	ASSERT_GE(img, 0);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -2459,7 +2435,7 @@ TEST(tcp_hold_expires)
 	EXPECT_EQ(1, poll(&pfd, 1, 2000));
 	EXPECT_EQ(-1, read(c, &x, 1));
 	EXPECT_EQ(ECONNRESET, errno);
-	EXPECT_EQ(0, sysctl_set(HOLD_SECS, old));
+	EXPECT_EQ(0, cr_sysctl_set(HOLD_SECS, old));
 	close(c);
 	close(l);
 	close(img);
@@ -2613,7 +2589,7 @@ TEST(huge_queue)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		if (drop_cap(CAP_NET_ADMIN) || lseek(img, 0, SEEK_SET))
+		if (cr_drop_cap(CAP_NET_ADMIN) || lseek(img, 0, SEEK_SET))
 			_exit(1);
 		sys_restart(0, img, 0);
 		_exit(errno == EPERM ? 0 : 2);
